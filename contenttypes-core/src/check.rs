@@ -1,0 +1,230 @@
+//! Django's system checks for registered models.
+//!
+//! Most of Django's contenttypes checks are compile errors here (a generic foreign key
+//! without its columns, a relation to a type that is not a model, a bad field name). What
+//! remains can only be seen with every model at hand: duplicate names, relations to models
+//! that were not linked, clashing reverse names, and defs built by hand. Message ids are
+//! Django's where Django has the check (`contenttypes.E001`…), and `contenttypes.E1xx` for
+//! the ones it lacks.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::ir::{ModelDef, SqlType};
+use crate::keys::object_id_can_hold;
+use crate::names;
+use crate::registry::{Registration, Registry};
+
+/// One problem found by a check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckMessage {
+    /// Django's id where Django has the check (`contenttypes.E005`), ours otherwise.
+    pub id: &'static str,
+    /// The model the problem is on (`app_label.model`).
+    pub model: String,
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for CheckMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ({}) {}", self.model, self.id, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n\tHINT: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs every check over every model registered through `inventory`, including the
+/// problems that stop [`Registry::global`] from being built (two types with one natural key).
+pub fn check_registrations() -> Vec<CheckMessage> {
+    let regs: Vec<&'static Registration> = Registry::submitted().collect();
+    let mut out = Vec::new();
+    let mut seen: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut sorted = regs.clone();
+    sorted.sort_by(|a, b| a.def.label().cmp(&b.def.label()).then(a.def.type_name.cmp(&b.def.type_name)));
+    for reg in &sorted {
+        let key = (reg.def.app_label.as_ref(), reg.def.model_name.as_ref());
+        if let Some(first) = seen.insert(key, reg.def.type_name.as_ref()) {
+            if first != reg.def.type_name {
+                out.push(CheckMessage {
+                    id: "contenttypes.E101",
+                    model: reg.def.label(),
+                    message: format!(
+                        "`{first}` and `{}` are both registered as `{}`",
+                        reg.def.type_name,
+                        reg.def.label()
+                    ),
+                    hint: Some("give one of them another `app_label` or `model_name`".into()),
+                });
+            }
+        }
+    }
+    out.extend(check_models(sorted.iter().map(|r| r.def)));
+    out
+}
+
+/// Runs every check over these models.
+pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<CheckMessage> {
+    let models: Vec<&ModelDef> = models.into_iter().collect();
+    let by_key: HashMap<(&str, &str), &ModelDef> =
+        models.iter().map(|m| ((m.app_label.as_ref(), m.model_name.as_ref()), *m)).collect();
+    let mut out = Vec::new();
+    let mut tables: HashMap<&str, &ModelDef> = HashMap::new();
+    // (through model, related_query_name) → the relation that claimed it.
+    let mut reverse_names: HashMap<(String, String), String> = HashMap::new();
+
+    for model in &models {
+        let label = model.label();
+        let mut push = |id: &'static str, message: String, hint: Option<String>| {
+            out.push(CheckMessage { id, model: label.clone(), message, hint })
+        };
+
+        if let Err(e) = names::check_content_type_name(&model.model_name) {
+            push("contenttypes.E005", format!("model name `{}`: {e}", model.model_name), None);
+        }
+        if let Err(e) = names::check_content_type_name(&model.app_label) {
+            push("contenttypes.E102", format!("app label `{}`: {e}", model.app_label), None);
+        }
+        if model.primary_key().is_none() {
+            push(
+                "contenttypes.E103",
+                format!("the primary key column `{}` does not exist", model.table.primary_key),
+                Some("mark one field with `#[model(primary_key)]`".into()),
+            );
+        }
+        if let Some(other) = tables.insert(model.table.name.as_ref(), model) {
+            push(
+                "models.E028",
+                format!("db_table `{}` is used by multiple models: {}, {}", model.table.name, other.label(), label),
+                None,
+            );
+        }
+        for column in model.table.columns.iter() {
+            if let Err(e) = names::check_field_name(&column.field) {
+                let id = match e {
+                    names::NameError::TrailingUnderscore => "fields.E001",
+                    names::NameError::DoubleUnderscore => "fields.E002",
+                    _ => "fields.E003",
+                };
+                push(id, format!("field `{}`: {e}", column.field), None);
+            }
+        }
+
+        for gfk in model.generic_foreign_keys.iter() {
+            match model.column(&gfk.fk_column) {
+                None => push(
+                    "contenttypes.E001",
+                    format!(
+                        "The GenericForeignKey object ID references the nonexistent field '{}'.",
+                        gfk.fk_column
+                    ),
+                    None,
+                ),
+                Some(c) if !matches!(c.sql_type, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt | SqlType::Text | SqlType::Varchar(_) | SqlType::Uuid) => push(
+                    "contenttypes.E104",
+                    format!("the object id column `{}` of `{}` cannot hold primary keys", c.name, gfk.name),
+                    None,
+                ),
+                Some(_) => {}
+            }
+            match model.column(&gfk.ct_column) {
+                None => push(
+                    "contenttypes.E002",
+                    format!(
+                        "The GenericForeignKey content type references the nonexistent field '{}.{}'.",
+                        model.type_name, gfk.ct_column
+                    ),
+                    None,
+                ),
+                Some(c) => {
+                    let fk_ok = c.foreign_key.as_ref().is_some_and(|fk| fk.table == crate::content_type::TABLE);
+                    if c.foreign_key.is_none() {
+                        push(
+                            "contenttypes.E003",
+                            format!("'{}.{}' is not a ForeignKey.", model.type_name, gfk.ct_column),
+                            Some(CT_HINT.into()),
+                        );
+                    } else if !fk_ok {
+                        push(
+                            "contenttypes.E004",
+                            format!("'{}.{}' is not a ForeignKey to 'contenttypes.ContentType'.", model.type_name, gfk.ct_column),
+                            Some(CT_HINT.into()),
+                        );
+                    }
+                }
+            }
+        }
+
+        for rel in model.generic_relations.iter() {
+            if let Err(e) = names::check_field_name(&rel.name) {
+                push("fields.E001", format!("generic relation `{}`: {e}", rel.name), None);
+            }
+            let through_label = format!("{}.{}", rel.through_app_label, rel.through_model);
+            let Some(through) = by_key.get(&(rel.through_app_label.as_ref(), rel.through_model.as_ref())) else {
+                push(
+                    "fields.E300",
+                    format!(
+                        "Field defines a relation with model '{through_label}', which is either not installed, or is abstract."
+                    ),
+                    Some("make sure the crate that defines it is linked (`use that_crate as _;`)".into()),
+                );
+                continue;
+            };
+            let Some(gfk) = through.generic_foreign_key(&rel.gfk) else {
+                push(
+                    "contenttypes.E004",
+                    format!(
+                        "The GenericRelation defines a relation with the model '{through_label}', but that model does not have a GenericForeignKey."
+                    ),
+                    None,
+                );
+                continue;
+            };
+            if let (Some(oid), Some(pk)) = (through.column(&gfk.fk_column), model.primary_key()) {
+                if !object_id_can_hold(oid.sql_type, pk.sql_type) {
+                    push(
+                        "contenttypes.E105",
+                        format!(
+                            "the object id column `{}.{}` ({}) cannot hold the primary key of `{}` ({})",
+                            through.type_name,
+                            oid.name,
+                            oid.sql_type.name(),
+                            model.type_name,
+                            pk.sql_type.name()
+                        ),
+                        Some("use a text object id column to point at models with keys of any type".into()),
+                    );
+                }
+            }
+            if let Some(name) = &rel.related_query_name {
+                if let Err(e) = names::check_lookup_name(name) {
+                    let id = if matches!(e, names::NameError::DoubleUnderscore) { "fields.E309" } else { "fields.E308" };
+                    push(id, format!("Reverse query name '{name}': {e}"), None);
+                }
+                let key = (through_label.clone(), name.to_string());
+                let this = format!("{label}.{}", rel.name);
+                if let Some(previous) = reverse_names.insert(key, this.clone()) {
+                    push(
+                        "fields.E303",
+                        format!("Reverse query name '{name}' for '{this}' clashes with the one for '{previous}'."),
+                        Some("give one of them another `related_query_name`".into()),
+                    );
+                }
+                if through.table.columns.iter().any(|c| c.field == name.as_ref()) {
+                    push(
+                        "fields.E303",
+                        format!("Reverse query name for '{this}' clashes with field name '{through_label}.{name}'."),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+const CT_HINT: &str =
+    "GenericForeignKeys must use a ForeignKey to 'contenttypes.ContentType' as the 'content_type' field.";

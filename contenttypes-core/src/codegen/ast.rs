@@ -1,0 +1,206 @@
+//! The parsed form of a model declaration: what the user wrote, with spans, and the Django
+//! defaults filled in. It holds no generated code; [`super::lower`] turns it into the IR and
+//! the derive turns it into Rust.
+
+use proc_macro2::Span;
+use syn::{Ident, Path, Type, Visibility};
+
+use crate::ir::{DefaultValue, OnDelete, SqlType};
+
+/// A value together with where the user wrote it.
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// One `#[derive(Model)]` struct.
+#[derive(Clone, Debug)]
+pub struct ModelSpec {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub app_label: Spanned<String>,
+    pub model_name: Spanned<String>,
+    pub table_name: Spanned<String>,
+    pub verbose_name: String,
+    pub managed: bool,
+    /// The old model name of a declared rename (lowercased).
+    pub renamed_from: Option<Spanned<String>>,
+    /// Composite unique constraints, as field names.
+    pub unique_together: Vec<Vec<Ident>>,
+    /// Composite indexes, as field names.
+    pub index_together: Vec<Vec<Ident>>,
+    /// `#[model(crate = "...")]`: where the facade crate is, when not at `::contenttypes`.
+    pub crate_path: Option<Path>,
+    pub fields: Vec<FieldSpec>,
+}
+
+/// One field of the struct.
+#[derive(Clone, Debug)]
+pub struct FieldSpec {
+    pub ident: Ident,
+    pub ty: Type,
+    pub kind: FieldKind,
+}
+
+/// What a field is.
+#[derive(Clone, Debug)]
+pub enum FieldKind {
+    /// A database column.
+    Column(ColumnSpec),
+    /// A `GenericForeignKey` handle: no column, the cache of the target.
+    GenericForeignKey(GfkSpec),
+    /// A `GenericRelation<Through>` handle: no column, the cache of prefetched rows.
+    GenericRelation(RelationSpec),
+    /// `#[model(skip)]`: not stored, filled with `Default::default()` when loaded.
+    Skip,
+}
+
+/// The Rust types a column can have (before `Option`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BaseType {
+    Bool,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+    String,
+    Bytes,
+    Uuid,
+}
+
+impl BaseType {
+    pub fn is_integer(self) -> bool {
+        matches!(self, BaseType::I16 | BaseType::I32 | BaseType::I64)
+    }
+
+    /// Whether the type can be a primary key or an object id.
+    pub fn is_key(self) -> bool {
+        self.is_integer() || matches!(self, BaseType::String | BaseType::Uuid)
+    }
+
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            BaseType::Bool => "bool",
+            BaseType::I16 => "i16",
+            BaseType::I32 => "i32",
+            BaseType::I64 => "i64",
+            BaseType::F32 => "f32",
+            BaseType::F64 => "f64",
+            BaseType::String => "String",
+            BaseType::Bytes => "Vec<u8>",
+            BaseType::Uuid => "uuid::Uuid",
+        }
+    }
+
+    /// The SQL type of a column of this type.
+    pub fn sql_type(self, max_length: Option<u32>) -> SqlType {
+        match self {
+            BaseType::Bool => SqlType::Bool,
+            BaseType::I16 => SqlType::SmallInt,
+            BaseType::I32 => SqlType::Integer,
+            BaseType::I64 => SqlType::BigInt,
+            BaseType::F32 => SqlType::Float,
+            BaseType::F64 => SqlType::Double,
+            BaseType::String => match max_length {
+                Some(n) => SqlType::Varchar(n),
+                None => SqlType::Text,
+            },
+            BaseType::Bytes => SqlType::Binary,
+            BaseType::Uuid => SqlType::Uuid,
+        }
+    }
+}
+
+/// A column field.
+#[derive(Clone, Debug)]
+pub struct ColumnSpec {
+    pub column: Spanned<String>,
+    pub base: BaseType,
+    /// The type inside `Option`, or the field type itself.
+    pub base_ty: Type,
+    pub nullable: bool,
+    pub primary_key: bool,
+    pub auto_increment: bool,
+    pub unique: bool,
+    pub index: bool,
+    pub max_length: Option<u32>,
+    pub default: Option<DefaultValue>,
+    pub foreign_key: Option<ForeignKeySpec>,
+    pub renamed_from: Option<String>,
+}
+
+/// `#[model(foreign_key = Target, on_delete = ...)]`.
+#[derive(Clone, Debug)]
+pub struct ForeignKeySpec {
+    pub target: Path,
+    pub on_delete: OnDelete,
+}
+
+/// A `GenericForeignKey` field.
+#[derive(Clone, Debug)]
+pub struct GfkSpec {
+    /// The field holding the content type id.
+    pub ct_field: Ident,
+    /// The field holding the object id.
+    pub fk_field: Ident,
+}
+
+/// A `GenericRelation<Through>` field.
+#[derive(Clone, Debug)]
+pub struct RelationSpec {
+    /// The through model (the generic argument).
+    pub through: Path,
+    /// The generic foreign key on the through model, when the user named it.
+    pub gfk: Option<Ident>,
+    pub related_query_name: Option<Spanned<String>>,
+}
+
+impl ModelSpec {
+    /// The column fields, in declaration order.
+    pub fn columns(&self) -> impl Iterator<Item = (&FieldSpec, &ColumnSpec)> {
+        self.fields.iter().filter_map(|f| match &f.kind {
+            FieldKind::Column(c) => Some((f, c)),
+            _ => None,
+        })
+    }
+
+    /// The generic foreign key fields.
+    pub fn generic_foreign_keys(&self) -> impl Iterator<Item = (&FieldSpec, &GfkSpec)> {
+        self.fields.iter().filter_map(|f| match &f.kind {
+            FieldKind::GenericForeignKey(g) => Some((f, g)),
+            _ => None,
+        })
+    }
+
+    /// The generic relation fields.
+    pub fn generic_relations(&self) -> impl Iterator<Item = (&FieldSpec, &RelationSpec)> {
+        self.fields.iter().filter_map(|f| match &f.kind {
+            FieldKind::GenericRelation(r) => Some((f, r)),
+            _ => None,
+        })
+    }
+
+    /// The primary key field.
+    pub fn primary_key(&self) -> Option<(&FieldSpec, &ColumnSpec)> {
+        self.columns().find(|(_, c)| c.primary_key)
+    }
+
+    /// The column field with this Rust name.
+    pub fn column_field(&self, name: &Ident) -> Option<(&FieldSpec, &ColumnSpec)> {
+        self.columns().find(|(f, _)| f.ident == *name)
+    }
+}
+
+/// The name a field is known by: its identifier without the `r#` prefix.
+pub fn field_name(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+}

@@ -1,0 +1,220 @@
+//! Lowers a parsed [`ModelSpec`] to the IR ([`ModelDef`]). The derive and the build helper
+//! both call [`to_ir`], so the `const` a model carries at run time and the state the
+//! migrations are planned from cannot disagree.
+//!
+//! What lowering adds on its own, beyond what the user wrote:
+//! - every generic foreign key's content-type column becomes a foreign key to
+//!   `django_content_type(id)` (ON DELETE CASCADE);
+//! - every generic foreign key gets the composite `(content_type_id, object_id)` index,
+//!   unless a declared index or unique constraint already starts with those two columns;
+//! - every foreign key column is indexed, unless it is unique or leads another index.
+
+use std::borrow::Cow;
+
+use syn::Path;
+
+use super::ast::*;
+use crate::content_type;
+use crate::ir::*;
+use crate::names;
+
+/// What lowering needs to know about other models.
+pub trait Resolver {
+    /// The `(table, primary key column)` of the model a foreign key points at.
+    fn foreign_key_target(&self, target: &Path) -> Option<(String, String)>;
+    /// The natural key `(app_label, model)` of a relation's through model, and the name of
+    /// its generic foreign key when it has exactly one.
+    fn through_model(&self, through: &Path) -> Option<ThroughModel>;
+}
+
+/// What a generic relation needs to know about its through model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThroughModel {
+    pub app_label: String,
+    pub model: String,
+    /// The through model's only generic foreign key, if it has exactly one.
+    pub sole_gfk: Option<String>,
+}
+
+/// A reference that could not be resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    ForeignKey { field: String, target: String },
+    Through { field: String, through: String },
+    /// The through model has zero or several generic foreign keys and the relation does not
+    /// name one.
+    AmbiguousGfk { field: String, through: String },
+}
+
+impl std::fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unresolved::ForeignKey { field, target } => {
+                write!(f, "field `{field}`: `{target}` is not a model the build helper found")
+            }
+            Unresolved::Through { field, through } => {
+                write!(f, "generic relation `{field}`: `{through}` is not a model the build helper found")
+            }
+            Unresolved::AmbiguousGfk { field, through } => write!(
+                f,
+                "generic relation `{field}`: `{through}` does not have exactly one generic foreign key; name it with `gfk = ...`"
+            ),
+        }
+    }
+}
+
+/// Lowers a model. References to other models go through `resolver`; an unresolved one is
+/// reported and left empty in the def.
+pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unresolved>) {
+    let mut unresolved = Vec::new();
+    let table = spec.table_name.value.clone();
+
+    let ct_columns: Vec<String> = spec
+        .generic_foreign_keys()
+        .filter_map(|(_, g)| spec.column_field(&g.ct_field).map(|(_, c)| c.column.value.clone()))
+        .collect();
+
+    let mut columns: Vec<ColumnDef> = spec
+        .columns()
+        .map(|(field, c)| {
+            let foreign_key = if ct_columns.contains(&c.column.value) {
+                Some(ForeignKeyDef {
+                    table: Cow::Borrowed(content_type::TABLE),
+                    column: Cow::Borrowed("id"),
+                    on_delete: if c.nullable { OnDelete::SetNull } else { OnDelete::Cascade },
+                })
+            } else {
+                c.foreign_key.as_ref().map(|fk| {
+                    let (table, column) = resolver.foreign_key_target(&fk.target).unwrap_or_else(|| {
+                        unresolved.push(Unresolved::ForeignKey {
+                            field: field_name(&field.ident),
+                            target: path_string(&fk.target),
+                        });
+                        (String::new(), String::new())
+                    });
+                    ForeignKeyDef { table: table.into(), column: column.into(), on_delete: fk.on_delete }
+                })
+            };
+            ColumnDef {
+                name: c.column.value.clone().into(),
+                field: field_name(&field.ident).into(),
+                sql_type: c.base.sql_type(c.max_length),
+                nullable: c.nullable,
+                primary_key: c.primary_key,
+                auto_increment: c.auto_increment,
+                unique: c.unique,
+                indexed: c.index,
+                default: c.default.clone(),
+                foreign_key,
+                renamed_from: c.renamed_from.clone().map(Into::into),
+            }
+        })
+        .collect();
+
+    let column_of = |ident: &syn::Ident| -> String {
+        spec.column_field(ident).map(|(_, c)| c.column.value.clone()).unwrap_or_else(|| ident.to_string())
+    };
+
+    let mut indexes: Vec<IndexDef> = Vec::new();
+    for list in &spec.unique_together {
+        let cols: Vec<String> = list.iter().map(column_of).collect();
+        indexes.push(index(&table, cols, true));
+    }
+    for list in &spec.index_together {
+        let cols: Vec<String> = list.iter().map(column_of).collect();
+        indexes.push(index(&table, cols, false));
+    }
+
+    let mut generic_foreign_keys = Vec::new();
+    for (field, g) in spec.generic_foreign_keys() {
+        let ct = column_of(&g.ct_field);
+        let oid = column_of(&g.fk_field);
+        let covered = indexes.iter().any(|i| i.columns.len() >= 2 && i.columns[0] == ct && i.columns[1] == oid);
+        if !covered {
+            indexes.push(index(&table, vec![ct.clone(), oid.clone()], false));
+        }
+        generic_foreign_keys.push(GenericForeignKeyDef {
+            name: field_name(&field.ident).into(),
+            ct_column: ct.into(),
+            fk_column: oid.into(),
+        });
+    }
+
+    // Foreign key columns are indexed (cascades and joins scan them), unless something
+    // already serves lookups by that column.
+    for column in columns.iter_mut() {
+        if column.foreign_key.is_some() && !column.primary_key && !column.unique && !column.indexed {
+            let leads = indexes.iter().any(|i| i.columns.first().is_some_and(|c| *c == column.name));
+            column.indexed = !leads;
+        }
+    }
+
+    let mut generic_relations = Vec::new();
+    for (field, r) in spec.generic_relations() {
+        let name = field_name(&field.ident);
+        let through = resolver.through_model(&r.through);
+        let (app_label, model, sole) = match through {
+            Some(t) => (t.app_label, t.model, t.sole_gfk),
+            None => {
+                unresolved.push(Unresolved::Through { field: name.clone(), through: path_string(&r.through) });
+                (String::new(), String::new(), None)
+            }
+        };
+        let gfk = match (&r.gfk, sole) {
+            (Some(g), _) => g.to_string(),
+            (None, Some(g)) => g,
+            (None, None) => {
+                if !app_label.is_empty() {
+                    unresolved.push(Unresolved::AmbiguousGfk { field: name.clone(), through: path_string(&r.through) });
+                }
+                String::new()
+            }
+        };
+        generic_relations.push(GenericRelationDef {
+            name: name.into(),
+            through_app_label: app_label.into(),
+            through_model: model.into(),
+            gfk: gfk.into(),
+            related_query_name: r.related_query_name.as_ref().map(|n| n.value.clone().into()),
+        });
+    }
+
+    let primary_key = spec.primary_key().map(|(_, c)| c.column.value.clone()).unwrap_or_default();
+    let def = ModelDef {
+        app_label: spec.app_label.value.clone().into(),
+        model_name: spec.model_name.value.clone().into(),
+        type_name: spec.ident.to_string().into(),
+        verbose_name: spec.verbose_name.clone().into(),
+        table: TableDef {
+            name: table.into(),
+            columns: columns.into(),
+            primary_key: primary_key.into(),
+            indexes: indexes.into(),
+        },
+        managed: spec.managed,
+        renamed_from: spec.renamed_from.as_ref().map(|r| r.value.clone().into()),
+        generic_foreign_keys: generic_foreign_keys.into(),
+        generic_relations: generic_relations.into(),
+    };
+    (def, unresolved)
+}
+
+fn index(table: &str, columns: Vec<String>, unique: bool) -> IndexDef {
+    let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+    IndexDef {
+        name: names::index_name(table, &refs, if unique { "uniq" } else { "idx" }).into(),
+        columns: columns.into_iter().map(Cow::Owned).collect::<Vec<_>>().into(),
+        unique,
+    }
+}
+
+/// `a::b::C` as written.
+pub fn path_string(path: &Path) -> String {
+    let mut out = String::new();
+    if path.leading_colon.is_some() {
+        out.push_str("::");
+    }
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    out.push_str(&segments.join("::"));
+    out
+}

@@ -1,0 +1,141 @@
+use super::lower::{to_ir, Resolver, ThroughModel, Unresolved};
+use super::*;
+use crate::ir::*;
+
+struct Models;
+
+impl Resolver for Models {
+    fn foreign_key_target(&self, target: &syn::Path) -> Option<(String, String)> {
+        target.is_ident("Tag").then(|| ("tagging_tag".to_string(), "id".to_string()))
+    }
+
+    fn through_model(&self, through: &syn::Path) -> Option<ThroughModel> {
+        through.is_ident("TaggedItem").then(|| ThroughModel {
+            app_label: "tagging".into(),
+            model: "taggeditem".into(),
+            sole_gfk: Some("content_object".into()),
+        })
+    }
+}
+
+fn cx() -> ParseContext {
+    ParseContext { default_app_label: "demo".into() }
+}
+
+fn parse(src: &str) -> Result<ModelSpec, syn::Error> {
+    parse_derive_input(&syn::parse_str(src).unwrap(), &cx())
+}
+
+fn errors(src: &str) -> Vec<String> {
+    match parse(src) {
+        Ok(_) => vec![],
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+#[test]
+fn through_model_lowers_with_the_automatic_index_and_foreign_keys() {
+    let spec = parse(
+        r#"
+        #[model(app_label = "tagging", unique(tag_id, content_type_id, object_id))]
+        struct TaggedItem {
+            id: i64,
+            #[model(foreign_key = Tag, on_delete = cascade)]
+            tag_id: i64,
+            content_type_id: i32,
+            object_id: i64,
+            #[generic_foreign_key]
+            content_object: GenericForeignKey,
+        }"#,
+    )
+    .unwrap();
+    let (def, unresolved) = to_ir(&spec, &Models);
+    assert!(unresolved.is_empty());
+    assert_eq!(def.table.name, "tagging_taggeditem");
+    assert_eq!(def.model_name, "taggeditem");
+    assert_eq!(def.verbose_name, "tagged item");
+    let pk = def.primary_key().unwrap();
+    assert!(pk.auto_increment && pk.sql_type == SqlType::BigInt);
+    let ct = def.column("content_type_id").unwrap();
+    assert_eq!(ct.foreign_key.as_ref().unwrap().table, "django_content_type");
+    assert!(!ct.indexed, "the composite index serves content type lookups");
+    let tag = def.column("tag_id").unwrap();
+    assert_eq!(tag.foreign_key.as_ref().unwrap().table, "tagging_tag");
+    assert!(!tag.indexed, "the unique constraint leads with tag_id");
+    let names: Vec<&str> = def.table.indexes.iter().map(|i| i.name.as_ref()).collect();
+    assert_eq!(
+        names,
+        ["tagging_taggeditem_tag_id_content_type_id_object_id_uniq", "tagging_taggeditem_content_type_id_object_id_idx"]
+    );
+    assert_eq!(def.generic_foreign_keys[0].fk_column, "object_id");
+}
+
+#[test]
+fn relation_resolves_its_through_model() {
+    let spec = parse(
+        r#"
+        struct Article {
+            id: i64,
+            #[model(max_length = 200)]
+            title: String,
+            #[generic_relation(related_query_name = "article")]
+            tags: GenericRelation<TaggedItem>,
+        }"#,
+    )
+    .unwrap();
+    let (def, unresolved) = to_ir(&spec, &Models);
+    assert!(unresolved.is_empty());
+    assert_eq!(def.app_label, "demo");
+    assert_eq!(def.table.columns.len(), 2);
+    let rel = &def.generic_relations[0];
+    assert_eq!((rel.through_app_label.as_ref(), rel.gfk.as_ref()), ("tagging", "content_object"));
+    assert_eq!(rel.related_query_name.as_deref(), Some("article"));
+}
+
+#[test]
+fn unknown_models_are_reported() {
+    let spec = parse("struct A { id: i32, #[model(foreign_key = Nope)] b: i32 }").unwrap();
+    let (_, unresolved) = to_ir(&spec, &Models);
+    assert_eq!(unresolved, vec![Unresolved::ForeignKey { field: "b".into(), target: "Nope".into() }]);
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let errs = errors(
+        r#"
+        #[model(colour = "red")]
+        struct Bad {
+            pk: i32,
+            name_: String,
+            #[model(max_length = 5, max_length = 6)]
+            title: String,
+            when: std::time::Instant,
+        }"#,
+    );
+    let all = errs.join("\n");
+    assert!(all.contains("unknown model option `colour`"), "{all}");
+    assert!(all.contains("`pk` is a reserved word"), "{all}");
+    assert!(all.contains("must not end with an underscore"), "{all}");
+    assert!(all.contains("duplicate `max_length`"), "{all}");
+    assert!(all.contains("unsupported column type"), "{all}");
+    assert!(all.contains("has no primary key"), "{all}");
+}
+
+#[test]
+fn model_names_longer_than_100_characters_are_django_e005() {
+    let name = "M".repeat(101);
+    let errs = errors(&format!("struct {name} {{ id: i32 }}"));
+    assert_eq!(errs, vec!["Model names must be at most 100 characters (got 101).".to_string()]);
+    assert!(errors(&format!("struct {} {{ id: i32 }}", "M".repeat(100))).is_empty());
+}
+
+#[test]
+fn generic_foreign_key_columns_are_checked() {
+    let errs = errors("struct T { id: i64, #[generic_foreign_key] content_object: GenericForeignKey }").join("\n");
+    assert!(errs.contains("nonexistent field 'T.content_type_id'"), "{errs}");
+    assert!(errs.contains("object ID references the nonexistent field 'object_id'"), "{errs}");
+    let errs = errors("struct T { id: i64, content_type_id: i64, object_id: String, content_object: GenericForeignKey }")
+        .join("\n");
+    assert!(errs.contains("must be an `i32`"), "{errs}");
+    assert!(errs.contains("needs `#[model(max_length = N)]`"), "{errs}");
+}

@@ -1,0 +1,58 @@
+//! The content-type table, exactly as Django stores it, so a database shared with a Django
+//! project reads and writes the same rows.
+
+use std::borrow::Cow;
+
+use crate::ir::{ColumnDef, IndexDef, ModelDef, SqlType, TableDef};
+
+/// `django_content_type`.
+pub const TABLE: &str = "django_content_type";
+
+/// Django's name for the `(app_label, model)` unique constraint, the same on every backend.
+pub const UNIQUE_CONSTRAINT: &str = "django_content_type_app_label_model_76bd3d3b_uniq";
+
+/// The app label of the content-type model itself.
+pub const APP_LABEL: &str = "contenttypes";
+
+const fn column(name: &'static str, sql_type: SqlType, primary_key: bool) -> ColumnDef {
+    ColumnDef {
+        name: Cow::Borrowed(name),
+        field: Cow::Borrowed(name),
+        sql_type,
+        nullable: false,
+        primary_key,
+        auto_increment: primary_key,
+        unique: false,
+        indexed: false,
+        default: None,
+        foreign_key: None,
+        renamed_from: None,
+    }
+}
+
+/// The IR of `contenttypes.contenttype`: `id` (auto integer), `app_label` and `model`
+/// (`varchar(100)`), UNIQUE(`app_label`, `model`). Django's 32-bit `AutoField` id.
+pub const DEF: &ModelDef = &ModelDef {
+    app_label: Cow::Borrowed(APP_LABEL),
+    model_name: Cow::Borrowed("contenttype"),
+    type_name: Cow::Borrowed("ContentType"),
+    verbose_name: Cow::Borrowed("content type"),
+    table: TableDef {
+        name: Cow::Borrowed(TABLE),
+        columns: Cow::Borrowed(&[
+            column("id", SqlType::Integer, true),
+            column("app_label", SqlType::Varchar(100), false),
+            column("model", SqlType::Varchar(100), false),
+        ]),
+        primary_key: Cow::Borrowed("id"),
+        indexes: Cow::Borrowed(&[IndexDef {
+            name: Cow::Borrowed(UNIQUE_CONSTRAINT),
+            columns: Cow::Borrowed(&[Cow::Borrowed("app_label"), Cow::Borrowed("model")]),
+            unique: true,
+        }]),
+    },
+    managed: true,
+    renamed_from: None,
+    generic_foreign_keys: Cow::Borrowed(&[]),
+    generic_relations: Cow::Borrowed(&[]),
+};
