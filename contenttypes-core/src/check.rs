@@ -44,7 +44,12 @@ pub fn check_registrations() -> Vec<CheckMessage> {
     let mut out = Vec::new();
     let mut seen: HashMap<(&str, &str), &str> = HashMap::new();
     let mut sorted = regs.clone();
-    sorted.sort_by(|a, b| a.def.label().cmp(&b.def.label()).then(a.def.type_name.cmp(&b.def.type_name)));
+    sorted.sort_by(|a, b| {
+        a.def
+            .label()
+            .cmp(&b.def.label())
+            .then(a.def.type_name.cmp(&b.def.type_name))
+    });
     for reg in &sorted {
         let key = (reg.def.app_label.as_ref(), reg.def.model_name.as_ref());
         if let Some(first) = seen.insert(key, reg.def.type_name.as_ref()) {
@@ -69,8 +74,10 @@ pub fn check_registrations() -> Vec<CheckMessage> {
 /// Runs every check over these models.
 pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<CheckMessage> {
     let models: Vec<&ModelDef> = models.into_iter().collect();
-    let by_key: HashMap<(&str, &str), &ModelDef> =
-        models.iter().map(|m| ((m.app_label.as_ref(), m.model_name.as_ref()), *m)).collect();
+    let by_key: HashMap<(&str, &str), &ModelDef> = models
+        .iter()
+        .map(|m| ((m.app_label.as_ref(), m.model_name.as_ref()), *m))
+        .collect();
     let mut out = Vec::new();
     let mut tables: HashMap<&str, &ModelDef> = HashMap::new();
     // (through model, related_query_name) → the relation that claimed it.
@@ -79,26 +86,47 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
     for model in &models {
         let label = model.label();
         let mut push = |id: &'static str, message: String, hint: Option<String>| {
-            out.push(CheckMessage { id, model: label.clone(), message, hint })
+            out.push(CheckMessage {
+                id,
+                model: label.clone(),
+                message,
+                hint,
+            })
         };
 
         if let Err(e) = names::check_content_type_name(&model.model_name) {
-            push("contenttypes.E005", format!("model name `{}`: {e}", model.model_name), None);
+            push(
+                "contenttypes.E005",
+                format!("model name `{}`: {e}", model.model_name),
+                None,
+            );
         }
         if let Err(e) = names::check_content_type_name(&model.app_label) {
-            push("contenttypes.E102", format!("app label `{}`: {e}", model.app_label), None);
+            push(
+                "contenttypes.E102",
+                format!("app label `{}`: {e}", model.app_label),
+                None,
+            );
         }
         if model.primary_key().is_none() {
             push(
                 "contenttypes.E103",
-                format!("the primary key column `{}` does not exist", model.table.primary_key),
+                format!(
+                    "the primary key column `{}` does not exist",
+                    model.table.primary_key
+                ),
                 Some("mark one field with `#[model(primary_key)]`".into()),
             );
         }
         if let Some(other) = tables.insert(model.table.name.as_ref(), model) {
             push(
                 "models.E028",
-                format!("db_table `{}` is used by multiple models: {}, {}", model.table.name, other.label(), label),
+                format!(
+                    "db_table `{}` is used by multiple models: {}, {}",
+                    model.table.name,
+                    other.label(),
+                    label
+                ),
                 None,
             );
         }
@@ -123,11 +151,26 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
                     ),
                     None,
                 ),
-                Some(c) if !matches!(c.sql_type, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt | SqlType::Text | SqlType::Varchar(_) | SqlType::Uuid) => push(
-                    "contenttypes.E104",
-                    format!("the object id column `{}` of `{}` cannot hold primary keys", c.name, gfk.name),
-                    None,
-                ),
+                Some(c)
+                    if !matches!(
+                        c.sql_type,
+                        SqlType::SmallInt
+                            | SqlType::Integer
+                            | SqlType::BigInt
+                            | SqlType::Text
+                            | SqlType::Varchar(_)
+                            | SqlType::Uuid
+                    ) =>
+                {
+                    push(
+                        "contenttypes.E104",
+                        format!(
+                            "the object id column `{}` of `{}` cannot hold primary keys",
+                            c.name, gfk.name
+                        ),
+                        None,
+                    )
+                }
                 Some(_) => {}
             }
             match model.column(&gfk.ct_column) {
@@ -160,10 +203,16 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
 
         for rel in model.generic_relations.iter() {
             if let Err(e) = names::check_field_name(&rel.name) {
-                push("fields.E001", format!("generic relation `{}`: {e}", rel.name), None);
+                push(
+                    "fields.E001",
+                    format!("generic relation `{}`: {e}", rel.name),
+                    None,
+                );
             }
             let through_label = format!("{}.{}", rel.through_app_label, rel.through_model);
-            let Some(through) = by_key.get(&(rel.through_app_label.as_ref(), rel.through_model.as_ref())) else {
+            let Some(through) =
+                by_key.get(&(rel.through_app_label.as_ref(), rel.through_model.as_ref()))
+            else {
                 push(
                     "fields.E300",
                     format!(
@@ -201,7 +250,11 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
             }
             if let Some(name) = &rel.related_query_name {
                 if let Err(e) = names::check_lookup_name(name) {
-                    let id = if matches!(e, names::NameError::DoubleUnderscore) { "fields.E309" } else { "fields.E308" };
+                    let id = if matches!(e, names::NameError::DoubleUnderscore) {
+                        "fields.E309"
+                    } else {
+                        "fields.E308"
+                    };
                     push(id, format!("Reverse query name '{name}': {e}"), None);
                 }
                 let key = (through_label.clone(), name.to_string());
@@ -213,7 +266,12 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
                         Some("give one of them another `related_query_name`".into()),
                     );
                 }
-                if through.table.columns.iter().any(|c| c.field == name.as_ref()) {
+                if through
+                    .table
+                    .columns
+                    .iter()
+                    .any(|c| c.field == name.as_ref())
+                {
                     push(
                         "fields.E303",
                         format!("Reverse query name for '{this}' clashes with field name '{through_label}.{name}'."),

@@ -107,13 +107,21 @@ pub fn column_definition(dialect: Dialect, column: &ColumnDef) -> String {
                 );
             }
             Dialect::Mysql => {
-                let _ = write!(sql, "{} AUTO_INCREMENT NOT NULL PRIMARY KEY", dialect.column_type(column.sql_type));
+                let _ = write!(
+                    sql,
+                    "{} AUTO_INCREMENT NOT NULL PRIMARY KEY",
+                    dialect.column_type(column.sql_type)
+                );
             }
         }
         return sql;
     }
     sql.push_str(&dialect.column_type(column.sql_type));
-    sql.push_str(if column.nullable { " NULL" } else { " NOT NULL" });
+    sql.push_str(if column.nullable {
+        " NULL"
+    } else {
+        " NOT NULL"
+    });
     if column.primary_key {
         sql.push_str(" PRIMARY KEY");
     }
@@ -139,7 +147,12 @@ pub fn foreign_key_name(table: &str, column: &str) -> String {
 }
 
 /// The table-level foreign key clause for a column.
-pub fn foreign_key_clause(dialect: Dialect, table: &str, column: &str, fk: &ForeignKeyDef) -> String {
+pub fn foreign_key_clause(
+    dialect: Dialect,
+    table: &str,
+    column: &str,
+    fk: &ForeignKeyDef,
+) -> String {
     let q = |s: &str| dialect.quote(s);
     format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
@@ -194,7 +207,11 @@ pub fn create_index(dialect: Dialect, table: &str, index: &IndexDef) -> String {
 /// `DROP INDEX`.
 pub fn drop_index(dialect: Dialect, table: &str, index: &str) -> String {
     match dialect {
-        Dialect::Mysql => format!("DROP INDEX {} ON {};", dialect.quote(index), dialect.quote(table)),
+        Dialect::Mysql => format!(
+            "DROP INDEX {} ON {};",
+            dialect.quote(index),
+            dialect.quote(table)
+        ),
         _ => format!("DROP INDEX {};", dialect.quote(index)),
     }
 }
@@ -206,7 +223,12 @@ pub fn create_table(dialect: Dialect, model: &ModelDef) -> Vec<String> {
     let q = |s: &str| dialect.quote(s);
     let table = model.table.name.as_ref();
     let is_content_types = table == content_type::TABLE;
-    let mut parts: Vec<String> = model.table.columns.iter().map(|c| column_definition(dialect, c)).collect();
+    let mut parts: Vec<String> = model
+        .table
+        .columns
+        .iter()
+        .map(|c| column_definition(dialect, c))
+        .collect();
     for column in model.table.columns.iter() {
         if let Some(fk) = &column.foreign_key {
             parts.push(foreign_key_clause(dialect, table, &column.name, fk));
@@ -216,12 +238,20 @@ pub fn create_table(dialect: Dialect, model: &ModelDef) -> Vec<String> {
     if is_content_types {
         for index in indexes.iter().filter(|i| i.unique) {
             let cols: Vec<String> = index.columns.iter().map(|c| q(c)).collect();
-            parts.push(format!("CONSTRAINT {} UNIQUE ({})", q(&index.name), cols.join(", ")));
+            parts.push(format!(
+                "CONSTRAINT {} UNIQUE ({})",
+                q(&index.name),
+                cols.join(", ")
+            ));
         }
     }
     let mut out = vec![format!(
         "CREATE TABLE {}{} (\n    {}\n);",
-        if is_content_types { "IF NOT EXISTS " } else { "" },
+        if is_content_types {
+            "IF NOT EXISTS "
+        } else {
+            ""
+        },
         q(table),
         parts.join(",\n    ")
     )];
@@ -240,8 +270,11 @@ pub fn drop_table(dialect: Dialect, table: &str) -> String {
 /// (the content-type table first). Ties keep the input order. Tables in a reference cycle
 /// keep their input order after everything else.
 pub fn dependency_order<'a>(models: &[&'a ModelDef]) -> Vec<&'a ModelDef> {
-    let by_table: BTreeMap<&str, usize> =
-        models.iter().enumerate().map(|(i, m)| (m.table.name.as_ref(), i)).collect();
+    let by_table: BTreeMap<&str, usize> = models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.table.name.as_ref(), i))
+        .collect();
     let deps: Vec<BTreeSet<usize>> = models
         .iter()
         .map(|m| {
@@ -272,10 +305,20 @@ pub fn dependency_order<'a>(models: &[&'a ModelDef]) -> Vec<&'a ModelDef> {
 
 /// `CREATE TABLE` statements for these models and the content-type table, in dependency
 /// order: the schema a fresh database needs. Unmanaged models are skipped.
-pub fn create_schema<'a>(dialect: Dialect, models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<String> {
+pub fn create_schema<'a>(
+    dialect: Dialect,
+    models: impl IntoIterator<Item = &'a ModelDef>,
+) -> Vec<String> {
     let mut list: Vec<&ModelDef> = vec![content_type::DEF];
-    list.extend(models.into_iter().filter(|m| m.managed && m.table.name != content_type::TABLE));
-    dependency_order(&list).into_iter().flat_map(|m| create_table(dialect, m)).collect()
+    list.extend(
+        models
+            .into_iter()
+            .filter(|m| m.managed && m.table.name != content_type::TABLE),
+    );
+    dependency_order(&list)
+        .into_iter()
+        .flat_map(|m| create_table(dialect, m))
+        .collect()
 }
 
 #[cfg(test)]
@@ -290,8 +333,14 @@ mod tests {
             "CREATE TABLE IF NOT EXISTS \"django_content_type\" (\n    \"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,\n    \"app_label\" varchar(100) NOT NULL,\n    \"model\" varchar(100) NOT NULL,\n    CONSTRAINT \"django_content_type_app_label_model_76bd3d3b_uniq\" UNIQUE (\"app_label\", \"model\")\n);"
         );
         let pg = create_table(Dialect::Postgres, content_type::DEF).join("\n");
-        assert!(pg.contains("\"id\" integer NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY"), "{pg}");
+        assert!(
+            pg.contains("\"id\" integer NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY"),
+            "{pg}"
+        );
         let my = create_table(Dialect::Mysql, content_type::DEF).join("\n");
-        assert!(my.contains("`id` integer AUTO_INCREMENT NOT NULL PRIMARY KEY"), "{my}");
+        assert!(
+            my.contains("`id` integer AUTO_INCREMENT NOT NULL PRIMARY KEY"),
+            "{my}"
+        );
     }
 }

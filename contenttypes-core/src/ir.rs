@@ -261,34 +261,3 @@ impl ModelDef {
         self.generic_relations.iter().find(|g| g.name == name)
     }
 }
-
-/// `const`-context accessors for the derive, which reads other models' defs while building
-/// its own (a foreign key's target table, a relation's through model).
-impl ModelDef {
-    /// The table name of a def built by the derive.
-    pub const fn static_table_name(&self) -> &'static str {
-        static_str(&self.table.name)
-    }
-
-    /// The primary key column name of a def built by the derive.
-    pub const fn static_primary_key(&self) -> &'static str {
-        static_str(&self.table.primary_key)
-    }
-
-    pub const fn static_app_label(&self) -> &'static str {
-        static_str(&self.app_label)
-    }
-
-    pub const fn static_model_name(&self) -> &'static str {
-        static_str(&self.model_name)
-    }
-}
-
-/// The `&'static str` inside a borrowed [`Str`]; an owned one (never produced by the derive)
-/// yields `""`.
-pub const fn static_str(s: &Str) -> &'static str {
-    match s {
-        Cow::Borrowed(s) => s,
-        Cow::Owned(_) => "",
-    }
-}

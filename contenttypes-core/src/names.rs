@@ -31,7 +31,10 @@ pub fn truncate_identifier(name: &str) -> String {
         return name.to_string();
     }
     let hash = format!("{:08x}", fnv1a32(name.as_bytes()));
-    let prefix: String = name.chars().take(MAX_IDENTIFIER_LEN - hash.len() - 1).collect();
+    let prefix: String = name
+        .chars()
+        .take(MAX_IDENTIFIER_LEN - hash.len() - 1)
+        .collect();
     format!("{prefix}_{hash}")
 }
 
@@ -89,7 +92,10 @@ pub enum NameError {
     /// Django's fields.E002 / E309.
     DoubleUnderscore,
     /// Django's contenttypes.E005 (models) or the identifier limit (tables, columns).
-    TooLong { max: usize, got: usize },
+    TooLong {
+        max: usize,
+        got: usize,
+    },
     Empty,
     /// Not a plain SQL identifier (letters, digits and `_`, not starting with a digit).
     NotAnIdentifier,
@@ -154,7 +160,9 @@ fn check_identifier(name: &str, max: usize) -> Result<(), NameError> {
         return Err(NameError::TooLong { max, got });
     }
     let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !first_ok || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(NameError::NotAnIdentifier);
     }
@@ -210,7 +218,10 @@ mod tests {
     #[test]
     fn django_defaults() {
         assert_eq!(default_model_name("TaggedItem"), "taggeditem");
-        assert_eq!(default_table_name("tagging", "taggeditem"), "tagging_taggeditem");
+        assert_eq!(
+            default_table_name("tagging", "taggeditem"),
+            "tagging_taggeditem"
+        );
         assert_eq!(default_verbose_name("TaggedItem"), "tagged item");
         assert_eq!(default_verbose_name("HTMLPage"), "html page");
         assert_eq!(default_verbose_name("Site"), "site");
@@ -223,11 +234,17 @@ mod tests {
     #[test]
     fn field_names() {
         assert_eq!(check_field_name("pk"), Err(NameError::Reserved));
-        assert_eq!(check_field_name("tags_"), Err(NameError::TrailingUnderscore));
+        assert_eq!(
+            check_field_name("tags_"),
+            Err(NameError::TrailingUnderscore)
+        );
         assert_eq!(check_field_name("a__b"), Err(NameError::DoubleUnderscore));
         assert_eq!(check_field_name("r#type"), Ok(()));
         assert_eq!(check_field_name("content_object"), Ok(()));
-        assert_eq!(check_lookup_name("bad_"), Err(NameError::TrailingUnderscore));
+        assert_eq!(
+            check_lookup_name("bad_"),
+            Err(NameError::TrailingUnderscore)
+        );
     }
 
     #[test]
@@ -244,12 +261,19 @@ mod tests {
     #[test]
     fn index_names_are_short_and_stable() {
         assert_eq!(
-            index_name("tagging_taggeditem", &["content_type_id", "object_id"], "idx"),
+            index_name(
+                "tagging_taggeditem",
+                &["content_type_id", "object_id"],
+                "idx"
+            ),
             "tagging_taggeditem_content_type_id_object_id_idx"
         );
         let long = index_name(&"t".repeat(60), &["content_type_id", "object_id"], "uniq");
         assert!(long.len() <= MAX_IDENTIFIER_LEN, "{long}");
         assert!(long.ends_with("_uniq"));
-        assert_eq!(long, index_name(&"t".repeat(60), &["content_type_id", "object_id"], "uniq"));
+        assert_eq!(
+            long,
+            index_name(&"t".repeat(60), &["content_type_id", "object_id"], "uniq")
+        );
     }
 }

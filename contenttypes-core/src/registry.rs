@@ -34,7 +34,11 @@ impl fmt::Debug for Registration {
     }
 }
 
-inventory::collect!(Registration);
+/// What `#[derive(Model)]` submits to `inventory`: a pointer to the model's static
+/// [`Registration`], which [`Registered::registration`] also returns.
+pub struct Submission(pub &'static Registration);
+
+inventory::collect!(Submission);
 
 /// A type with a [`Registration`]; implemented by `#[derive(Model)]`.
 #[diagnostic::on_unimplemented(
@@ -43,6 +47,15 @@ inventory::collect!(Registration);
     note = "add `#[derive(Model)]` to `{Self}`"
 )]
 pub trait Registered: 'static {
+    /// The content type's `app_label`.
+    const APP_LABEL: &'static str;
+    /// The content type's `model` (lowercased).
+    const MODEL_NAME: &'static str;
+    /// The table name.
+    const TABLE_NAME: &'static str;
+    /// The primary key column.
+    const PK_COLUMN: &'static str;
+
     fn registration() -> &'static Registration;
 }
 
@@ -50,13 +63,23 @@ pub trait Registered: 'static {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegistryError {
     /// Two types registered the same `(app_label, model)`.
-    DuplicateModel { app_label: String, model: String, first: String, second: String },
+    DuplicateModel {
+        app_label: String,
+        model: String,
+        first: String,
+        second: String,
+    },
 }
 
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RegistryError::DuplicateModel { app_label, model, first, second } => write!(
+            RegistryError::DuplicateModel {
+                app_label,
+                model,
+                first,
+                second,
+            } => write!(
                 f,
                 "conflicting models: `{first}` and `{second}` are both registered as \
                  `{app_label}.{model}`; give one of them another `app_label` or `model_name`"
@@ -76,7 +99,9 @@ pub struct Registry {
 
 impl fmt::Debug for Registry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.models.iter().map(|r| r.def.label())).finish()
+        f.debug_list()
+            .entries(self.models.iter().map(|r| r.def.label()))
+            .finish()
     }
 }
 
@@ -89,7 +114,7 @@ impl Registry {
     /// linked, and its models are missing: name it somewhere (`use my_models as _;`).
     pub fn global() -> Result<&'static Registry, RegistryError> {
         GLOBAL
-            .get_or_init(|| Registry::from_registrations(inventory::iter::<Registration>()))
+            .get_or_init(|| Registry::from_registrations(Registry::submitted()))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -98,7 +123,7 @@ impl Registry {
     /// what [`Registry::global`] is built from; [`crate::check::check_registrations`] reads
     /// it to report every problem at once.
     pub fn submitted() -> impl Iterator<Item = &'static Registration> {
-        inventory::iter::<Registration>()
+        inventory::iter::<Submission>().map(|s| s.0)
     }
 
     /// A registry of exactly these models.
@@ -129,7 +154,11 @@ impl Registry {
             by_key.insert(key, i);
             by_type.insert((reg.type_id)(), i);
         }
-        Ok(Registry { models, by_key, by_type })
+        Ok(Registry {
+            models,
+            by_key,
+            by_type,
+        })
     }
 
     /// Starts an explicit registry.
@@ -148,8 +177,14 @@ impl Registry {
     }
 
     /// The registration with this natural key (`model` is the lowercased model name).
-    pub fn get_by_natural_key(&self, app_label: &str, model: &str) -> Option<&'static Registration> {
-        self.by_key.get(&(app_label, model)).map(|&i| self.models[i])
+    pub fn get_by_natural_key(
+        &self,
+        app_label: &str,
+        model: &str,
+    ) -> Option<&'static Registration> {
+        self.by_key
+            .get(&(app_label, model))
+            .map(|&i| self.models[i])
     }
 
     /// The registration with this label: `app_label.model`, the model name in any case

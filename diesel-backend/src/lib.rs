@@ -1,0 +1,51 @@
+//! The Diesel backend of the contenttypes framework: everything that talks to a database.
+//!
+//! Users depend on the `contenttypes` facade crate, which re-exports this one; see its
+//! documentation for the guide.
+
+pub mod backend;
+pub mod content_type;
+pub mod db;
+mod delete;
+pub mod error;
+pub mod field;
+pub mod gfk;
+pub mod model;
+pub mod object;
+pub mod objects;
+pub mod prefetch;
+pub mod query;
+pub mod relation;
+pub mod schema;
+pub mod sql_types;
+pub mod testing;
+
+pub use backend::SupportedBackend;
+pub use content_type::{create_content_types, ContentType, ContentTypes, NewContentType};
+pub use db::{Db, Using};
+pub use error::{Error, Result};
+pub use field::{FieldType, Value};
+pub use gfk::{
+    GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, SoleGenericForeignKey,
+};
+pub use model::{AnyModel, Model, NewModel, PrimaryKey};
+pub use object::GenericObject;
+pub use objects::Objects;
+pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, StrictLoading};
+pub use relation::{
+    Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
+    RelatedExists, RelatedManager, RelatedQuery, ReverseExists, ReverseGenericRelation,
+};
+
+/// Items the generated code names. Not a public API: they change without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::backend::{Binds, Handles, SupportedBackend};
+    pub use crate::content_type::column_out_of_range;
+    pub use crate::field::{FieldType, RowReader};
+    pub use crate::gfk;
+    pub use crate::model::{Model, ModelVTable, NewModel};
+    pub use crate::relation::ErasedRelationCache;
+    pub use diesel;
+    pub use diesel::internal::derives::as_expression::Bound;
+}

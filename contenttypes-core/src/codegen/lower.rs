@@ -39,11 +39,20 @@ pub struct ThroughModel {
 /// A reference that could not be resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unresolved {
-    ForeignKey { field: String, target: String },
-    Through { field: String, through: String },
+    ForeignKey {
+        field: String,
+        target: String,
+    },
+    Through {
+        field: String,
+        through: String,
+    },
     /// The through model has zero or several generic foreign keys and the relation does not
     /// name one.
-    AmbiguousGfk { field: String, through: String },
+    AmbiguousGfk {
+        field: String,
+        through: String,
+    },
 }
 
 impl std::fmt::Display for Unresolved {
@@ -71,7 +80,10 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
 
     let ct_columns: Vec<String> = spec
         .generic_foreign_keys()
-        .filter_map(|(_, g)| spec.column_field(&g.ct_field).map(|(_, c)| c.column.value.clone()))
+        .filter_map(|(_, g)| {
+            spec.column_field(&g.ct_field)
+                .map(|(_, c)| c.column.value.clone())
+        })
         .collect();
 
     let mut columns: Vec<ColumnDef> = spec
@@ -81,18 +93,27 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 Some(ForeignKeyDef {
                     table: Cow::Borrowed(content_type::TABLE),
                     column: Cow::Borrowed("id"),
-                    on_delete: if c.nullable { OnDelete::SetNull } else { OnDelete::Cascade },
+                    on_delete: if c.nullable {
+                        OnDelete::SetNull
+                    } else {
+                        OnDelete::Cascade
+                    },
                 })
             } else {
                 c.foreign_key.as_ref().map(|fk| {
-                    let (table, column) = resolver.foreign_key_target(&fk.target).unwrap_or_else(|| {
-                        unresolved.push(Unresolved::ForeignKey {
-                            field: field_name(&field.ident),
-                            target: path_string(&fk.target),
+                    let (table, column) =
+                        resolver.foreign_key_target(&fk.target).unwrap_or_else(|| {
+                            unresolved.push(Unresolved::ForeignKey {
+                                field: field_name(&field.ident),
+                                target: path_string(&fk.target),
+                            });
+                            (String::new(), String::new())
                         });
-                        (String::new(), String::new())
-                    });
-                    ForeignKeyDef { table: table.into(), column: column.into(), on_delete: fk.on_delete }
+                    ForeignKeyDef {
+                        table: table.into(),
+                        column: column.into(),
+                        on_delete: fk.on_delete,
+                    }
                 })
             };
             ColumnDef {
@@ -112,7 +133,9 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
         .collect();
 
     let column_of = |ident: &syn::Ident| -> String {
-        spec.column_field(ident).map(|(_, c)| c.column.value.clone()).unwrap_or_else(|| ident.to_string())
+        spec.column_field(ident)
+            .map(|(_, c)| c.column.value.clone())
+            .unwrap_or_else(|| ident.to_string())
     };
 
     let mut indexes: Vec<IndexDef> = Vec::new();
@@ -129,7 +152,9 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
     for (field, g) in spec.generic_foreign_keys() {
         let ct = column_of(&g.ct_field);
         let oid = column_of(&g.fk_field);
-        let covered = indexes.iter().any(|i| i.columns.len() >= 2 && i.columns[0] == ct && i.columns[1] == oid);
+        let covered = indexes
+            .iter()
+            .any(|i| i.columns.len() >= 2 && i.columns[0] == ct && i.columns[1] == oid);
         if !covered {
             indexes.push(index(&table, vec![ct.clone(), oid.clone()], false));
         }
@@ -143,8 +168,11 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
     // Foreign key columns are indexed (cascades and joins scan them), unless something
     // already serves lookups by that column.
     for column in columns.iter_mut() {
-        if column.foreign_key.is_some() && !column.primary_key && !column.unique && !column.indexed {
-            let leads = indexes.iter().any(|i| i.columns.first().is_some_and(|c| *c == column.name));
+        if column.foreign_key.is_some() && !column.primary_key && !column.unique && !column.indexed
+        {
+            let leads = indexes
+                .iter()
+                .any(|i| i.columns.first().is_some_and(|c| *c == column.name));
             column.indexed = !leads;
         }
     }
@@ -156,7 +184,10 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
         let (app_label, model, sole) = match through {
             Some(t) => (t.app_label, t.model, t.sole_gfk),
             None => {
-                unresolved.push(Unresolved::Through { field: name.clone(), through: path_string(&r.through) });
+                unresolved.push(Unresolved::Through {
+                    field: name.clone(),
+                    through: path_string(&r.through),
+                });
                 (String::new(), String::new(), None)
             }
         };
@@ -165,7 +196,10 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
             (None, Some(g)) => g,
             (None, None) => {
                 if !app_label.is_empty() {
-                    unresolved.push(Unresolved::AmbiguousGfk { field: name.clone(), through: path_string(&r.through) });
+                    unresolved.push(Unresolved::AmbiguousGfk {
+                        field: name.clone(),
+                        through: path_string(&r.through),
+                    });
                 }
                 String::new()
             }
@@ -175,11 +209,17 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
             through_app_label: app_label.into(),
             through_model: model.into(),
             gfk: gfk.into(),
-            related_query_name: r.related_query_name.as_ref().map(|n| n.value.clone().into()),
+            related_query_name: r
+                .related_query_name
+                .as_ref()
+                .map(|n| n.value.clone().into()),
         });
     }
 
-    let primary_key = spec.primary_key().map(|(_, c)| c.column.value.clone()).unwrap_or_default();
+    let primary_key = spec
+        .primary_key()
+        .map(|(_, c)| c.column.value.clone())
+        .unwrap_or_default();
     let def = ModelDef {
         app_label: spec.app_label.value.clone().into(),
         model_name: spec.model_name.value.clone().into(),
@@ -203,7 +243,11 @@ fn index(table: &str, columns: Vec<String>, unique: bool) -> IndexDef {
     let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
     IndexDef {
         name: names::index_name(table, &refs, if unique { "uniq" } else { "idx" }).into(),
-        columns: columns.into_iter().map(Cow::Owned).collect::<Vec<_>>().into(),
+        columns: columns
+            .into_iter()
+            .map(Cow::Owned)
+            .collect::<Vec<_>>()
+            .into(),
         unique,
     }
 }

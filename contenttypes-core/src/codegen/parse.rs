@@ -22,7 +22,10 @@ use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
-use syn::{Attribute, Fields, GenericArgument, Generics, Ident, Lit, LitStr, Path, PathArguments, Token, Type, Visibility};
+use syn::{
+    Attribute, Fields, GenericArgument, Generics, Ident, Lit, LitStr, Path, PathArguments, Token,
+    Type, Visibility,
+};
 
 use super::ast::*;
 use super::ctxt::Ctxt;
@@ -41,7 +44,9 @@ impl ParseContext {
     /// both the compiler and build scripts).
     pub fn from_env() -> Self {
         let name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "app".to_string());
-        ParseContext { default_app_label: names::app_label_from_crate(&name) }
+        ParseContext {
+            default_app_label: names::app_label_from_crate(&name),
+        }
     }
 }
 
@@ -51,9 +56,19 @@ pub const GFK_ATTR: &str = "generic_foreign_key";
 pub const RELATION_ATTR: &str = "generic_relation";
 
 /// Parses a struct given to `#[derive(Model)]`.
-pub fn parse_derive_input(input: &syn::DeriveInput, cx: &ParseContext) -> Result<ModelSpec, syn::Error> {
+pub fn parse_derive_input(
+    input: &syn::DeriveInput,
+    cx: &ParseContext,
+) -> Result<ModelSpec, syn::Error> {
     match &input.data {
-        syn::Data::Struct(data) => parse_struct(&input.attrs, &input.vis, &input.ident, &input.generics, &data.fields, cx),
+        syn::Data::Struct(data) => parse_struct(
+            &input.attrs,
+            &input.vis,
+            &input.ident,
+            &input.generics,
+            &data.fields,
+            cx,
+        ),
         syn::Data::Enum(e) => Err(syn::Error::new(
             e.enum_token.span,
             "`#[derive(Model)]` works on structs with named fields; a model is one table row",
@@ -66,8 +81,18 @@ pub fn parse_derive_input(input: &syn::DeriveInput, cx: &ParseContext) -> Result
 }
 
 /// Parses a struct found by the build helper's source scan.
-pub fn parse_item_struct(item: &syn::ItemStruct, cx: &ParseContext) -> Result<ModelSpec, syn::Error> {
-    parse_struct(&item.attrs, &item.vis, &item.ident, &item.generics, &item.fields, cx)
+pub fn parse_item_struct(
+    item: &syn::ItemStruct,
+    cx: &ParseContext,
+) -> Result<ModelSpec, syn::Error> {
+    parse_struct(
+        &item.attrs,
+        &item.vis,
+        &item.ident,
+        &item.generics,
+        &item.fields,
+        cx,
+    )
 }
 
 fn parse_struct(
@@ -80,7 +105,10 @@ fn parse_struct(
 ) -> Result<ModelSpec, syn::Error> {
     let mut ctxt = Ctxt::new();
     if !generics.params.is_empty() || generics.where_clause.is_some() {
-        ctxt.error_spanned_by(generics, "models cannot be generic: a model is one concrete table");
+        ctxt.error_spanned_by(
+            generics,
+            "models cannot be generic: a model is one concrete table",
+        );
     }
     let named = match fields {
         Fields::Named(named) => Some(named),
@@ -96,24 +124,33 @@ fn parse_struct(
 
     let container = parse_container_attrs(attrs, &mut ctxt);
     let type_name = ident.to_string();
-    let app_label = container.app_label.unwrap_or_else(|| Spanned::new(cx.default_app_label.clone(), Span::call_site()));
+    let app_label = container
+        .app_label
+        .unwrap_or_else(|| Spanned::new(cx.default_app_label.clone(), Span::call_site()));
     let model_name = container
         .model_name
         .map(|m| Spanned::new(m.value.to_lowercase(), m.span))
         .unwrap_or_else(|| Spanned::new(names::default_model_name(&type_name), ident.span()));
-    let table_name = container
-        .table_name
-        .unwrap_or_else(|| Spanned::new(names::default_table_name(&app_label.value, &model_name.value), ident.span()));
+    let table_name = container.table_name.unwrap_or_else(|| {
+        Spanned::new(
+            names::default_table_name(&app_label.value, &model_name.value),
+            ident.span(),
+        )
+    });
 
     let mut spec = ModelSpec {
         ident: ident.clone(),
         vis: vis.clone(),
-        verbose_name: container.verbose_name.unwrap_or_else(|| names::default_verbose_name(&type_name)),
+        verbose_name: container
+            .verbose_name
+            .unwrap_or_else(|| names::default_verbose_name(&type_name)),
         app_label,
         model_name,
         table_name,
         managed: container.managed.unwrap_or(true),
-        renamed_from: container.renamed_from.map(|r| Spanned::new(r.value.to_lowercase(), r.span)),
+        renamed_from: container
+            .renamed_from
+            .map(|r| Spanned::new(r.value.to_lowercase(), r.span)),
         unique_together: container.unique_together,
         index_together: container.index_together,
         crate_path: container.crate_path,
@@ -122,9 +159,15 @@ fn parse_struct(
 
     if let Some(named) = named {
         for field in &named.named {
-            let Some(ident) = field.ident.clone() else { continue };
+            let Some(ident) = field.ident.clone() else {
+                continue;
+            };
             if let Some(kind) = parse_field(field, &ident, &mut ctxt) {
-                spec.fields.push(FieldSpec { ident, ty: field.ty.clone(), kind });
+                spec.fields.push(FieldSpec {
+                    ident,
+                    ty: field.ty.clone(),
+                    kind,
+                });
             }
         }
     }
@@ -132,8 +175,11 @@ fn parse_struct(
     // Django's implicit primary key: without an explicit one, a field named `id` is it
     // (database-generated when it is an integer).
     if spec.primary_key().is_none() {
-        if let Some(FieldKind::Column(column)) =
-            spec.fields.iter_mut().find(|f| f.ident == "id").map(|f| &mut f.kind)
+        if let Some(FieldKind::Column(column)) = spec
+            .fields
+            .iter_mut()
+            .find(|f| f.ident == "id")
+            .map(|f| &mut f.kind)
         {
             column.primary_key = true;
             column.auto_increment = column.base.is_integer();
@@ -158,7 +204,10 @@ impl<T> Once<T> {
 
     fn set(&mut self, ctxt: &mut Ctxt, span: Span, value: T) {
         if self.value.is_some() {
-            ctxt.error_at(span, format!("duplicate `{}` option; give it once", self.name));
+            ctxt.error_at(
+                span,
+                format!("duplicate `{}` option; give it once", self.name),
+            );
         } else {
             self.value = Some(value);
         }
@@ -195,7 +244,13 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
         if attr.path().is_ident(GFK_ATTR) || attr.path().is_ident(RELATION_ATTR) {
             ctxt.error_spanned_by(
                 attr.path(),
-                format!("`#[{}]` goes on a field, not on the struct", attr.path().get_ident().map(|i| i.to_string()).unwrap_or_default()),
+                format!(
+                    "`#[{}]` goes on a field, not on the struct",
+                    attr.path()
+                        .get_ident()
+                        .map(|i| i.to_string())
+                        .unwrap_or_default()
+                ),
             );
             continue;
         }
@@ -271,28 +326,51 @@ fn parse_field(field: &syn::Field, ident: &Ident, ctxt: &mut Ctxt) -> Option<Fie
 
     let type_name = last_segment(&field.ty);
     let gfk_attr = field.attrs.iter().find(|a| a.path().is_ident(GFK_ATTR));
-    let rel_attr = field.attrs.iter().find(|a| a.path().is_ident(RELATION_ATTR));
-    let model_attrs: Vec<&Attribute> = field.attrs.iter().filter(|a| a.path().is_ident(MODEL_ATTR)).collect();
+    let rel_attr = field
+        .attrs
+        .iter()
+        .find(|a| a.path().is_ident(RELATION_ATTR));
+    let model_attrs: Vec<&Attribute> = field
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident(MODEL_ATTR))
+        .collect();
 
     if type_name.as_deref() == Some("GenericForeignKey") || gfk_attr.is_some() {
         if type_name.as_deref() != Some("GenericForeignKey") {
-            ctxt.error_spanned_by(&field.ty, "a `#[generic_foreign_key]` field must have the type `GenericForeignKey`");
+            ctxt.error_spanned_by(
+                &field.ty,
+                "a `#[generic_foreign_key]` field must have the type `GenericForeignKey`",
+            );
             return None;
         }
         if let Some(a) = rel_attr.or(model_attrs.first().copied()) {
-            ctxt.error_spanned_by(a, "a `GenericForeignKey` field takes only `#[generic_foreign_key(...)]`");
+            ctxt.error_spanned_by(
+                a,
+                "a `GenericForeignKey` field takes only `#[generic_foreign_key(...)]`",
+            );
         }
-        return Some(FieldKind::GenericForeignKey(parse_gfk_attr(gfk_attr, ident, ctxt)));
+        return Some(FieldKind::GenericForeignKey(parse_gfk_attr(
+            gfk_attr, ident, ctxt,
+        )));
     }
     if type_name.as_deref() == Some("GenericRelation") || rel_attr.is_some() {
         let Some(through) = generic_argument(&field.ty) else {
-            ctxt.error_spanned_by(&field.ty, "a generic relation field must have the type `GenericRelation<Through>`");
+            ctxt.error_spanned_by(
+                &field.ty,
+                "a generic relation field must have the type `GenericRelation<Through>`",
+            );
             return None;
         };
         if let Some(a) = gfk_attr.or(model_attrs.first().copied()) {
-            ctxt.error_spanned_by(a, "a `GenericRelation` field takes only `#[generic_relation(...)]`");
+            ctxt.error_spanned_by(
+                a,
+                "a `GenericRelation` field takes only `#[generic_relation(...)]`",
+            );
         }
-        return Some(FieldKind::GenericRelation(parse_relation_attr(rel_attr, through, ctxt)));
+        return Some(FieldKind::GenericRelation(parse_relation_attr(
+            rel_attr, through, ctxt,
+        )));
     }
     parse_column(field, ident, &model_attrs, ctxt)
 }
@@ -323,8 +401,12 @@ fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut Ctxt) -> G
     }
     let span = ident.span();
     GfkSpec {
-        ct_field: ct_field.value.unwrap_or_else(|| Ident::new("content_type_id", span)),
-        fk_field: fk_field.value.unwrap_or_else(|| Ident::new("object_id", span)),
+        ct_field: ct_field
+            .value
+            .unwrap_or_else(|| Ident::new("content_type_id", span)),
+        fk_field: fk_field
+            .value
+            .unwrap_or_else(|| Ident::new("object_id", span)),
     }
 }
 
@@ -353,10 +435,19 @@ fn parse_relation_attr(attr: Option<&Attribute>, through: Path, ctxt: &mut Ctxt)
             }
         }
     }
-    RelationSpec { through, gfk: gfk.value, related_query_name: related_query_name.value }
+    RelationSpec {
+        through,
+        gfk: gfk.value,
+        related_query_name: related_query_name.value,
+    }
 }
 
-fn parse_column(field: &syn::Field, ident: &Ident, attrs: &[&Attribute], ctxt: &mut Ctxt) -> Option<FieldKind> {
+fn parse_column(
+    field: &syn::Field,
+    ident: &Ident,
+    attrs: &[&Attribute],
+    ctxt: &mut Ctxt,
+) -> Option<FieldKind> {
     let mut primary_key = Once::new("primary_key");
     let mut auto_increment = Once::new("auto_increment");
     let mut unique = Once::new("unique");
@@ -452,13 +543,22 @@ fn parse_column(field: &syn::Field, ident: &Ident, attrs: &[&Attribute], ctxt: &
     let on_delete_value = on_delete.value;
     let foreign_key = foreign_key.value.map(|target| ForeignKeySpec {
         target,
-        on_delete: on_delete_value.as_ref().map(|o| o.value).unwrap_or(OnDelete::Cascade),
+        on_delete: on_delete_value
+            .as_ref()
+            .map(|o| o.value)
+            .unwrap_or(OnDelete::Cascade),
     });
     if let Some(o) = &on_delete_value {
         if foreign_key.is_none() {
-            ctxt.error_at(o.span, "`on_delete` needs `foreign_key = Target` on the same field");
+            ctxt.error_at(
+                o.span,
+                "`on_delete` needs `foreign_key = Target` on the same field",
+            );
         } else if o.value == OnDelete::SetNull && !nullable {
-            ctxt.error_at(o.span, "`on_delete = set_null` needs a nullable column; make the field an `Option`");
+            ctxt.error_at(
+                o.span,
+                "`on_delete = set_null` needs a nullable column; make the field an `Option`",
+            );
         }
     }
 
@@ -469,27 +569,38 @@ fn parse_column(field: &syn::Field, ident: &Ident, attrs: &[&Attribute], ctxt: &
         }
     }
 
-    let default = default.value.and_then(|lit| match default_value(&lit, base) {
-        Ok(v) => Some(v),
-        Err(message) => {
-            ctxt.error_spanned_by(&lit, message);
-            None
-        }
-    });
+    let default = default
+        .value
+        .and_then(|lit| match default_value(&lit, base) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                ctxt.error_spanned_by(&lit, message);
+                None
+            }
+        });
 
     let primary_key_span = primary_key.value;
     let auto_increment_value = auto_increment.value;
     let is_primary_key = primary_key_span.is_some();
     if let Some(a) = &auto_increment_value {
         if !is_primary_key || !base.is_integer() {
-            ctxt.error_at(a.span, "`auto_increment` applies to integer primary keys only");
+            ctxt.error_at(
+                a.span,
+                "`auto_increment` applies to integer primary keys only",
+            );
         }
     }
-    let auto_increment =
-        is_primary_key && base.is_integer() && auto_increment_value.as_ref().map(|a| a.value).unwrap_or(true);
+    let auto_increment = is_primary_key
+        && base.is_integer()
+        && auto_increment_value
+            .as_ref()
+            .map(|a| a.value)
+            .unwrap_or(true);
 
     Some(FieldKind::Column(ColumnSpec {
-        column: column.value.unwrap_or_else(|| Spanned::new(name, ident.span())),
+        column: column
+            .value
+            .unwrap_or_else(|| Spanned::new(name, ident.span())),
         base,
         base_ty,
         nullable,
@@ -507,9 +618,15 @@ fn parse_column(field: &syn::Field, ident: &Ident, attrs: &[&Attribute], ctxt: &
 fn default_value(lit: &Lit, base: BaseType) -> Result<DefaultValue, &'static str> {
     match (lit, base) {
         (Lit::Bool(b), BaseType::Bool) => Ok(DefaultValue::Bool(b.value)),
-        (Lit::Int(i), b) if b.is_integer() => Ok(DefaultValue::Number(i.base10_digits().to_string().into())),
-        (Lit::Int(i), BaseType::F32 | BaseType::F64) => Ok(DefaultValue::Number(i.base10_digits().to_string().into())),
-        (Lit::Float(f), BaseType::F32 | BaseType::F64) => Ok(DefaultValue::Number(f.base10_digits().to_string().into())),
+        (Lit::Int(i), b) if b.is_integer() => {
+            Ok(DefaultValue::Number(i.base10_digits().to_string().into()))
+        }
+        (Lit::Int(i), BaseType::F32 | BaseType::F64) => {
+            Ok(DefaultValue::Number(i.base10_digits().to_string().into()))
+        }
+        (Lit::Float(f), BaseType::F32 | BaseType::F64) => {
+            Ok(DefaultValue::Number(f.base10_digits().to_string().into()))
+        }
         (Lit::Str(s), BaseType::String) => Ok(DefaultValue::Text(s.value().into())),
         _ => Err("this default does not match the field's type"),
     }
@@ -545,7 +662,11 @@ fn ident_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
 }
 
 fn path_name(path: &Path) -> String {
-    path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::")
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
 }
 
 /// The last path segment's name of a type (`a::b::C<T>` → `C`).
@@ -562,7 +683,9 @@ pub fn last_segment(ty: &Type) -> Option<String> {
 fn generic_argument(ty: &Type) -> Option<Path> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     let mut types = args.args.iter().filter_map(|a| match a {
         GenericArgument::Type(Type::Path(tp)) if tp.qself.is_none() => Some(tp.path.clone()),
         _ => None,
@@ -578,7 +701,9 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     if last.ident != "Option" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     match args.args.first()? {
         GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
         _ => None,
@@ -605,9 +730,13 @@ fn base_type(ty: &Type) -> Option<BaseType> {
         "String" if no_args => BaseType::String,
         "Uuid" if no_args => BaseType::Uuid,
         "Vec" => {
-            let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
             match args.args.first()? {
-                GenericArgument::Type(Type::Path(inner)) if inner.path.is_ident("u8") && args.args.len() == 1 => {
+                GenericArgument::Type(Type::Path(inner))
+                    if inner.path.is_ident("u8") && args.args.len() == 1 =>
+                {
                     BaseType::Bytes
                 }
                 _ => return None,

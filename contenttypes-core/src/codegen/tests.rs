@@ -6,7 +6,9 @@ struct Models;
 
 impl Resolver for Models {
     fn foreign_key_target(&self, target: &syn::Path) -> Option<(String, String)> {
-        target.is_ident("Tag").then(|| ("tagging_tag".to_string(), "id".to_string()))
+        target
+            .is_ident("Tag")
+            .then(|| ("tagging_tag".to_string(), "id".to_string()))
     }
 
     fn through_model(&self, through: &syn::Path) -> Option<ThroughModel> {
@@ -19,7 +21,9 @@ impl Resolver for Models {
 }
 
 fn cx() -> ParseContext {
-    ParseContext { default_app_label: "demo".into() }
+    ParseContext {
+        default_app_label: "demo".into(),
+    }
 }
 
 fn parse(src: &str) -> Result<ModelSpec, syn::Error> {
@@ -57,15 +61,24 @@ fn through_model_lowers_with_the_automatic_index_and_foreign_keys() {
     let pk = def.primary_key().unwrap();
     assert!(pk.auto_increment && pk.sql_type == SqlType::BigInt);
     let ct = def.column("content_type_id").unwrap();
-    assert_eq!(ct.foreign_key.as_ref().unwrap().table, "django_content_type");
-    assert!(!ct.indexed, "the composite index serves content type lookups");
+    assert_eq!(
+        ct.foreign_key.as_ref().unwrap().table,
+        "django_content_type"
+    );
+    assert!(
+        !ct.indexed,
+        "the composite index serves content type lookups"
+    );
     let tag = def.column("tag_id").unwrap();
     assert_eq!(tag.foreign_key.as_ref().unwrap().table, "tagging_tag");
     assert!(!tag.indexed, "the unique constraint leads with tag_id");
     let names: Vec<&str> = def.table.indexes.iter().map(|i| i.name.as_ref()).collect();
     assert_eq!(
         names,
-        ["tagging_taggeditem_tag_id_content_type_id_object_id_uniq", "tagging_taggeditem_content_type_id_object_id_idx"]
+        [
+            "tagging_taggeditem_tag_id_content_type_id_object_id_uniq",
+            "tagging_taggeditem_content_type_id_object_id_idx"
+        ]
     );
     assert_eq!(def.generic_foreign_keys[0].fk_column, "object_id");
 }
@@ -88,7 +101,10 @@ fn relation_resolves_its_through_model() {
     assert_eq!(def.app_label, "demo");
     assert_eq!(def.table.columns.len(), 2);
     let rel = &def.generic_relations[0];
-    assert_eq!((rel.through_app_label.as_ref(), rel.gfk.as_ref()), ("tagging", "content_object"));
+    assert_eq!(
+        (rel.through_app_label.as_ref(), rel.gfk.as_ref()),
+        ("tagging", "content_object")
+    );
     assert_eq!(rel.related_query_name.as_deref(), Some("article"));
 }
 
@@ -96,7 +112,13 @@ fn relation_resolves_its_through_model() {
 fn unknown_models_are_reported() {
     let spec = parse("struct A { id: i32, #[model(foreign_key = Nope)] b: i32 }").unwrap();
     let (_, unresolved) = to_ir(&spec, &Models);
-    assert_eq!(unresolved, vec![Unresolved::ForeignKey { field: "b".into(), target: "Nope".into() }]);
+    assert_eq!(
+        unresolved,
+        vec![Unresolved::ForeignKey {
+            field: "b".into(),
+            target: "Nope".into()
+        }]
+    );
 }
 
 #[test]
@@ -125,15 +147,26 @@ fn every_error_is_reported_at_once() {
 fn model_names_longer_than_100_characters_are_django_e005() {
     let name = "M".repeat(101);
     let errs = errors(&format!("struct {name} {{ id: i32 }}"));
-    assert_eq!(errs, vec!["Model names must be at most 100 characters (got 101).".to_string()]);
+    assert_eq!(
+        errs,
+        vec!["Model names must be at most 100 characters (got 101).".to_string()]
+    );
     assert!(errors(&format!("struct {} {{ id: i32 }}", "M".repeat(100))).is_empty());
 }
 
 #[test]
 fn generic_foreign_key_columns_are_checked() {
-    let errs = errors("struct T { id: i64, #[generic_foreign_key] content_object: GenericForeignKey }").join("\n");
-    assert!(errs.contains("nonexistent field 'T.content_type_id'"), "{errs}");
-    assert!(errs.contains("object ID references the nonexistent field 'object_id'"), "{errs}");
+    let errs =
+        errors("struct T { id: i64, #[generic_foreign_key] content_object: GenericForeignKey }")
+            .join("\n");
+    assert!(
+        errs.contains("nonexistent field 'T.content_type_id'"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("object ID references the nonexistent field 'object_id'"),
+        "{errs}"
+    );
     let errs = errors("struct T { id: i64, content_type_id: i64, object_id: String, content_object: GenericForeignKey }")
         .join("\n");
     assert!(errs.contains("must be an `i32`"), "{errs}");

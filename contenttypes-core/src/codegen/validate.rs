@@ -28,12 +28,18 @@ fn check_names(spec: &ModelSpec, ctxt: &mut Ctxt) {
         ctxt.error_at(spec.model_name.span, message);
     }
     if let Err(e) = names::check_content_type_name(&spec.app_label.value) {
-        ctxt.error_at(spec.app_label.span, format!("invalid app_label `{}`: {e}", spec.app_label.value));
+        ctxt.error_at(
+            spec.app_label.span,
+            format!("invalid app_label `{}`: {e}", spec.app_label.value),
+        );
     }
     if let Err(e) = names::check_sql_name(&spec.table_name.value) {
         ctxt.error_at(
             spec.table_name.span,
-            format!("invalid table name `{}`: {e}; set `table_name = \"...\"`", spec.table_name.value),
+            format!(
+                "invalid table name `{}`: {e}; set `table_name = \"...\"`",
+                spec.table_name.value
+            ),
         );
     }
     if let Some(r) = &spec.renamed_from {
@@ -76,10 +82,16 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
     let mut seen: HashMap<&str, ()> = HashMap::new();
     for (field, column) in spec.columns() {
         if let Err(e) = names::check_sql_name(&column.column.value) {
-            ctxt.error_at(column.column.span, format!("invalid column name `{}`: {e}", column.column.value));
+            ctxt.error_at(
+                column.column.span,
+                format!("invalid column name `{}`: {e}", column.column.value),
+            );
         }
         if seen.insert(column.column.value.as_str(), ()).is_some() {
-            ctxt.error_at(column.column.span, format!("two fields use the column `{}`", column.column.value));
+            ctxt.error_at(
+                column.column.span,
+                format!("two fields use the column `{}`", column.column.value),
+            );
         }
         let keyed = column.primary_key || column.unique || column.index;
         if keyed && column.base == BaseType::String && column.max_length.is_none() {
@@ -90,18 +102,28 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
             );
         }
         if column.primary_key && (column.unique || column.index) {
-            ctxt.error_spanned_by(&field.ident, "a primary key is already unique and indexed; drop `unique`/`index`");
+            ctxt.error_spanned_by(
+                &field.ident,
+                "a primary key is already unique and indexed; drop `unique`/`index`",
+            );
         }
         if let Some(fk) = &column.foreign_key {
             if !column.base.is_key() {
-                ctxt.error_spanned_by(&fk.target, "a foreign key column must hold a key: i16, i32, i64, String or uuid::Uuid");
+                ctxt.error_spanned_by(
+                    &fk.target,
+                    "a foreign key column must hold a key: i16, i32, i64, String or uuid::Uuid",
+                );
             }
         }
     }
 }
 
 fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
-    for list in spec.unique_together.iter().chain(spec.index_together.iter()) {
+    for list in spec
+        .unique_together
+        .iter()
+        .chain(spec.index_together.iter())
+    {
         let mut seen = Vec::new();
         for ident in list {
             match spec.column_field(ident) {
@@ -204,7 +226,10 @@ fn check_generic_relations(spec: &ModelSpec, ctxt: &mut Ctxt) {
     for (_, rel) in spec.generic_relations() {
         if let Some(name) = &rel.related_query_name {
             if let Err(e) = names::check_lookup_name(&name.value) {
-                ctxt.error_at(name.span, format!("Reverse query name '{}' is invalid: {e}", name.value));
+                ctxt.error_at(
+                    name.span,
+                    format!("Reverse query name '{}' is invalid: {e}", name.value),
+                );
             }
         }
     }

@@ -1,0 +1,117 @@
+//! `#[derive(GenericRelation)]`: per `GenericRelation<Through>` field, the manager accessor,
+//! the relation descriptor constant, the reverse descriptor on the through model
+//! (`related_query_name`) and the compile-time check that the through model's object id
+//! column can hold this model's primary key.
+
+use contenttypes_core::codegen::ast::{field_name, ModelSpec};
+use contenttypes_core::codegen::{parse_derive_input, ParseContext};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::Ident;
+
+use crate::util;
+
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: syn::DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(e) => return e.into_compile_error(),
+    };
+    match parse_derive_input(&input, &ParseContext::from_env()) {
+        Ok(spec) => expand(&spec),
+        // `#[derive(Model)]` on the same struct reports the errors; reporting them twice
+        // would only double the noise. Without it, the struct is not a model at all.
+        Err(_) => {
+            let p = util::private(None);
+            let ident = &input.ident;
+            quote!(impl #p::HasGenericRelations for #ident {})
+        }
+    }
+}
+
+pub fn expand(spec: &ModelSpec) -> TokenStream {
+    let p = util::private(Some(spec));
+    let ident = &spec.ident;
+    let vis = &spec.vis;
+    let mut inherent = TokenStream::new();
+    let mut outside = TokenStream::new();
+    for (field, rel) in spec.generic_relations() {
+        let name = field_name(&field.ident);
+        let fident = &field.ident;
+        let through = &rel.through;
+        let key = match &rel.gfk {
+            Some(g) => {
+                let k = util::gfk_key(&g.to_string());
+                quote_spanned!(g.span()=> #k)
+            }
+            None => {
+                quote_spanned!(through.span()=> { <#through as #p::SoleGenericForeignKey>::KEY })
+            }
+        };
+        let const_ident = Ident::new(&name.to_uppercase(), Span::call_site());
+        let manager_doc = format!(
+            "The `{name}` of this object: the rows of [`{}`] whose generic foreign key points here. \
+             Reads use the prefetched rows when there are any.",
+            through_name(through)
+        );
+        let const_doc = format!(
+            "The generic relation `{name}`: filter by related rows (`{ident}::{const_ident}.any(...)`), count \
+             them per object, or prefetch them."
+        );
+        inherent.extend(quote! {
+            #[doc = #manager_doc]
+            #vis fn #fident(&self) -> #p::RelatedManager<'_, #ident, #through, #key> {
+                #p::RelatedManager::new(self, &self.#fident)
+            }
+
+            #[doc = #const_doc]
+            #vis const #const_ident: #p::GenericRelationDescriptor<#ident, #through, #key> =
+                #p::GenericRelationDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
+        });
+        let ty_span = field.ty.span();
+        outside.extend(quote_spanned! {ty_span=>
+            const _: fn() = || {
+                fn __object_id_holds_primary_key<__O: #p::ObjectIdFor<__T, __K>, __T, __K>() {}
+                __object_id_holds_primary_key::<
+                    <#through as #p::GenericForeignKeyField<#key>>::ObjectId,
+                    #ident,
+                    <#ident as #p::Model>::Pk,
+                >();
+            };
+        });
+        if let Some(rqn) = &rel.related_query_name {
+            let reverse_ident = Ident::new(&rqn.value.to_uppercase(), rqn.span);
+            let reverse_doc = format!(
+                "The `{}` a row points at through the generic relation `{ident}.{name}` \
+                 (`related_query_name = \"{}\"`): filter rows by it.",
+                ident, rqn.value
+            );
+            outside.extend(quote! {
+                #[automatically_derived]
+                impl #through {
+                    #[doc = #reverse_doc]
+                    #vis const #reverse_ident: #p::ReverseGenericRelation<#through, #ident, #key> =
+                        #p::ReverseGenericRelation::new(#name);
+                }
+            });
+        }
+    }
+    quote! {
+        #[automatically_derived]
+        impl #p::HasGenericRelations for #ident {}
+
+        #[automatically_derived]
+        impl #ident {
+            #inherent
+        }
+
+        #outside
+    }
+}
+
+fn through_name(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}

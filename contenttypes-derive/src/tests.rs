@@ -1,0 +1,1 @@
+// snapshot tests come later

@@ -1,0 +1,50 @@
+//! Small helpers shared by the generators.
+
+use contenttypes_core::codegen::ast::{BaseType, ModelSpec};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::Ident;
+
+/// The path of the `__private` module of the facade crate (`::contenttypes::__private`, or
+/// under `#[model(crate = "...")]`).
+pub fn private(spec: Option<&ModelSpec>) -> TokenStream {
+    match spec.and_then(|s| s.crate_path.as_ref()) {
+        Some(path) => quote!(#path::__private),
+        None => quote!(::contenttypes::__private),
+    }
+}
+
+/// An identifier for a SQL name, raw when the name is a Rust keyword (`type` → `r#type`).
+pub fn ident_for(name: &str) -> Ident {
+    if syn::parse_str::<Ident>(name).is_ok() {
+        Ident::new(name, Span::call_site())
+    } else {
+        Ident::new_raw(name, Span::call_site())
+    }
+}
+
+/// The Diesel SQL type of a column.
+pub fn diesel_sql_type(p: &TokenStream, base: BaseType, nullable: bool) -> TokenStream {
+    let st = match base {
+        BaseType::Bool => quote!(#p::diesel::sql_types::Bool),
+        BaseType::I16 => quote!(#p::diesel::sql_types::SmallInt),
+        BaseType::I32 => quote!(#p::diesel::sql_types::Integer),
+        BaseType::I64 => quote!(#p::diesel::sql_types::BigInt),
+        BaseType::F32 => quote!(#p::diesel::sql_types::Float),
+        BaseType::F64 => quote!(#p::diesel::sql_types::Double),
+        BaseType::String => quote!(#p::diesel::sql_types::Text),
+        BaseType::Bytes => quote!(#p::diesel::sql_types::Binary),
+        BaseType::Uuid => quote!(#p::sql_types::Uuid),
+    };
+    if nullable {
+        quote!(#p::diesel::sql_types::Nullable<#st>)
+    } else {
+        st
+    }
+}
+
+/// The type-level name of a generic foreign key: a hash of its field name, shared by the
+/// model that declares it and the relations that reverse it.
+pub fn gfk_key(name: &str) -> u64 {
+    contenttypes_core::names::fnv1a64(name.as_bytes())
+}

@@ -1,0 +1,140 @@
+//! The one sealed trait behind which every backend bound hides.
+//!
+//! Framework code is generic over `DB: SupportedBackend` and needs nothing else: the trait's
+//! supertraits carry "this backend reads and binds this Rust type" for every column type the
+//! framework supports, and [`SupportedBackend::DIALECT`] picks the SQL spelling where the
+//! dialects differ. It is implemented for SQLite, PostgreSQL and MySQL (each behind its
+//! feature) and cannot be implemented outside this crate.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::query_builder::AstPass;
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Binary, Bool, Double, Float, HasSqlType, Integer, SmallInt, Text};
+use diesel::QueryResult;
+
+pub use contenttypes_core::ddl::Dialect;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Binds values of the Rust type `T` as query parameters on this backend.
+pub trait Binds<T: ?Sized>: Backend {
+    fn bind<'b>(out: &mut AstPass<'_, 'b, Self>, value: &'b T) -> QueryResult<()>;
+}
+
+/// Reads and binds values of the Rust type `T` on this backend. One impl per (backend,
+/// type) pair, so generic code can rely on it through [`SupportedBackend`]'s supertraits.
+pub trait Handles<T>: Binds<T> {
+    /// Decodes a non-NULL value.
+    fn decode(value: Self::RawValue<'_>) -> deserialize::Result<T>;
+}
+
+/// Generic over every Diesel backend that can read and write `T` as `ST`.
+macro_rules! handles {
+    ($($t:ty => $st:ty),* $(,)?) => {$(
+        impl<DB> Binds<$t> for DB
+        where
+            DB: Backend + HasSqlType<$st>,
+            $t: ToSql<$st, DB>,
+        {
+            fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b $t) -> QueryResult<()> {
+                out.push_bind_param::<$st, $t>(value)
+            }
+        }
+
+        impl<DB> Handles<$t> for DB
+        where
+            DB: Backend + HasSqlType<$st>,
+            $t: FromSql<$st, DB> + ToSql<$st, DB>,
+        {
+            fn decode(value: DB::RawValue<'_>) -> deserialize::Result<$t> {
+                <$t as FromSql<$st, DB>>::from_sql(value)
+            }
+        }
+    )*};
+}
+
+handles! {
+    bool => Bool,
+    i16 => SmallInt,
+    i32 => Integer,
+    i64 => BigInt,
+    f32 => Float,
+    f64 => Double,
+    String => Text,
+    Vec<u8> => Binary,
+}
+
+impl<DB> Binds<str> for DB
+where
+    DB: Backend + HasSqlType<Text>,
+    str: ToSql<Text, DB>,
+{
+    fn bind<'b>(out: &mut AstPass<'_, 'b, DB>, value: &'b str) -> QueryResult<()> {
+        out.push_bind_param::<Text, str>(value)
+    }
+}
+
+#[cfg(feature = "uuid")]
+handles! { uuid::Uuid => crate::sql_types::Uuid }
+
+/// UUID columns, when the `uuid` feature is on.
+#[cfg(feature = "uuid")]
+pub trait UuidColumns: Handles<uuid::Uuid> {}
+#[cfg(feature = "uuid")]
+impl<T: Handles<uuid::Uuid>> UuidColumns for T {}
+/// UUID columns, when the `uuid` feature is on.
+#[cfg(not(feature = "uuid"))]
+pub trait UuidColumns {}
+#[cfg(not(feature = "uuid"))]
+impl<T> UuidColumns for T {}
+
+/// A Diesel backend the framework runs on: SQLite, PostgreSQL or MySQL.
+#[diagnostic::on_unimplemented(
+    message = "contenttypes does not support the Diesel backend `{Self}`",
+    note = "supported backends are SQLite, PostgreSQL and MySQL/MariaDB (features `sqlite`, `postgres`, `mysql`)"
+)]
+pub trait SupportedBackend:
+    Backend
+    + 'static
+    + sealed::Sealed
+    + Handles<bool>
+    + Handles<i16>
+    + Handles<i32>
+    + Handles<i64>
+    + Handles<f32>
+    + Handles<f64>
+    + Handles<String>
+    + Binds<str>
+    + Handles<Vec<u8>>
+    + UuidColumns
+{
+    /// How this backend spells SQL where dialects differ.
+    const DIALECT: Dialect;
+
+    /// Whether `INSERT ... RETURNING` is available.
+    const RETURNING: bool = !matches!(Self::DIALECT, Dialect::Mysql);
+}
+
+#[cfg(feature = "sqlite")]
+impl sealed::Sealed for diesel::sqlite::Sqlite {}
+#[cfg(feature = "sqlite")]
+impl SupportedBackend for diesel::sqlite::Sqlite {
+    const DIALECT: Dialect = Dialect::Sqlite;
+}
+
+#[cfg(feature = "postgres")]
+impl sealed::Sealed for diesel::pg::Pg {}
+#[cfg(feature = "postgres")]
+impl SupportedBackend for diesel::pg::Pg {
+    const DIALECT: Dialect = Dialect::Postgres;
+}
+
+#[cfg(feature = "mysql")]
+impl sealed::Sealed for diesel::mysql::Mysql {}
+#[cfg(feature = "mysql")]
+impl SupportedBackend for diesel::mysql::Mysql {
+    const DIALECT: Dialect = Dialect::Mysql;
+}

@@ -1,0 +1,739 @@
+//! The content-type table (`django_content_type`), its rows ([`ContentType`]) and the cached
+//! manager ([`ContentTypes`]).
+//!
+//! Query counts (Django's, or fewer):
+//! - a cached `for_model`, `for_id` or `by_natural_key`: 0 queries;
+//! - `for_model` on a cold cache: 1 `SELECT`; 3 statements when the row must be created;
+//! - `for_models` on a cold cache: 1 `SELECT` for all of them, plus one `INSERT` and one
+//!   `SELECT` when some rows are missing;
+//! - [`create_content_types`]: 1 `SELECT`, plus 1 `INSERT` of everything missing.
+//!
+//! Creating a row is race-safe: the insert ignores a conflict on the unique
+//! `(app_label, model)` constraint and the row is read back, so concurrent first uses create
+//! one row and all see its id.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::{LazyLock, RwLock};
+
+use contenttypes_core::content_type as ct_table;
+use contenttypes_core::ddl::Dialect;
+use contenttypes_core::ir::ModelDef;
+use contenttypes_core::keys::PkValue;
+use contenttypes_core::names;
+use contenttypes_core::registry::{Registered, Registration, Registry, Submission};
+use diesel::deserialize;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
+use diesel::{Connection, QueryResult, RunQueryDsl};
+
+use crate::backend::{Binds, SupportedBackend};
+use crate::db::{Db, Using};
+use crate::error::{Error, Result};
+use crate::field::Value;
+use crate::field::{FieldType, RowReader};
+use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable, NewModel};
+use crate::object::GenericObject;
+use crate::query::{Col, Cond, Select};
+
+diesel::table! {
+    /// Django's content-type table, for use with Diesel's query builder.
+    django_content_type (id) {
+        id -> Integer,
+        app_label -> Varchar,
+        model -> Varchar,
+    }
+}
+
+/// A row of `django_content_type`: one registered model in one database.
+#[derive(Clone)]
+pub struct ContentType {
+    /// The id, which differs between databases.
+    pub id: i32,
+    pub app_label: Cow<'static, str>,
+    /// The lowercased model name.
+    pub model: Cow<'static, str>,
+    registration: Option<&'static Registration>,
+}
+
+impl PartialEq for ContentType {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.app_label == other.app_label && self.model == other.model
+    }
+}
+
+impl Eq for ContentType {}
+
+impl Hash for ContentType {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.id, &self.app_label, &self.model).hash(state);
+    }
+}
+
+impl fmt::Debug for ContentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<ContentType {}: {}.{}>",
+            self.id, self.app_label, self.model
+        )
+    }
+}
+
+/// Django's `str(content_type)`: `"<App verbose name> | <model verbose name>"`, or the raw
+/// model name when the content type is stale.
+impl fmt::Display for ContentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.app_labeled_name())
+    }
+}
+
+impl ContentType {
+    /// The content type of `T` in `db`'s database, created when missing (Django's
+    /// `get_for_model`).
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut conn = connection();
+    /// let ct = ContentType::for_model::<Article>(&mut conn)?;
+    /// assert_eq!(ct.natural_key(), ("blog", "article"));
+    /// assert_eq!(ct.to_string(), "Blog | article");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn for_model<T: Model>(db: &mut impl Db) -> Result<ContentType> {
+        let (conn, cts) = db.parts();
+        cts.for_def(conn, T::DEF)
+    }
+
+    /// The content types of several models, in the order given, with at most one `SELECT`
+    /// for all uncached ones (Django's `get_for_models`).
+    pub fn for_models(db: &mut impl Db, models: &[&'static ModelDef]) -> Result<Vec<ContentType>> {
+        let (conn, cts) = db.parts();
+        cts.for_defs(conn, models)
+    }
+
+    /// The content type with this id; never creates one (Django's `get_for_id`).
+    pub fn for_id(db: &mut impl Db, id: i32) -> Result<ContentType> {
+        let (conn, cts) = db.parts();
+        cts.for_id(conn, id)
+    }
+
+    /// The content type with this natural key; never creates one (Django's
+    /// `get_by_natural_key`).
+    pub fn by_natural_key(db: &mut impl Db, app_label: &str, model: &str) -> Result<ContentType> {
+        let (conn, cts) = db.parts();
+        cts.by_natural_key(conn, app_label, model)
+    }
+
+    /// `(app_label, model)`.
+    pub fn natural_key(&self) -> (&str, &str) {
+        (&self.app_label, &self.model)
+    }
+
+    /// The registered model, or `None` when the content type is stale (no registered model
+    /// has its natural key). Django's `model_class()`.
+    pub fn model_class(&self) -> Option<&'static Registration> {
+        self.registration
+    }
+
+    /// The model's verbose name, or the raw model name when stale. Django's `name`.
+    pub fn name(&self) -> Cow<'_, str> {
+        match self.registration {
+            Some(r) => Cow::Borrowed(r.def.verbose_name.as_ref()),
+            None => Cow::Borrowed(self.model.as_ref()),
+        }
+    }
+
+    /// `"<App verbose name> | <model verbose name>"`, or the raw model name when stale.
+    /// Django's `app_labeled_name`.
+    pub fn app_labeled_name(&self) -> String {
+        match self.registration {
+            Some(r) => format!(
+                "{} | {}",
+                names::app_verbose_name(&self.app_label),
+                r.def.verbose_name
+            ),
+            None => self.model.to_string(),
+        }
+    }
+
+    /// The object of this type with primary key `pk` (Django's `get_object_for_this_type`):
+    /// a [`GenericObject`] to downcast. 1 query.
+    pub fn get_object_for_this_type(
+        &self,
+        db: &mut impl Db,
+        pk: impl Into<PkValue>,
+    ) -> Result<GenericObject> {
+        let pk = pk.into();
+        let mut found = self.get_objects_for_this_type(db, std::slice::from_ref(&pk))?;
+        found.pop().ok_or_else(|| Error::ObjectNotFound {
+            model: self.label(),
+            pk,
+        })
+    }
+
+    /// The objects of this type with these primary keys, in no particular order; keys with
+    /// no row are skipped. One query per [`crate::query::MAX_BINDS`] keys.
+    pub fn get_objects_for_this_type(
+        &self,
+        db: &mut impl Db,
+        pks: &[PkValue],
+    ) -> Result<Vec<GenericObject>> {
+        let registration = self.registration.ok_or_else(|| self.stale())?;
+        load_objects(db.connection(), registration, pks)
+    }
+
+    fn stale(&self) -> Error {
+        Error::StaleContentType {
+            app_label: self.app_label.to_string(),
+            model: self.model.to_string(),
+        }
+    }
+
+    fn label(&self) -> String {
+        format!("{}.{}", self.app_label, self.model)
+    }
+}
+
+/// Loads the rows of a registered model with these keys, as dynamic objects.
+pub(crate) fn load_objects<C>(
+    conn: &mut C,
+    registration: &'static Registration,
+    pks: &[PkValue],
+) -> Result<Vec<GenericObject>>
+where
+    C: Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+{
+    let def = registration.def;
+    let vtable = ModelVTable::of_registration(registration)
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
+    let pk = def
+        .primary_key()
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
+    let values: Vec<Value> = pks
+        .iter()
+        .filter_map(|k| Value::from_key(pk.sql_type, k))
+        .collect();
+    let mut out = Vec::with_capacity(values.len());
+    for chunk in crate::query::chunks(&values) {
+        let query = Select::new(
+            def,
+            Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
+        );
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+        out.extend(rows.into_iter().map(|r| GenericObject::from_arc(r.0)));
+    }
+    Ok(out)
+}
+
+/// The insert struct of [`ContentType`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewContentType {
+    pub app_label: String,
+    pub model: String,
+}
+
+static REGISTRATION: Registration = Registration {
+    def: ct_table::DEF,
+    type_id: std::any::TypeId::of::<ContentType>,
+    vtable: &VTABLE,
+};
+static VTABLE: ModelVTable = ModelVTable::of::<ContentType>();
+contenttypes_core::__private::inventory::submit!(Submission(&REGISTRATION));
+
+impl Registered for ContentType {
+    const APP_LABEL: &'static str = ct_table::APP_LABEL;
+    const MODEL_NAME: &'static str = "contenttype";
+    const TABLE_NAME: &'static str = ct_table::TABLE;
+    const PK_COLUMN: &'static str = "id";
+
+    fn registration() -> &'static Registration {
+        &REGISTRATION
+    }
+}
+
+impl Model for ContentType {
+    type Pk = i32;
+    type New = NewContentType;
+    type Table = django_content_type::table;
+    const DEF: &'static ModelDef = ct_table::DEF;
+
+    fn pk(&self) -> &i32 {
+        &self.id
+    }
+
+    fn __read(row: &dyn RowReader) -> deserialize::Result<Self> {
+        Ok(ContentType {
+            id: i32::__read(row, 0)?,
+            app_label: Cow::Owned(String::__read(row, 1)?),
+            model: Cow::Owned(String::__read(row, 2)?),
+            registration: None,
+        })
+    }
+
+    fn __bind_column<'b, DB: SupportedBackend>(
+        &'b self,
+        index: usize,
+        out: &mut AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        match index {
+            0 => self.id.__bind(out),
+            1 => bind_str(&self.app_label, out),
+            2 => bind_str(&self.model, out),
+            _ => Err(column_out_of_range(index)),
+        }
+    }
+}
+
+fn bind_str<'b, DB: SupportedBackend>(
+    s: &'b Cow<'static, str>,
+    out: &mut AstPass<'_, 'b, DB>,
+) -> QueryResult<()> {
+    <DB as Binds<str>>::bind(out, s.as_ref())
+}
+
+pub fn column_out_of_range(index: usize) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(
+        format!("no column {index}; this is a contenttypes bug").into(),
+    )
+}
+
+impl NewModel for NewContentType {
+    type Model = ContentType;
+
+    fn __bind_column<'b, DB: SupportedBackend>(
+        &'b self,
+        index: usize,
+        out: &mut AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        match index {
+            0 => self.app_label.__bind(out),
+            1 => self.model.__bind(out),
+            _ => Err(column_out_of_range(index)),
+        }
+    }
+
+    fn __into_model(self, pk: i32) -> ContentType {
+        ContentType {
+            id: pk,
+            app_label: self.app_label.into(),
+            model: self.model.into(),
+            registration: None,
+        }
+    }
+
+    fn __pk(&self) -> Option<i32> {
+        None
+    }
+}
+
+/// Where a manager finds its models.
+enum RegistrySource {
+    Global,
+    Explicit(&'static Registry),
+}
+
+#[derive(Default)]
+struct Cache {
+    /// By the address of a registered model's def: the hot path of `for_model`.
+    by_def: HashMap<usize, ContentType>,
+    /// By natural key, `app_label` then `model`: nested so a `&str` pair looks up without
+    /// allocating.
+    by_key: HashMap<Cow<'static, str>, HashMap<Cow<'static, str>, ContentType>>,
+    by_id: HashMap<i32, ContentType>,
+}
+
+/// The content-type manager of one database: Django's `ContentType.objects`, with its cache.
+///
+/// Content-type ids differ between databases, so each database needs its own manager.
+/// [`ContentTypes::global`] serves plain connections (the default database); make a
+/// manager per other database and pass [`ContentTypes::using`]`(conn)` where a `Db` is
+/// expected.
+pub struct ContentTypes {
+    registry: RegistrySource,
+    cache: RwLock<Cache>,
+}
+
+impl fmt::Debug for ContentTypes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cached = self.cache.read().map(|c| c.by_id.len()).unwrap_or(0);
+        f.debug_struct("ContentTypes")
+            .field("cached", &cached)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ContentTypes {
+    fn default() -> Self {
+        ContentTypes::new()
+    }
+}
+
+static GLOBAL: LazyLock<ContentTypes> = LazyLock::new(ContentTypes::new);
+
+impl ContentTypes {
+    /// The manager of the default database, used when a plain connection is passed as a
+    /// [`Db`].
+    pub fn global() -> &'static ContentTypes {
+        &GLOBAL
+    }
+
+    /// A manager with an empty cache, over the global registry.
+    pub fn new() -> Self {
+        ContentTypes {
+            registry: RegistrySource::Global,
+            cache: RwLock::new(Cache::default()),
+        }
+    }
+
+    /// A manager with an empty cache, over an explicit registry.
+    pub fn with_registry(registry: &'static Registry) -> Self {
+        ContentTypes {
+            registry: RegistrySource::Explicit(registry),
+            cache: RwLock::new(Cache::default()),
+        }
+    }
+
+    /// Binds a connection to this manager: pass the result where a [`Db`] is expected.
+    pub fn using<'a, C>(&'a self, conn: &'a mut C) -> Using<'a, C> {
+        Using {
+            conn,
+            content_types: self,
+        }
+    }
+
+    /// The registry this manager resolves models with.
+    pub fn registry(&self) -> Result<&'static Registry> {
+        match self.registry {
+            RegistrySource::Global => Ok(Registry::global()?),
+            RegistrySource::Explicit(r) => Ok(r),
+        }
+    }
+
+    /// Empties the cache (Django's `clear_cache`).
+    pub fn clear_cache(&self) {
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        *cache = Cache::default();
+    }
+
+    /// The cached content type of a model, without touching the database.
+    pub fn cached(&self, def: &'static ModelDef) -> Option<ContentType> {
+        let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+        cache.by_def.get(&def_key(def)).cloned()
+    }
+
+    /// The cached content type with this id, without touching the database.
+    pub fn cached_id(&self, id: i32) -> Option<ContentType> {
+        let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+        cache.by_id.get(&id).cloned()
+    }
+
+    fn registration_of(&self, def: &'static ModelDef) -> Result<&'static Registration> {
+        let registry = self.registry()?;
+        registry
+            .get_by_natural_key(&def.app_label, &def.model_name)
+            .filter(|r| std::ptr::eq(r.def, def) || r.def == def)
+            .ok_or_else(|| Error::NotRegistered {
+                model: def.type_name.to_string(),
+            })
+    }
+
+    /// Fills in the registration and `'static` names of a loaded row, and caches it.
+    fn remember(&self, mut ct: ContentType) -> Result<ContentType> {
+        let registry = self.registry()?;
+        if let Some(r) = registry.get_by_natural_key(&ct.app_label, &ct.model) {
+            ct.registration = Some(r);
+            ct.app_label = Cow::Borrowed(r.def.app_label.as_ref());
+            ct.model = Cow::Borrowed(r.def.model_name.as_ref());
+        }
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(r) = ct.registration {
+            cache.by_def.insert(def_key(r.def), ct.clone());
+        }
+        cache
+            .by_key
+            .entry(ct.app_label.clone())
+            .or_default()
+            .insert(ct.model.clone(), ct.clone());
+        cache.by_id.insert(ct.id, ct.clone());
+        Ok(ct)
+    }
+
+    pub(crate) fn for_def<C>(&self, conn: &mut C, def: &'static ModelDef) -> Result<ContentType>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        if let Some(ct) = self.cached(def) {
+            return Ok(ct);
+        }
+        self.registration_of(def)?;
+        if let Some(ct) = self.select_keys(conn, &[def.natural_key()])?.pop() {
+            return self.remember(ct);
+        }
+        insert_missing(conn, &[def.natural_key()])?;
+        match self.select_keys(conn, &[def.natural_key()])?.pop() {
+            Some(ct) => self.remember(ct),
+            None => Err(Error::UnknownContentType {
+                app_label: def.app_label.to_string(),
+                model: def.model_name.to_string(),
+            }),
+        }
+    }
+
+    pub(crate) fn for_defs<C>(
+        &self,
+        conn: &mut C,
+        defs: &[&'static ModelDef],
+    ) -> Result<Vec<ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let mut missing: Vec<(&str, &str)> = Vec::new();
+        for def in defs {
+            if self.cached(def).is_none() {
+                self.registration_of(def)?;
+                if !missing.contains(&def.natural_key()) {
+                    missing.push(def.natural_key());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let found = self.select_keys(conn, &missing)?;
+            for ct in found {
+                let ct = self.remember(ct)?;
+                missing.retain(|k| *k != ct.natural_key());
+            }
+        }
+        if !missing.is_empty() {
+            insert_missing(conn, &missing)?;
+            for ct in self.select_keys(conn, &missing)? {
+                self.remember(ct)?;
+            }
+        }
+        defs.iter()
+            .map(|def| {
+                self.cached(def).ok_or_else(|| Error::UnknownContentType {
+                    app_label: def.app_label.to_string(),
+                    model: def.model_name.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) fn for_id<C>(&self, conn: &mut C, id: i32) -> Result<ContentType>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        if let Some(ct) = self.cached_id(id) {
+            return Ok(ct);
+        }
+        let def = ct_table::DEF;
+        let query = Select::new(def, Cond::Eq(Col::of(def, "id"), Value::Integer(id)));
+        let mut rows: Vec<Loaded<ContentType>> = query.load(conn)?;
+        match rows.pop() {
+            Some(row) => self.remember(row.0),
+            None => Err(Error::UnknownContentTypeId { id }),
+        }
+    }
+
+    /// The content types with these ids, with at most one query for the uncached ones;
+    /// ids with no row are left out.
+    pub(crate) fn for_ids<C>(&self, conn: &mut C, ids: &[i32]) -> Result<HashMap<i32, ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for &id in ids {
+            match self.cached_id(id) {
+                Some(ct) => {
+                    out.insert(id, ct);
+                }
+                None if !missing.contains(&Value::Integer(id)) => missing.push(Value::Integer(id)),
+                None => {}
+            }
+        }
+        if !missing.is_empty() {
+            let def = ct_table::DEF;
+            let query = Select::new(def, Cond::In(Col::of(def, "id"), missing));
+            let rows: Vec<Loaded<ContentType>> = query.load(conn)?;
+            for row in rows {
+                let ct = self.remember(row.0)?;
+                out.insert(ct.id, ct);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn by_natural_key<C>(
+        &self,
+        conn: &mut C,
+        app_label: &str,
+        model: &str,
+    ) -> Result<ContentType>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        {
+            let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(ct) = cache.by_key.get(app_label).and_then(|m| m.get(model)) {
+                return Ok(ct.clone());
+            }
+        }
+        match self.select_keys(conn, &[(app_label, model)])?.pop() {
+            Some(ct) => self.remember(ct),
+            None => Err(Error::UnknownContentType {
+                app_label: app_label.to_string(),
+                model: model.to_string(),
+            }),
+        }
+    }
+
+    /// `SELECT ... WHERE (app_label = ? AND model IN (...)) OR (...)`.
+    fn select_keys<C>(&self, conn: &mut C, keys: &[(&str, &str)]) -> Result<Vec<ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let def = ct_table::DEF;
+        let mut by_app: Vec<(&str, Vec<Value>)> = Vec::new();
+        for (app, model) in keys {
+            let model = Value::Text(model.to_string());
+            match by_app.iter_mut().find(|(a, _)| a == app) {
+                Some((_, models)) => models.push(model),
+                None => by_app.push((app, vec![model])),
+            }
+        }
+        let groups: Vec<Cond> = by_app
+            .into_iter()
+            .map(|(app, mut models)| {
+                let model_cond = if models.len() == 1 {
+                    Cond::Eq(Col::of(def, "model"), models.remove(0))
+                } else {
+                    Cond::In(Col::of(def, "model"), models)
+                };
+                Cond::And(vec![
+                    Cond::Eq(Col::of(def, "app_label"), Value::Text(app.to_string())),
+                    model_cond,
+                ])
+            })
+            .collect();
+        let cond = if groups.len() == 1 {
+            groups.into_iter().next().unwrap_or(Cond::True)
+        } else {
+            Cond::Or(groups)
+        };
+        let mut query = Select::new(def, cond);
+        query.order_by_pk = false;
+        let rows: Vec<Loaded<ContentType>> = query.load(conn)?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+fn def_key(def: &'static ModelDef) -> usize {
+    def as *const ModelDef as usize
+}
+
+/// `INSERT INTO django_content_type (app_label, model) VALUES ...` ignoring rows that exist
+/// (`ON CONFLICT DO NOTHING`, or MySQL's `INSERT IGNORE`).
+struct InsertContentTypes<'a> {
+    keys: &'a [(&'a str, &'a str)],
+}
+
+impl QueryId for InsertContentTypes<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl Query for InsertContentTypes<'_> {
+    type SqlType = Untyped;
+}
+impl<C> RunQueryDsl<C> for InsertContentTypes<'_> {}
+
+impl<DB: SupportedBackend> QueryFragment<DB> for InsertContentTypes<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.keys.len() != 1 {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql(match DB::DIALECT {
+            Dialect::Mysql => "INSERT IGNORE INTO ",
+            _ => "INSERT INTO ",
+        });
+        out.push_identifier(ct_table::TABLE)?;
+        out.push_sql(" (");
+        out.push_identifier("app_label")?;
+        out.push_sql(", ");
+        out.push_identifier("model")?;
+        out.push_sql(") VALUES ");
+        for (i, (app_label, model)) in self.keys.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql("(");
+            <DB as Binds<str>>::bind(&mut out, app_label)?;
+            out.push_sql(", ");
+            <DB as Binds<str>>::bind(&mut out, model)?;
+            out.push_sql(")");
+        }
+        if DB::DIALECT != Dialect::Mysql {
+            out.push_sql(" ON CONFLICT DO NOTHING");
+        }
+        Ok(())
+    }
+}
+
+fn insert_missing<C>(conn: &mut C, keys: &[(&str, &str)]) -> Result<usize>
+where
+    C: Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+{
+    let mut inserted = 0;
+    for chunk in keys.chunks(crate::query::MAX_BINDS / 2) {
+        inserted += InsertContentTypes { keys: chunk }.execute(conn)?;
+    }
+    Ok(inserted)
+}
+
+/// Creates the content-type rows of every registered model that lacks one, in one
+/// `SELECT` and one `INSERT` (Django's `create_contenttypes`, run after migrating). Returns the
+/// natural keys it created. Never deletes or renames anything. Clears the cache.
+pub fn create_content_types(db: &mut impl Db) -> Result<Vec<(String, String)>> {
+    let (conn, cts) = db.parts();
+    cts.clear_cache();
+    let registry = cts.registry()?;
+    let def = ct_table::DEF;
+    let apps: Vec<Value> = {
+        let mut apps: Vec<&str> = registry
+            .models()
+            .map(|r| r.def.app_label.as_ref())
+            .collect();
+        apps.dedup();
+        apps.into_iter()
+            .map(|a| Value::Text(a.to_string()))
+            .collect()
+    };
+    let mut query = Select::new(def, Cond::In(Col::of(def, "app_label"), apps));
+    query.order_by_pk = false;
+    let existing: Vec<Loaded<ContentType>> = query.load(conn)?;
+    let missing: Vec<(&str, &str)> = registry
+        .models()
+        .map(|r| r.def.natural_key())
+        .filter(|key| !existing.iter().any(|e| e.0.natural_key() == *key))
+        .collect();
+    if !missing.is_empty() {
+        insert_missing(conn, &missing)?;
+    }
+    Ok(missing
+        .into_iter()
+        .map(|(a, m)| (a.to_string(), m.to_string()))
+        .collect())
+}

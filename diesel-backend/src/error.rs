@@ -1,0 +1,136 @@
+//! The library's one error type.
+
+use std::fmt;
+
+use contenttypes_core::keys::PkValue;
+use contenttypes_core::registry::RegistryError;
+
+/// Everything that can go wrong in the framework. Each variant's message says what to do.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database refused a statement or a connection failed.
+    Database(diesel::result::Error),
+    /// The model registry could not be built (two models with one natural key).
+    Registry(RegistryError),
+    /// The model is not in the registry the content types manager uses.
+    NotRegistered { model: String },
+    /// No content type has this id in this database.
+    UnknownContentTypeId { id: i32 },
+    /// No content type has this natural key in this database.
+    UnknownContentType { app_label: String, model: String },
+    /// The content type exists but no registered model matches it (Django's "stale" type).
+    StaleContentType { app_label: String, model: String },
+    /// An object is not of the model it was expected to be.
+    WrongType { expected: String, found: String },
+    /// An object that has not been saved was used where a saved one is needed.
+    Unsaved {
+        model: String,
+        operation: &'static str,
+    },
+    /// No row of this model has this primary key.
+    ObjectNotFound { model: String, pk: PkValue },
+    /// A key cannot be converted to the type a column or model needs.
+    InvalidKey { model: String, key: PkValue },
+    /// A row belongs to another parent than the relation manager's.
+    NotRelated {
+        model: String,
+        pk: PkValue,
+        relation: String,
+    },
+    /// A value given to a prefetch or a query builder is not valid.
+    InvalidArgument(String),
+    /// A generic foreign key was read without prefetching while strict loading is on.
+    LazyLoad { model: String, field: String },
+    /// A migration could not be run.
+    Migration(String),
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Database(e) => write!(f, "database error: {e}"),
+            Error::Registry(e) => write!(f, "{e}"),
+            Error::NotRegistered { model } => write!(
+                f,
+                "`{model}` is not a registered model; add `#[derive(Model)]` to it, and make sure the crate \
+                 that defines it is linked (`use that_crate as _;`) or that an explicit registry lists it"
+            ),
+            Error::UnknownContentTypeId { id } => write!(
+                f,
+                "no content type has the id {id} in this database; the id may come from another database, or the \
+                 row was deleted (content type ids differ between databases)"
+            ),
+            Error::UnknownContentType { app_label, model } => write!(
+                f,
+                "no content type `{app_label}.{model}` in this database; run `create_content_types` after migrating, \
+                 or use `ContentType::for_model`, which creates it"
+            ),
+            Error::StaleContentType { app_label, model } => write!(
+                f,
+                "the content type `{app_label}.{model}` is stale: no registered model has that name; it may have \
+                 been renamed (declare `renamed_from`) or removed"
+            ),
+            Error::WrongType { expected, found } => {
+                write!(f, "expected an object of `{expected}`, found one of `{found}`")
+            }
+            Error::Unsaved { model, operation } => write!(
+                f,
+                "{operation} needs a saved `{model}`, but this one has no primary key yet; insert it first"
+            ),
+            Error::ObjectNotFound { model, pk } => write!(f, "no `{model}` has the primary key {pk}"),
+            Error::InvalidKey { model, key } => {
+                write!(f, "`{key}` is not a valid primary key for `{model}`")
+            }
+            Error::NotRelated { model, pk, relation } => write!(
+                f,
+                "the `{model}` with primary key {pk} does not belong to this `{relation}` relation; remove it from \
+                 its own parent's relation instead"
+            ),
+            Error::InvalidArgument(message) => f.write_str(message),
+            Error::LazyLoad { model, field } => write!(
+                f,
+                "`{model}.{field}` was loaded lazily while strict loading is on; prefetch it first"
+            ),
+            Error::Migration(message) => write!(f, "migration failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Database(e) => Some(e),
+            Error::Registry(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        Error::Database(e)
+    }
+}
+
+impl From<RegistryError> for Error {
+    fn from(e: RegistryError) -> Self {
+        Error::Registry(e)
+    }
+}
+
+impl Error {
+    /// Whether the database refused the statement because of a unique constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            Error::Database(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}

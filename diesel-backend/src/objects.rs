@@ -1,0 +1,266 @@
+//! [`Objects`]: what every model can do with its rows (Django's `Model.objects`): insert,
+//! get, save, delete with the generic cascade. Implemented for every [`Model`]; bring it into
+//! scope with `use contenttypes::prelude::*`.
+//!
+//! Diesel's own query builder works on models too: `#[derive(Model)]` generates the
+//! `table!` schema and `Queryable`, `Selectable`, `Insertable`, `Identifiable` and
+//! `AsChangeset` impls. These methods add what Diesel does not know about: database-generated
+//! keys read back on every backend, and generic cascades on delete.
+
+use std::collections::HashMap;
+
+use contenttypes_core::keys::{Key, PkValue};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
+use diesel::{QueryResult, RunQueryDsl};
+
+use crate::backend::SupportedBackend;
+use crate::db::{self, Db};
+use crate::delete;
+use crate::error::{Error, Result};
+use crate::field::{Scalar, Value};
+use crate::model::{Loaded, Model, NewModel};
+use crate::query::{
+    chunks, insert_columns, Col, Cond, Count, Insert, NoFilter, Save, Select, MAX_BINDS,
+};
+
+/// Row operations of a model. Query counts are in each method's documentation.
+pub trait Objects: Model {
+    /// Inserts a row and returns it with its key. 1 statement (2 on MySQL, which has no
+    /// `INSERT ... RETURNING`: the key is read with `LAST_INSERT_ID()`).
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let tag = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// assert!(tag.id > 0);
+    /// assert_eq!(Tag::get(&mut conn, &tag.id)?, Some(tag));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn insert<D: Db>(db: &mut D, new: Self::New) -> Result<Self> {
+        Self::insert_many(db, vec![new])?
+            .pop()
+            .ok_or(Error::Database(diesel::result::Error::NotFound))
+    }
+
+    /// Inserts rows and returns them with their keys, in the order given. One statement per
+    /// [`MAX_BINDS`] parameters; on MySQL, one `INSERT` and one `LAST_INSERT_ID()` per row, in
+    /// a transaction.
+    fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
+        if D::Backend::RETURNING {
+            insert_returning::<Self, D>(db, &new)
+        } else {
+            db::transaction(db, |db| {
+                let conn = db.connection();
+                let auto = Self::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
+                let mut out = Vec::with_capacity(new.len());
+                for row in new {
+                    Insert {
+                        rows: std::slice::from_ref(&row),
+                        returning: false,
+                    }
+                    .execute(conn)?;
+                    let pk = if auto {
+                        let Scalar(id) = LastInsertId.get_result::<Scalar<i64>>(conn)?;
+                        Self::Pk::from_pk_value(&PkValue::Int(id)).ok_or_else(|| {
+                            Error::InvalidKey {
+                                model: Self::DEF.label(),
+                                key: PkValue::Int(id),
+                            }
+                        })?
+                    } else {
+                        row.__pk().ok_or_else(|| Error::Unsaved {
+                            model: Self::DEF.label(),
+                            operation: "insert",
+                        })?
+                    };
+                    out.push(row.__into_model(pk));
+                }
+                Ok(out)
+            })
+        }
+    }
+
+    /// Inserts rows without reading them back, one statement per [`MAX_BINDS`] parameters on
+    /// every backend (Django's `bulk_create`). Returns how many rows were inserted.
+    fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
+        let conn = db.connection();
+        let mut inserted = 0;
+        for chunk in new.chunks(rows_per_statement(Self::DEF)) {
+            inserted += Insert {
+                rows: chunk,
+                returning: false,
+            }
+            .execute(conn)?;
+        }
+        Ok(inserted)
+    }
+
+    /// The row with this key, or `None`. 1 query.
+    fn get<D: Db>(db: &mut D, pk: &Self::Pk) -> Result<Option<Self>> {
+        Ok(Self::get_many(db, std::slice::from_ref(pk))?.pop())
+    }
+
+    /// The rows with these keys, ordered by key; missing keys are skipped. One query per
+    /// [`MAX_BINDS`] keys.
+    fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
+        let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
+        select_by_keys::<Self, D>(db, &keys)
+    }
+
+    /// Every row, ordered by key. 1 query.
+    fn all<D: Db>(db: &mut D) -> Result<Vec<Self>> {
+        let rows: Vec<Loaded<Self>> = Select::new(Self::DEF, Cond::True).load(db.connection())?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// How many rows there are. 1 query.
+    fn count<D: Db>(db: &mut D) -> Result<i64> {
+        let query = Count {
+            table: Self::DEF.table.name.as_ref(),
+            cond: Cond::True,
+            extra: NoFilter,
+        };
+        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+    }
+
+    /// Writes every column of this saved row. 1 statement.
+    fn save<D: Db>(&self, db: &mut D) -> Result<()> {
+        if !self.is_saved() {
+            return Err(Error::Unsaved {
+                model: Self::DEF.label(),
+                operation: "save()",
+            });
+        }
+        match (Save { row: self }).execute(db.connection())? {
+            0 => Err(Error::ObjectNotFound {
+                model: Self::DEF.label(),
+                pk: self.pk().to_pk_value(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The row as it is now in the database, with no cached relations (Django's
+    /// `refresh_from_db`). 1 query.
+    fn refresh<D: Db>(&self, db: &mut D) -> Result<Self> {
+        Self::get(db, self.pk())?.ok_or_else(|| Error::ObjectNotFound {
+            model: Self::DEF.label(),
+            pk: self.pk().to_pk_value(),
+        })
+    }
+
+    /// Deletes this row, and the rows of its generic relations first, in one transaction.
+    /// See [`Objects::delete_many`] for the statements.
+    fn delete<D: Db>(&self, db: &mut D) -> Result<()> {
+        if !self.is_saved() {
+            return Err(Error::Unsaved {
+                model: Self::DEF.label(),
+                operation: "delete()",
+            });
+        }
+        Self::delete_many(db, std::slice::from_ref(self.pk())).map(|_| ())
+    }
+
+    /// Deletes the rows with these keys and, first, the rows of their generic relations, in
+    /// one transaction: one `DELETE` per generic relation (plus one `SELECT` when the related
+    /// model has generic relations of its own), then one `DELETE` of the rows. Returns how
+    /// many rows of this model were deleted.
+    fn delete_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<usize> {
+        let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
+        delete::delete_by_keys(db, Self::DEF, &keys)
+    }
+}
+
+impl<T: Model> Objects for T {}
+
+/// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
+fn rows_per_statement(model: &'static contenttypes_core::ir::ModelDef) -> usize {
+    (MAX_BINDS / insert_columns(model).count().max(1)).max(1)
+}
+
+/// `INSERT ... RETURNING`, rows put back in the order given.
+fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
+    let conn = db.connection();
+    let mut out: Vec<T> = Vec::with_capacity(new.len());
+    for chunk in new.chunks(rows_per_statement(T::DEF)) {
+        let rows: Vec<Loaded<T>> = Insert {
+            rows: chunk,
+            returning: true,
+        }
+        .load(conn)?;
+        let mut rows: Vec<T> = rows.into_iter().map(|r| r.0).collect();
+        // The order of returned rows is not guaranteed (SQLite says so). Database-generated
+        // keys grow with insertion order; given keys are matched back to their position.
+        let given: Vec<Option<PkValue>> = chunk
+            .iter()
+            .map(|n| n.__pk().map(|k| k.to_pk_value()))
+            .collect();
+        if given.iter().all(Option::is_some) {
+            let position: HashMap<PkValue, usize> = given
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, k)| (k, i))
+                .collect();
+            rows.sort_by_key(|r| {
+                position
+                    .get(&r.pk().to_pk_value())
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            });
+        } else {
+            rows.sort_by(|a, b| a.pk().to_pk_value().cmp(&b.pk().to_pk_value()));
+        }
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The rows of `T` with these keys, ordered by key.
+pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> Result<Vec<T>> {
+    let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
+        model: T::DEF.label(),
+    })?;
+    let values: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| Value::from_key(pk.sql_type, k))
+        .collect();
+    let conn = db.connection();
+    let mut out = Vec::with_capacity(values.len());
+    for chunk in chunks(&values) {
+        let query = Select::new(
+            T::DEF,
+            Cond::In(Col::of(T::DEF, pk.name.as_ref()), chunk.to_vec()),
+        );
+        let rows: Vec<Loaded<T>> = query.load(conn)?;
+        out.extend(rows.into_iter().map(|r| r.0));
+    }
+    Ok(out)
+}
+
+/// `SELECT LAST_INSERT_ID()` (MySQL).
+struct LastInsertId;
+
+impl QueryId for LastInsertId {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl Query for LastInsertId {
+    type SqlType = Untyped;
+}
+impl<C> RunQueryDsl<C> for LastInsertId {}
+
+impl<DB: SupportedBackend> QueryFragment<DB> for LastInsertId {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        // MySQL returns an unsigned BIGINT; the cast makes it the signed value the row
+        // decoder reads.
+        out.push_sql("SELECT CAST(LAST_INSERT_ID() AS SIGNED)");
+        Ok(())
+    }
+}

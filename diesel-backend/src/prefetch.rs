@@ -1,0 +1,480 @@
+//! Prefetching generic relations in batches, and strict loading.
+//!
+//! Query counts (Django's):
+//! - the targets of N rows' generic foreign key over K content types: K queries (plus one
+//!   for the content types on a cold cache) — [`GenericForeignKeyDescriptor::prefetch`];
+//! - a generic relation over many objects of one model: 1 query —
+//!   [`crate::relation::GenericRelationDescriptor::prefetch`];
+//! - a generic relation over objects of several models (the targets of a generic foreign
+//!   key): 1 query per through model — [`prefetch_relation`], or
+//!   [`GenericPrefetch::then`] after a generic foreign key prefetch.
+//!
+//! Keys are sent in chunks of at most [`crate::query::MAX_BINDS`], so very large batches
+//! take one more query per chunk. Prefetched values land in the rows' caches, which every
+//! accessor reads first.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt;
+
+use contenttypes_core::ir::ModelDef;
+use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
+use contenttypes_core::registry::Registration;
+use diesel::expression::{AppearsOnTable, Expression};
+use diesel::query_builder::QueryFragment;
+use diesel::RunQueryDsl;
+
+use crate::backend::SupportedBackend;
+use crate::content_type::ContentType;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::field::Value;
+use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
+use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
+use crate::object::GenericObject;
+use crate::query::{chunks, Col, Cond, Select};
+
+thread_local! {
+    static STRICT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Strict loading (Rails' `strict_loading`, Laravel's `preventLazyLoading`): while the
+/// returned guard lives, reading a generic foreign key or a generic relation that was not
+/// prefetched is an [`Error::LazyLoad`] on this thread, so a test catches an N+1 loop.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = connection();
+/// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+/// let _strict = contenttypes::strict_loading();
+/// assert!(matches!(article.tags().all(&mut conn), Err(contenttypes::Error::LazyLoad { .. })));
+/// Article::TAGS.prefetch(&mut conn, std::slice::from_ref(&article))?;
+/// assert!(article.tags().all(&mut conn)?.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "strict loading lasts as long as the guard"]
+pub fn strict_loading() -> StrictLoading {
+    STRICT.with(|s| s.set(s.get() + 1));
+    StrictLoading { _private: () }
+}
+
+/// The guard of [`strict_loading`].
+pub struct StrictLoading {
+    _private: (),
+}
+
+impl Drop for StrictLoading {
+    fn drop(&mut self) {
+        STRICT.with(|s| s.set(s.get().saturating_sub(1)));
+    }
+}
+
+impl fmt::Debug for StrictLoading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StrictLoading")
+    }
+}
+
+/// Fails when strict loading is on: something is about to be loaded lazily.
+pub(crate) fn check_lazy_load(model: &ModelDef, field: &str) -> Result<()> {
+    if STRICT.with(Cell::get) > 0 {
+        Err(Error::LazyLoad {
+            model: model.type_name.to_string(),
+            field: field.to_string(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Per-model queries for a generic foreign key prefetch (Django's `GenericPrefetch`), and
+/// relations to prefetch on the targets.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = connection();
+/// use contenttypes::GenericPrefetch;
+/// use diesel::prelude::*;
+/// let spec = GenericPrefetch::new()
+///     .query::<Article, _>(blog_article::title.ne("draft"))
+///     .then("tags");
+/// # let items: Vec<TaggedItem> = vec![];
+/// TaggedItem::CONTENT_OBJECT.prefetch_with(&mut conn, &items, spec)?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct GenericPrefetch<DB> {
+    queries: Vec<(&'static ModelDef, Box<dyn QueryFragment<DB> + Send>)>,
+    nested: Vec<&'static str>,
+}
+
+impl<DB> Default for GenericPrefetch<DB> {
+    fn default() -> Self {
+        GenericPrefetch {
+            queries: Vec::new(),
+            nested: Vec::new(),
+        }
+    }
+}
+
+impl<DB> fmt::Debug for GenericPrefetch<DB> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenericPrefetch")
+            .field(
+                "queries",
+                &self
+                    .queries
+                    .iter()
+                    .map(|(m, _)| m.label())
+                    .collect::<Vec<_>>(),
+            )
+            .field("then", &self.nested)
+            .finish()
+    }
+}
+
+impl<DB: SupportedBackend> GenericPrefetch<DB> {
+    pub fn new() -> Self {
+        GenericPrefetch::default()
+    }
+
+    /// Loads targets of model `T` only when they match `filter` (a Diesel expression on
+    /// `T`'s table); a target that does not match reads as `None`. At most one query per
+    /// model: a second one for the same model is an error when prefetching.
+    pub fn query<T: Model, E>(mut self, filter: E) -> Self
+    where
+        E: Expression + AppearsOnTable<T::Table> + QueryFragment<DB> + Send + 'static,
+    {
+        self.queries.push((T::DEF, Box::new(filter)));
+        self
+    }
+
+    /// Also prefetches the generic relation `name` of every target (one more query per
+    /// through model). Every target model must have a generic relation of that name.
+    pub fn then(mut self, name: &'static str) -> Self {
+        self.nested.push(name);
+        self
+    }
+}
+
+impl<M, const K: u64> GenericForeignKeyDescriptor<M, K>
+where
+    M: GenericForeignKeyField<K>,
+{
+    /// Loads the targets of the generic foreign key of all `rows` into the rows' caches:
+    /// one query per distinct target model (plus one for the content types on a cold
+    /// cache). Targets that are gone read as `None`; rows with the key unset are skipped.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// # let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// let items = TaggedItem::all(&mut conn)?;
+    /// TaggedItem::CONTENT_OBJECT.prefetch(&mut conn, &items)?;
+    /// let _strict = contenttypes::strict_loading();
+    /// let target = items[0].content_object(&mut conn)?.unwrap();
+    /// assert_eq!(target.downcast_ref::<Article>()?, &article);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn prefetch<D: Db>(self, db: &mut D, rows: &[M]) -> Result<()> {
+        self.prefetch_with(db, rows, GenericPrefetch::new())
+    }
+
+    /// [`GenericForeignKeyDescriptor::prefetch`] with per-model queries and nested
+    /// relations.
+    pub fn prefetch_with<D: Db>(
+        self,
+        db: &mut D,
+        rows: &[M],
+        spec: GenericPrefetch<D::Backend>,
+    ) -> Result<()> {
+        for (i, (model, _)) in spec.queries.iter().enumerate() {
+            if spec.queries[..i]
+                .iter()
+                .any(|(m, _)| std::ptr::eq(*m, *model))
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "only one query is allowed for each content type; `{}` has two",
+                    model.type_name
+                )));
+            }
+        }
+        // Rows grouped by content type, in first-seen order.
+        let mut groups: Vec<(i32, Vec<(usize, PkValue)>)> = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let (Some(ct), Some(oid)) = (row.__content_type_id(), row.__object_id()) else {
+                continue;
+            };
+            let oid = oid.to_pk_value();
+            match groups.iter_mut().find(|(c, _)| *c == ct) {
+                Some((_, members)) => members.push((i, oid)),
+                None => groups.push((ct, vec![(i, oid)])),
+            }
+        }
+        let (conn, cts) = db.parts();
+        let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
+        let types = cts.for_ids(conn, &ids)?;
+        let mut targets: Vec<GenericObject> = Vec::new();
+        for (ct_id, members) in groups {
+            let ct = types
+                .get(&ct_id)
+                .ok_or(Error::UnknownContentTypeId { id: ct_id })?;
+            let registration = ct.model_class().ok_or_else(|| Error::StaleContentType {
+                app_label: ct.app_label.to_string(),
+                model: ct.model.to_string(),
+            })?;
+            let filter = spec
+                .queries
+                .iter()
+                .find(|(m, _)| std::ptr::eq(*m, registration.def) || **m == *registration.def);
+            let keys: Vec<PkValue> = members.iter().map(|(_, k)| k.clone()).collect();
+            let loaded = match filter {
+                Some((_, filter)) => load_keyed(conn, registration, &keys, &**filter)?,
+                None => load_keyed(conn, registration, &keys, &crate::query::NoFilter)?,
+            };
+            for (i, oid) in members {
+                let found = canonical(registration, &oid).and_then(|k| loaded.get(&k).cloned());
+                rows[i].__cache().store(ct_id, oid, found);
+            }
+            targets.extend(loaded.into_values());
+        }
+        for name in spec.nested {
+            prefetch_relation(db, &targets, name)?;
+        }
+        Ok(())
+    }
+}
+
+/// A key in the form the target model's key column gives back, for matching object ids of
+/// another type (text object ids of integer keys...).
+fn canonical(registration: &Registration, key: &PkValue) -> Option<PkValue> {
+    let pk = registration.def.primary_key()?;
+    Value::from_key(pk.sql_type, key)?.to_key()
+}
+
+/// The rows of a registered model with these keys (matching `filter`), by key.
+fn load_keyed<C, F>(
+    conn: &mut C,
+    registration: &'static Registration,
+    keys: &[PkValue],
+    filter: &F,
+) -> Result<HashMap<PkValue, GenericObject>>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    let def = registration.def;
+    let vtable = ModelVTable::of_registration(registration)
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
+    let pk = def
+        .primary_key()
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
+    let mut values: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| Value::from_key(pk.sql_type, k))
+        .collect();
+    values.dedup();
+    let mut out = HashMap::with_capacity(values.len());
+    for chunk in chunks(&values) {
+        let query = Select::new(
+            def,
+            Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
+        )
+        .with_extra(Filter(filter));
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+        for row in rows {
+            let object = GenericObject::from_arc(row.0);
+            out.insert(object.pk(), object);
+        }
+    }
+    Ok(out)
+}
+
+/// A borrowed filter, so one boxed filter serves every chunk.
+struct Filter<'a, F: ?Sized>(&'a F);
+
+impl<DB: SupportedBackend, F: QueryFragment<DB> + ?Sized> QueryFragment<DB> for Filter<'_, F> {
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+}
+
+/// Prefetches the generic relation `name` of objects of any models: one query per through
+/// model, `WHERE (content_type_id = A AND object_id IN (...)) OR (content_type_id = B AND
+/// ...)`. Every object's model must have a generic relation of that name; the objects'
+/// relation managers then read the prefetched rows.
+pub fn prefetch_relation<D: Db>(db: &mut D, objects: &[GenericObject], name: &str) -> Result<()> {
+    let (conn, cts) = db.parts();
+    let registry = cts.registry()?;
+    // Through model (and generic foreign key) → (content type → the objects' keys).
+    struct Group {
+        through: &'static Registration,
+        gfk: &'static str,
+        by_ct: Vec<(i32, &'static ModelDef, Vec<usize>)>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        let def = object.model_def();
+        let relation = def.generic_relation(name).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "`{}` has no generic relation `{name}`",
+                def.type_name
+            ))
+        })?;
+        let through = registry
+            .get_by_natural_key(&relation.through_app_label, &relation.through_model)
+            .ok_or_else(|| Error::NotRegistered {
+                model: format!("{}.{}", relation.through_app_label, relation.through_model),
+            })?;
+        let ct = cts.for_def(conn, def)?.id;
+        let group = match groups
+            .iter_mut()
+            .position(|g| std::ptr::eq(g.through, through) && g.gfk == relation.gfk)
+        {
+            Some(g) => &mut groups[g],
+            None => {
+                groups.push(Group {
+                    through,
+                    gfk: relation.gfk.as_ref(),
+                    by_ct: Vec::new(),
+                });
+                groups
+                    .last_mut()
+                    .ok_or_else(|| Error::InvalidArgument("no group".into()))?
+            }
+        };
+        match group.by_ct.iter_mut().find(|(c, _, _)| *c == ct) {
+            Some((_, _, members)) => members.push(i),
+            None => group.by_ct.push((ct, def, vec![i])),
+        }
+    }
+    for group in groups {
+        let through = group.through.def;
+        let gfk = through.generic_foreign_key(group.gfk).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "`{}` has no generic foreign key `{}`",
+                through.type_name, group.gfk
+            ))
+        })?;
+        let oid_type = through
+            .column(&gfk.fk_column)
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "`{}` has no column `{}`",
+                    through.type_name, gfk.fk_column
+                ))
+            })?
+            .sql_type;
+        let vtable =
+            ModelVTable::of_registration(group.through).ok_or_else(|| Error::NotRegistered {
+                model: through.label(),
+            })?;
+        let alternatives: Vec<Cond> = group
+            .by_ct
+            .iter()
+            .map(|(ct, _, members)| {
+                let oids: Vec<Value> = members
+                    .iter()
+                    .filter_map(|&i| Value::from_key(oid_type, &objects[i].pk()))
+                    .collect();
+                Cond::And(vec![
+                    Cond::Eq(
+                        Col::of(through, gfk.ct_column.as_ref()),
+                        Value::Integer(*ct),
+                    ),
+                    Cond::In(Col::of(through, gfk.fk_column.as_ref()), oids),
+                ])
+            })
+            .collect();
+        let query = Select::new(through, Cond::Or(alternatives));
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+        let mut by_target: HashMap<
+            (i32, PkValue),
+            Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+        > = HashMap::new();
+        for row in rows {
+            if let Some((Some(ct), Some(oid))) = row.0.__generic_foreign_key(group.gfk) {
+                let key = Value::from_key(oid_type, &oid)
+                    .and_then(|v| v.to_key())
+                    .unwrap_or(oid);
+                by_target
+                    .entry((ct, key))
+                    .or_default()
+                    .push(row.0.into_any_arc());
+            }
+        }
+        for (ct, _, members) in &group.by_ct {
+            for &i in members {
+                let key = Value::from_key(oid_type, &objects[i].pk()).and_then(|v| v.to_key());
+                let rows = key
+                    .and_then(|k| by_target.remove(&(*ct, k)))
+                    .unwrap_or_default();
+                let cache = objects[i].as_any_model().__relation(name).ok_or_else(|| {
+                    Error::InvalidArgument(format!(
+                        "`{}` has no generic relation field `{name}`",
+                        objects[i].model_def().type_name
+                    ))
+                })?;
+                cache.__set_erased(rows)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads, in one query, the `P` targets of the rows whose generic foreign key points at a
+/// `P`, into their caches (the reverse relation's prefetch).
+pub(crate) fn prefetch_one_type<C, const K: u64, P, D>(db: &mut D, rows: &[C]) -> Result<()>
+where
+    C: GenericForeignKeyField<K>,
+    P: Model,
+    C::ObjectId: ObjectIdFor<P, P::Pk>,
+    D: Db,
+{
+    let ct = ContentType::for_model::<P>(db)?.id;
+    let members: Vec<(usize, PkValue)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.__content_type_id() == Some(ct))
+        .filter_map(|(i, r)| r.__object_id().map(|o| (i, o.to_pk_value())))
+        .collect();
+    if members.is_empty() {
+        return Ok(());
+    }
+    let pk = P::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
+        model: P::DEF.label(),
+    })?;
+    let keys: Vec<Value> = members
+        .iter()
+        .filter_map(|(_, k)| Value::from_key(pk.sql_type, k))
+        .collect();
+    let conn = db.connection();
+    let mut found: HashMap<PkValue, GenericObject> = HashMap::new();
+    for chunk in chunks(&keys) {
+        let query = Select::new(
+            P::DEF,
+            Cond::In(Col::of(P::DEF, pk.name.as_ref()), chunk.to_vec()),
+        );
+        let loaded: Vec<Loaded<P>> = query.load(conn)?;
+        for row in loaded {
+            found.insert(row.0.pk().to_pk_value(), GenericObject::new(row.0));
+        }
+    }
+    for (i, oid) in members {
+        let key = Value::from_key(pk.sql_type, &oid).and_then(|v| v.to_key());
+        let target = key.and_then(|k| found.get(&k).cloned());
+        rows[i].__cache().store(ct, oid, target);
+    }
+    Ok(())
+}

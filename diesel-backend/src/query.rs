@@ -1,0 +1,520 @@
+//! The framework's SQL, as Diesel `QueryFragment` nodes built from the model IR.
+//!
+//! Every statement the framework issues is one of these nodes, so identifiers are quoted
+//! and parameters are bound the backend's way (no SQL strings with placeholders), and the
+//! one bound they need is `DB: SupportedBackend`. A node may embed a user's Diesel
+//! expression (a manager `filter`); that expression then brings its own bound.
+
+use contenttypes_core::ddl::Dialect;
+use contenttypes_core::ir::{ColumnDef, ModelDef};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Untyped};
+use diesel::{QueryResult, RunQueryDsl};
+
+use crate::backend::SupportedBackend;
+use crate::field::Value;
+use crate::model::{Model, NewModel};
+
+/// How many bound parameters one statement may carry. SQLite's default cap is 32,766,
+/// PostgreSQL's and MySQL's 65,535; staying well under all three leaves room for the other
+/// parameters of the statement.
+pub const MAX_BINDS: usize = 10_000;
+
+/// A column, optionally qualified by its table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Col {
+    pub(crate) table: &'static str,
+    pub(crate) column: &'static str,
+}
+
+impl Col {
+    pub(crate) fn new(table: &'static str, column: &'static str) -> Self {
+        Col { table, column }
+    }
+
+    pub(crate) fn of(model: &'static ModelDef, column: &'static str) -> Self {
+        Col {
+            table: model.table.name.as_ref(),
+            column,
+        }
+    }
+
+    pub(crate) fn walk<DB: SupportedBackend>(
+        &self,
+        out: &mut AstPass<'_, '_, DB>,
+    ) -> QueryResult<()> {
+        out.push_identifier(self.table)?;
+        out.push_sql(".");
+        out.push_identifier(self.column)
+    }
+}
+
+/// A `WHERE` condition over dynamic values.
+#[derive(Clone, Debug)]
+pub(crate) enum Cond {
+    True,
+    Eq(Col, Value),
+    In(Col, Vec<Value>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    pub(crate) fn and(self, other: Cond) -> Cond {
+        match (self, other) {
+            (Cond::True, c) | (c, Cond::True) => c,
+            (Cond::And(mut a), Cond::And(b)) => {
+                a.extend(b);
+                Cond::And(a)
+            }
+            (Cond::And(mut a), c) => {
+                a.push(c);
+                Cond::And(a)
+            }
+            (a, b) => Cond::And(vec![a, b]),
+        }
+    }
+
+    fn has_lists(&self) -> bool {
+        match self {
+            Cond::In(..) => true,
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().any(Cond::has_lists),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn walk<'b, DB: SupportedBackend>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        match self {
+            Cond::True => out.push_sql("1 = 1"),
+            Cond::Eq(col, Value::Null) => {
+                col.walk(out)?;
+                out.push_sql(" IS NULL");
+            }
+            Cond::Eq(col, value) => {
+                col.walk(out)?;
+                out.push_sql(" = ");
+                value.bind(out)?;
+            }
+            Cond::In(_, values) if values.is_empty() => out.push_sql("1 = 0"),
+            Cond::In(col, values) => {
+                col.walk(out)?;
+                out.push_sql(" IN (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push_sql(", ");
+                    }
+                    v.bind(out)?;
+                }
+                out.push_sql(")");
+            }
+            Cond::And(cs) | Cond::Or(cs) if cs.is_empty() => {
+                out.push_sql(if matches!(self, Cond::And(_)) {
+                    "1 = 1"
+                } else {
+                    "1 = 0"
+                })
+            }
+            Cond::And(cs) | Cond::Or(cs) => {
+                let sep = if matches!(self, Cond::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                out.push_sql("(");
+                for (i, c) in cs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_sql(sep);
+                    }
+                    c.walk(out)?;
+                }
+                out.push_sql(")");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The empty extra filter: `TRUE`, as a boolean Diesel expression valid on every table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoFilter;
+
+impl Expression for NoFilter {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for NoFilter {}
+
+impl<QS> SelectableExpression<QS> for NoFilter {}
+
+impl<GB> ValidGrouping<GB> for NoFilter {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for NoFilter {
+    type QueryId = NoFilter;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB: SupportedBackend> QueryFragment<DB> for NoFilter {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("1 = 1");
+        Ok(())
+    }
+}
+
+/// Splits `values` into runs that each fit in one statement.
+pub(crate) fn chunks(values: &[Value]) -> impl Iterator<Item = &[Value]> {
+    values.chunks(MAX_BINDS.max(1))
+}
+
+fn walk_columns<DB: SupportedBackend>(
+    out: &mut AstPass<'_, '_, DB>,
+    table: &'static str,
+    columns: impl Iterator<Item = &'static ColumnDef>,
+) -> QueryResult<()> {
+    for (i, c) in columns.enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        Col::new(table, c.name.as_ref()).walk(out)?;
+    }
+    Ok(())
+}
+
+macro_rules! untyped_node {
+    ($($name:ident $(<$($g:tt),*>)?),*) => {$(
+        impl $(<$($g),*>)? QueryId for $name $(<$($g),*>)? {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+        impl $(<$($g),*>)? Query for $name $(<$($g),*>)? {
+            type SqlType = Untyped;
+        }
+        impl<Conn $(, $($g),*)?> RunQueryDsl<Conn> for $name $(<$($g),*>)? {}
+    )*};
+}
+
+/// `SELECT <the model's columns> FROM <table> WHERE <cond> AND <extra> ORDER BY <pk> LIMIT n`.
+pub(crate) struct Select<E = NoFilter> {
+    pub(crate) model: &'static ModelDef,
+    pub(crate) cond: Cond,
+    pub(crate) extra: E,
+    pub(crate) order_by_pk: bool,
+    pub(crate) limit: Option<i64>,
+}
+
+impl Select<NoFilter> {
+    pub(crate) fn new(model: &'static ModelDef, cond: Cond) -> Self {
+        Select {
+            model,
+            cond,
+            extra: NoFilter,
+            order_by_pk: true,
+            limit: None,
+        }
+    }
+}
+
+impl<E> Select<E> {
+    pub(crate) fn with_extra<F>(self, extra: F) -> Select<F> {
+        Select {
+            model: self.model,
+            cond: self.cond,
+            extra,
+            order_by_pk: self.order_by_pk,
+            limit: self.limit,
+        }
+    }
+}
+
+untyped_node!(Select<E>);
+
+impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Select<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.cond.has_lists() {
+            out.unsafe_to_cache_prepared();
+        }
+        let table = self.model.table.name.as_ref();
+        out.push_sql("SELECT ");
+        walk_columns(&mut out, table, self.model.table.columns.iter())?;
+        out.push_sql(" FROM ");
+        out.push_identifier(table)?;
+        out.push_sql(" WHERE ");
+        self.cond.walk(&mut out)?;
+        out.push_sql(" AND (");
+        self.extra.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        if self.order_by_pk {
+            out.push_sql(" ORDER BY ");
+            Col::new(table, self.model.table.primary_key.as_ref()).walk(&mut out)?;
+        }
+        if let Some(limit) = &self.limit {
+            out.push_sql(" LIMIT ");
+            <DB as crate::backend::Binds<i64>>::bind(&mut out, limit)?;
+        }
+        Ok(())
+    }
+}
+
+/// `SELECT COUNT(*) FROM <table> WHERE <cond> AND <extra>`.
+pub(crate) struct Count<E = NoFilter> {
+    pub(crate) table: &'static str,
+    pub(crate) cond: Cond,
+    pub(crate) extra: E,
+}
+
+untyped_node!(Count<E>);
+
+impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Count<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.cond.has_lists() {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql("SELECT COUNT(*) FROM ");
+        out.push_identifier(self.table)?;
+        out.push_sql(" WHERE ");
+        self.cond.walk(&mut out)?;
+        out.push_sql(" AND (");
+        self.extra.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `SELECT <column> FROM <table> WHERE <cond> AND <extra> ORDER BY <column>`: the keys of
+/// matching rows.
+pub(crate) struct SelectColumn<E = NoFilter> {
+    pub(crate) table: &'static str,
+    pub(crate) column: &'static str,
+    pub(crate) cond: Cond,
+    pub(crate) extra: E,
+}
+
+untyped_node!(SelectColumn<E>);
+
+impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for SelectColumn<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.cond.has_lists() {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql("SELECT ");
+        Col::new(self.table, self.column).walk(&mut out)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(self.table)?;
+        out.push_sql(" WHERE ");
+        self.cond.walk(&mut out)?;
+        out.push_sql(" AND (");
+        self.extra.walk_ast(out.reborrow())?;
+        out.push_sql(") ORDER BY ");
+        Col::new(self.table, self.column).walk(&mut out)?;
+        Ok(())
+    }
+}
+
+/// `UPDATE <table> SET a = ?, b = ? WHERE <cond> AND <extra>`.
+pub(crate) struct Update<E = NoFilter> {
+    pub(crate) table: &'static str,
+    pub(crate) set: Vec<(&'static str, Value)>,
+    pub(crate) cond: Cond,
+    pub(crate) extra: E,
+}
+
+untyped_node!(Update<E>);
+
+impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Update<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.cond.has_lists() {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql("UPDATE ");
+        out.push_identifier(self.table)?;
+        out.push_sql(" SET ");
+        for (i, (column, value)) in self.set.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_identifier(column)?;
+            out.push_sql(" = ");
+            value.bind(&mut out)?;
+        }
+        out.push_sql(" WHERE ");
+        self.cond.walk(&mut out)?;
+        out.push_sql(" AND (");
+        self.extra.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `DELETE FROM <table> WHERE <cond> AND <extra>`.
+pub(crate) struct Delete<E = NoFilter> {
+    pub(crate) table: &'static str,
+    pub(crate) cond: Cond,
+    pub(crate) extra: E,
+}
+
+untyped_node!(Delete<E>);
+
+impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Delete<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        if self.cond.has_lists() {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql("DELETE FROM ");
+        out.push_identifier(self.table)?;
+        out.push_sql(" WHERE ");
+        self.cond.walk(&mut out)?;
+        out.push_sql(" AND (");
+        self.extra.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `INSERT INTO <table> (<columns>) VALUES (...), (...) [RETURNING <all columns>]` for new
+/// rows of a model. MySQL has no `RETURNING`.
+pub(crate) struct Insert<'a, N> {
+    pub(crate) rows: &'a [N],
+    pub(crate) returning: bool,
+}
+
+impl<N> QueryId for Insert<'_, N> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl<N> Query for Insert<'_, N> {
+    type SqlType = Untyped;
+}
+impl<Conn, N> RunQueryDsl<Conn> for Insert<'_, N> {}
+
+impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let model = <N::Model as Model>::DEF;
+        let table = model.table.name.as_ref();
+        if self.rows.len() != 1 {
+            out.unsafe_to_cache_prepared();
+        }
+        out.push_sql("INSERT INTO ");
+        out.push_identifier(table)?;
+        let columns: Vec<&'static ColumnDef> = insert_columns(model).collect();
+        if columns.is_empty() {
+            match DB::DIALECT {
+                Dialect::Mysql => out.push_sql(" () VALUES ()"),
+                _ => out.push_sql(" DEFAULT VALUES"),
+            }
+        } else {
+            out.push_sql(" (");
+            for (i, c) in columns.iter().enumerate() {
+                if i > 0 {
+                    out.push_sql(", ");
+                }
+                out.push_identifier(c.name.as_ref())?;
+            }
+            out.push_sql(") VALUES ");
+            for (r, row) in self.rows.iter().enumerate() {
+                if r > 0 {
+                    out.push_sql(", ");
+                }
+                out.push_sql("(");
+                for i in 0..columns.len() {
+                    if i > 0 {
+                        out.push_sql(", ");
+                    }
+                    row.__bind_column(i, &mut out)?;
+                }
+                out.push_sql(")");
+            }
+        }
+        if self.returning {
+            out.push_sql(" RETURNING ");
+            walk_columns(&mut out, table, model.table.columns.iter())?;
+        }
+        Ok(())
+    }
+}
+
+/// The columns an insert writes: every column but a database-generated key.
+pub(crate) fn insert_columns(model: &'static ModelDef) -> impl Iterator<Item = &'static ColumnDef> {
+    model
+        .table
+        .columns
+        .iter()
+        .filter(|c| !(c.primary_key && c.auto_increment))
+}
+
+/// `UPDATE <table> SET <every other column> = ? WHERE <pk> = ?` for one saved row.
+pub(crate) struct Save<'a, T> {
+    pub(crate) row: &'a T,
+}
+
+impl<T> QueryId for Save<'_, T> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl<T> Query for Save<'_, T> {
+    type SqlType = Untyped;
+}
+impl<Conn, T> RunQueryDsl<Conn> for Save<'_, T> {}
+
+impl<DB: SupportedBackend, T: Model> QueryFragment<DB> for Save<'_, T> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let model = T::DEF;
+        let table = model.table.name.as_ref();
+        out.push_sql("UPDATE ");
+        out.push_identifier(table)?;
+        out.push_sql(" SET ");
+        let mut first = true;
+        let mut pk_index = None;
+        for (i, c) in model.table.columns.iter().enumerate() {
+            if c.primary_key {
+                pk_index = Some(i);
+                continue;
+            }
+            if !first {
+                out.push_sql(", ");
+            }
+            first = false;
+            out.push_identifier(c.name.as_ref())?;
+            out.push_sql(" = ");
+            self.row.__bind_column(i, &mut out)?;
+        }
+        if first {
+            // Only a primary key: nothing to write, the statement just checks the row exists.
+            out.push_identifier(model.table.primary_key.as_ref())?;
+            out.push_sql(" = ");
+            out.push_identifier(model.table.primary_key.as_ref())?;
+        }
+        out.push_sql(" WHERE ");
+        out.push_identifier(model.table.primary_key.as_ref())?;
+        out.push_sql(" = ");
+        match pk_index {
+            Some(i) => self.row.__bind_column(i, &mut out),
+            None => Err(diesel::result::Error::QueryBuilderError(
+                format!("`{}` has no primary key column", model.type_name).into(),
+            )),
+        }
+    }
+}
+
+/// One DDL statement from the DDL renderer, which has no parameters.
+pub(crate) struct Ddl<'a>(pub(crate) &'a str);
+
+impl QueryId for Ddl<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+impl<Conn> RunQueryDsl<Conn> for Ddl<'_> {}
+
+impl<DB: SupportedBackend> QueryFragment<DB> for Ddl<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        out.push_sql(self.0);
+        Ok(())
+    }
+}

@@ -1,0 +1,86 @@
+//! Counting the statements a piece of code sends (Django's `assertNumQueries`), for tests
+//! that hold the framework to its query counts.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::Connection;
+
+/// Records the SQL of every statement a connection sends, except transaction control
+/// (`BEGIN`, `COMMIT`, `ROLLBACK`, savepoints), which Django does not count either.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use contenttypes::testing::QueryLog;
+/// let mut conn = connection();
+/// let log = QueryLog::attach(&mut conn);
+/// Tag::insert(&mut conn, NewTag { name: "x".into() })?;
+/// assert_eq!(log.count(), 1);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct QueryLog {
+    count: Arc<AtomicUsize>,
+    queries: Arc<Mutex<Vec<String>>>,
+}
+
+impl QueryLog {
+    /// Starts recording on `conn`, replacing its instrumentation.
+    pub fn attach<C: Connection>(conn: &mut C) -> QueryLog {
+        let log = QueryLog::default();
+        conn.set_instrumentation(Recorder(log.clone()));
+        log
+    }
+
+    /// How many statements were sent since the last [`QueryLog::take`].
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// The statements sent since the last call, as Diesel prints them (SQL and binds); resets
+    /// the count.
+    pub fn take(&self) -> Vec<String> {
+        self.count.store(0, Ordering::SeqCst);
+        std::mem::take(&mut *self.queries.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Resets the count.
+    pub fn reset(&self) {
+        self.take();
+    }
+}
+
+struct Recorder(QueryLog);
+
+/// Whether `sql` is transaction control rather than a query.
+fn is_transaction_control(sql: &str) -> bool {
+    let head = sql
+        .trim_start()
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    matches!(
+        head.as_str(),
+        "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START"
+    )
+}
+
+impl Instrumentation for Recorder {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let text = query.to_string();
+            if !is_transaction_control(&text) {
+                self.0.count.fetch_add(1, Ordering::SeqCst);
+                self.0
+                    .queries
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(text);
+            }
+        }
+    }
+}
