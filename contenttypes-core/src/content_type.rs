@@ -30,9 +30,13 @@ const fn column(name: &'static str, sql_type: SqlType, primary_key: bool) -> Col
     }
 }
 
+/// The IR of `contenttypes.contenttype`.
+pub const DEF: &ModelDef = &MODEL;
+
 /// The IR of `contenttypes.contenttype`: `id` (auto integer), `app_label` and `model`
-/// (`varchar(100)`), UNIQUE(`app_label`, `model`). Django's 32-bit `AutoField` id.
-pub const DEF: &ModelDef = &ModelDef {
+/// (`varchar(100)`), UNIQUE(`app_label`, `model`). Django's 32-bit `AutoField` id. A static,
+/// so it has one address.
+pub static MODEL: ModelDef = ModelDef {
     app_label: Cow::Borrowed(APP_LABEL),
     model_name: Cow::Borrowed("contenttype"),
     type_name: Cow::Borrowed("ContentType"),

@@ -89,7 +89,7 @@ fn default_value(p: &TokenStream, d: &Option<DefaultValue>) -> TokenStream {
     }
 }
 
-/// The `&'static ModelDef` of a model, as a const expression.
+/// The `ModelDef` of a model, as a const expression (the initializer of its `static`).
 pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStream {
     let ir = quote!(#p::ct_core::ir);
     let column_fields: Vec<&contenttypes_core::codegen::ast::ColumnSpec> = spec
@@ -183,7 +183,7 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
     let pk = s(p, &def.table.primary_key);
     let managed = def.managed;
     let renamed_from = opt_s(p, &def.renamed_from);
-    quote!(&#ir::ModelDef {
+    quote!(#ir::ModelDef {
         app_label: #app_label,
         model_name: #model_name,
         type_name: #type_name,

@@ -206,6 +206,8 @@ fn model_impls(n: &Names) -> TokenStream {
     });
 
     quote! {
+        // A static, so the def has one address (the content-type cache keys on it).
+        static __DEF: #p::ct_core::ir::ModelDef = #def_tokens;
         static __REGISTRATION: #p::ct_core::registry::Registration = #p::ct_core::registry::Registration {
             def: <#ident as #p::Model>::DEF,
             type_id: ::core::any::TypeId::of::<#ident>,
@@ -231,7 +233,7 @@ fn model_impls(n: &Names) -> TokenStream {
             type Pk = #pk_ty;
             type New = #new_ident;
             type Table = #table_mod::table;
-            const DEF: &'static #p::ct_core::ir::ModelDef = #def_tokens;
+            const DEF: &'static #p::ct_core::ir::ModelDef = &__DEF;
 
             fn pk(&self) -> &#pk_ty {
                 &self.#pk_ident

@@ -1,0 +1,265 @@
+//! The test harness: every behaviour runs on every backend compiled in.
+//!
+//! `backend_tests! { fn name(t) { ... } }` expands to one `#[test]` per backend feature
+//! (`sqlite::name`, `postgres::name`, `mysql::name`), each on its own fresh database: an
+//! in-memory SQLite database, a new PostgreSQL schema, a new MySQL database. The server
+//! tests read `PG_DATABASE_URL` and `MYSQL_DATABASE_URL`; a backend whose feature is on and
+//! whose URL is missing or unreachable fails its tests (nothing is skipped).
+#![allow(dead_code, unused_macros, unused_imports)]
+
+pub mod models;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use contenttypes::testing::QueryLog;
+use contenttypes::{ContentTypes, Dialect, Using};
+use diesel::connection::LoadConnection;
+use diesel::{Connection, RunQueryDsl};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A connection type the harness can make fresh databases for.
+pub trait TestConnection: Connection + LoadConnection + Sized + 'static
+where
+    Self::Backend: contenttypes::SupportedBackend,
+{
+    const DIALECT: Dialect;
+    /// A connection to a new, empty database, and what drops it afterwards.
+    fn fresh() -> (Self, Option<Cleanup>);
+    /// Another connection to the same database (for concurrency tests).
+    fn reconnect(url: &str) -> Self {
+        Self::establish(url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
+    }
+}
+
+/// Drops a server database when the test ends (also when it panics).
+pub struct Cleanup {
+    admin_url: String,
+    statement: String,
+    run: fn(&str, &str),
+    /// The URL of the test's database, for extra connections.
+    pub url: String,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        (self.run)(&self.admin_url, &self.statement);
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+fn server_url(var: &str, backend: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!(
+            "{var} is not set: the `{backend}` feature is on, so the {backend} tests must run against a server \
+             (`bash .ci/run` sets it up; or set {var})"
+        )
+    })
+}
+
+#[cfg(feature = "sqlite")]
+impl TestConnection for diesel::SqliteConnection {
+    const DIALECT: Dialect = Dialect::Sqlite;
+    fn fresh() -> (Self, Option<Cleanup>) {
+        (
+            diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
+            None,
+        )
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl TestConnection for diesel::PgConnection {
+    const DIALECT: Dialect = Dialect::Postgres;
+    fn fresh() -> (Self, Option<Cleanup>) {
+        let admin_url = server_url("PG_DATABASE_URL", "postgres");
+        let schema = unique("ct");
+        let mut admin = diesel::PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("PostgreSQL at PG_DATABASE_URL is unreachable: {e}"));
+        diesel::sql_query(format!("CREATE SCHEMA \"{schema}\""))
+            .execute(&mut admin)
+            .expect("create schema");
+        let sep = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
+        let conn = diesel::PgConnection::establish(&url).expect("connect to the test schema");
+        fn run(url: &str, statement: &str) {
+            if let Ok(mut c) = diesel::PgConnection::establish(url) {
+                let _ = diesel::sql_query(statement).execute(&mut c);
+            }
+        }
+        let cleanup = Cleanup {
+            admin_url,
+            statement: format!("DROP SCHEMA \"{schema}\" CASCADE"),
+            run,
+            url,
+        };
+        (conn, Some(cleanup))
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl TestConnection for diesel::MysqlConnection {
+    const DIALECT: Dialect = Dialect::Mysql;
+    fn fresh() -> (Self, Option<Cleanup>) {
+        let admin_url = server_url("MYSQL_DATABASE_URL", "mysql");
+        let name = unique("ct");
+        let mut admin = diesel::MysqlConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("MySQL at MYSQL_DATABASE_URL is unreachable: {e}"));
+        diesel::sql_query(format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+        ))
+        .execute(&mut admin)
+        .expect("create database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        let conn = diesel::MysqlConnection::establish(&url).expect("connect to the test database");
+        fn run(url: &str, statement: &str) {
+            if let Ok(mut c) = diesel::MysqlConnection::establish(url) {
+                let _ = diesel::sql_query(statement).execute(&mut c);
+            }
+        }
+        let cleanup = Cleanup {
+            admin_url,
+            statement: format!("DROP DATABASE `{name}`"),
+            run,
+            url,
+        };
+        (conn, Some(cleanup))
+    }
+}
+
+/// One test's database: a connection, its own content-type manager (content type ids
+/// differ between databases) and a log of the statements sent.
+pub struct TestDb<C: TestConnection>
+where
+    C::Backend: contenttypes::SupportedBackend,
+{
+    pub conn: C,
+    pub cts: ContentTypes,
+    log: QueryLog,
+    pub cleanup: Option<Cleanup>,
+}
+
+impl<C: TestConnection> TestDb<C>
+where
+    C::Backend: contenttypes::SupportedBackend,
+{
+    /// A fresh database with the tables of every registered model.
+    pub fn new() -> Self {
+        let mut t = Self::empty();
+        contenttypes::schema::create_tables(&mut t.db()).expect("create the tables");
+        t.log.reset();
+        t
+    }
+
+    /// A fresh database with no tables.
+    pub fn empty() -> Self {
+        let (mut conn, cleanup) = C::fresh();
+        let log = QueryLog::attach(&mut conn);
+        TestDb {
+            conn,
+            cts: ContentTypes::new(),
+            log,
+            cleanup,
+        }
+    }
+
+    /// The connection bound to this database's content-type manager: pass `&mut t.db()`
+    /// wherever a `Db` is expected.
+    pub fn db(&mut self) -> Using<'_, C> {
+        self.cts.using(&mut self.conn)
+    }
+
+    /// The statement log (shared: clone it before borrowing the connection).
+    pub fn log(&self) -> QueryLog {
+        self.log.clone()
+    }
+
+    /// The URL of a server database, for extra connections (`None` on SQLite).
+    pub fn url(&self) -> Option<&str> {
+        self.cleanup.as_ref().map(|c| c.url.as_str())
+    }
+}
+
+/// Runs `f` and asserts how many statements it sent (Django's `assertNumQueries`); prints
+/// them when the count is wrong.
+#[track_caller]
+pub fn assert_queries<T>(log: &QueryLog, expected: usize, f: impl FnOnce() -> T) -> T {
+    log.reset();
+    let out = f();
+    let sent = log.take();
+    assert_eq!(
+        sent.len(),
+        expected,
+        "expected {expected} statements, got {}:\n{}",
+        sent.len(),
+        sent.iter()
+            .map(|q| format!("  {q}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    out
+}
+
+/// Expands each test into one per backend feature.
+macro_rules! backend_tests {
+    ($($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(dead_code)]
+            type Conn = diesel::SqliteConnection;
+            $( $(#[$meta])* #[test] fn $name() {
+                let mut $t = $crate::common::TestDb::<Conn>::new();
+                $body
+            } )*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(dead_code)]
+            type Conn = diesel::PgConnection;
+            $( $(#[$meta])* #[test] fn $name() {
+                let mut $t = $crate::common::TestDb::<Conn>::new();
+                $body
+            } )*
+        }
+        #[cfg(feature = "mysql")]
+        mod mysql {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(dead_code)]
+            type Conn = diesel::MysqlConnection;
+            $( $(#[$meta])* #[test] fn $name() {
+                let mut $t = $crate::common::TestDb::<Conn>::new();
+                $body
+            } )*
+        }
+    };
+}
+pub(crate) use backend_tests;
+
+/// The number of statements an operation takes on each backend, where MySQL (no
+/// `RETURNING`) needs more.
+pub fn per_backend<C: TestConnection>(others: usize, mysql: usize) -> usize
+where
+    C::Backend: contenttypes::SupportedBackend,
+{
+    if C::DIALECT == Dialect::Mysql {
+        mysql
+    } else {
+        others
+    }
+}
