@@ -85,7 +85,7 @@
 // and doctests use it.
 extern crate self as contenttypes;
 
-pub use contenttypes_core::check::{check_registrations, CheckMessage};
+pub use contenttypes_core::check::{self, check_registrations, CheckMessage};
 pub use contenttypes_core::ddl::Dialect;
 pub use contenttypes_core::ir;
 pub use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};

@@ -40,31 +40,30 @@ impl fmt::Display for CheckMessage {
 /// Runs every check over every model registered through `inventory`, including the
 /// problems that stop [`Registry::global`] from being built (two types with one natural key).
 pub fn check_registrations() -> Vec<CheckMessage> {
-    let regs: Vec<&'static Registration> = Registry::submitted().collect();
-    let mut out = Vec::new();
-    let mut seen: HashMap<(&str, &str), &str> = HashMap::new();
-    let mut sorted = regs.clone();
+    let mut sorted: Vec<&'static Registration> = Registry::submitted().collect();
     sorted.sort_by(|a, b| {
         a.def
             .label()
             .cmp(&b.def.label())
-            .then(a.def.type_name.cmp(&b.def.type_name))
+            .then((a.type_path)().cmp((b.type_path)()))
     });
+    sorted.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    let mut out = Vec::new();
+    let mut seen: HashMap<(&str, &str), &Registration> = HashMap::new();
     for reg in &sorted {
         let key = (reg.def.app_label.as_ref(), reg.def.model_name.as_ref());
-        if let Some(first) = seen.insert(key, reg.def.type_name.as_ref()) {
-            if first != reg.def.type_name {
-                out.push(CheckMessage {
-                    id: "contenttypes.E101",
-                    model: reg.def.label(),
-                    message: format!(
-                        "`{first}` and `{}` are both registered as `{}`",
-                        reg.def.type_name,
-                        reg.def.label()
-                    ),
-                    hint: Some("give one of them another `app_label` or `model_name`".into()),
-                });
-            }
+        if let Some(first) = seen.insert(key, reg) {
+            out.push(CheckMessage {
+                id: "contenttypes.E101",
+                model: reg.def.label(),
+                message: format!(
+                    "`{}` and `{}` are both registered as `{}`",
+                    (first.type_path)(),
+                    (reg.type_path)(),
+                    reg.def.label()
+                ),
+                hint: Some("give one of them another `app_label` or `model_name`".into()),
+            });
         }
     }
     out.extend(check_models(sorted.iter().map(|r| r.def)));

@@ -19,6 +19,8 @@ pub struct Registration {
     pub def: &'static ModelDef,
     /// The model's Rust type.
     pub type_id: fn() -> TypeId,
+    /// The model's Rust type's full path (`std::any::type_name`), for messages.
+    pub type_path: fn() -> &'static str,
     /// Operations the database backend needs on the model without knowing its type
     /// (building a dynamic object from a row, reaching a relation cache). Core does not look
     /// inside; the backend downcasts it to its own type.
@@ -29,7 +31,7 @@ impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registration")
             .field("label", &self.def.label())
-            .field("type", &self.def.type_name)
+            .field("type", &(self.type_path)())
             .finish_non_exhaustive()
     }
 }
@@ -134,7 +136,7 @@ impl Registry {
         models.sort_by(|a, b| {
             (a.def.app_label.as_ref(), a.def.model_name.as_ref())
                 .cmp(&(b.def.app_label.as_ref(), b.def.model_name.as_ref()))
-                .then_with(|| a.def.type_name.cmp(&b.def.type_name))
+                .then_with(|| (a.type_path)().cmp((b.type_path)()))
         });
         // The same registration submitted twice (a model listed twice in a builder) is one model.
         models.dedup_by(|a, b| std::ptr::eq(*a, *b));
@@ -147,8 +149,8 @@ impl Registry {
                 return Err(RegistryError::DuplicateModel {
                     app_label: key.0.to_string(),
                     model: key.1.to_string(),
-                    first: first.def.type_name.to_string(),
-                    second: reg.def.type_name.to_string(),
+                    first: (first.type_path)().to_string(),
+                    second: (reg.type_path)().to_string(),
                 });
             }
             by_key.insert(key, i);

@@ -211,6 +211,7 @@ fn model_impls(n: &Names) -> TokenStream {
         static __REGISTRATION: #p::ct_core::registry::Registration = #p::ct_core::registry::Registration {
             def: <#ident as #p::Model>::DEF,
             type_id: ::core::any::TypeId::of::<#ident>,
+            type_path: ::core::any::type_name::<#ident>,
             vtable: &__VTABLE,
         };
         static __VTABLE: #p::ModelVTable = #p::ModelVTable::of::<#ident>();
@@ -349,6 +350,29 @@ fn diesel_impls(n: &Names) -> TokenStream {
     let inserted = inserted(n);
     let (ins_types, ins_values) = eq(&inserted, false);
     let (ins_ref_types, ins_ref_values) = eq(&inserted, true);
+    // Diesel has no `Insertable` for `()`: a model whose only column is a generated key is
+    // inserted with `insert_into(table).default_values()` (or `Objects::insert`).
+    let insertable = if inserted.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            #[automatically_derived]
+            impl #p::diesel::Insertable<#table_mod::table> for #new_ident {
+                type Values = <(#(#ins_types,)*) as #p::diesel::Insertable<#table_mod::table>>::Values;
+                fn values(self) -> Self::Values {
+                    #p::diesel::Insertable::values((#(#ins_values,)*))
+                }
+            }
+
+            #[automatically_derived]
+            impl<'__a> #p::diesel::Insertable<#table_mod::table> for &'__a #new_ident {
+                type Values = <(#(#ins_ref_types,)*) as #p::diesel::Insertable<#table_mod::table>>::Values;
+                fn values(self) -> Self::Values {
+                    #p::diesel::Insertable::values((#(#ins_ref_values,)*))
+                }
+            }
+        }
+    };
     let changed: Vec<_> = cols
         .iter()
         .filter(|(_, _, c)| !c.primary_key)
@@ -410,21 +434,7 @@ fn diesel_impls(n: &Names) -> TokenStream {
             }
         }
 
-        #[automatically_derived]
-        impl #p::diesel::Insertable<#table_mod::table> for #new_ident {
-            type Values = <(#(#ins_types,)*) as #p::diesel::Insertable<#table_mod::table>>::Values;
-            fn values(self) -> Self::Values {
-                #p::diesel::Insertable::values((#(#ins_values,)*))
-            }
-        }
-
-        #[automatically_derived]
-        impl<'__a> #p::diesel::Insertable<#table_mod::table> for &'__a #new_ident {
-            type Values = <(#(#ins_ref_types,)*) as #p::diesel::Insertable<#table_mod::table>>::Values;
-            fn values(self) -> Self::Values {
-                #p::diesel::Insertable::values((#(#ins_ref_values,)*))
-            }
-        }
+        #insertable
 
         #changeset
     }

@@ -241,6 +241,7 @@ pub struct NewContentType {
 static REGISTRATION: Registration = Registration {
     def: ct_table::DEF,
     type_id: std::any::TypeId::of::<ContentType>,
+    type_path: std::any::type_name::<ContentType>,
     vtable: &VTABLE,
 };
 static VTABLE: ModelVTable = ModelVTable::of::<ContentType>();
