@@ -26,6 +26,11 @@ where
     const DIALECT: Dialect;
     /// A connection to a new, empty database, and what drops it afterwards.
     fn fresh() -> (Self, Option<Cleanup>);
+    /// Like [`TestConnection::fresh`], but always a database other connections can open
+    /// through [`TestDb::url`] (a temporary file for SQLite).
+    fn fresh_shared() -> (Self, Option<Cleanup>) {
+        Self::fresh()
+    }
     /// Another connection to the same database (for concurrency tests).
     fn reconnect(url: &str) -> Self {
         Self::establish(url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
@@ -72,6 +77,31 @@ impl TestConnection for diesel::SqliteConnection {
             diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite"),
             None,
         )
+    }
+    fn fresh_shared() -> (Self, Option<Cleanup>) {
+        let path = std::env::temp_dir().join(format!("{}.db", unique("contenttypes_test")));
+        let url = path.to_string_lossy().into_owned();
+        let conn = Self::reconnect(&url);
+        fn run(_: &str, path: &str) {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
+        let cleanup = Cleanup {
+            admin_url: String::new(),
+            statement: url.clone(),
+            run,
+            url,
+        };
+        (conn, Some(cleanup))
+    }
+    fn reconnect(url: &str) -> Self {
+        let mut conn = Self::establish(url).unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+        // Other connections wait for the write lock instead of failing.
+        diesel::sql_query("PRAGMA busy_timeout = 10000")
+            .execute(&mut conn)
+            .expect("busy timeout");
+        conn
     }
 }
 
@@ -164,7 +194,19 @@ where
 
     /// A fresh database with no tables.
     pub fn empty() -> Self {
-        let (mut conn, cleanup) = C::fresh();
+        Self::with(C::fresh())
+    }
+
+    /// A fresh database with the tables of every registered model, that other connections
+    /// can open through [`TestDb::url`].
+    pub fn shared() -> Self {
+        let mut t = Self::with(C::fresh_shared());
+        contenttypes::schema::create_tables(&mut t.db()).expect("create the tables");
+        t.log.reset();
+        t
+    }
+
+    fn with((mut conn, cleanup): (C, Option<Cleanup>)) -> Self {
         let log = QueryLog::attach(&mut conn);
         TestDb {
             conn,
@@ -185,7 +227,7 @@ where
         self.log.clone()
     }
 
-    /// The URL of a server database, for extra connections (`None` on SQLite).
+    /// The URL of the database, for extra connections (`None` for in-memory SQLite).
     pub fn url(&self) -> Option<&str> {
         self.cleanup.as_ref().map(|c| c.url.as_str())
     }
@@ -221,6 +263,7 @@ macro_rules! backend_tests {
             #[allow(dead_code)]
             type Conn = diesel::SqliteConnection;
             $( $(#[$meta])* #[test] fn $name() {
+                #[allow(unused_mut)]
                 let mut $t = $crate::common::TestDb::<Conn>::new();
                 $body
             } )*
@@ -232,6 +275,7 @@ macro_rules! backend_tests {
             #[allow(dead_code)]
             type Conn = diesel::PgConnection;
             $( $(#[$meta])* #[test] fn $name() {
+                #[allow(unused_mut)]
                 let mut $t = $crate::common::TestDb::<Conn>::new();
                 $body
             } )*
@@ -243,6 +287,7 @@ macro_rules! backend_tests {
             #[allow(dead_code)]
             type Conn = diesel::MysqlConnection;
             $( $(#[$meta])* #[test] fn $name() {
+                #[allow(unused_mut)]
                 let mut $t = $crate::common::TestDb::<Conn>::new();
                 $body
             } )*

@@ -1,0 +1,61 @@
+//! Concurrent first use: many threads, each with its own connection and its own cold
+//! content-type manager, ask for the same content types at once. Each model gets exactly
+//! one row, every thread sees the same id, and nobody gets an error.
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+
+use common::models::*;
+use common::{backend_tests, TestConnection};
+use contenttypes::prelude::*;
+use contenttypes::{django_content_type, Model};
+use diesel::prelude::*;
+
+const THREADS: usize = 8;
+
+backend_tests! {
+    fn concurrent_first_use_creates_one_row_per_model(t) {
+        let shared = common::TestDb::<Conn>::shared();
+        let url = shared.url().expect("a shared database").to_string();
+        let barrier = Arc::new(Barrier::new(THREADS));
+        let defs = [Animal::DEF, Vegetable::DEF, Mineral::DEF, TaggedItem::DEF];
+        let handles: Vec<_> = (0..THREADS)
+            .map(|i| {
+                let (url, barrier) = (url.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let mut conn = <Conn as TestConnection>::reconnect(&url);
+                    let cts = ContentTypes::new();
+                    barrier.wait();
+                    // Half the threads ask model by model, half all at once.
+                    let ids: Vec<i32> = if i % 2 == 0 {
+                        defs.iter().map(|def| {
+                            let db = &mut cts.using(&mut conn);
+                            match def.model_name.as_ref() {
+                                "animal" => ContentType::for_model::<Animal>(db),
+                                "vegetable" => ContentType::for_model::<Vegetable>(db),
+                                "mineral" => ContentType::for_model::<Mineral>(db),
+                                _ => ContentType::for_model::<TaggedItem>(db),
+                            }
+                            .expect("no error under contention")
+                            .id
+                        }).collect()
+                    } else {
+                        ContentType::for_models(&mut cts.using(&mut conn), &defs)
+                            .expect("no error under contention")
+                            .into_iter()
+                            .map(|ct| ct.id)
+                            .collect()
+                    };
+                    ids
+                })
+            })
+            .collect();
+        let results: Vec<Vec<i32>> = handles.into_iter().map(|h| h.join().expect("thread")).collect();
+        assert!(results.iter().all(|ids| *ids == results[0]), "every thread sees the same ids: {results:?}");
+        let mut conn = <Conn as TestConnection>::reconnect(&url);
+        let rows: i64 = django_content_type::table.count().get_result(&mut conn).unwrap();
+        assert_eq!(rows, defs.len() as i64, "one row per model");
+        drop(t);
+    }
+}
