@@ -166,7 +166,7 @@ impl Key for uuid::Uuid {
 /// key (in its text form), and UUID columns hold UUID keys. Anything else does not compile,
 /// with a message naming the column type, the target and its key type.
 #[diagnostic::on_unimplemented(
-    message = "an object id column of type `{Self}` cannot hold the primary key of `{Target}`, which is a `{K}`",
+    message = "an object id column of type `{Self}` cannot hold the primary key of `{Target}` (type `{K}`)",
     label = "`{Target}` has a `{K}` primary key",
     note = "a generic foreign key can point only at models whose primary key fits its object id column",
     note = "use a `String` object id column (with `max_length`) to point at models with keys of any type"

@@ -143,7 +143,7 @@ impl Registry {
         let mut by_key = HashMap::with_capacity(models.len());
         let mut by_type = HashMap::with_capacity(models.len());
         for (i, reg) in models.iter().enumerate() {
-            let key = (key_str(&reg.def.app_label), key_str(&reg.def.model_name));
+            let key = (reg.def.app_label.as_ref(), reg.def.model_name.as_ref());
             if let Some(&j) = by_key.get(&key) {
                 let first: &Registration = models[j];
                 return Err(RegistryError::DuplicateModel {
@@ -214,11 +214,6 @@ impl Registry {
     pub fn check(&self) -> Vec<CheckMessage> {
         check::check_models(self.models.iter().map(|r| r.def))
     }
-}
-
-/// A registration lives for `'static`, and so do the strings inside its def.
-fn key_str(s: &'static std::borrow::Cow<'static, str>) -> &'static str {
-    s.as_ref()
 }
 
 /// Builds a [`Registry`] of an explicit list of models.

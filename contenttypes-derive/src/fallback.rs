@@ -11,6 +11,10 @@ use crate::util;
 
 /// Stubs for a struct whose declaration has errors.
 pub fn model(input: &syn::DeriveInput) -> TokenStream {
+    // Stubs for a generic struct would need its generics and add errors of their own.
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
     stubs(&input.ident, &input.vis, util::private(None))
 }
 

@@ -32,8 +32,7 @@ impl Resolver for Symbolic {
     }
 }
 
-fn s(p: &TokenStream, v: &Cow<'static, str>) -> TokenStream {
-    let v = v.as_ref();
+fn s(p: &TokenStream, v: &str) -> TokenStream {
     quote!(#p::Cow::Borrowed(#v))
 }
 

@@ -292,10 +292,10 @@ impl Model for ContentType {
 }
 
 fn bind_str<'b, DB: SupportedBackend>(
-    s: &'b Cow<'static, str>,
+    s: &'b str,
     out: &mut AstPass<'_, 'b, DB>,
 ) -> QueryResult<()> {
-    <DB as Binds<str>>::bind(out, s.as_ref())
+    <DB as Binds<str>>::bind(out, s)
 }
 
 pub fn column_out_of_range(index: usize) -> diesel::result::Error {

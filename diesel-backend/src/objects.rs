@@ -215,7 +215,7 @@ fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T
                     .unwrap_or(usize::MAX)
             });
         } else {
-            rows.sort_by(|a, b| a.pk().to_pk_value().cmp(&b.pk().to_pk_value()));
+            rows.sort_by_key(|r| r.pk().to_pk_value());
         }
         out.extend(rows);
     }

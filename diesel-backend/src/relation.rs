@@ -122,12 +122,12 @@ impl<C> GenericRelation<C> {
     }
 }
 
-impl<C: Model> ErasedRelationCache for GenericRelation<C> {
+impl<C: Send + Sync + 'static> ErasedRelationCache for GenericRelation<C> {
     fn __set_erased(&self, rows: Vec<Arc<dyn Any + Send + Sync>>) -> Result<()> {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let row = row.downcast::<C>().map_err(|_| Error::WrongType {
-                expected: C::DEF.type_name.to_string(),
+                expected: std::any::type_name::<C>().to_string(),
                 found: "another model".to_string(),
             })?;
             match Arc::try_unwrap(row) {
@@ -250,17 +250,20 @@ where
     }
 }
 
+impl<'a, P, C, const K: u64> RelatedManager<'a, P, C, K> {
+    /// Used by the generated accessor. Unbounded, so a misdeclared relation is reported once,
+    /// by the derive's own checks.
+    pub fn new(parent: &'a P, cache: &'a GenericRelation<C>) -> Self {
+        RelatedManager { parent, cache }
+    }
+}
+
 impl<'a, P, C, const K: u64> RelatedManager<'a, P, C, K>
 where
     P: Model,
     C: GenericForeignKeyField<K> + Clone,
     C::ObjectId: ObjectIdFor<P, P::Pk>,
 {
-    /// Used by the generated accessor.
-    pub fn new(parent: &'a P, cache: &'a GenericRelation<C>) -> Self {
-        RelatedManager { parent, cache }
-    }
-
     fn object_id(&self) -> C::ObjectId {
         <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(self.parent.pk())
     }

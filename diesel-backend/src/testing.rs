@@ -58,7 +58,6 @@ struct Recorder(QueryLog);
 /// Whether `sql` is transaction control rather than a query.
 fn is_transaction_control(sql: &str) -> bool {
     let head = sql
-        .trim_start()
         .split_whitespace()
         .next()
         .unwrap_or("")

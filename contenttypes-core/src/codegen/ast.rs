@@ -28,6 +28,9 @@ pub struct ModelSpec {
     pub app_label: Spanned<String>,
     pub model_name: Spanned<String>,
     pub table_name: Spanned<String>,
+    /// Whether `table_name` was given (else it is Django's default, valid whenever the app
+    /// label and model name are).
+    pub table_name_given: bool,
     pub verbose_name: String,
     pub managed: bool,
     /// The old model name of a declared rename (lowercased).
@@ -51,6 +54,7 @@ pub struct FieldSpec {
 
 /// What a field is.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // a handful per struct, parsed once
 pub enum FieldKind {
     /// A database column.
     Column(ColumnSpec),

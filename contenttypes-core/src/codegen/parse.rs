@@ -131,6 +131,7 @@ fn parse_struct(
         .model_name
         .map(|m| Spanned::new(m.value.to_lowercase(), m.span))
         .unwrap_or_else(|| Spanned::new(names::default_model_name(&type_name), ident.span()));
+    let table_name_given = container.table_name.is_some();
     let table_name = container.table_name.unwrap_or_else(|| {
         Spanned::new(
             names::default_table_name(&app_label.value, &model_name.value),
@@ -147,6 +148,7 @@ fn parse_struct(
         app_label,
         model_name,
         table_name,
+        table_name_given,
         managed: container.managed.unwrap_or(true),
         renamed_from: container
             .renamed_from
@@ -186,7 +188,10 @@ fn parse_struct(
         }
     }
 
-    super::validate::validate(&spec, &mut ctxt);
+    // Without named fields there is nothing more to check that would help.
+    if named.is_some() {
+        super::validate::validate(&spec, &mut ctxt);
+    }
     ctxt.finish()?;
     Ok(spec)
 }

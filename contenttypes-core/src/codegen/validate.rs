@@ -33,7 +33,9 @@ fn check_names(spec: &ModelSpec, ctxt: &mut Ctxt) {
             format!("invalid app_label `{}`: {e}", spec.app_label.value),
         );
     }
-    if let Err(e) = names::check_sql_name(&spec.table_name.value) {
+    if !spec.table_name_given {
+        // Django's default: valid whenever the app label and the model name are.
+    } else if let Err(e) = names::check_sql_name(&spec.table_name.value) {
         ctxt.error_at(
             spec.table_name.span,
             format!(

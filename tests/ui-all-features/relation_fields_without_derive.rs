@@ -1,0 +1,20 @@
+use contenttypes::prelude::*;
+
+#[derive(Model, Clone)]
+#[model(app_label = "tagging")]
+pub struct TaggedItem {
+    pub id: i64,
+    pub content_type_id: i32,
+    pub object_id: i64,
+    pub content_object: GenericForeignKey,
+}
+
+// `tags` needs `#[derive(GenericRelation)]` for its accessors.
+#[derive(Model)]
+#[model(app_label = "blog")]
+pub struct Article {
+    pub id: i64,
+    pub tags: GenericRelation<TaggedItem>,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use contenttypes::prelude::*;
+
+#[derive(Model)]
+pub enum Product {
+    Book,
+    Game,
+}
+
+fn main() {}
