@@ -448,6 +448,7 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
     let gfks: Vec<(&FieldSpec, &GfkSpec)> = n.spec.generic_foreign_keys().collect();
     let mut out = TokenStream::new();
     let mut inherent = TokenStream::new();
+    let mut new_inherent = TokenStream::new();
     for (field, gfk) in &gfks {
         let (Some((ct_field, ct)), Some((oid_field, oid))) = (
             n.spec.column_field(&gfk.ct_field),
@@ -554,6 +555,20 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
                 #p::gfk::set::<#ident, #key, __D, __T>(self, db, target)
             }
         });
+        let set_new_doc = format!(
+            "Points the generic foreign key `{name}` of this new row at `target` (sets `{}` and `{}`). \
+             The target must be saved; its key must fit `{}` (checked at compile time).",
+            ct_ident, oid_ident, oid_ident
+        );
+        new_inherent.extend(quote! {
+            #[doc = #set_new_doc]
+            #vis fn #set_ident<__D: #p::Db, __T: #p::Model>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
+            where
+                #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
+            {
+                #p::gfk::set_new::<#ident, #key, __D, __T>(self, db, target)
+            }
+        });
         if nullable {
             let clear_doc =
                 format!("Unsets the generic foreign key `{name}` (both columns become NULL).");
@@ -577,10 +592,16 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
         });
     }
     if !inherent.is_empty() {
+        let new_ident = &n.new_ident;
         out.extend(quote! {
             #[automatically_derived]
             impl #ident {
                 #inherent
+            }
+
+            #[automatically_derived]
+            impl #new_ident {
+                #new_inherent
             }
         });
     }

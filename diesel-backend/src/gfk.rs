@@ -255,6 +255,29 @@ where
     Ok(())
 }
 
+/// Points the generic foreign key of a row about to be inserted at `target` (the generated
+/// `New<Model>::set_name(db, &target)`).
+pub fn set_new<M, const KEY: u64, D: Db, T>(new: &mut M::New, db: &mut D, target: &T) -> Result<()>
+where
+    M: GenericForeignKeyField<KEY>,
+    T: Model,
+    M::ObjectId: ObjectIdFor<T, T::Pk>,
+{
+    if !target.is_saved() {
+        return Err(Error::Unsaved {
+            model: T::DEF.type_name.to_string(),
+            operation: "pointing a generic foreign key at an object",
+        });
+    }
+    let ct = ContentType::for_model::<T>(db)?;
+    M::__set_new(
+        new,
+        ct.id,
+        <M::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk()),
+    );
+    Ok(())
+}
+
 /// Unsets a nullable generic foreign key (the generated `clear_name()`).
 pub fn clear<M, const KEY: u64>(row: &mut M)
 where
