@@ -242,3 +242,13 @@ pub struct Post {
     pub notes: GenericRelation<Note>,
     pub likes: GenericRelation<Like>,
 }
+
+/// Holds an animal through a RESTRICT foreign key: deleting that animal fails in the
+/// database, which must roll back the generic cascade that ran before it.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "generic_relations")]
+pub struct Enclosure {
+    pub id: i64,
+    #[model(foreign_key = Animal, on_delete = restrict)]
+    pub animal_id: i64,
+}

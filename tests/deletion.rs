@@ -1,0 +1,159 @@
+//! Deleting through the framework: the rows of an object's generic relations go first,
+//! set-based, in one transaction (Django E.83–E.88), and nothing else is touched.
+
+mod common;
+
+use common::models::*;
+use common::{assert_queries, backend_tests};
+use contenttypes::prelude::*;
+use diesel::prelude::*;
+
+fn animal(db: &mut impl Db, name: &str) -> Animal {
+    Animal::insert(
+        db,
+        NewAnimal {
+            common_name: name.into(),
+            latin_name: format!("{name}us"),
+        },
+    )
+    .unwrap()
+}
+
+fn tag(name: &str) -> NewTaggedItem {
+    NewTaggedItem {
+        tag: name.into(),
+        ..Default::default()
+    }
+}
+
+backend_tests! {
+    /// E.83: deleting an object deletes its tagged items, and only its own: one DELETE per
+    /// generic relation and one for the object, whatever the number of rows.
+    fn cascade_to_generic_relations(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let lion = animal(db, "Lion");
+        let tiger = animal(db, "Tiger");
+        for name in ["a", "b", "c"] {
+            lion.tags().create(db, tag(name)).unwrap();
+        }
+        let kept = tiger.tags().create(db, tag("striped")).unwrap();
+        ContentType::for_model::<Animal>(db).unwrap();
+        assert_queries(&log, 3, || lion.delete(db).unwrap());
+        assert_eq!(TaggedItem::all(db).unwrap(), vec![kept]);
+        assert!(Animal::get(db, &lion.id).unwrap().is_none());
+    }
+
+    /// Many objects at once: still one statement per relation.
+    fn cascade_many_at_once(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let animals: Vec<Animal> = (0..20).map(|i| animal(db, &format!("A{i}"))).collect();
+        for a in &animals {
+            a.tags().create(db, tag("x")).unwrap();
+        }
+        ContentType::for_model::<Animal>(db).unwrap();
+        let keys: Vec<i64> = animals.iter().map(|a| a.id).collect();
+        let deleted = assert_queries(&log, 3, || Animal::delete_many(db, &keys).unwrap());
+        assert_eq!(deleted, 20);
+        assert_eq!(TaggedItem::count(db).unwrap(), 0);
+    }
+
+    /// E.84: an object without a generic relation leaves its tagged items behind, pointing
+    /// at nothing (Django does the same; the orphans read as `None`).
+    fn no_relation_no_cascade(t) {
+        let db = &mut t.db();
+        let quartz = Mineral::insert(db, NewMineral { name: "Quartz".into(), hardness: 7 }).unwrap();
+        let mut new = tag("clear");
+        new.set_content_object(db, &quartz).unwrap();
+        let item = TaggedItem::insert(db, new).unwrap();
+        quartz.delete(db).unwrap();
+        let left = TaggedItem::get(db, &item.id).unwrap().unwrap();
+        assert_eq!((left.content_type_id, left.object_id), (item.content_type_id, quartz.id));
+        assert!(left.content_object(db).unwrap().is_none());
+    }
+
+    /// E.85: deleting a tagged item never touches its target.
+    fn deleting_the_generic_row_keeps_the_target(t) {
+        let db = &mut t.db();
+        let lion = animal(db, "Lion");
+        let fatty = lion.tags().create(db, tag("fatty")).unwrap();
+        lion.tags().create(db, tag("hairy")).unwrap();
+        fatty.delete(db).unwrap();
+        assert!(Animal::get(db, &lion.id).unwrap().is_some());
+        assert_eq!(lion.tags().count(db).unwrap(), 1);
+    }
+
+    /// E.86: with two generic foreign keys, only the one a relation reverses cascades.
+    fn only_the_related_generic_foreign_key_cascades(t) {
+        let db = &mut t.db();
+        let cheetah = animal(db, "Cheetah");
+        let tiger = animal(db, "Tiger");
+        let mut first = NewComparison { comparative: "faster".into(), ..Default::default() };
+        first.set_first_obj(db, &cheetah).unwrap();
+        first.set_other_obj(db, &tiger).unwrap();
+        Comparison::insert(db, first).unwrap();
+        let mut second = NewComparison { comparative: "cooler".into(), ..Default::default() };
+        second.set_first_obj(db, &tiger).unwrap();
+        second.set_other_obj(db, &cheetah).unwrap();
+        let kept = Comparison::insert(db, second).unwrap();
+        cheetah.delete(db).unwrap();
+        assert_eq!(Comparison::all(db).unwrap(), vec![kept]);
+    }
+
+    /// E.88: the cascade converts keys for text object ids.
+    fn cascade_through_text_object_ids(t) {
+        let db = &mut t.db();
+        let dune = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
+        let board = Board::insert(db, NewBoard { name: dune.id.to_string() }).unwrap();
+        dune.comments().create(db, NewComment { text: "great".into(), ..Default::default() }).unwrap();
+        let kept = board.comments().create(db, NewComment { text: "same key".into(), ..Default::default() }).unwrap();
+        dune.delete(db).unwrap();
+        assert_eq!(Comment::all(db).unwrap(), vec![kept]);
+    }
+
+    /// A generic child with generic children of its own cascades in turn: one SELECT of the
+    /// child keys, then the DELETEs, deepest first.
+    fn nested_generic_cascade(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let post = Post::insert(db, NewPost { title: "Hello".into() }).unwrap();
+        let other = Post::insert(db, NewPost { title: "Other".into() }).unwrap();
+        let note = post.notes().create(db, NewNote { body: "nice".into(), ..Default::default() }).unwrap();
+        note.likes().create(db, NewLike::default()).unwrap();
+        post.likes().create(db, NewLike::default()).unwrap();
+        let other_like = other.likes().create(db, NewLike::default()).unwrap();
+        ContentType::for_models(db, &[Post::DEF, Note::DEF]).unwrap();
+        // SELECT note keys; DELETE their likes; DELETE the notes; DELETE the post's likes;
+        // DELETE the post.
+        assert_queries(&log, 5, || post.delete(db).unwrap());
+        assert_eq!(Note::count(db).unwrap(), 0);
+        assert_eq!(Like::all(db).unwrap(), vec![other_like]);
+    }
+
+    /// The cascade and the delete are one transaction: when the database refuses the
+    /// delete (a RESTRICT foreign key), the generic rows are still there.
+    fn a_refused_delete_keeps_everything(t) {
+        let db = &mut t.db();
+        let lion = animal(db, "Lion");
+        lion.tags().create(db, tag("kept")).unwrap();
+        Enclosure::insert(db, NewEnclosure { animal_id: lion.id }).unwrap();
+        let error = lion.delete(db).unwrap_err();
+        assert!(matches!(error, contenttypes::Error::Database(_)), "{error}");
+        assert_eq!(lion.tags().count(db).unwrap(), 1);
+        assert!(Animal::get(db, &lion.id).unwrap().is_some());
+    }
+
+    /// Ordinary foreign keys cascade in the database: deleting a label deletes its links.
+    fn foreign_keys_cascade_in_the_database(t) {
+        let db = &mut t.db();
+        let label = Label::insert(db, NewLabel { name: "rust".into() }).unwrap();
+        let article = Article::insert(db, NewArticle { title: "A".into() }).unwrap();
+        article.labels().create(db, NewLabeledThing { label_id: label.id, ..Default::default() }).unwrap();
+        label.delete(db).unwrap();
+        assert_eq!(article.labels().count(db).unwrap(), 0);
+        let conn = &mut t.conn;
+        let left: i64 = labels_labeledthing::table.count().get_result(conn).unwrap();
+        assert_eq!(left, 0);
+    }
+}
