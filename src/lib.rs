@@ -100,12 +100,16 @@ pub use contenttypes_derive::{GenericRelation, Model};
 pub use contenttypes_diesel::{
     backend, create_content_types, prefetch_relation, schema, sql_types, strict_loading, testing,
     Aggregate, Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType,
-    GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject,
-    GenericPrefetch, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
-    Model, NewContentType, NewModel, Objects, PrimaryKey, RelatedExists, RelatedManager,
-    RelatedQuery, Result, ReverseExists, ReverseGenericRelation, SoleGenericForeignKey,
-    StrictLoading, SupportedBackend, Using, Value,
+    ForeignKeyDescriptor, ForeignKeyExists, GenericForeignKey, GenericForeignKeyDescriptor,
+    GenericForeignKeyField, GenericObject, GenericPrefetch, GenericRelation,
+    GenericRelationDescriptor, HasGenericRelations, Having, Model, NewContentType, NewModel,
+    Objects, PrimaryKey, RelatedExists, RelatedManager, RelatedQuery, Result, ReverseExists,
+    ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
 };
+
+/// How many parameters one statement binds at most; larger batches are split.
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::query::MAX_BINDS;
 
 /// The content-type table for Diesel's query builder.
 #[cfg(feature = "runtime")]
@@ -138,9 +142,9 @@ pub mod __private {
     pub use contenttypes_diesel::__private::*;
     pub use contenttypes_diesel::sql_types;
     pub use contenttypes_diesel::{
-        Db, GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject,
-        GenericRelationDescriptor, HasGenericRelations, RelatedManager, Result,
-        ReverseGenericRelation, SoleGenericForeignKey,
+        Db, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
+        GenericForeignKeyField, GenericObject, GenericRelationDescriptor, HasGenericRelations,
+        RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey,
     };
     pub use std::borrow::Cow;
 }

@@ -580,6 +580,23 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
             });
         }
     }
+    for (field, column) in n.spec.columns() {
+        let Some(fk) = &column.foreign_key else {
+            continue;
+        };
+        let name = contenttypes_core::codegen::ast::field_name(&field.ident);
+        let short = name.strip_suffix("_id").unwrap_or(&name);
+        let const_ident = Ident::new(&short.to_uppercase(), Span::call_site());
+        let target = &fk.target;
+        let column_name = column.column.value.as_str();
+        let vis = &n.spec.vis;
+        let doc = format!("The foreign key `{name}`: filter rows by the row it references.");
+        inherent.extend(quote! {
+            #[doc = #doc]
+            #vis const #const_ident: #p::ForeignKeyDescriptor<#ident, #target> =
+                #p::ForeignKeyDescriptor::new(#column_name);
+        });
+    }
     if let [(field, _)] = gfks.as_slice() {
         let name = contenttypes_core::codegen::ast::field_name(&field.ident);
         let key = util::gfk_key(&name);
@@ -592,13 +609,16 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
         });
     }
     if !inherent.is_empty() {
-        let new_ident = &n.new_ident;
         out.extend(quote! {
             #[automatically_derived]
             impl #ident {
                 #inherent
             }
-
+        });
+    }
+    if !new_inherent.is_empty() {
+        let new_ident = &n.new_ident;
+        out.extend(quote! {
             #[automatically_derived]
             impl #new_ident {
                 #new_inherent

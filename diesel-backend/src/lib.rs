@@ -9,6 +9,7 @@ pub mod db;
 mod delete;
 pub mod error;
 pub mod field;
+pub mod foreign_key;
 pub mod gfk;
 pub mod model;
 pub mod object;
@@ -25,6 +26,7 @@ pub use content_type::{create_content_types, ContentType, ContentTypes, NewConte
 pub use db::{Db, Using};
 pub use error::{Error, Result};
 pub use field::{FieldType, Value};
+pub use foreign_key::{ForeignKeyDescriptor, ForeignKeyExists};
 pub use gfk::{
     GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, SoleGenericForeignKey,
 };

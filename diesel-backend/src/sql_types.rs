@@ -30,6 +30,18 @@ mod uuid_impls {
 
     use super::Uuid;
 
+    /// Loading a UUID column with Diesel's query builder.
+    impl<DB> diesel::deserialize::Queryable<Uuid, DB> for uuid::Uuid
+    where
+        DB: diesel::backend::Backend,
+        uuid::Uuid: FromSql<Uuid, DB>,
+    {
+        type Row = Self;
+        fn build(row: Self) -> deserialize::Result<Self> {
+            Ok(row)
+        }
+    }
+
     #[cfg(feature = "postgres")]
     mod pg {
         use super::*;
