@@ -86,7 +86,7 @@
 extern crate self as contenttypes;
 
 pub use contenttypes_core::check::{self, check_registrations, CheckMessage};
-pub use contenttypes_core::ddl::Dialect;
+pub use contenttypes_core::ddl::{self, Dialect};
 pub use contenttypes_core::ir;
 pub use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 pub use contenttypes_core::registry::{
@@ -99,7 +99,7 @@ pub use contenttypes_derive::{GenericRelation, Model};
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
     backend, create_content_types, prefetch_relation, schema, sql_types, strict_loading, testing,
-    Aggregate, Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType,
+    Aggregate, Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType, Filtered,
     ForeignKeyDescriptor, ForeignKeyExists, GenericForeignKey, GenericForeignKeyDescriptor,
     GenericForeignKeyField, GenericObject, GenericPrefetch, GenericRelation,
     GenericRelationDescriptor, HasGenericRelations, Having, Model, NewContentType, NewModel,
@@ -109,7 +109,7 @@ pub use contenttypes_diesel::{
 
 /// How many parameters one statement binds at most; larger batches are split.
 #[cfg(feature = "runtime")]
-pub use contenttypes_diesel::query::MAX_BINDS;
+pub use contenttypes_diesel::query::{NoFilter, MAX_BINDS};
 
 /// The content-type table for Diesel's query builder.
 #[cfg(feature = "runtime")]

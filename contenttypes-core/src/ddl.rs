@@ -266,6 +266,11 @@ pub fn drop_table(dialect: Dialect, table: &str) -> String {
     format!("DROP TABLE {};", dialect.quote(table))
 }
 
+/// `DROP TABLE IF EXISTS`.
+pub fn drop_table_if_exists(dialect: Dialect, table: &str) -> String {
+    format!("DROP TABLE IF EXISTS {};", dialect.quote(table))
+}
+
 /// Orders models so that every table comes after the tables its foreign keys reference
 /// (the content-type table first). Ties keep the input order. Tables in a reference cycle
 /// keep their input order after everything else.

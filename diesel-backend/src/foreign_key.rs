@@ -83,6 +83,16 @@ pub struct ForeignKeyExists<M, T, E> {
     _types: PhantomData<fn() -> (M, T)>,
 }
 
+impl<M, T, E: Clone> Clone for ForeignKeyExists<M, T, E> {
+    fn clone(&self) -> Self {
+        ForeignKeyExists {
+            column: self.column,
+            condition: self.condition.clone(),
+            _types: PhantomData,
+        }
+    }
+}
+
 impl<M, T, E> Expression for ForeignKeyExists<M, T, E> {
     type SqlType = Bool;
 }

@@ -32,7 +32,7 @@ pub use gfk::{
 };
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
-pub use objects::Objects;
+pub use objects::{Filtered, Objects};
 pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, StrictLoading};
 pub use relation::{
     Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,

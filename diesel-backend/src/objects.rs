@@ -8,8 +8,10 @@
 //! keys read back on every backend, and generic cascades on delete.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, PkValue};
+use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Untyped;
 use diesel::{QueryResult, RunQueryDsl};
@@ -119,6 +121,32 @@ pub trait Objects: Model {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
+    /// The rows matching a Diesel expression on the model's table, as a query to load,
+    /// count or delete (Django's `Model.objects.filter`). Relation descriptors are such
+    /// expressions: `Article::filter(Article::TAGS.any(...))`.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use diesel::prelude::*;
+    /// Tag::insert_many(&mut conn, vec![NewTag { name: "rust".into() }, NewTag { name: "go".into() }])?;
+    /// let rust = Tag::filter(tagging_tag::name.eq("rust")).load(&mut conn)?;
+    /// assert_eq!(rust.len(), 1);
+    /// assert_eq!(Tag::filter(tagging_tag::name.ne("rust")).count(&mut conn)?, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn filter<E>(expression: E) -> Filtered<Self, E>
+    where
+        E: Expression + AppearsOnTable<Self::Table>,
+    {
+        Filtered {
+            expression,
+            _model: PhantomData,
+        }
+    }
+
     /// How many rows there are. 1 query.
     fn count<D: Db>(db: &mut D) -> Result<i64> {
         let query = Count {
@@ -178,6 +206,78 @@ pub trait Objects: Model {
 }
 
 impl<T: Model> Objects for T {}
+
+/// The rows of `T` matching an expression: made by [`Objects::filter`].
+pub struct Filtered<T, E> {
+    expression: E,
+    _model: PhantomData<fn() -> T>,
+}
+
+impl<T: Model, E> Filtered<T, E> {
+    /// The matching rows, ordered by key. 1 query.
+    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<T>>
+    where
+        E: QueryFragment<D::Backend>,
+    {
+        let rows: Vec<Loaded<T>> = Select::new(T::DEF, Cond::True)
+            .with_extra(self.expression)
+            .load(db.connection())?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// The first matching row by key. 1 query.
+    pub fn first<D: Db>(self, db: &mut D) -> Result<Option<T>>
+    where
+        E: QueryFragment<D::Backend>,
+    {
+        let mut query = Select::new(T::DEF, Cond::True).with_extra(self.expression);
+        query.limit = Some(1);
+        let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
+        Ok(rows.pop().map(|r| r.0))
+    }
+
+    /// How many rows match. 1 query.
+    pub fn count<D: Db>(self, db: &mut D) -> Result<i64>
+    where
+        E: QueryFragment<D::Backend>,
+    {
+        let query = Count {
+            table: T::DEF.table.name.as_ref(),
+            cond: Cond::True,
+            extra: self.expression,
+        };
+        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+    }
+
+    /// Deletes the matching rows with the generic cascade (see [`Objects::delete_many`]):
+    /// one `SELECT` of their keys first when the model has generic relations, else one
+    /// `DELETE`. Returns how many rows were deleted.
+    pub fn delete<D: Db>(self, db: &mut D) -> Result<usize>
+    where
+        E: QueryFragment<D::Backend>,
+    {
+        let table = T::DEF.table.name.as_ref();
+        if T::DEF.generic_relations.is_empty() {
+            return Ok(crate::query::Delete {
+                table,
+                cond: Cond::True,
+                extra: self.expression,
+            }
+            .execute(db.connection())?);
+        }
+        let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
+            model: T::DEF.label(),
+        })?;
+        let query = crate::query::SelectColumn {
+            table,
+            column: pk.name.as_ref(),
+            cond: Cond::True,
+            extra: self.expression,
+        };
+        let keys = delete::load_keys(db.connection(), query, pk.sql_type)?;
+        delete::delete_by_keys(db, T::DEF, &keys)
+    }
+}
 
 /// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
 fn rows_per_statement(model: &'static contenttypes_core::ir::ModelDef) -> usize {

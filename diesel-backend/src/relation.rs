@@ -162,6 +162,7 @@ impl<C: Send + Sync + 'static> ErasedRelationCache for GenericRelation<C> {
 pub trait HasGenericRelations {}
 
 /// What a relation needs to know about its generic foreign key, resolved once.
+#[derive(Clone, Copy)]
 pub(crate) struct Link {
     pub(crate) through: &'static ModelDef,
     pub(crate) gfk: &'static GenericForeignKeyDef,
@@ -907,6 +908,18 @@ pub struct RelatedExists<P, C, const K: u64, E> {
     _types: PhantomData<fn() -> (P, C)>,
 }
 
+impl<P, C, const K: u64, E: Clone> Clone for RelatedExists<P, C, K, E> {
+    fn clone(&self) -> Self {
+        RelatedExists {
+            condition: self.condition.clone(),
+            negated: self.negated,
+            ct: self.ct,
+            link: self.link,
+            _types: PhantomData,
+        }
+    }
+}
+
 impl<P, C, const K: u64, E> Expression for RelatedExists<P, C, K, E> {
     type SqlType = Bool;
 }
@@ -1057,6 +1070,17 @@ pub struct ReverseExists<C, P, const K: u64, E> {
     ct: CtRef,
     link: Option<Link>,
     _types: PhantomData<fn() -> (C, P)>,
+}
+
+impl<C, P, const K: u64, E: Clone> Clone for ReverseExists<C, P, K, E> {
+    fn clone(&self) -> Self {
+        ReverseExists {
+            condition: self.condition.clone(),
+            ct: self.ct,
+            link: self.link,
+            _types: PhantomData,
+        }
+    }
 }
 
 impl<C, P, const K: u64, E> Expression for ReverseExists<C, P, K, E> {

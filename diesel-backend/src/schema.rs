@@ -28,6 +28,25 @@ pub fn create_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Res
     Ok(())
 }
 
+/// Drops the tables of these models if they exist, dependents first. The content-type
+/// table is never dropped (other programs, Django among them, may share it).
+pub fn drop_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Result<()> {
+    let ordered = ddl::dependency_order(models);
+    let conn = db.connection();
+    for model in ordered
+        .iter()
+        .rev()
+        .filter(|m| m.managed && m.table.name != contenttypes_core::content_type::TABLE)
+    {
+        crate::query::Ddl(&ddl::drop_table_if_exists(
+            D::Backend::DIALECT,
+            &model.table.name,
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The statements [`create_tables_for`] runs, for inspection.
 pub fn create_statements<DB: SupportedBackend>(models: &[&'static ModelDef]) -> Vec<String> {
     ddl::create_schema(DB::DIALECT, models.iter().copied())

@@ -1,0 +1,266 @@
+// The walkthrough, compiled once per backend by `main.rs` (`Conn` is that backend's
+// connection).
+
+use std::error::Error;
+
+use contenttypes::prelude::*;
+use contenttypes::testing::QueryLog;
+use contenttypes::{strict_loading, Aggregate, NoFilter, SupportedBackend};
+use diesel::prelude::*;
+
+use super::*;
+
+pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
+    let dialect = <<Conn as Connection>::Backend as SupportedBackend>::DIALECT;
+    let log = QueryLog::attach(conn);
+    let db = conn;
+    println!("== contenttypes walkthrough on {}\n", dialect.name());
+
+    // --- The schema -----------------------------------------------------------------------
+    contenttypes::schema::drop_tables_for(db, &MODELS)?;
+    contenttypes::schema::create_tables_for(db, &MODELS)?;
+    println!("The through model's table, as the migrations create it:");
+    for statement in contenttypes::ddl::create_table(dialect, TaggedItem::DEF) {
+        println!("  {statement}");
+    }
+    contenttypes::create_content_types(db)?;
+    log.reset();
+
+    // --- Attach tags ------------------------------------------------------------------------
+    let tags = Tag::insert_many(
+        db,
+        ["django", "rust", "python", "video"]
+            .into_iter()
+            .map(|n| NewTag { name: n.into() })
+            .collect(),
+    )?;
+    let [django, rust, python, video_tag] = [&tags[0], &tags[1], &tags[2], &tags[3]];
+    let articles = Article::insert_many(
+        db,
+        [
+            "Generic relations in Rust",
+            "Django's contenttypes",
+            "A quiet week",
+        ]
+        .into_iter()
+        .map(|t| NewArticle { title: t.into() })
+        .collect(),
+    )?;
+    let videos = Video::insert_many(
+        db,
+        vec![
+            NewVideo {
+                title: "Tagging, live".into(),
+                seconds: 600,
+            },
+            NewVideo {
+                title: "Prefetching explained".into(),
+                seconds: 900,
+            },
+        ],
+    )?;
+    step(&log, "created 4 tags, 3 articles and 2 videos");
+
+    for (article, tags) in [
+        (&articles[0], vec![rust, django]),
+        (&articles[1], vec![django, python]),
+    ] {
+        for tag in tags {
+            article.tags().create(
+                db,
+                NewTaggedItem {
+                    tag_id: tag.id,
+                    ..Default::default()
+                },
+            )?;
+        }
+    }
+    for video in &videos {
+        video.tags().create(
+            db,
+            NewTaggedItem {
+                tag_id: video_tag.id,
+                ..Default::default()
+            },
+        )?;
+        video.tags().create(
+            db,
+            NewTaggedItem {
+                tag_id: rust.id,
+                ..Default::default()
+            },
+        )?;
+    }
+    step(
+        &log,
+        "attached 8 tags: one INSERT each, plus one lookup per model's content type, then cached",
+    );
+
+    // --- Forward: the tags of an article -----------------------------------------------------
+    let items = articles[0].tags().all(db)?;
+    let names: Vec<String> =
+        Tag::get_many(db, &items.iter().map(|i| i.tag_id).collect::<Vec<_>>())?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+    println!("\nTags of {:?}: {names:?}", articles[0].title);
+    step(&log, "read an article's tags and their names");
+
+    // --- Every object with a tag, whatever its model --------------------------------------------
+    let rust_items = TaggedItem::filter(tagging_taggeditem::tag_id.eq(rust.id)).load(db)?;
+    TaggedItem::CONTENT_OBJECT.prefetch(db, &rust_items)?;
+    println!("\nEverything tagged \"rust\":");
+    {
+        let _strict = strict_loading(); // any lazy load below would be an error
+        for item in &rust_items {
+            let object = item
+                .content_object(db)?
+                .ok_or("a tagged object is missing")?;
+            println!(
+                "  {:<8} {}",
+                object.model_def().type_name,
+                describe(&object)
+            );
+        }
+    }
+    step(
+        &log,
+        "loaded the rows and their targets: 1 query, plus 1 per target model",
+    );
+
+    // --- Reverse: articles having tag "django" ------------------------------------------------
+    let tagged_django = Article::TAGS.any(TaggedItem::TAG.any(tagging_tag::name.eq("django")));
+    let sql = diesel::debug_query::<<Conn as Connection>::Backend, _>(
+        &blog_article::table
+            .filter(tagged_django.clone())
+            .select(blog_article::id),
+    )
+    .to_string();
+    let django_articles = Article::filter(tagged_django).load(db)?;
+    println!(
+        "\nArticles tagged \"django\": {:?}",
+        titles(&django_articles)
+    );
+    println!("  {sql}");
+    step(
+        &log,
+        "EXISTS over the through table, with the content type in its condition",
+    );
+    let untagged = Article::filter(Article::TAGS.none(NoFilter)).load(db)?;
+    println!("Articles with no tag: {:?}", titles(&untagged));
+    let video_tags = TaggedItem::filter(TaggedItem::VIDEO.exists()).load(db)?;
+    let mut ids: Vec<i64> = video_tags.iter().map(|i| i.tag_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: Vec<String> = Tag::get_many(db, &ids)?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    println!("Tags used on any video: {names:?}");
+    step(&log, "articles with no tag, and the tags used on videos");
+
+    // --- Counts per object ---------------------------------------------------------------------
+    println!("\nTags per article (LEFT JOIN, so untagged articles count 0):");
+    for (article, count) in Article::TAGS.annotate(Aggregate::Count).load(db)? {
+        println!("  {:<28} {}", article.title, count.unwrap_or(0));
+    }
+    step(&log, "one query");
+
+    // --- Prefetch: no N+1 -----------------------------------------------------------------------
+    let all = Article::all(db)?;
+    for article in &all {
+        article.tags().count(db)?;
+    }
+    step(&log, "the naive loop: one query per article (N+1)");
+    let all = Article::all(db)?;
+    Article::TAGS.prefetch(db, &all)?;
+    {
+        let _strict = strict_loading();
+        for article in &all {
+            println!("  {:<28} {} tags", article.title, article.tags().count(db)?);
+        }
+    }
+    step(
+        &log,
+        "with a prefetch: 2 queries whatever the number of articles",
+    );
+
+    // --- The constraints ------------------------------------------------------------------------
+    match articles[0].tags().create(
+        db,
+        NewTaggedItem {
+            tag_id: rust.id,
+            ..Default::default()
+        },
+    ) {
+        Err(e) if e.is_unique_violation() => {
+            println!("\nTagging {:?} with \"rust\" twice is refused by UNIQUE(tag, content type, object).", articles[0].title)
+        }
+        other => return Err(format!("the duplicate tag was not refused: {other:?}").into()),
+    }
+    log.reset();
+
+    // --- Cascades -------------------------------------------------------------------------------
+    let before = TaggedItem::count(db)?;
+    log.reset();
+    println!();
+    articles[1].delete(db)?;
+    step(
+        &log,
+        "deleted an article: its tagged items first, then the article, in one transaction",
+    );
+    println!("Tagged items: {before} -> {}", TaggedItem::count(db)?);
+    video_tag.delete(db)?;
+    println!(
+        "Deleted the tag \"video\": the database cascaded its tagged items ({} left).",
+        TaggedItem::count(db)?
+    );
+
+    // --- Caveats --------------------------------------------------------------------------------
+    println!("\nCaveats:");
+    diesel::delete(blog_article::table.filter(blog_article::id.eq(articles[0].id))).execute(db)?;
+    let article_ct = ContentType::for_model::<Article>(db)?.id;
+    let orphans = TaggedItem::filter(
+        tagging_taggeditem::content_type_id
+            .eq(article_ct)
+            .and(diesel::dsl::not(TaggedItem::ARTICLE.exists())),
+    )
+    .load(db)?;
+    let reads_none = orphans
+        .iter()
+        .all(|o| matches!(o.content_object(db), Ok(None)));
+    println!(
+        "  - A plain Diesel DELETE skips the cascade: {} tagged items now point at a missing article \
+         (they read as None: {reads_none}).",
+        orphans.len()
+    );
+    println!(
+        "  - Content type ids differ between databases: use one ContentTypes manager per database."
+    );
+    println!("  - A generic foreign key cannot have a database foreign key to its target; the framework cascades instead.");
+    println!("\nDone.");
+    Ok(())
+}
+
+fn step(log: &QueryLog, what: &str) {
+    let n = log.count();
+    println!(
+        "  [{n} {}] {what}",
+        if n == 1 { "query" } else { "queries" }
+    );
+    log.reset();
+}
+
+fn titles(articles: &[Article]) -> Vec<&str> {
+    articles.iter().map(|a| a.title.as_str()).collect()
+}
+
+fn describe(object: &GenericObject) -> String {
+    if let Ok(a) = object.downcast_ref::<Article>() {
+        format!("{:?}", a.title)
+    } else if let Ok(v) = object.downcast_ref::<Video>() {
+        format!("{:?} ({} s)", v.title, v.seconds)
+    } else {
+        format!("{object:?}")
+    }
+}
