@@ -47,7 +47,13 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
         spec,
         def,
     };
-    let table = table(&names);
+    // An unmanaged model attaches to a `table!` the user declared (and named after the table):
+    // no schema is generated for it, here or in the migrations.
+    let table = if names.def.managed {
+        table(&names)
+    } else {
+        TokenStream::new()
+    };
     let new_struct = new_struct(&names);
     let model = model_impls(&names);
     let diesel = diesel_impls(&names);
@@ -371,6 +377,10 @@ fn diesel_impls(n: &Names) -> TokenStream {
                     #p::diesel::Insertable::values((#(#ins_ref_values,)*))
                 }
             }
+
+            // Lets Diesel insert a `Vec` of new rows in one statement.
+            #[automatically_derived]
+            impl #p::diesel::internal::derives::insertable::UndecoratedInsertRecord<#table_mod::table> for #new_ident {}
         }
     };
     let changed: Vec<_> = cols

@@ -377,6 +377,10 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::contenttypes::__private::diesel::internal::derives::insertable::UndecoratedInsertRecord<
+        blog_article::table,
+    > for NewArticle {}
+    #[automatically_derived]
     impl<'__a> ::contenttypes::__private::diesel::AsChangeset for &'__a Article {
         type Target = blog_article::table;
         type Changeset = <(

@@ -274,6 +274,10 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::contenttypes::__private::diesel::internal::derives::insertable::UndecoratedInsertRecord<
+        tagging_tag::table,
+    > for NewTag {}
+    #[automatically_derived]
     impl<'__a> ::contenttypes::__private::diesel::AsChangeset for &'__a Tag {
         type Target = tagging_tag::table;
         type Changeset = <(

@@ -587,6 +587,10 @@ const _: () = {
         }
     }
     #[automatically_derived]
+    impl ::contenttypes::__private::diesel::internal::derives::insertable::UndecoratedInsertRecord<
+        tagging_taggeditem::table,
+    > for NewTaggedItem {}
+    #[automatically_derived]
     impl<'__a> ::contenttypes::__private::diesel::AsChangeset for &'__a TaggedItem {
         type Target = tagging_taggeditem::table;
         type Changeset = <(
