@@ -288,7 +288,10 @@ backend_tests! {
         {
             let _strict = strict_loading();
             assert!(matches!(items[0].content_object(db), Err(Error::LazyLoad { .. })));
-            assert!(matches!(animals[0].tags().all(db), Err(Error::LazyLoad { .. })));
+            match animals[0].tags().all(db) {
+                Err(Error::LazyLoad { model, field }) => assert_eq!((model.as_str(), field.as_str()), ("Animal", "tags")),
+                other => panic!("expected a lazy load error, got {other:?}"),
+            }
         }
         assert!(items[0].content_object(db).unwrap().is_some());
     }

@@ -61,7 +61,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
         inherent.extend(quote! {
             #[doc = #manager_doc]
             #vis fn #fident(&self) -> #p::RelatedManager<'_, #ident, #through, #key> {
-                #p::RelatedManager::new(self, &self.#fident)
+                #p::RelatedManager::new(self, &self.#fident, #name)
             }
 
             #[doc = #const_doc]

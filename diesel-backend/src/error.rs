@@ -32,12 +32,6 @@ pub enum Error {
     ObjectNotFound { model: String, pk: PkValue },
     /// A key cannot be converted to the type a column or model needs.
     InvalidKey { model: String, key: PkValue },
-    /// A row belongs to another parent than the relation manager's.
-    NotRelated {
-        model: String,
-        pk: PkValue,
-        relation: String,
-    },
     /// A value given to a prefetch or a query builder is not valid.
     InvalidArgument(String),
     /// A generic foreign key was read without prefetching while strict loading is on.
@@ -85,11 +79,6 @@ impl fmt::Display for Error {
             Error::InvalidKey { model, key } => {
                 write!(f, "`{key}` is not a valid primary key for `{model}`")
             }
-            Error::NotRelated { model, pk, relation } => write!(
-                f,
-                "the `{model}` with primary key {pk} does not belong to this `{relation}` relation; remove it from \
-                 its own parent's relation instead"
-            ),
             Error::InvalidArgument(message) => f.write_str(message),
             Error::LazyLoad { model, field } => write!(
                 f,

@@ -233,6 +233,7 @@ fn missing(model: &ModelDef, column: &str) -> Error {
 pub struct RelatedManager<'a, P, C, const K: u64> {
     parent: &'a P,
     cache: &'a GenericRelation<C>,
+    name: &'static str,
 }
 
 impl<P, C, const K: u64> fmt::Debug for RelatedManager<'_, P, C, K>
@@ -243,9 +244,9 @@ where
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "RelatedManager({} of {} {})",
-            C::DEF.type_name,
+            "RelatedManager({}.{} of {})",
             P::DEF.type_name,
+            self.name,
             self.parent.pk().to_pk_value()
         )
     }
@@ -254,8 +255,12 @@ where
 impl<'a, P, C, const K: u64> RelatedManager<'a, P, C, K> {
     /// Used by the generated accessor. Unbounded, so a misdeclared relation is reported once,
     /// by the derive's own checks.
-    pub fn new(parent: &'a P, cache: &'a GenericRelation<C>) -> Self {
-        RelatedManager { parent, cache }
+    pub fn new(parent: &'a P, cache: &'a GenericRelation<C>, name: &'static str) -> Self {
+        RelatedManager {
+            parent,
+            cache,
+            name,
+        }
     }
 }
 
@@ -308,7 +313,7 @@ where
             return Ok(rows.as_ref().clone());
         }
         self.saved_parent("reading a generic relation")?;
-        crate::prefetch::check_lazy_load(P::DEF, C::DEF.type_name.as_ref())?;
+        crate::prefetch::check_lazy_load(P::DEF, self.name)?;
         self.filter(NoFilter).load(db)
     }
 
@@ -320,6 +325,7 @@ where
         RelatedQuery {
             parent: self.parent,
             cache: self.cache,
+            name: self.name,
             extra: expression,
             _through: PhantomData,
         }
@@ -350,8 +356,7 @@ where
     {
         self.saved_parent("adding to a generic relation")?;
         let mut rows: Vec<&mut C> = rows.into_iter().collect();
-        if let Some(unsaved) = rows.iter().find(|r| !r.is_saved()) {
-            let _ = unsaved;
+        if rows.iter().any(|r| !r.is_saved()) {
             return Err(Error::Unsaved {
                 model: C::DEF.type_name.to_string(),
                 operation: "add() (insert it first, or use create())",
@@ -554,6 +559,7 @@ fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Result<usize> {
 pub struct RelatedQuery<'a, P, C, const K: u64, E> {
     parent: &'a P,
     cache: &'a GenericRelation<C>,
+    name: &'static str,
     extra: E,
     _through: PhantomData<fn() -> C>,
 }
@@ -568,6 +574,7 @@ where
         RelatedManager {
             parent: self.parent,
             cache: self.cache,
+            name: self.name,
         }
     }
 

@@ -11,7 +11,7 @@ impl Article {
         TaggedItem,
         { <TaggedItem as ::contenttypes::__private::SoleGenericForeignKey>::KEY },
     > {
-        ::contenttypes::__private::RelatedManager::new(self, &self.tags)
+        ::contenttypes::__private::RelatedManager::new(self, &self.tags, "tags")
     }
     ///The generic relation `tags`: filter by related rows (`Article::TAGS.any(...)`), count them per object, or prefetch them.
     pub const TAGS: ::contenttypes::__private::GenericRelationDescriptor<
