@@ -22,6 +22,8 @@ pub mod registry;
 
 #[cfg(feature = "codegen")]
 pub mod codegen;
+#[cfg(feature = "codegen")]
+pub mod migrate;
 
 #[doc(hidden)]
 pub mod __private {
