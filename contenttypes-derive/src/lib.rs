@@ -10,6 +10,7 @@ use proc_macro::TokenStream;
 
 mod fallback;
 mod ir_tokens;
+mod manifest;
 mod model;
 mod relation;
 #[cfg(test)]

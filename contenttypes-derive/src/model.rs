@@ -59,7 +59,9 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
     let diesel = diesel_impls(&names);
     let gfks = generic_foreign_keys(&names);
     let relations_check = relations_need_derive(&names);
+    let manifest_check = crate::manifest::check(spec);
     quote! {
+        #manifest_check
         #table
         #new_struct
         #gfks
