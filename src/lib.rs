@@ -207,10 +207,35 @@ pub use contenttypes_diesel::query::{NoFilter, MAX_BINDS};
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::content_type::django_content_type;
 
-/// The migrations build helper, for `build.rs`.
+/// Running the generated migrations: [`migrations::run_pending_migrations`] (then the
+/// content-type rows are created) and [`embed_migrations!`].
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::{embed_migrations, migrations};
+
+/// The migrations build helper, for `build.rs` (feature `build`; as a build dependency,
+/// with `default-features = false`).
+///
+/// ```no_run
+/// // build.rs
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// contenttypes::build::Migrations::new().run()?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Each `cargo build` compares the models with `migrations/contenttypes-state.json` and, when
+/// they changed, writes `migrations/{sqlite,postgres,mysql}/<version>_<name>/` for the diesel
+/// CLI or [`embed_migrations!`]. `CONTENTTYPES_MIGRATIONS=check` fails the build instead when
+/// a migration is missing (for CI). See [`Migrations`](build::Migrations).
 #[cfg(feature = "build")]
 pub mod build {
     pub use contenttypes_core::codegen::{parse_derive_input, parse_item_struct, ParseContext};
+    pub use contenttypes_core::ddl::Dialect;
+    /// The steps the helper is made of (scan, state, plan, render, version, manifest).
+    pub use contenttypes_core::migrate;
+    pub use contenttypes_core::migrate::{
+        BuildError, Migrations, Mode, Outcome, MODE_VAR, TIME_VAR,
+    };
 }
 
 /// `use contenttypes::prelude::*;`: the derives, the field types and the traits whose

@@ -11,6 +11,7 @@ pub mod error;
 pub mod field;
 pub mod foreign_key;
 pub mod gfk;
+pub mod migrations;
 pub mod model;
 pub mod object;
 pub mod objects;
