@@ -661,6 +661,9 @@ impl Operation {
                 vec![format!("rename foreign key {from} to {to}")]
             }
             Operation::CreateTable(m) => vec![format!("create table {}", m.table.name)],
+            Operation::DropTable(m) if m.table.name == content_type::TABLE => {
+                vec![format!("keep table {} (it may be shared)", m.table.name)]
+            }
             Operation::DropTable(m) => vec![format!("drop table {}", m.table.name)],
             Operation::AlterTable(a) => {
                 let t = &a.after.table.name;
