@@ -437,7 +437,9 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
     renames.extend(fk_ops);
 
     let mut operations = renames;
-    let creates: Vec<&ModelDef> = created.into_iter().filter(|m| m.managed).collect();
+    // The content-type table first (as `ddl::create_schema` does), then dependency order.
+    let mut creates: Vec<&ModelDef> = created.into_iter().filter(|m| m.managed).collect();
+    creates.sort_by_key(|m| m.table.name != content_type::TABLE);
     for m in ddl::dependency_order(&creates) {
         operations.push(Operation::CreateTable(explicit(m)));
     }
