@@ -759,21 +759,20 @@ impl Plan {
                 parts.push(s);
             }
         };
-        let mut content_type_renames = BTreeSet::new();
+        // A renamed model's table rename is named by its content type's rename.
+        let model_renamed = self
+            .operations
+            .iter()
+            .any(|op| matches!(op, Operation::RenameContentType { .. }));
         for op in &self.operations {
             match op {
                 Operation::RenameContentType { from, to, .. } => {
-                    content_type_renames.insert(from.clone());
                     push(format!("rename_{from}_{to}"));
                 }
-                Operation::RenameTable { from, to, .. } => {
-                    if !content_type_renames
-                        .iter()
-                        .any(|m| from.ends_with(m.as_str()))
-                    {
-                        push(format!("rename_{from}_{to}"));
-                    }
+                Operation::RenameTable { from, to, .. } if !model_renamed => {
+                    push(format!("rename_{from}_{to}"));
                 }
+                Operation::RenameTable { .. } => {}
                 Operation::RenameColumn { table, from, to } => {
                     push(format!("rename_{}_{from}_{to}", short(table)))
                 }

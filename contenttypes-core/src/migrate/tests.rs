@@ -789,3 +789,18 @@ fn unresolved_foreign_keys_and_duplicates_are_errors() {
     let err = pkg.helper().run().unwrap_err().to_string();
     assert!(err.contains("two models are `demo.a`"), "{err}");
 }
+
+#[test]
+fn changing_table_name_renames_the_table_only() {
+    let new = ARTICLE.replace(
+        "#[model(app_label = \"blog\")]",
+        "#[model(app_label = \"blog\", table_name = \"articles\")]",
+    );
+    let p = plan_of(ARTICLE, &new);
+    assert_eq!(p.name(false), "rename_blog_article_articles");
+    let (up, down) = statements(&p, Mysql);
+    assert_eq!(up, ["RENAME TABLE `blog_article` TO `articles`;"]);
+    assert_eq!(down, ["RENAME TABLE `articles` TO `blog_article`;"]);
+    let (up, _) = statements(&p, Sqlite);
+    assert_eq!(up, ["ALTER TABLE \"blog_article\" RENAME TO \"articles\";"]);
+}
