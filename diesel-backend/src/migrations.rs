@@ -8,20 +8,23 @@
 //! [`embed_migrations!`](crate::embed_migrations), which needs no dependency on
 //! `diesel_migrations`:
 //!
-//! ```rust,ignore
+//! ```
 //! use contenttypes::migrations::{self, PerDialect};
 //! use diesel::Connection;
 //!
 //! // One directory per dialect (relative to Cargo.toml); the runner picks the connection's.
+//! // (This example embeds the fixture of the project's migration tests.)
 //! const MIGRATIONS: PerDialect = contenttypes::embed_migrations! {
-//!     sqlite: "migrations/sqlite",
-//!     postgres: "migrations/postgres",
-//!     mysql: "migrations/mysql",
+//!     sqlite: "../tests/migrations/fixture/migrations/sqlite",
+//!     postgres: "../tests/migrations/fixture/migrations/postgres",
+//!     mysql: "../tests/migrations/fixture/migrations/mysql",
 //! };
 //!
-//! let mut conn = diesel::SqliteConnection::establish("app.db")?;
+//! let mut conn = diesel::SqliteConnection::establish(":memory:")?;
 //! let applied = migrations::run_pending_migrations(&mut conn, MIGRATIONS)?;
+//! assert_eq!(applied.migrations, ["202611221030050000"]);
 //! println!("applied {:?}, new content types {:?}", applied.migrations, applied.content_types);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The same with the folders read at run time:

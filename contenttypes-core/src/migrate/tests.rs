@@ -669,8 +669,10 @@ impl TempPackage {
         std::fs::write(p, text).unwrap();
     }
 
+    /// The helper in write mode, whatever `CONTENTTYPES_MIGRATIONS` the test runs under.
     fn helper(&self) -> Migrations {
         Migrations::new()
+            .mode(Mode::Write)
             .manifest_dir(&self.0)
             .out_dir(Some(self.0.join("out")))
             .default_app_label("demo")
