@@ -192,11 +192,11 @@ pub use contenttypes_derive::GenericRelation;
 pub use contenttypes_diesel::{
     backend, create_content_types, prefetch_relation, schema, sql_types, strict_loading, testing,
     Aggregate, Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType, Filtered,
-    ForeignKeyDescriptor, ForeignKeyExists, GenericForeignKey, GenericForeignKeyDescriptor,
-    GenericForeignKeyField, GenericObject, GenericPrefetch, GenericRelation,
-    GenericRelationDescriptor, HasGenericRelations, Having, Model, NewContentType, NewModel,
-    Objects, PrimaryKey, RelatedExists, RelatedManager, RelatedQuery, Result, ReverseExists,
-    ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
+    ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField,
+    GenericObject, GenericPrefetch, GenericRelation, GenericRelationDescriptor,
+    HasGenericRelations, Having, Model, NewContentType, NewModel, Objects, PrimaryKey,
+    RelatedManager, RelatedQuery, RelationFilter, Result, ReverseGenericRelation,
+    SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
 };
 
 /// How many parameters one statement binds at most; larger batches are split.

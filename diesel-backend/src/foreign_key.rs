@@ -7,17 +7,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use diesel::expression::{
-    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
-};
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::query_source::{AppearsInFromClause, Once};
-use diesel::sql_types::Bool;
-use diesel::QueryResult;
+use diesel::expression::{AppearsOnTable, Expression};
 
-use crate::backend::SupportedBackend;
+use crate::filter::{Correlation, RelationFilter};
 use crate::model::Model;
-use crate::query::{Col, NoFilter};
+use crate::query::NoFilter;
 
 /// The foreign key `column` of `M`, referencing `T`.
 pub struct ForeignKeyDescriptor<M, T> {
@@ -59,78 +53,20 @@ impl<M: Model, T: Model> ForeignKeyDescriptor<M, T> {
     /// A filter on `M`'s table: the referenced `T` matches `condition` (a Diesel expression
     /// on `T`'s table). Renders `EXISTS (SELECT 1 FROM <T> WHERE <T key> = <M column> AND
     /// <condition>)`.
-    pub fn any<E>(self, condition: E) -> ForeignKeyExists<M, T, E>
+    pub fn any<E>(self, condition: E) -> RelationFilter<M, T, E>
     where
         E: Expression + AppearsOnTable<T::Table>,
     {
-        ForeignKeyExists {
+        let correlation = Correlation::ForeignKey {
+            outer: M::DEF,
             column: self.column,
-            condition,
-            _types: PhantomData,
-        }
+            inner: T::DEF,
+        };
+        RelationFilter::new(correlation, condition, false)
     }
 
     /// A filter on `M`'s table: the referenced row exists.
-    pub fn exists(self) -> ForeignKeyExists<M, T, NoFilter> {
+    pub fn exists(self) -> RelationFilter<M, T, NoFilter> {
         self.any(NoFilter)
-    }
-}
-
-/// `EXISTS` over a foreign key, made by [`ForeignKeyDescriptor::any`].
-pub struct ForeignKeyExists<M, T, E> {
-    column: &'static str,
-    condition: E,
-    _types: PhantomData<fn() -> (M, T)>,
-}
-
-impl<M, T, E: Clone> Clone for ForeignKeyExists<M, T, E> {
-    fn clone(&self) -> Self {
-        ForeignKeyExists {
-            column: self.column,
-            condition: self.condition.clone(),
-            _types: PhantomData,
-        }
-    }
-}
-
-impl<M, T, E> Expression for ForeignKeyExists<M, T, E> {
-    type SqlType = Bool;
-}
-
-impl<M, T, E, GB> ValidGrouping<GB> for ForeignKeyExists<M, T, E> {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl<M: Model, T, E, QS> AppearsOnTable<QS> for ForeignKeyExists<M, T, E> where
-    QS: AppearsInFromClause<M::Table, Count = Once>
-{
-}
-
-impl<M: Model, T, E, QS> SelectableExpression<QS> for ForeignKeyExists<M, T, E> where
-    QS: AppearsInFromClause<M::Table, Count = Once>
-{
-}
-
-impl<M, T, E> QueryId for ForeignKeyExists<M, T, E> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<M: Model, T: Model, E, DB> QueryFragment<DB> for ForeignKeyExists<M, T, E>
-where
-    DB: SupportedBackend,
-    E: QueryFragment<DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("EXISTS (SELECT 1 FROM ");
-        out.push_identifier(T::DEF.table.name.as_ref())?;
-        out.push_sql(" WHERE ");
-        Col::of(T::DEF, T::DEF.table.primary_key.as_ref()).walk(&mut out)?;
-        out.push_sql(" = ");
-        Col::of(M::DEF, self.column).walk(&mut out)?;
-        out.push_sql(" AND (");
-        self.condition.walk_ast(out.reborrow())?;
-        out.push_sql("))");
-        Ok(())
     }
 }

@@ -9,6 +9,7 @@ pub mod db;
 mod delete;
 pub mod error;
 pub mod field;
+pub mod filter;
 pub mod foreign_key;
 pub mod gfk;
 pub mod migrations;
@@ -27,7 +28,8 @@ pub use content_type::{create_content_types, ContentType, ContentTypes, NewConte
 pub use db::{Db, Using};
 pub use error::{Error, Result};
 pub use field::{FieldType, Value};
-pub use foreign_key::{ForeignKeyDescriptor, ForeignKeyExists};
+pub use filter::RelationFilter;
+pub use foreign_key::ForeignKeyDescriptor;
 pub use gfk::{
     GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, SoleGenericForeignKey,
 };
@@ -37,7 +39,7 @@ pub use objects::{Filtered, Objects};
 pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, StrictLoading};
 pub use relation::{
     Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
-    RelatedExists, RelatedManager, RelatedQuery, ReverseExists, ReverseGenericRelation,
+    RelatedManager, RelatedQuery, ReverseGenericRelation,
 };
 
 /// Items the generated code names. Not a public API: they change without notice.

@@ -24,12 +24,9 @@ use contenttypes_core::content_type as ct_table;
 use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::{ColumnDef, GenericForeignKeyDef, ModelDef, SqlType};
 use contenttypes_core::keys::{join_needs_text_cast, Key, ObjectIdFor, PkValue};
-use diesel::expression::{
-    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
-};
+use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::query_source::{AppearsInFromClause, Once};
-use diesel::sql_types::{Bool, Untyped};
+use diesel::sql_types::Untyped;
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::backend::{Binds, SupportedBackend};
@@ -38,6 +35,7 @@ use crate::db::{self, Db};
 use crate::delete;
 use crate::error::{Error, Result};
 use crate::field::{FieldType, RowReader, RowRef, Scalar, Value};
+use crate::filter::{Correlation, RelationFilter};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::objects::Objects;
@@ -661,7 +659,7 @@ where
 /// expressions are built without a connection, so they cannot use the cached id; the
 /// subquery reads one row by its unique key and is evaluated once per statement.
 #[derive(Clone, Copy, Debug)]
-struct CtOf(&'static ModelDef);
+pub(crate) struct CtOf(&'static ModelDef);
 
 impl CtOf {
     fn walk<'b, DB: SupportedBackend>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
@@ -684,7 +682,7 @@ impl CtOf {
 
 /// The content type in a join: a bound id when it is known, else [`CtOf`].
 #[derive(Clone, Copy, Debug)]
-enum CtRef {
+pub(crate) enum CtRef {
     Id(i32),
     Of(CtOf),
 }
@@ -701,7 +699,7 @@ impl CtRef {
 /// `<through>.content_type_id = <ct> AND <through>.object_id = <parent>.<pk>`, casting the
 /// key to text when the object id is text and the key is not (PostgreSQL compares no text
 /// with numbers or UUIDs).
-fn walk_join<'b, DB: SupportedBackend>(
+pub(crate) fn walk_join<'b, DB: SupportedBackend>(
     out: &mut AstPass<'_, 'b, DB>,
     link: &'b Link,
     parent: &'static ModelDef,
@@ -792,43 +790,29 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn any<E>(self, condition: E) -> RelatedExists<P, C, K, E>
+    pub fn any<E>(self, condition: E) -> RelationFilter<P, C, E>
     where
         E: Expression + AppearsOnTable<C::Table>,
     {
-        RelatedExists {
-            condition,
-            negated: false,
-            ct: CtRef::Of(CtOf(P::DEF)),
-            link: Link::of::<P, C, K>().ok(),
-            _types: PhantomData,
-        }
+        RelationFilter::new(Self::correlation(), condition, false)
     }
 
     /// A filter on `P`'s table: the object has at least one related row.
-    pub fn exists(self) -> RelatedExists<P, C, K, NoFilter> {
-        RelatedExists {
-            condition: NoFilter,
-            negated: false,
-            ct: CtRef::Of(CtOf(P::DEF)),
-            link: Link::of::<P, C, K>().ok(),
-            _types: PhantomData,
-        }
+    pub fn exists(self) -> RelationFilter<P, C, NoFilter> {
+        RelationFilter::new(Self::correlation(), NoFilter, false)
     }
 
     /// A filter on `P`'s table: no related row matches `condition` (a correlated
     /// `NOT EXISTS`, Django's `exclude`).
-    pub fn none<E>(self, condition: E) -> RelatedExists<P, C, K, E>
+    pub fn none<E>(self, condition: E) -> RelationFilter<P, C, E>
     where
         E: Expression + AppearsOnTable<C::Table>,
     {
-        RelatedExists {
-            condition,
-            negated: true,
-            ct: CtRef::Of(CtOf(P::DEF)),
-            link: Link::of::<P, C, K>().ok(),
-            _types: PhantomData,
-        }
+        RelationFilter::new(Self::correlation(), condition, true)
+    }
+
+    fn correlation() -> Correlation {
+        generic_correlation::<P, C, K>()
     }
 
     /// Every object of `P` with an aggregate of its related rows, by a `LEFT JOIN` with the
@@ -903,83 +887,22 @@ where
     }
 }
 
-/// `EXISTS (...)` over a generic relation: a boolean Diesel expression on `P`'s table, made
-/// by [`GenericRelationDescriptor::any`], `exists` and `none`.
-pub struct RelatedExists<P, C, const K: u64, E> {
-    condition: E,
-    negated: bool,
-    ct: CtRef,
-    /// `None` only if the model IR is inconsistent, which the derive rules out; rendering
-    /// then fails with an error instead of panicking.
-    link: Option<Link>,
-    _types: PhantomData<fn() -> (P, C)>,
-}
-
-impl<P, C, const K: u64, E: Clone> Clone for RelatedExists<P, C, K, E> {
-    fn clone(&self) -> Self {
-        RelatedExists {
-            condition: self.condition.clone(),
-            negated: self.negated,
-            ct: self.ct,
-            link: self.link,
-            _types: PhantomData,
-        }
-    }
-}
-
-impl<P, C, const K: u64, E> Expression for RelatedExists<P, C, K, E> {
-    type SqlType = Bool;
-}
-
-impl<P, C, const K: u64, E, GB> ValidGrouping<GB> for RelatedExists<P, C, K, E> {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl<P: Model, C, const K: u64, E, QS> AppearsOnTable<QS> for RelatedExists<P, C, K, E> where
-    QS: AppearsInFromClause<P::Table, Count = Once>
-{
-}
-
-impl<P: Model, C, const K: u64, E, QS> SelectableExpression<QS> for RelatedExists<P, C, K, E> where
-    QS: AppearsInFromClause<P::Table, Count = Once>
-{
-}
-
-impl<P, C, const K: u64, E> QueryId for RelatedExists<P, C, K, E> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<P: Model, C: Model, const K: u64, E, DB> QueryFragment<DB> for RelatedExists<P, C, K, E>
+/// The correlation of a generic relation between `P` and its through model `C`.
+fn generic_correlation<P, C, const K: u64>() -> Correlation
 where
-    DB: SupportedBackend,
-    E: QueryFragment<DB>,
+    P: Model,
+    C: GenericForeignKeyField<K>,
 {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let link = self.link.as_ref().ok_or_else(|| inconsistent::<C>())?;
-        out.push_sql(if self.negated {
-            "NOT EXISTS (SELECT 1 FROM "
-        } else {
-            "EXISTS (SELECT 1 FROM "
-        });
-        out.push_identifier(C::DEF.table.name.as_ref())?;
-        out.push_sql(" WHERE ");
-        walk_join(&mut out, link, P::DEF, &self.ct)?;
-        out.push_sql(" AND (");
-        self.condition.walk_ast(out.reborrow())?;
-        out.push_sql("))");
-        Ok(())
+    match Link::of::<P, C, K>() {
+        Ok(link) => Correlation::Generic {
+            link,
+            parent: P::DEF,
+            ct: CtRef::Of(CtOf(P::DEF)),
+        },
+        Err(_) => Correlation::Invalid(
+            "a generic foreign key is missing from its model's IR; this is a contenttypes bug",
+        ),
     }
-}
-
-fn inconsistent<C: Model>() -> diesel::result::Error {
-    diesel::result::Error::QueryBuilderError(
-        format!(
-            "the generic foreign key of `{}` is inconsistent; this is a contenttypes bug",
-            C::DEF.type_name
-        )
-        .into(),
-    )
 }
 
 /// The reverse of a generic relation, from the through model `C` to `P`:
@@ -1027,27 +950,17 @@ where
 {
     /// A filter on `C`'s table: the row points at a `P` matching `condition` (a Diesel
     /// expression on `P`'s table).
-    pub fn any<E>(self, condition: E) -> ReverseExists<C, P, K, E>
+    pub fn any<E>(self, condition: E) -> RelationFilter<C, P, E>
     where
         E: Expression + AppearsOnTable<P::Table>,
     {
-        ReverseExists {
-            condition,
-            ct: CtRef::Of(CtOf(P::DEF)),
-            link: Link::of::<P, C, K>().ok(),
-            _types: PhantomData,
-        }
+        RelationFilter::new(generic_correlation::<P, C, K>(), condition, false)
     }
 
     /// A filter on `C`'s table: the row points at an existing `P` (Django's
     /// `article__isnull=False`).
-    pub fn exists(self) -> ReverseExists<C, P, K, NoFilter> {
-        ReverseExists {
-            condition: NoFilter,
-            ct: CtRef::Of(CtOf(P::DEF)),
-            link: Link::of::<P, C, K>().ok(),
-            _types: PhantomData,
-        }
+    pub fn exists(self) -> RelationFilter<C, P, NoFilter> {
+        RelationFilter::new(generic_correlation::<P, C, K>(), NoFilter, false)
     }
 
     /// The `P` a row points at, typed; `None` when it points at another model or at nothing.
@@ -1067,67 +980,6 @@ where
     /// generic foreign key caches (Django's prefetch of a `related_query_name`).
     pub fn prefetch<D: Db>(self, db: &mut D, rows: &[C]) -> Result<()> {
         crate::prefetch::prefetch_one_type::<C, K, P, D>(db, rows)
-    }
-}
-
-/// `EXISTS (SELECT 1 FROM <parent> WHERE <join> AND <condition>)`, a boolean Diesel
-/// expression on the through model's table, made by [`ReverseGenericRelation::any`].
-pub struct ReverseExists<C, P, const K: u64, E> {
-    condition: E,
-    ct: CtRef,
-    link: Option<Link>,
-    _types: PhantomData<fn() -> (C, P)>,
-}
-
-impl<C, P, const K: u64, E: Clone> Clone for ReverseExists<C, P, K, E> {
-    fn clone(&self) -> Self {
-        ReverseExists {
-            condition: self.condition.clone(),
-            ct: self.ct,
-            link: self.link,
-            _types: PhantomData,
-        }
-    }
-}
-
-impl<C, P, const K: u64, E> Expression for ReverseExists<C, P, K, E> {
-    type SqlType = Bool;
-}
-
-impl<C, P, const K: u64, E, GB> ValidGrouping<GB> for ReverseExists<C, P, K, E> {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl<C: Model, P, const K: u64, E, QS> AppearsOnTable<QS> for ReverseExists<C, P, K, E> where
-    QS: AppearsInFromClause<C::Table, Count = Once>
-{
-}
-
-impl<C: Model, P, const K: u64, E, QS> SelectableExpression<QS> for ReverseExists<C, P, K, E> where
-    QS: AppearsInFromClause<C::Table, Count = Once>
-{
-}
-
-impl<C, P, const K: u64, E> QueryId for ReverseExists<C, P, K, E> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<C: Model, P: Model, const K: u64, E, DB> QueryFragment<DB> for ReverseExists<C, P, K, E>
-where
-    DB: SupportedBackend,
-    E: QueryFragment<DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let link = self.link.as_ref().ok_or_else(|| inconsistent::<C>())?;
-        out.push_sql("EXISTS (SELECT 1 FROM ");
-        out.push_identifier(P::DEF.table.name.as_ref())?;
-        out.push_sql(" WHERE ");
-        walk_join(&mut out, link, P::DEF, &self.ct)?;
-        out.push_sql(" AND (");
-        self.condition.walk_ast(out.reborrow())?;
-        out.push_sql("))");
-        Ok(())
     }
 }
 
