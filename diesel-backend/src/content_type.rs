@@ -25,8 +25,7 @@ use contenttypes_core::keys::PkValue;
 use contenttypes_core::names;
 use contenttypes_core::registry::{Registered, Registration, Registry, Submission};
 use diesel::deserialize;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::Untyped;
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::{Connection, QueryResult, RunQueryDsl};
 
 use crate::backend::{Binds, SupportedBackend};
@@ -651,14 +650,7 @@ struct InsertContentTypes<'a> {
     keys: &'a [(&'a str, &'a str)],
 }
 
-impl QueryId for InsertContentTypes<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl Query for InsertContentTypes<'_> {
-    type SqlType = Untyped;
-}
-impl<C> RunQueryDsl<C> for InsertContentTypes<'_> {}
+crate::query::statement_node!(impl<'a> for InsertContentTypes<'a>);
 
 impl<DB: SupportedBackend> QueryFragment<DB> for InsertContentTypes<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {

@@ -12,8 +12,7 @@ use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::Untyped;
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::backend::SupportedBackend;
@@ -347,14 +346,7 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> R
 /// `SELECT LAST_INSERT_ID()` (MySQL).
 struct LastInsertId;
 
-impl QueryId for LastInsertId {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl Query for LastInsertId {
-    type SqlType = Untyped;
-}
-impl<C> RunQueryDsl<C> for LastInsertId {}
+crate::query::statement_node!(impl for LastInsertId);
 
 impl<DB: SupportedBackend> QueryFragment<DB> for LastInsertId {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {

@@ -10,9 +10,9 @@ use contenttypes_core::ir::{ColumnDef, ModelDef};
 use diesel::expression::{
     is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
 };
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Bool, Untyped};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::Bool;
+use diesel::QueryResult;
 
 use crate::backend::SupportedBackend;
 use crate::field::Value;
@@ -173,6 +173,24 @@ pub(crate) fn chunks(values: &[Value]) -> impl Iterator<Item = &[Value]> {
     values.chunks(MAX_BINDS.max(1))
 }
 
+/// ` WHERE <cond> AND (<extra>)`. A condition with key lists changes its SQL with the
+/// number of keys, so such a statement is not kept in Diesel's prepared statement cache.
+fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
+    out: &mut AstPass<'_, 'b, DB>,
+    cond: &'b Cond,
+    extra: &'b E,
+) -> QueryResult<()> {
+    if cond.has_lists() {
+        out.unsafe_to_cache_prepared();
+    }
+    out.push_sql(" WHERE ");
+    cond.walk(out)?;
+    out.push_sql(" AND (");
+    extra.walk_ast(out.reborrow())?;
+    out.push_sql(")");
+    Ok(())
+}
+
 fn walk_columns<DB: SupportedBackend>(
     out: &mut AstPass<'_, '_, DB>,
     table: &'static str,
@@ -187,18 +205,22 @@ fn walk_columns<DB: SupportedBackend>(
     Ok(())
 }
 
-macro_rules! untyped_node {
-    ($($name:ident $(<$($g:tt),*>)?),*) => {$(
-        impl $(<$($g),*>)? QueryId for $name $(<$($g),*>)? {
+/// The Diesel plumbing every statement node shares: no static query id (its SQL depends on
+/// its values), rows read by position (`Untyped`), and `RunQueryDsl`.
+/// `statement_node!(impl<'a, E> for Node<'a, E>)`.
+macro_rules! statement_node {
+    (impl $(<$($g:tt),*>)? for $ty:ty) => {
+        impl $(<$($g),*>)? diesel::query_builder::QueryId for $ty {
             type QueryId = ();
             const HAS_STATIC_QUERY_ID: bool = false;
         }
-        impl $(<$($g),*>)? Query for $name $(<$($g),*>)? {
-            type SqlType = Untyped;
+        impl $(<$($g),*>)? diesel::query_builder::Query for $ty {
+            type SqlType = diesel::sql_types::Untyped;
         }
-        impl<Conn $(, $($g),*)?> RunQueryDsl<Conn> for $name $(<$($g),*>)? {}
-    )*};
+        impl<$($($g,)*)? __Conn> diesel::RunQueryDsl<__Conn> for $ty {}
+    };
 }
+pub(crate) use statement_node;
 
 /// `SELECT <the model's columns> FROM <table> WHERE <cond> AND <extra> ORDER BY <pk> LIMIT n`.
 pub(crate) struct Select<E = NoFilter> {
@@ -233,23 +255,16 @@ impl<E> Select<E> {
     }
 }
 
-untyped_node!(Select<E>);
+statement_node!(impl<E> for Select<E>);
 
 impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Select<E> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        if self.cond.has_lists() {
-            out.unsafe_to_cache_prepared();
-        }
         let table = self.model.table.name.as_ref();
         out.push_sql("SELECT ");
         walk_columns(&mut out, table, self.model.table.columns.iter())?;
         out.push_sql(" FROM ");
         out.push_identifier(table)?;
-        out.push_sql(" WHERE ");
-        self.cond.walk(&mut out)?;
-        out.push_sql(" AND (");
-        self.extra.walk_ast(out.reborrow())?;
-        out.push_sql(")");
+        walk_where(&mut out, &self.cond, &self.extra)?;
         if self.order_by_pk {
             out.push_sql(" ORDER BY ");
             Col::new(table, self.model.table.primary_key.as_ref()).walk(&mut out)?;
@@ -269,20 +284,13 @@ pub(crate) struct Count<E = NoFilter> {
     pub(crate) extra: E,
 }
 
-untyped_node!(Count<E>);
+statement_node!(impl<E> for Count<E>);
 
 impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Count<E> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        if self.cond.has_lists() {
-            out.unsafe_to_cache_prepared();
-        }
         out.push_sql("SELECT COUNT(*) FROM ");
         out.push_identifier(self.table)?;
-        out.push_sql(" WHERE ");
-        self.cond.walk(&mut out)?;
-        out.push_sql(" AND (");
-        self.extra.walk_ast(out.reborrow())?;
-        out.push_sql(")");
+        walk_where(&mut out, &self.cond, &self.extra)?;
         Ok(())
     }
 }
@@ -296,22 +304,16 @@ pub(crate) struct SelectColumn<E = NoFilter> {
     pub(crate) extra: E,
 }
 
-untyped_node!(SelectColumn<E>);
+statement_node!(impl<E> for SelectColumn<E>);
 
 impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for SelectColumn<E> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        if self.cond.has_lists() {
-            out.unsafe_to_cache_prepared();
-        }
         out.push_sql("SELECT ");
         Col::new(self.table, self.column).walk(&mut out)?;
         out.push_sql(" FROM ");
         out.push_identifier(self.table)?;
-        out.push_sql(" WHERE ");
-        self.cond.walk(&mut out)?;
-        out.push_sql(" AND (");
-        self.extra.walk_ast(out.reborrow())?;
-        out.push_sql(") ORDER BY ");
+        walk_where(&mut out, &self.cond, &self.extra)?;
+        out.push_sql(" ORDER BY ");
         Col::new(self.table, self.column).walk(&mut out)?;
         Ok(())
     }
@@ -325,13 +327,10 @@ pub(crate) struct Update<E = NoFilter> {
     pub(crate) extra: E,
 }
 
-untyped_node!(Update<E>);
+statement_node!(impl<E> for Update<E>);
 
 impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Update<E> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        if self.cond.has_lists() {
-            out.unsafe_to_cache_prepared();
-        }
         out.push_sql("UPDATE ");
         out.push_identifier(self.table)?;
         out.push_sql(" SET ");
@@ -343,11 +342,7 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Update<E>
             out.push_sql(" = ");
             value.bind(&mut out)?;
         }
-        out.push_sql(" WHERE ");
-        self.cond.walk(&mut out)?;
-        out.push_sql(" AND (");
-        self.extra.walk_ast(out.reborrow())?;
-        out.push_sql(")");
+        walk_where(&mut out, &self.cond, &self.extra)?;
         Ok(())
     }
 }
@@ -359,20 +354,13 @@ pub(crate) struct Delete<E = NoFilter> {
     pub(crate) extra: E,
 }
 
-untyped_node!(Delete<E>);
+statement_node!(impl<E> for Delete<E>);
 
 impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Delete<E> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        if self.cond.has_lists() {
-            out.unsafe_to_cache_prepared();
-        }
         out.push_sql("DELETE FROM ");
         out.push_identifier(self.table)?;
-        out.push_sql(" WHERE ");
-        self.cond.walk(&mut out)?;
-        out.push_sql(" AND (");
-        self.extra.walk_ast(out.reborrow())?;
-        out.push_sql(")");
+        walk_where(&mut out, &self.cond, &self.extra)?;
         Ok(())
     }
 }
@@ -384,14 +372,7 @@ pub(crate) struct Insert<'a, N> {
     pub(crate) returning: bool,
 }
 
-impl<N> QueryId for Insert<'_, N> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl<N> Query for Insert<'_, N> {
-    type SqlType = Untyped;
-}
-impl<Conn, N> RunQueryDsl<Conn> for Insert<'_, N> {}
+statement_node!(impl<'a, N> for Insert<'a, N>);
 
 impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
@@ -453,14 +434,7 @@ pub(crate) struct Save<'a, T> {
     pub(crate) row: &'a T,
 }
 
-impl<T> QueryId for Save<'_, T> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl<T> Query for Save<'_, T> {
-    type SqlType = Untyped;
-}
-impl<Conn, T> RunQueryDsl<Conn> for Save<'_, T> {}
+statement_node!(impl<'a, T> for Save<'a, T>);
 
 impl<DB: SupportedBackend, T: Model> QueryFragment<DB> for Save<'_, T> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
@@ -505,11 +479,7 @@ impl<DB: SupportedBackend, T: Model> QueryFragment<DB> for Save<'_, T> {
 /// One DDL statement from the DDL renderer, which has no parameters.
 pub(crate) struct Ddl<'a>(pub(crate) &'a str);
 
-impl QueryId for Ddl<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl<Conn> RunQueryDsl<Conn> for Ddl<'_> {}
+statement_node!(impl<'a> for Ddl<'a>);
 
 impl<DB: SupportedBackend> QueryFragment<DB> for Ddl<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {

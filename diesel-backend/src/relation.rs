@@ -25,8 +25,7 @@ use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::{ColumnDef, GenericForeignKeyDef, ModelDef, SqlType};
 use contenttypes_core::keys::{join_needs_text_cast, Key, ObjectIdFor, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::Untyped;
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::backend::{Binds, SupportedBackend};
@@ -1091,14 +1090,7 @@ struct AnnotateQuery<'a, F> {
     having: Option<Having>,
 }
 
-impl<F> QueryId for AnnotateQuery<'_, F> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl<F> Query for AnnotateQuery<'_, F> {
-    type SqlType = Untyped;
-}
-impl<Conn, F> RunQueryDsl<Conn> for AnnotateQuery<'_, F> {}
+crate::query::statement_node!(impl<'a, F> for AnnotateQuery<'a, F>);
 
 fn walk_aggregate<'b, DB: SupportedBackend>(
     out: &mut AstPass<'_, 'b, DB>,
@@ -1183,14 +1175,7 @@ struct AggregateAll<'a> {
     ct: CtRef,
 }
 
-impl QueryId for AggregateAll<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-impl Query for AggregateAll<'_> {
-    type SqlType = Untyped;
-}
-impl<Conn> RunQueryDsl<Conn> for AggregateAll<'_> {}
+crate::query::statement_node!(impl<'a> for AggregateAll<'a>);
 
 impl<DB: SupportedBackend> QueryFragment<DB> for AggregateAll<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
