@@ -33,7 +33,7 @@ use crate::db::{Db, Using};
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::field::{FieldType, RowReader};
-use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable, NewModel};
+use crate::model::{Loaded, Model, ModelVTable, NewModel};
 use crate::object::GenericObject;
 use crate::query::{Col, Cond, Select};
 
@@ -183,7 +183,13 @@ impl ContentType {
         pks: &[PkValue],
     ) -> Result<Vec<GenericObject>> {
         let registration = self.registration.ok_or_else(|| self.stale())?;
-        load_objects(db.connection(), registration, pks)
+        let found = crate::object::load_by_keys(
+            db.connection(),
+            registration,
+            pks,
+            &crate::query::NoFilter,
+        )?;
+        Ok(found.into_values().collect())
     }
 
     fn stale(&self) -> Error {
@@ -196,38 +202,6 @@ impl ContentType {
     fn label(&self) -> String {
         format!("{}.{}", self.app_label, self.model)
     }
-}
-
-/// Loads the rows of a registered model with these keys, as dynamic objects.
-pub(crate) fn load_objects<C>(
-    conn: &mut C,
-    registration: &'static Registration,
-    pks: &[PkValue],
-) -> Result<Vec<GenericObject>>
-where
-    C: Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-{
-    let def = registration.def;
-    let vtable = ModelVTable::of_registration(registration)
-        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let pk = def
-        .primary_key()
-        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let values: Vec<Value> = pks
-        .iter()
-        .filter_map(|k| Value::from_key(pk.sql_type, k))
-        .collect();
-    let mut out = Vec::with_capacity(values.len());
-    for chunk in crate::query::chunks(&values) {
-        let query = Select::new(
-            def,
-            Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
-        );
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
-        out.extend(rows.into_iter().map(|r| GenericObject::from_arc(r.0)));
-    }
-    Ok(out)
 }
 
 /// The insert struct of [`ContentType`].

@@ -17,7 +17,7 @@ use std::sync::RwLock;
 
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 
-use crate::content_type::{load_objects, ContentType};
+use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::{Model, PrimaryKey};
@@ -228,7 +228,13 @@ where
         app_label: ct.app_label.to_string(),
         model: ct.model.to_string(),
     })?;
-    let target = load_objects(conn, registration, std::slice::from_ref(&object_id))?.pop();
+    let found = crate::object::load_by_keys(
+        conn,
+        registration,
+        std::slice::from_ref(&object_id),
+        &crate::query::NoFilter,
+    )?;
+    let target = found.into_values().next();
     row.__cache().store(ct_id, object_id, target.clone());
     Ok(target)
 }

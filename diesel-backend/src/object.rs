@@ -1,14 +1,21 @@
 //! [`GenericObject`]: a model object whose type is known only at run time, as a generic
 //! foreign key's target is.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use contenttypes_core::ir::ModelDef;
 use contenttypes_core::keys::PkValue;
+use contenttypes_core::registry::Registration;
+use diesel::query_builder::QueryFragment;
+use diesel::RunQueryDsl;
 
+use crate::backend::SupportedBackend;
 use crate::error::{Error, Result};
-use crate::model::{AnyModel, Model};
+use crate::field::Value;
+use crate::model::{load_dyn, AnyModel, LoadedDyn, Model, ModelVTable};
+use crate::query::{chunks, Col, Cond, Select};
 
 /// A model object of any registered type. Downcast it to use it as its model:
 ///
@@ -99,5 +106,57 @@ impl PartialEq for GenericObject {
 impl fmt::Debug for GenericObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+/// The rows of a registered model with these keys and matching `filter`, as dynamic objects
+/// by key: one query per [`crate::query::MAX_BINDS`] keys. Keys with no row are left out.
+pub(crate) fn load_by_keys<C, F>(
+    conn: &mut C,
+    registration: &'static Registration,
+    keys: &[PkValue],
+    filter: &F,
+) -> Result<HashMap<PkValue, GenericObject>>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    let def = registration.def;
+    let vtable = ModelVTable::of_registration(registration)
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
+    let pk = def
+        .primary_key()
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
+    let mut values: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| Value::from_key(pk.sql_type, k))
+        .collect();
+    values.dedup();
+    let mut out = HashMap::with_capacity(values.len());
+    for chunk in chunks(&values) {
+        let query = Select::new(
+            def,
+            Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
+        )
+        .with_extra(Filter(filter));
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+        for row in rows {
+            let object = GenericObject::from_arc(row.0);
+            out.insert(object.pk(), object);
+        }
+    }
+    Ok(out)
+}
+
+/// A borrowed filter, so one boxed filter serves every chunk.
+struct Filter<'a, F: ?Sized>(&'a F);
+
+impl<DB: SupportedBackend, F: QueryFragment<DB> + ?Sized> QueryFragment<DB> for Filter<'_, F> {
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
     }
 }

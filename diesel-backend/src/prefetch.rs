@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
-use crate::object::GenericObject;
+use crate::object::{load_by_keys, GenericObject};
 use crate::query::{chunks, Col, Cond, Select};
 
 thread_local! {
@@ -236,8 +236,8 @@ where
                 .find(|(m, _)| std::ptr::eq(*m, registration.def) || **m == *registration.def);
             let keys: Vec<PkValue> = members.iter().map(|(_, k)| k.clone()).collect();
             let loaded = match filter {
-                Some((_, filter)) => load_keyed(conn, registration, &keys, &**filter)?,
-                None => load_keyed(conn, registration, &keys, &crate::query::NoFilter)?,
+                Some((_, filter)) => load_by_keys(conn, registration, &keys, &**filter)?,
+                None => load_by_keys(conn, registration, &keys, &crate::query::NoFilter)?,
             };
             for (i, oid) in members {
                 let found = canonical(registration, &oid).and_then(|k| loaded.get(&k).cloned());
@@ -257,57 +257,6 @@ where
 fn canonical(registration: &Registration, key: &PkValue) -> Option<PkValue> {
     let pk = registration.def.primary_key()?;
     Value::from_key(pk.sql_type, key)?.to_key()
-}
-
-/// The rows of a registered model with these keys (matching `filter`), by key.
-fn load_keyed<C, F>(
-    conn: &mut C,
-    registration: &'static Registration,
-    keys: &[PkValue],
-    filter: &F,
-) -> Result<HashMap<PkValue, GenericObject>>
-where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
-{
-    let def = registration.def;
-    let vtable = ModelVTable::of_registration(registration)
-        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let pk = def
-        .primary_key()
-        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let mut values: Vec<Value> = keys
-        .iter()
-        .filter_map(|k| Value::from_key(pk.sql_type, k))
-        .collect();
-    values.dedup();
-    let mut out = HashMap::with_capacity(values.len());
-    for chunk in chunks(&values) {
-        let query = Select::new(
-            def,
-            Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
-        )
-        .with_extra(Filter(filter));
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
-        for row in rows {
-            let object = GenericObject::from_arc(row.0);
-            out.insert(object.pk(), object);
-        }
-    }
-    Ok(out)
-}
-
-/// A borrowed filter, so one boxed filter serves every chunk.
-struct Filter<'a, F: ?Sized>(&'a F);
-
-impl<DB: SupportedBackend, F: QueryFragment<DB> + ?Sized> QueryFragment<DB> for Filter<'_, F> {
-    fn walk_ast<'b>(
-        &'b self,
-        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> diesel::QueryResult<()> {
-        self.0.walk_ast(pass)
-    }
 }
 
 /// Prefetches the generic relation `name` of objects of any models: one query per through
