@@ -3,7 +3,6 @@
 
 use contenttypes_core::codegen::ast::{ColumnSpec, FieldKind, FieldSpec, GfkSpec, ModelSpec};
 use contenttypes_core::codegen::lower;
-use contenttypes_core::codegen::{parse_derive_input, ParseContext};
 use contenttypes_core::ir::ModelDef;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -13,15 +12,11 @@ use crate::ir_tokens::{self, Symbolic};
 use crate::{fallback, util};
 
 pub fn derive(input: TokenStream) -> TokenStream {
-    let input: syn::DeriveInput = match syn::parse2(input) {
-        Ok(input) => input,
-        Err(e) => return e.into_compile_error(),
-    };
-    match parse_derive_input(&input, &ParseContext::from_env()) {
-        Ok(spec) => expand(&spec),
-        Err(e) => {
-            let mut out = e.into_compile_error();
-            out.extend(fallback::model(&input));
+    match util::parse(input) {
+        Ok((_, spec)) => expand(&spec),
+        Err((input, error)) => {
+            let mut out = error.into_compile_error();
+            out.extend(input.as_ref().map(fallback::model));
             out
         }
     }

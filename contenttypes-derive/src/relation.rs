@@ -4,7 +4,6 @@
 //! column can hold this model's primary key.
 
 use contenttypes_core::codegen::ast::{field_name, ModelSpec};
-use contenttypes_core::codegen::{parse_derive_input, ParseContext};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -13,19 +12,16 @@ use syn::Ident;
 use crate::util;
 
 pub fn derive(input: TokenStream) -> TokenStream {
-    let input: syn::DeriveInput = match syn::parse2(input) {
-        Ok(input) => input,
-        Err(e) => return e.into_compile_error(),
-    };
-    match parse_derive_input(&input, &ParseContext::from_env()) {
-        Ok(spec) => expand(&spec),
+    match util::parse(input) {
+        Ok((_, spec)) => expand(&spec),
         // `#[derive(Model)]` on the same struct reports the errors; reporting them twice
         // would only double the noise. Without it, the struct is not a model at all.
-        Err(_) => {
+        Err((Some(input), _)) => {
             let p = util::private(None);
             let ident = &input.ident;
             quote!(impl #p::HasGenericRelations for #ident {})
         }
+        Err((None, error)) => error.into_compile_error(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Small helpers shared by the generators.
 
 use contenttypes_core::codegen::ast::{BaseType, ModelSpec};
+use contenttypes_core::codegen::{parse_derive_input, ParseContext};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
@@ -47,4 +48,17 @@ pub fn diesel_sql_type(p: &TokenStream, base: BaseType, nullable: bool) -> Token
 /// model that declares it and the relations that reverse it.
 pub fn gfk_key(name: &str) -> u64 {
     contenttypes_core::names::fnv1a64(name.as_bytes())
+}
+
+/// Parses a derive's input into a model spec with the shared parser. On failure, the error
+/// and, when the input was at least a Rust item, the item (for stub impls).
+#[allow(clippy::result_large_err)]
+pub fn parse(
+    input: TokenStream,
+) -> Result<(syn::DeriveInput, ModelSpec), (Option<syn::DeriveInput>, syn::Error)> {
+    let input: syn::DeriveInput = syn::parse2(input).map_err(|e| (None, e))?;
+    match parse_derive_input(&input, &ParseContext::from_env()) {
+        Ok(spec) => Ok((input, spec)),
+        Err(e) => Err((Some(input), e)),
+    }
 }

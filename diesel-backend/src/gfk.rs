@@ -246,24 +246,29 @@ where
     T: Model + Clone,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
 {
-    if !target.is_saved() {
-        return Err(Error::Unsaved {
-            model: T::DEF.type_name.to_string(),
-            operation: "pointing a generic foreign key at an object",
-        });
-    }
-    let ct = ContentType::for_model::<T>(db)?;
-    let object_id = <M::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk());
+    let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target)?;
     let key = object_id.to_pk_value();
-    row.__set(ct.id, object_id);
+    row.__set(ct, object_id);
     row.__cache()
-        .store(ct.id, key, Some(GenericObject::new(target.clone())));
+        .store(ct, key, Some(GenericObject::new(target.clone())));
     Ok(())
 }
 
 /// Points the generic foreign key of a row about to be inserted at `target` (the generated
 /// `New<Model>::set_name(db, &target)`).
 pub fn set_new<M, const KEY: u64, D: Db, T>(new: &mut M::New, db: &mut D, target: &T) -> Result<()>
+where
+    M: GenericForeignKeyField<KEY>,
+    T: Model,
+    M::ObjectId: ObjectIdFor<T, T::Pk>,
+{
+    let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target)?;
+    M::__set_new(new, ct, object_id);
+    Ok(())
+}
+
+/// The content type id and object id that point at `target`, which must be saved.
+fn columns_for<M, const KEY: u64, D: Db, T>(db: &mut D, target: &T) -> Result<(i32, M::ObjectId)>
 where
     M: GenericForeignKeyField<KEY>,
     T: Model,
@@ -276,12 +281,10 @@ where
         });
     }
     let ct = ContentType::for_model::<T>(db)?;
-    M::__set_new(
-        new,
+    Ok((
         ct.id,
         <M::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk()),
-    );
-    Ok(())
+    ))
 }
 
 /// Unsets a nullable generic foreign key (the generated `clear_name()`).
