@@ -8,24 +8,6 @@ use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
 use diesel::prelude::*;
 
-fn animal(db: &mut impl Db, name: &str) -> Animal {
-    Animal::insert(
-        db,
-        NewAnimal {
-            common_name: name.into(),
-            latin_name: format!("{name}us"),
-        },
-    )
-    .unwrap()
-}
-
-fn tag(name: &str) -> NewTaggedItem {
-    NewTaggedItem {
-        tag: name.into(),
-        ..Default::default()
-    }
-}
-
 backend_tests! {
     /// E.83: deleting an object deletes its tagged items, and only its own: one DELETE per
     /// generic relation and one for the object, whatever the number of rows.

@@ -9,28 +9,6 @@ use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
 use contenttypes::{Error, GenericObject};
 
-fn animal(db: &mut impl Db, name: &str) -> Animal {
-    Animal::insert(
-        db,
-        NewAnimal {
-            common_name: name.into(),
-            latin_name: format!("{name}us"),
-        },
-    )
-    .unwrap()
-}
-
-fn vegetable(db: &mut impl Db, name: &str) -> Vegetable {
-    Vegetable::insert(
-        db,
-        NewVegetable {
-            name: name.into(),
-            is_yucky: false,
-        },
-    )
-    .unwrap()
-}
-
 backend_tests! {
     /// B.21 and B.29: the target reads back (1 query with the content type cached); a
     /// second read costs nothing, and neither does a missing target once read: `None` is

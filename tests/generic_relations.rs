@@ -12,24 +12,6 @@ use diesel::prelude::*;
 use generic_relations_animal as animal;
 use generic_relations_taggeditem as tagged;
 
-fn animal(db: &mut impl Db, name: &str) -> Animal {
-    Animal::insert(
-        db,
-        NewAnimal {
-            common_name: name.into(),
-            latin_name: format!("{name}us"),
-        },
-    )
-    .unwrap()
-}
-
-fn tag(name: &str) -> NewTaggedItem {
-    NewTaggedItem {
-        tag: name.into(),
-        ..Default::default()
-    }
-}
-
 fn names(items: &[TaggedItem]) -> Vec<&str> {
     items.iter().map(|i| i.tag.as_str()).collect()
 }

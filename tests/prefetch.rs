@@ -10,35 +10,6 @@ use contenttypes::prelude::*;
 use contenttypes::{prefetch_relation, strict_loading, Error, GenericPrefetch};
 use diesel::prelude::*;
 
-fn animal(db: &mut impl Db, name: &str) -> Animal {
-    Animal::insert(
-        db,
-        NewAnimal {
-            common_name: name.into(),
-            latin_name: format!("{name}us"),
-        },
-    )
-    .unwrap()
-}
-
-fn vegetable(db: &mut impl Db, name: &str) -> Vegetable {
-    Vegetable::insert(
-        db,
-        NewVegetable {
-            name: name.into(),
-            is_yucky: false,
-        },
-    )
-    .unwrap()
-}
-
-fn tag(name: &str) -> NewTaggedItem {
-    NewTaggedItem {
-        tag: name.into(),
-        ..Default::default()
-    }
-}
-
 fn target_name(object: &GenericObject) -> String {
     if let Ok(a) = object.downcast_ref::<Animal>() {
         a.common_name.clone()

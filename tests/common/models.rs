@@ -252,3 +252,37 @@ pub struct Enclosure {
     #[model(foreign_key = Animal, on_delete = restrict)]
     pub animal_id: i64,
 }
+
+// --- helpers shared by the tests -------------------------------------------------------
+
+/// A saved animal.
+pub fn animal(db: &mut impl Db, name: &str) -> Animal {
+    Animal::insert(
+        db,
+        NewAnimal {
+            common_name: name.into(),
+            latin_name: format!("{name}us"),
+        },
+    )
+    .unwrap()
+}
+
+/// A saved vegetable.
+pub fn vegetable(db: &mut impl Db, name: &str) -> Vegetable {
+    Vegetable::insert(
+        db,
+        NewVegetable {
+            name: name.into(),
+            is_yucky: false,
+        },
+    )
+    .unwrap()
+}
+
+/// A new tag for a relation manager's `create`.
+pub fn tag(name: &str) -> NewTaggedItem {
+    NewTaggedItem {
+        tag: name.into(),
+        ..Default::default()
+    }
+}
