@@ -793,12 +793,12 @@ where
     where
         E: Expression + AppearsOnTable<C::Table>,
     {
-        RelationFilter::new(Self::correlation(), condition, false)
+        RelationFilter::new(generic_correlation::<P, C, K>(), condition, false)
     }
 
     /// A filter on `P`'s table: the object has at least one related row.
     pub fn exists(self) -> RelationFilter<P, C, NoFilter> {
-        RelationFilter::new(Self::correlation(), NoFilter, false)
+        RelationFilter::new(generic_correlation::<P, C, K>(), NoFilter, false)
     }
 
     /// A filter on `P`'s table: no related row matches `condition` (a correlated
@@ -807,11 +807,7 @@ where
     where
         E: Expression + AppearsOnTable<C::Table>,
     {
-        RelationFilter::new(Self::correlation(), condition, true)
-    }
-
-    fn correlation() -> Correlation {
-        generic_correlation::<P, C, K>()
+        RelationFilter::new(generic_correlation::<P, C, K>(), condition, true)
     }
 
     /// Every object of `P` with an aggregate of its related rows, by a `LEFT JOIN` with the
