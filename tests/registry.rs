@@ -107,6 +107,7 @@ fn column(name: &'static str, sql_type: SqlType) -> ColumnDef {
         default: None,
         foreign_key: None,
         renamed_from: None,
+        db_type: None,
     }
 }
 

@@ -27,6 +27,7 @@ const fn column(name: &'static str, sql_type: SqlType, primary_key: bool) -> Col
         default: None,
         foreign_key: None,
         renamed_from: None,
+        db_type: None,
     }
 }
 

@@ -66,6 +66,9 @@ pub struct ColumnDef {
     pub foreign_key: Option<ForeignKeyDef>,
     /// The column name before a declared rename.
     pub renamed_from: Option<Str>,
+    /// The column type as written in DDL on every dialect, for a [`SqlType::Custom`] column
+    /// (`#[model(db_type = "...")]`); `None` renders [`ColumnDef::sql_type`].
+    pub db_type: Option<Str>,
 }
 
 /// The SQL types a column can have. Each dialect renders them its own way.
@@ -82,8 +85,28 @@ pub enum SqlType {
     /// Text with a maximum length in characters.
     Varchar(u32),
     Binary,
-    /// A UUID: native on PostgreSQL, `char(36)` (hyphenated) on SQLite and MySQL.
+    /// A UUID: native on PostgreSQL, `char(32)` (32 lowercase hex digits, as Django stores
+    /// it) on SQLite and MySQL.
     Uuid,
+    /// A calendar date.
+    Date,
+    /// A time of day.
+    Time,
+    /// A date and time without a time zone.
+    DateTime,
+    /// A point in time (`timestamp with time zone` on PostgreSQL; UTC elsewhere, as Django
+    /// stores it).
+    DateTimeTz,
+    /// JSON (`jsonb` on PostgreSQL, `json` on MySQL, text on SQLite, as Django's `JSONField`).
+    Json,
+    /// A fixed-point decimal with `digits` significant digits, `places` after the point.
+    Decimal {
+        digits: u16,
+        places: u16,
+    },
+    /// A type the user maps to a Diesel SQL type (`#[model(sql_type = ...)]`); its DDL is the
+    /// column's [`ColumnDef::db_type`].
+    Custom,
 }
 
 impl SqlType {
@@ -110,6 +133,13 @@ impl SqlType {
             SqlType::Varchar(n) => format!("varchar({n})"),
             SqlType::Binary => "binary".into(),
             SqlType::Uuid => "uuid".into(),
+            SqlType::Date => "date".into(),
+            SqlType::Time => "time".into(),
+            SqlType::DateTime => "datetime".into(),
+            SqlType::DateTimeTz => "datetimetz".into(),
+            SqlType::Json => "json".into(),
+            SqlType::Decimal { digits, places } => format!("decimal({digits},{places})"),
+            SqlType::Custom => "custom".into(),
         }
     }
 
@@ -125,7 +155,23 @@ impl SqlType {
             "text" => SqlType::Text,
             "binary" => SqlType::Binary,
             "uuid" => SqlType::Uuid,
+            "date" => SqlType::Date,
+            "time" => SqlType::Time,
+            "datetime" => SqlType::DateTime,
+            "datetimetz" => SqlType::DateTimeTz,
+            "json" => SqlType::Json,
+            "custom" => SqlType::Custom,
             other => {
+                if let Some(args) = other
+                    .strip_prefix("decimal(")
+                    .and_then(|a| a.strip_suffix(')'))
+                {
+                    let (digits, places) = args.split_once(',')?;
+                    return Some(SqlType::Decimal {
+                        digits: digits.trim().parse().ok()?,
+                        places: places.trim().parse().ok()?,
+                    });
+                }
                 let n = other.strip_prefix("varchar(")?.strip_suffix(')')?;
                 SqlType::Varchar(n.parse().ok()?)
             }

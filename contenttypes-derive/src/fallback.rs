@@ -48,10 +48,26 @@ fn stubs(ident: &syn::Ident, vis: &syn::Visibility, p: TokenStream) -> TokenStre
                 fn pk(&self) -> &i64 {
                     ::core::unreachable!()
                 }
-                fn __read(_: &dyn #p::RowReader) -> #p::diesel::deserialize::Result<Self> {
+            }
+
+            impl<__DB: #p::diesel::backend::Backend + 'static> #p::ReadColumns<__DB> for #ident {
+                fn __read_columns(_: &dyn #p::RawRow<__DB>) -> #p::diesel::deserialize::Result<Self> {
                     ::core::unreachable!()
                 }
-                fn __bind_column<'__b, __DB: #p::SupportedBackend>(
+            }
+
+            impl<__DB: #p::diesel::backend::Backend> #p::BindColumns<__DB> for #ident {
+                fn __bind<'__b>(
+                    &'__b self,
+                    _: usize,
+                    _: &mut #p::diesel::query_builder::AstPass<'_, '__b, __DB>,
+                ) -> #p::diesel::QueryResult<()> {
+                    ::core::unreachable!()
+                }
+            }
+
+            impl<__DB: #p::diesel::backend::Backend> #p::BindColumns<__DB> for #new_ident {
+                fn __bind<'__b>(
                     &'__b self,
                     _: usize,
                     _: &mut #p::diesel::query_builder::AstPass<'_, '__b, __DB>,
@@ -62,13 +78,6 @@ fn stubs(ident: &syn::Ident, vis: &syn::Visibility, p: TokenStream) -> TokenStre
 
             impl #p::NewModel for #new_ident {
                 type Model = #ident;
-                fn __bind_column<'__b, __DB: #p::SupportedBackend>(
-                    &'__b self,
-                    _: usize,
-                    _: &mut #p::diesel::query_builder::AstPass<'_, '__b, __DB>,
-                ) -> #p::diesel::QueryResult<()> {
-                    ::core::unreachable!()
-                }
                 fn __into_model(self, _: i64) -> #ident {
                     ::core::unreachable!()
                 }

@@ -59,6 +59,15 @@ fn sql_type(p: &TokenStream, t: SqlType) -> TokenStream {
         SqlType::Varchar(n) => quote!(#ir::Varchar(#n)),
         SqlType::Binary => quote!(#ir::Binary),
         SqlType::Uuid => quote!(#ir::Uuid),
+        SqlType::Date => quote!(#ir::Date),
+        SqlType::Time => quote!(#ir::Time),
+        SqlType::DateTime => quote!(#ir::DateTime),
+        SqlType::DateTimeTz => quote!(#ir::DateTimeTz),
+        SqlType::Json => quote!(#ir::Json),
+        SqlType::Decimal { digits, places } => {
+            quote!(#ir::Decimal { digits: #digits, places: #places })
+        }
+        SqlType::Custom => quote!(#ir::Custom),
     }
 }
 
@@ -107,6 +116,7 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
             (c.nullable, c.primary_key, c.auto_increment, c.unique, c.indexed);
         let default = default_value(p, &c.default);
         let renamed_from = opt_s(p, &c.renamed_from);
+        let db_type = opt_s(p, &c.db_type);
         let foreign_key = match (&c.foreign_key, &spec_col.foreign_key) {
             (Some(fk), Some(target)) => {
                 let target = &target.target;
@@ -137,6 +147,7 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
             default: #default,
             foreign_key: #foreign_key,
             renamed_from: #renamed_from,
+            db_type: #db_type,
         })
     });
     let indexes = def.table.indexes.iter().map(|i| {

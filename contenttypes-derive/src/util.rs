@@ -1,6 +1,6 @@
 //! Small helpers shared by the generators.
 
-use contenttypes_core::codegen::ast::{BaseType, ModelSpec};
+use contenttypes_core::codegen::ast::{BaseType, ColumnSpec, ModelSpec};
 use contenttypes_core::codegen::{parse_derive_input, ParseContext};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -24,9 +24,9 @@ pub fn ident_for(name: &str) -> Ident {
     }
 }
 
-/// The Diesel SQL type of a column.
-pub fn diesel_sql_type(p: &TokenStream, base: BaseType, nullable: bool) -> TokenStream {
-    let st = match base {
+/// The Diesel SQL type of a column in a generated `table!`.
+pub fn diesel_sql_type(p: &TokenStream, column: &ColumnSpec) -> TokenStream {
+    let st = match column.base {
         BaseType::Bool => quote!(#p::diesel::sql_types::Bool),
         BaseType::I16 => quote!(#p::diesel::sql_types::SmallInt),
         BaseType::I32 => quote!(#p::diesel::sql_types::Integer),
@@ -36,8 +36,20 @@ pub fn diesel_sql_type(p: &TokenStream, base: BaseType, nullable: bool) -> Token
         BaseType::String => quote!(#p::diesel::sql_types::Text),
         BaseType::Bytes => quote!(#p::diesel::sql_types::Binary),
         BaseType::Uuid => quote!(#p::sql_types::Uuid),
+        BaseType::NaiveDate | BaseType::TimeDate => quote!(#p::diesel::sql_types::Date),
+        BaseType::NaiveTime | BaseType::TimeTime => quote!(#p::diesel::sql_types::Time),
+        BaseType::NaiveDateTime | BaseType::PrimitiveDateTime => {
+            quote!(#p::diesel::sql_types::Timestamp)
+        }
+        BaseType::DateTimeUtc | BaseType::OffsetDateTime => quote!(#p::sql_types::TimestampTz),
+        BaseType::Json => quote!(#p::sql_types::Json),
+        BaseType::Decimal => quote!(#p::diesel::sql_types::Numeric),
+        BaseType::Custom => match &column.sql_type {
+            Some(path) => quote!(#path),
+            None => quote!(#p::diesel::sql_types::Text),
+        },
     };
-    if nullable {
+    if column.nullable {
         quote!(#p::diesel::sql_types::Nullable<#st>)
     } else {
         st

@@ -12,6 +12,10 @@ use diesel::query_builder::AstPass;
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Binary, Bool, Double, Float, HasSqlType, Integer, SmallInt, Text};
 use diesel::QueryResult;
+use std::sync::Arc;
+
+use crate::columns::{BindsEverywhere, RawRow, ReadsEverywhere};
+use crate::model::{AnyModel, ModelVTable};
 
 pub use contenttypes_core::ddl::Dialect;
 
@@ -116,25 +120,60 @@ pub trait SupportedBackend:
 
     /// Whether `INSERT ... RETURNING` is available.
     const RETURNING: bool = !matches!(Self::DIALECT, Dialect::Mysql);
+
+    /// Builds `M` from a row, through its [`ReadColumns`](crate::columns::ReadColumns) impl
+    /// for this backend.
+    #[doc(hidden)]
+    fn read_columns<M: ReadsEverywhere>(row: &dyn RawRow<Self>) -> deserialize::Result<M>;
+
+    /// Binds the column at `index` of `row`, through its
+    /// [`BindColumns`](crate::columns::BindColumns) impl for this backend.
+    #[doc(hidden)]
+    fn bind_column<'b, M: BindsEverywhere + ?Sized>(
+        row: &'b M,
+        index: usize,
+        out: &mut AstPass<'_, 'b, Self>,
+    ) -> QueryResult<()>;
+
+    /// Builds the model of `vtable` from a row.
+    #[doc(hidden)]
+    fn read_dyn(
+        vtable: &ModelVTable,
+        row: &dyn RawRow<Self>,
+    ) -> deserialize::Result<Arc<dyn AnyModel>>;
 }
 
-#[cfg(feature = "sqlite")]
-impl sealed::Sealed for diesel::sqlite::Sqlite {}
-#[cfg(feature = "sqlite")]
-impl SupportedBackend for diesel::sqlite::Sqlite {
-    const DIALECT: Dialect = Dialect::Sqlite;
+/// `SupportedBackend` for a Diesel backend: the dispatch to the per-backend column impls.
+macro_rules! supported_backend {
+    ($feature:literal, $db:ty, $dialect:expr, $vtable_field:ident) => {
+        #[cfg(feature = $feature)]
+        impl sealed::Sealed for $db {}
+        #[cfg(feature = $feature)]
+        impl SupportedBackend for $db {
+            const DIALECT: Dialect = $dialect;
+
+            fn read_columns<M: ReadsEverywhere>(row: &dyn RawRow<Self>) -> deserialize::Result<M> {
+                <M as crate::columns::ReadColumns<Self>>::__read_columns(row)
+            }
+
+            fn bind_column<'b, M: BindsEverywhere + ?Sized>(
+                row: &'b M,
+                index: usize,
+                out: &mut AstPass<'_, 'b, Self>,
+            ) -> QueryResult<()> {
+                <M as crate::columns::BindColumns<Self>>::__bind(row, index, out)
+            }
+
+            fn read_dyn(
+                vtable: &ModelVTable,
+                row: &dyn RawRow<Self>,
+            ) -> deserialize::Result<Arc<dyn AnyModel>> {
+                (vtable.$vtable_field)(row)
+            }
+        }
+    };
 }
 
-#[cfg(feature = "postgres")]
-impl sealed::Sealed for diesel::pg::Pg {}
-#[cfg(feature = "postgres")]
-impl SupportedBackend for diesel::pg::Pg {
-    const DIALECT: Dialect = Dialect::Postgres;
-}
-
-#[cfg(feature = "mysql")]
-impl sealed::Sealed for diesel::mysql::Mysql {}
-#[cfg(feature = "mysql")]
-impl SupportedBackend for diesel::mysql::Mysql {
-    const DIALECT: Dialect = Dialect::Mysql;
-}
+supported_backend!("sqlite", diesel::sqlite::Sqlite, Dialect::Sqlite, sqlite);
+supported_backend!("postgres", diesel::pg::Pg, Dialect::Postgres, postgres);
+supported_backend!("mysql", diesel::mysql::Mysql, Dialect::Mysql, mysql);

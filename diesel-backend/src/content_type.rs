@@ -24,15 +24,18 @@ use contenttypes_core::ir::ModelDef;
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::names;
 use contenttypes_core::registry::{Registered, Registration, Registry, Submission};
-use diesel::deserialize;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
 use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{HasSqlType, Integer, Text};
 use diesel::{Connection, QueryResult, RunQueryDsl};
 
 use crate::backend::{Binds, SupportedBackend};
+use crate::columns::{column_out_of_range, read_column, BindColumns, RawRow, ReadColumns};
 use crate::db::{Db, Using};
 use crate::error::{Error, Result};
 use crate::field::Value;
-use crate::field::{FieldType, RowReader};
 use crate::model::{Loaded, Model, ModelVTable, NewModel};
 use crate::object::GenericObject;
 use crate::query::{Col, Cond, Select};
@@ -240,57 +243,56 @@ impl Model for ContentType {
     fn pk(&self) -> &i32 {
         &self.id
     }
+}
 
-    fn __read(row: &dyn RowReader) -> deserialize::Result<Self> {
+impl<DB> ReadColumns<DB> for ContentType
+where
+    DB: Backend + 'static,
+    i32: FromSql<Integer, DB>,
+    String: FromSql<Text, DB>,
+{
+    fn __read_columns(row: &dyn RawRow<DB>) -> deserialize::Result<Self> {
         Ok(ContentType {
-            id: i32::__read(row, 0)?,
-            app_label: Cow::Owned(String::__read(row, 1)?),
-            model: Cow::Owned(String::__read(row, 2)?),
+            id: read_column::<Integer, i32, DB>(row, 0)?,
+            app_label: Cow::Owned(read_column::<Text, String, DB>(row, 1)?),
+            model: Cow::Owned(read_column::<Text, String, DB>(row, 2)?),
             registration: None,
         })
     }
+}
 
-    fn __bind_column<'b, DB: SupportedBackend>(
-        &'b self,
-        index: usize,
-        out: &mut AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
+impl<DB> BindColumns<DB> for ContentType
+where
+    DB: Backend + HasSqlType<Integer> + HasSqlType<Text>,
+    i32: ToSql<Integer, DB>,
+    str: ToSql<Text, DB>,
+{
+    fn __bind<'b>(&'b self, index: usize, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
         match index {
-            0 => self.id.__bind(out),
-            1 => bind_str(&self.app_label, out),
-            2 => bind_str(&self.model, out),
+            0 => out.push_bind_param::<Integer, i32>(&self.id),
+            1 => out.push_bind_param::<Text, str>(&self.app_label),
+            2 => out.push_bind_param::<Text, str>(&self.model),
             _ => Err(column_out_of_range(index)),
         }
     }
 }
 
-fn bind_str<'b, DB: SupportedBackend>(
-    s: &'b str,
-    out: &mut AstPass<'_, 'b, DB>,
-) -> QueryResult<()> {
-    <DB as Binds<str>>::bind(out, s)
-}
-
-pub fn column_out_of_range(index: usize) -> diesel::result::Error {
-    diesel::result::Error::QueryBuilderError(
-        format!("no column {index}; this is a contenttypes bug").into(),
-    )
+impl<DB> BindColumns<DB> for NewContentType
+where
+    DB: Backend + HasSqlType<Text>,
+    String: ToSql<Text, DB>,
+{
+    fn __bind<'b>(&'b self, index: usize, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        match index {
+            0 => out.push_bind_param::<Text, String>(&self.app_label),
+            1 => out.push_bind_param::<Text, String>(&self.model),
+            _ => Err(column_out_of_range(index)),
+        }
+    }
 }
 
 impl NewModel for NewContentType {
     type Model = ContentType;
-
-    fn __bind_column<'b, DB: SupportedBackend>(
-        &'b self,
-        index: usize,
-        out: &mut AstPass<'_, 'b, DB>,
-    ) -> QueryResult<()> {
-        match index {
-            0 => self.app_label.__bind(out),
-            1 => self.model.__bind(out),
-            _ => Err(column_out_of_range(index)),
-        }
-    }
 
     fn __into_model(self, pk: i32) -> ContentType {
         ContentType {

@@ -2,8 +2,6 @@
 //! a row without knowing the backend ([`RowReader`]), and dynamic values for code that
 //! handles many models at once ([`Value`]).
 
-use std::marker::PhantomData;
-
 use contenttypes_core::ir::SqlType;
 use contenttypes_core::keys::PkValue;
 use diesel::deserialize::{self, QueryableByName};
@@ -12,6 +10,7 @@ use diesel::row::{Field as _, NamedRow, Row};
 use diesel::QueryResult;
 
 use crate::backend::{Binds, Handles, SupportedBackend};
+use crate::columns::RowRef;
 
 /// Reads column values of a result row by position, whatever the backend.
 ///
@@ -28,15 +27,6 @@ pub trait RowReader {
     fn read_bytes(&self, index: usize) -> deserialize::Result<Option<Vec<u8>>>;
     #[cfg(feature = "uuid")]
     fn read_uuid(&self, index: usize) -> deserialize::Result<Option<uuid::Uuid>>;
-}
-
-/// A Diesel row seen through [`RowReader`].
-pub(crate) struct RowRef<'r, R, DB>(pub(crate) &'r R, PhantomData<DB>);
-
-impl<'r, R, DB> RowRef<'r, R, DB> {
-    pub(crate) fn new(row: &'r R) -> Self {
-        RowRef(row, PhantomData)
-    }
 }
 
 impl<'a, R: Row<'a, DB>, DB: SupportedBackend> RowRef<'_, R, DB> {

@@ -4,6 +4,7 @@
 //! documentation for the guide.
 
 pub mod backend;
+pub mod columns;
 pub mod content_type;
 pub mod db;
 mod delete;
@@ -46,8 +47,10 @@ pub use relation::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::backend::{Binds, Handles, SupportedBackend};
-    pub use crate::content_type::column_out_of_range;
-    pub use crate::field::{FieldType, RowReader};
+    pub use crate::columns::{
+        column_out_of_range, read_column, BindColumns, FitsColumn, RawRow, ReadColumns,
+    };
+    pub use crate::field::FieldType;
     pub use crate::gfk;
     pub use crate::model::{Model, ModelVTable, NewModel};
     pub use crate::relation::ErasedRelationCache;

@@ -29,11 +29,12 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::backend::{Binds, SupportedBackend};
+use crate::columns::RowRef;
 use crate::content_type::ContentType;
 use crate::db::{self, Db};
 use crate::delete;
 use crate::error::{Error, Result};
-use crate::field::{FieldType, RowReader, RowRef, Scalar, Value};
+use crate::field::{FieldType, RowReader, Scalar, Value};
 use crate::filter::{Correlation, RelationFilter};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
@@ -712,17 +713,45 @@ pub(crate) fn walk_join<'b, DB: SupportedBackend>(
     out.push_sql(" = ");
     let pk = Col::of(parent, link.parent_pk.name.as_ref());
     if join_needs_text_cast(link.object_id.sql_type, link.parent_pk.sql_type) {
-        out.push_sql("CAST(");
-        pk.walk(out)?;
-        out.push_sql(" AS ");
-        out.push_sql(match DB::DIALECT {
-            Dialect::Mysql => "CHAR",
-            _ => "TEXT",
-        });
-        out.push_sql(")");
+        walk_key_as_text(out, pk, link.parent_pk.sql_type)
     } else {
-        pk.walk(out)?;
+        pk.walk(out)
     }
+}
+
+/// A key column as the text a text object id stores for it: the key's `CAST` to text, and
+/// for a UUID stored as 32 hex digits (SQLite, MySQL) its hyphenated form, as Django writes
+/// `str(uuid)` into a text object id.
+fn walk_key_as_text<DB: SupportedBackend>(
+    out: &mut AstPass<'_, '_, DB>,
+    pk: Col,
+    key: SqlType,
+) -> QueryResult<()> {
+    if key == SqlType::Uuid && DB::DIALECT != Dialect::Postgres {
+        let (open, sep, close) = match DB::DIALECT {
+            Dialect::Mysql => ("CONCAT_WS('-', ", ", ", ")"),
+            _ => ("(", " || '-' || ", ")"),
+        };
+        out.push_sql(open);
+        for (i, (from, len)) in [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                out.push_sql(sep);
+            }
+            out.push_sql("SUBSTR(");
+            pk.walk(out)?;
+            out.push_sql(&format!(", {from}, {len})"));
+        }
+        out.push_sql(close);
+        return Ok(());
+    }
+    out.push_sql("CAST(");
+    pk.walk(out)?;
+    out.push_sql(" AS ");
+    out.push_sql(DB::DIALECT.text_cast_type());
+    out.push_sql(")");
     Ok(())
 }
 

@@ -78,6 +78,28 @@ pub enum BaseType {
     String,
     Bytes,
     Uuid,
+    /// `chrono::NaiveDate`.
+    NaiveDate,
+    /// `chrono::NaiveTime`.
+    NaiveTime,
+    /// `chrono::NaiveDateTime`.
+    NaiveDateTime,
+    /// `chrono::DateTime<Utc>`.
+    DateTimeUtc,
+    /// `time::Date`.
+    TimeDate,
+    /// `time::Time`.
+    TimeTime,
+    /// `time::PrimitiveDateTime`.
+    PrimitiveDateTime,
+    /// `time::OffsetDateTime`.
+    OffsetDateTime,
+    /// `serde_json::Value`.
+    Json,
+    /// `bigdecimal::BigDecimal`.
+    Decimal,
+    /// Any type with `#[model(sql_type = ...)]`.
+    Custom,
 }
 
 impl BaseType {
@@ -101,11 +123,30 @@ impl BaseType {
             BaseType::String => "String",
             BaseType::Bytes => "Vec<u8>",
             BaseType::Uuid => "uuid::Uuid",
+            BaseType::NaiveDate => "chrono::NaiveDate",
+            BaseType::NaiveTime => "chrono::NaiveTime",
+            BaseType::NaiveDateTime => "chrono::NaiveDateTime",
+            BaseType::DateTimeUtc => "chrono::DateTime<Utc>",
+            BaseType::TimeDate => "time::Date",
+            BaseType::TimeTime => "time::Time",
+            BaseType::PrimitiveDateTime => "time::PrimitiveDateTime",
+            BaseType::OffsetDateTime => "time::OffsetDateTime",
+            BaseType::Json => "serde_json::Value",
+            BaseType::Decimal => "bigdecimal::BigDecimal",
+            BaseType::Custom => "a type with `sql_type`",
         }
     }
 
+    /// Whether the type is a date, a time or a timestamp (`auto_now` applies to these).
+    pub fn is_temporal(self) -> bool {
+        matches!(
+            self.sql_type(None, None),
+            SqlType::Date | SqlType::Time | SqlType::DateTime | SqlType::DateTimeTz
+        )
+    }
+
     /// The SQL type of a column of this type.
-    pub fn sql_type(self, max_length: Option<u32>) -> SqlType {
+    pub fn sql_type(self, max_length: Option<u32>, decimal: Option<(u16, u16)>) -> SqlType {
         match self {
             BaseType::Bool => SqlType::Bool,
             BaseType::I16 => SqlType::SmallInt,
@@ -119,6 +160,16 @@ impl BaseType {
             },
             BaseType::Bytes => SqlType::Binary,
             BaseType::Uuid => SqlType::Uuid,
+            BaseType::NaiveDate | BaseType::TimeDate => SqlType::Date,
+            BaseType::NaiveTime | BaseType::TimeTime => SqlType::Time,
+            BaseType::NaiveDateTime | BaseType::PrimitiveDateTime => SqlType::DateTime,
+            BaseType::DateTimeUtc | BaseType::OffsetDateTime => SqlType::DateTimeTz,
+            BaseType::Json => SqlType::Json,
+            BaseType::Decimal => {
+                let (digits, places) = decimal.unwrap_or((0, 0));
+                SqlType::Decimal { digits, places }
+            }
+            BaseType::Custom => SqlType::Custom,
         }
     }
 }
@@ -136,6 +187,12 @@ pub struct ColumnSpec {
     pub unique: bool,
     pub index: bool,
     pub max_length: Option<u32>,
+    /// Django's `max_digits` and `decimal_places`, for decimal columns.
+    pub decimal: Option<(u16, u16)>,
+    /// `#[model(sql_type = path)]`: the Diesel SQL type of a custom column.
+    pub sql_type: Option<Path>,
+    /// `#[model(db_type = "...")]`: the DDL type of a custom column.
+    pub db_type: Option<String>,
     pub default: Option<DefaultValue>,
     pub foreign_key: Option<ForeignKeySpec>,
     pub renamed_from: Option<String>,

@@ -119,7 +119,7 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
             ColumnDef {
                 name: c.column.value.clone().into(),
                 field: field_name(&field.ident).into(),
-                sql_type: c.base.sql_type(c.max_length),
+                sql_type: c.base.sql_type(c.max_length, c.decimal),
                 nullable: c.nullable,
                 primary_key: c.primary_key,
                 auto_increment: c.auto_increment,
@@ -128,6 +128,7 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 default: c.default.clone(),
                 foreign_key,
                 renamed_from: c.renamed_from.clone().map(Into::into),
+                db_type: c.db_type.clone().map(Into::into),
             }
         })
         .collect();

@@ -317,7 +317,7 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
     out
 }
 
-const FIELD_KEYS: &str = "primary_key, auto_increment, unique, index, max_length, column, default, foreign_key, on_delete, renamed_from, skip";
+const FIELD_KEYS: &str = "primary_key, auto_increment, unique, index, max_length, max_digits, decimal_places, column, default, foreign_key, on_delete, renamed_from, sql_type, db_type, skip";
 
 fn is_field_only_key(path: &Path) -> bool {
     FIELD_KEYS.split(", ").any(|k| path.is_ident(k))
@@ -464,6 +464,10 @@ fn parse_column(
     let mut on_delete = Once::new("on_delete");
     let mut renamed_from = Once::new("renamed_from");
     let mut skip = Once::new("skip");
+    let mut max_digits = Once::new("max_digits");
+    let mut decimal_places = Once::new("decimal_places");
+    let mut sql_type = Once::new("sql_type");
+    let mut db_type = Once::new("db_type");
 
     for attr in attrs {
         let result = attr.parse_nested_meta(|meta| {
@@ -509,6 +513,21 @@ fn parse_column(
                 renamed_from.set(ctxt, span, lit.value());
             } else if meta.path.is_ident("skip") {
                 skip.set(ctxt, span, span);
+            } else if meta.path.is_ident("max_digits") || meta.path.is_ident("decimal_places") {
+                let lit: syn::LitInt = meta.value()?.parse()?;
+                let n: u16 = lit.base10_parse()?;
+                let value = Spanned::new(n, lit.span());
+                if meta.path.is_ident("max_digits") {
+                    max_digits.set(ctxt, span, value);
+                } else {
+                    decimal_places.set(ctxt, span, value);
+                }
+            } else if meta.path.is_ident("sql_type") {
+                let path: Path = meta.value()?.parse()?;
+                sql_type.set(ctxt, span, path);
+            } else if meta.path.is_ident("db_type") {
+                let lit = string_value(&meta)?;
+                db_type.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
             } else if CONTAINER_KEYS.split(", ").any(|k| meta.path.is_ident(k.trim_end_matches("(..)"))) {
                 return Err(meta.error(format!(
                     "`{}` is a model option; put it on the struct's `#[model(...)]`",
@@ -535,13 +554,59 @@ fn parse_column(
         Some(inner) => (inner.clone(), true),
         None => (field.ty.clone(), false),
     };
-    let Some(base) = base_type(&base_ty) else {
+    let base = if sql_type.value.is_some() {
+        BaseType::Custom
+    } else if let Some(base) = base_type(&base_ty) {
+        base
+    } else {
         ctxt.error_spanned_by(
             &field.ty,
-            "unsupported column type; use bool, i16, i32, i64, f32, f64, String, Vec<u8> or uuid::Uuid \
-             (or an `Option` of one), or mark the field `#[model(skip)]`",
+            "unsupported column type; use bool, i16, i32, i64, f32, f64, String, Vec<u8>, \
+             uuid::Uuid, chrono's NaiveDate/NaiveTime/NaiveDateTime/DateTime<Utc>, time's \
+             Date/Time/PrimitiveDateTime/OffsetDateTime, serde_json::Value or \
+             bigdecimal::BigDecimal (or an `Option` of one); map any other type with \
+             `#[model(sql_type = path::to::DieselSqlType, db_type = \"...\")]`, or mark the \
+             field `#[model(skip)]`",
         );
         return None;
+    };
+    if let Some(d) = &db_type.value {
+        if base != BaseType::Custom {
+            ctxt.error_at(
+                d.span,
+                "`db_type` goes with `sql_type = ...`; the column type of this field is known",
+            );
+        }
+    }
+    let decimal = match (max_digits.value, decimal_places.value) {
+        (Some(d), Some(p)) => {
+            if base != BaseType::Decimal {
+                ctxt.error_at(d.span, "`max_digits` applies to decimal fields only");
+            } else if d.value == 0 || d.value > 1000 {
+                ctxt.error_at(d.span, "`max_digits` must be between 1 and 1000");
+            } else if p.value > d.value {
+                ctxt.error_at(p.span, "`decimal_places` cannot exceed `max_digits`");
+            }
+            Some((d.value, p.value))
+        }
+        (Some(d), None) => {
+            ctxt.error_at(d.span, "`max_digits` needs `decimal_places` too");
+            None
+        }
+        (None, Some(p)) => {
+            ctxt.error_at(p.span, "`decimal_places` needs `max_digits` too");
+            None
+        }
+        (None, None) => {
+            if base == BaseType::Decimal {
+                ctxt.error_spanned_by(
+                    &field.ty,
+                    "a decimal field needs its precision, as in Django: \
+                     `#[model(max_digits = 10, decimal_places = 2)]`",
+                );
+            }
+            None
+        }
     };
 
     let name = field_name(ident);
@@ -614,6 +679,9 @@ fn parse_column(
         unique: unique.value.is_some(),
         index: index.value.is_some(),
         max_length: max_length_value.map(|m| m.value),
+        decimal,
+        sql_type: sql_type.value,
+        db_type: db_type.value.map(|d| d.value),
         default,
         foreign_key,
         renamed_from: renamed_from.value,
@@ -734,6 +802,32 @@ fn base_type(ty: &Type) -> Option<BaseType> {
         "f64" if no_args => BaseType::F64,
         "String" if no_args => BaseType::String,
         "Uuid" if no_args => BaseType::Uuid,
+        "NaiveDate" if no_args => BaseType::NaiveDate,
+        "NaiveTime" if no_args => BaseType::NaiveTime,
+        "NaiveDateTime" if no_args => BaseType::NaiveDateTime,
+        "PrimitiveDateTime" if no_args => BaseType::PrimitiveDateTime,
+        "OffsetDateTime" if no_args => BaseType::OffsetDateTime,
+        "BigDecimal" if no_args => BaseType::Decimal,
+        "JsonValue" if no_args => BaseType::Json,
+        "Value" if no_args && p.path.segments.iter().any(|s| s.ident == "serde_json") => {
+            BaseType::Json
+        }
+        "Date" if no_args => BaseType::TimeDate,
+        "Time" if no_args => BaseType::TimeTime,
+        "DateTime" => {
+            let PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                GenericArgument::Type(Type::Path(tz))
+                    if args.args.len() == 1
+                        && tz.path.segments.last().is_some_and(|s| s.ident == "Utc") =>
+                {
+                    BaseType::DateTimeUtc
+                }
+                _ => return None,
+            }
+        }
         "Vec" => {
             let PathArguments::AngleBracketed(args) = &last.arguments else {
                 return None;

@@ -15,6 +15,24 @@ pub(crate) fn validate(spec: &ModelSpec, ctxt: &mut Ctxt) {
     check_together(spec, ctxt);
     check_generic_foreign_keys(spec, ctxt);
     check_generic_relations(spec, ctxt);
+    check_custom_columns(spec, ctxt);
+}
+
+/// A column with `sql_type = ...` has no DDL the framework knows: a managed model must say
+/// what to write (`db_type`). (Such a column cannot be a key: [`check_primary_key`].)
+fn check_custom_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
+    for (_, column) in spec.columns() {
+        let Some(sql_type) = &column.sql_type else {
+            continue;
+        };
+        if spec.managed && column.db_type.is_none() {
+            ctxt.error_spanned_by(
+                sql_type,
+                "a column with `sql_type` in a managed model needs its DDL type too: \
+                 add `db_type = \"...\"` (as in `CREATE TABLE`), or set `managed = false`",
+            );
+        }
+    }
 }
 
 fn check_names(spec: &ModelSpec, ctxt: &mut Ctxt) {

@@ -168,6 +168,9 @@ fn column_to_json(c: &ColumnDef) -> Value {
     let mut o = Map::new();
     o.insert("name".into(), Value::from(c.name.as_ref()));
     o.insert("type".into(), Value::from(c.sql_type.name()));
+    if let Some(db_type) = &c.db_type {
+        o.insert("db_type".into(), Value::from(db_type.as_ref()));
+    }
     o.insert("nullable".into(), Value::from(c.nullable));
     o.insert("primary_key".into(), Value::from(c.primary_key));
     o.insert("auto_increment".into(), Value::from(c.auto_increment));
@@ -314,6 +317,10 @@ fn column_from_json(v: &Value) -> Result<ColumnDef, StateError> {
         default,
         foreign_key,
         renamed_from: None,
+        db_type: match o.get("db_type") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(string(o, "db_type")?),
+        },
     })
 }
 
