@@ -8,6 +8,7 @@ use common::models::*;
 use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
 use contenttypes::{Error, GenericObject};
+use diesel::RunQueryDsl;
 
 backend_tests! {
     /// B.21 and B.29: the target reads back (1 query with the content type cached); a
@@ -68,18 +69,27 @@ backend_tests! {
         assert_eq!(item.content_object(db).unwrap().unwrap().downcast_ref::<Vegetable>().unwrap(), &carrot);
     }
 
-    /// B.34: a generic foreign key cannot point at an unsaved object (Django refuses it at
-    /// `save()`; here the assignment itself is refused and nothing changes).
-    fn unsaved_targets_are_refused(t) {
+    /// B.34, the typed way: an unsaved object is its `New*` struct, which cannot be a target
+    /// (`tests/ui-all-features/set_target_unsaved.rs`); every value of a key type is a saved
+    /// key, 0 included, so a row whose key is 0 is pointed at, read back and related.
+    fn a_row_whose_key_is_zero_is_a_real_row(t) {
+        if <<Conn as diesel::Connection>::Backend as contenttypes::SupportedBackend>::DIALECT == contenttypes::Dialect::Mysql {
+            diesel::sql_query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')").execute(&mut t.conn).unwrap();
+        }
+        diesel::sql_query("INSERT INTO generic_relations_animal (id, common_name, latin_name) VALUES (0, 'Zero', 'Nullus')").execute(&mut t.conn).unwrap();
         let db = &mut t.db();
+        let zero = Animal::get(db, &0).unwrap().expect("the row with key 0");
         let lion = animal(db, "Lion");
         let mut item = lion.tags().create(db, NewTaggedItem { tag: "x".into(), ..Default::default() }).unwrap();
-        let unsaved = Animal { id: 0, common_name: "Ghost".into(), latin_name: "".into(), tags: Default::default(), comparisons: Default::default() };
-        match item.set_content_object(db, &unsaved) {
-            Err(Error::Unsaved { model, .. }) => assert_eq!(model, "Animal"),
-            other => panic!("expected an unsaved error, got {other:?}"),
-        }
-        assert_eq!((item.object_id, item.content_object(db).unwrap().unwrap().pk()), (lion.id, contenttypes::PkValue::Int(lion.id)));
+        item.set_content_object(db, &zero).unwrap();
+        item.save(db).unwrap();
+        let fresh = item.refresh(db).unwrap();
+        assert_eq!(fresh.object_id, 0);
+        assert_eq!(fresh.content_object(db).unwrap().unwrap().downcast_ref::<Animal>().unwrap(), &zero);
+        let tags: Vec<String> = zero.tags().all(db).unwrap().into_iter().map(|t| t.tag).collect();
+        assert_eq!(tags, ["x"]);
+        zero.tags().create(db, NewTaggedItem { tag: "y".into(), ..Default::default() }).unwrap();
+        assert_eq!(zero.tags().count(db).unwrap(), 2);
     }
 
     /// Several generic foreign keys on one model are independent (Django's Comparison).

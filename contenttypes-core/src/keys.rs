@@ -90,12 +90,6 @@ pub trait Key:
     /// Reads a key of this type out of a dynamic value: integers widen or narrow when they
     /// fit, text parses into integers and UUIDs. `None` when the value cannot be this key.
     fn from_pk_value(value: &PkValue) -> Option<Self>;
-
-    /// Whether this key marks an object that has not been saved: `0` (or less) for
-    /// database-generated integer keys, which every supported database starts at 1.
-    fn is_unsaved(&self) -> bool {
-        false
-    }
 }
 
 macro_rules! int_key {
@@ -115,10 +109,6 @@ macro_rules! int_key {
                     #[cfg(feature = "uuid")]
                     PkValue::Uuid(_) => None,
                 }
-            }
-
-            fn is_unsaved(&self) -> bool {
-                *self <= 0
             }
         }
     };
@@ -255,9 +245,6 @@ mod tests {
         );
         assert_eq!(<String as ObjectIdFor<(), i64>>::from_key(&42), "42");
         assert_eq!(<i64 as ObjectIdFor<(), i32>>::from_key(&42), 42i64);
-        assert!(0i64.is_unsaved());
-        assert!(!1i64.is_unsaved());
-        assert!(!String::new().is_unsaved());
     }
 
     #[test]

@@ -64,8 +64,8 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, non_snake_case, clippy::all)]
         const _: () = {
-            #model
             #columns
+            #model
             #diesel
             #relations_check
         };
@@ -340,11 +340,10 @@ fn columns_impls(n: &Names) -> TokenStream {
         let ty = &f.ty;
         let st = column_sql_type(n, c);
         let col = column_ident(c);
+        // The alias is named with the field's span, so the error points at the field.
         quote_spanned! {f.ty_span()=>
-            const _: fn() = || {
-                fn __fits<__T: ?::core::marker::Sized + #p::FitsColumn<__ST, __C>, __ST, __C>() {}
-                __fits::<#ty, #st, #table_mod::#col>();
-            };
+            const _: ::core::option::Option<__AssertFits<#ty, #st, #table_mod::#col>> =
+                ::core::option::Option::None;
         }
     });
     let read_bounds = cols.iter().map(|(_, f, c)| {
@@ -380,6 +379,7 @@ fn columns_impls(n: &Names) -> TokenStream {
     let new_bind_bounds = bind_bounds(&inserted);
     let new_binds = binds(&inserted);
     quote! {
+        use #p::AssertFits as __AssertFits;
         #(#checks)*
 
         #[automatically_derived]

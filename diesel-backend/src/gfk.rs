@@ -267,19 +267,14 @@ where
     Ok(())
 }
 
-/// The content type id and object id that point at `target`, which must be saved.
+/// The content type id and object id that point at `target`. A model value stands for a
+/// saved row (an unsaved one is its `New*` struct, which cannot be a target).
 fn columns_for<M, const KEY: u64, D: Db, T>(db: &mut D, target: &T) -> Result<(i32, M::ObjectId)>
 where
     M: GenericForeignKeyField<KEY>,
     T: Model,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
 {
-    if !target.is_saved() {
-        return Err(Error::Unsaved {
-            model: T::DEF.type_name.to_string(),
-            operation: "pointing a generic foreign key at an object",
-        });
-    }
     let ct = ContentType::for_model::<T>(db)?;
     Ok((
         ct.id,

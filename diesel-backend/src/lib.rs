@@ -48,7 +48,7 @@ pub use relation::{
 pub mod __private {
     pub use crate::backend::{Binds, Handles, SupportedBackend};
     pub use crate::columns::{
-        column_out_of_range, read_column, BindColumns, FitsColumn, RawRow, ReadColumns,
+        column_out_of_range, read_column, AssertFits, BindColumns, FitsColumn, RawRow, ReadColumns,
     };
     pub use crate::field::FieldType;
     pub use crate::gfk;

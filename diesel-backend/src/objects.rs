@@ -158,12 +158,6 @@ pub trait Objects: Model {
 
     /// Writes every column of this saved row. 1 statement.
     fn save<D: Db>(&self, db: &mut D) -> Result<()> {
-        if !self.is_saved() {
-            return Err(Error::Unsaved {
-                model: Self::DEF.label(),
-                operation: "save()",
-            });
-        }
         match (Save { row: self }).execute(db.connection())? {
             0 => Err(Error::ObjectNotFound {
                 model: Self::DEF.label(),
@@ -185,12 +179,6 @@ pub trait Objects: Model {
     /// Deletes this row, and the rows of its generic relations first, in one transaction.
     /// See [`Objects::delete_many`] for the statements.
     fn delete<D: Db>(&self, db: &mut D) -> Result<()> {
-        if !self.is_saved() {
-            return Err(Error::Unsaved {
-                model: Self::DEF.label(),
-                operation: "delete()",
-            });
-        }
         Self::delete_many(db, std::slice::from_ref(self.pk())).map(|_| ())
     }
 

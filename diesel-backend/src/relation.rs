@@ -272,17 +272,6 @@ where
         <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(self.parent.pk())
     }
 
-    fn saved_parent(&self, operation: &'static str) -> Result<()> {
-        if self.parent.is_saved() {
-            Ok(())
-        } else {
-            Err(Error::Unsaved {
-                model: P::DEF.type_name.to_string(),
-                operation,
-            })
-        }
-    }
-
     /// `content_type_id = <P's> AND object_id = <this parent>`.
     fn core<D: Db>(&self, db: &mut D) -> Result<(Link, Cond, i32)> {
         let link = Link::of::<P, C, K>()?;
@@ -310,7 +299,6 @@ where
         if let Some(rows) = self.cache.prefetched() {
             return Ok(rows.as_ref().clone());
         }
-        self.saved_parent("reading a generic relation")?;
         crate::prefetch::check_lazy_load(P::DEF, self.name)?;
         self.filter(NoFilter).load(db)
     }
@@ -352,34 +340,45 @@ where
     where
         C: 'r,
     {
-        self.saved_parent("adding to a generic relation")?;
         let mut rows: Vec<&mut C> = rows.into_iter().collect();
-        if rows.iter().any(|r| !r.is_saved()) {
-            return Err(Error::Unsaved {
-                model: C::DEF.type_name.to_string(),
-                operation: "add() (insert it first, or use create())",
-            });
-        }
         if rows.is_empty() {
             return Ok(());
         }
         let link = Link::of::<P, C, K>()?;
         let ct = ContentType::for_model::<P>(db)?.id;
         let object_id = self.object_id();
-        let keys: Vec<Value> = rows.iter().map(|r| r.pk().to_value()).collect();
-        let conn = db.connection();
-        for chunk in chunks(&keys) {
-            Update {
-                table: C::DEF.table.name.as_ref(),
-                set: vec![
-                    (link.gfk.ct_column.as_ref(), Value::Integer(ct)),
-                    (link.gfk.fk_column.as_ref(), object_id.to_value()),
-                ],
-                cond: Cond::In(link.pk_col()?, chunk.to_vec()),
-                extra: NoFilter,
+        let mut seen = std::collections::HashSet::new();
+        let keys: Vec<Value> = rows
+            .iter()
+            .filter(|r| seen.insert(r.pk().to_pk_value()))
+            .map(|r| r.pk().to_value())
+            .collect();
+        // A row that is not in the database (built by hand, or deleted since) is refused,
+        // and nothing changes: the updated-row count must cover every key.
+        db::transaction(db, |db| {
+            let conn = db.connection();
+            let mut updated = 0;
+            for chunk in chunks(&keys) {
+                updated += Update {
+                    table: C::DEF.table.name.as_ref(),
+                    set: vec![
+                        (link.gfk.ct_column.as_ref(), Value::Integer(ct)),
+                        (link.gfk.fk_column.as_ref(), object_id.to_value()),
+                    ],
+                    cond: Cond::In(link.pk_col()?, chunk.to_vec()),
+                    extra: NoFilter,
+                }
+                .execute(conn)?;
             }
-            .execute(conn)?;
-        }
+            if updated < keys.len() {
+                return Err(Error::Unsaved {
+                    model: C::DEF.type_name.to_string(),
+                    operation:
+                        "add(): a row is not in the database (insert it first, or use create())",
+                });
+            }
+            Ok(())
+        })?;
         for row in rows.iter_mut() {
             row.__set(ct, object_id.clone());
         }
@@ -429,14 +428,7 @@ where
     where
         C: 'r,
     {
-        self.saved_parent("setting a generic relation")?;
         let mut rows: Vec<&mut C> = rows.into_iter().collect();
-        if rows.iter().any(|r| !r.is_saved()) {
-            return Err(Error::Unsaved {
-                model: C::DEF.type_name.to_string(),
-                operation: "set()",
-            });
-        }
         db::transaction(db, |db| {
             let (link, cond, _) = self.core(db)?;
             let pk = C::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
@@ -473,7 +465,6 @@ where
     /// Inserts a related row: `new` with its content type and object id set to this parent.
     /// 1 statement (2 on MySQL).
     pub fn create<D: Db>(&self, db: &mut D, mut new: C::New) -> Result<C> {
-        self.saved_parent("creating in a generic relation")?;
         let ct = ContentType::for_model::<P>(db)?.id;
         C::__set_new(&mut new, ct, self.object_id());
         let row = C::insert(db, new)?;
@@ -878,8 +869,7 @@ where
     {
         let link = Link::of::<P, C, K>()?;
         let ct = ContentType::for_model::<P>(db)?.id;
-        let saved: Vec<&P> = parents.iter().filter(|p| p.is_saved()).collect();
-        let object_ids: Vec<Value> = saved
+        let object_ids: Vec<Value> = parents
             .iter()
             .map(|p| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk()).to_value())
             .collect();
@@ -900,11 +890,7 @@ where
         }
         for parent in parents {
             let oid = <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(parent.pk()).to_pk_value();
-            let rows = if parent.is_saved() {
-                by_object.remove(&oid).unwrap_or_default()
-            } else {
-                Vec::new()
-            };
+            let rows = by_object.remove(&oid).unwrap_or_default();
             (self.field)(parent).set_prefetched(rows);
         }
         Ok(())

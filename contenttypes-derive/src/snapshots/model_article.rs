@@ -62,198 +62,28 @@ where
 #[doc(hidden)]
 #[allow(non_upper_case_globals, non_snake_case, clippy::all)]
 const _: () = {
-    static __DEF: ::contenttypes::__private::ct_core::ir::ModelDef = ::contenttypes::__private::ct_core::ir::ModelDef {
-        app_label: ::contenttypes::__private::Cow::Borrowed("blog"),
-        model_name: ::contenttypes::__private::Cow::Borrowed("article"),
-        type_name: ::contenttypes::__private::Cow::Borrowed("Article"),
-        verbose_name: ::contenttypes::__private::Cow::Borrowed("article"),
-        table: ::contenttypes::__private::ct_core::ir::TableDef {
-            name: ::contenttypes::__private::Cow::Borrowed("blog_article"),
-            columns: ::contenttypes::__private::Cow::Borrowed(
-                &[
-                    ::contenttypes::__private::ct_core::ir::ColumnDef {
-                        name: ::contenttypes::__private::Cow::Borrowed("id"),
-                        field: ::contenttypes::__private::Cow::Borrowed("id"),
-                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::BigInt,
-                        nullable: false,
-                        primary_key: true,
-                        auto_increment: true,
-                        unique: false,
-                        indexed: false,
-                        default: ::core::option::Option::None,
-                        foreign_key: ::core::option::Option::None,
-                        renamed_from: ::core::option::Option::None,
-                        db_type: ::core::option::Option::None,
-                    },
-                    ::contenttypes::__private::ct_core::ir::ColumnDef {
-                        name: ::contenttypes::__private::Cow::Borrowed("title"),
-                        field: ::contenttypes::__private::Cow::Borrowed("title"),
-                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::Varchar(
-                            200u32,
-                        ),
-                        nullable: false,
-                        primary_key: false,
-                        auto_increment: false,
-                        unique: false,
-                        indexed: false,
-                        default: ::core::option::Option::None,
-                        foreign_key: ::core::option::Option::None,
-                        renamed_from: ::core::option::Option::None,
-                        db_type: ::core::option::Option::None,
-                    },
-                    ::contenttypes::__private::ct_core::ir::ColumnDef {
-                        name: ::contenttypes::__private::Cow::Borrowed("rating"),
-                        field: ::contenttypes::__private::Cow::Borrowed("rating"),
-                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::Double,
-                        nullable: true,
-                        primary_key: false,
-                        auto_increment: false,
-                        unique: false,
-                        indexed: false,
-                        default: ::core::option::Option::None,
-                        foreign_key: ::core::option::Option::None,
-                        renamed_from: ::core::option::Option::None,
-                        db_type: ::core::option::Option::None,
-                    },
-                ],
-            ),
-            primary_key: ::contenttypes::__private::Cow::Borrowed("id"),
-            indexes: ::contenttypes::__private::Cow::Borrowed(&[]),
-        },
-        managed: true,
-        renamed_from: ::core::option::Option::None,
-        generic_foreign_keys: ::contenttypes::__private::Cow::Borrowed(&[]),
-        generic_relations: ::contenttypes::__private::Cow::Borrowed(
-            &[
-                ::contenttypes::__private::ct_core::ir::GenericRelationDef {
-                    name: ::contenttypes::__private::Cow::Borrowed("tags"),
-                    through_app_label: ::contenttypes::__private::Cow::Borrowed(
-                        <TaggedItem as ::contenttypes::__private::ct_core::registry::Registered>::APP_LABEL,
-                    ),
-                    through_model: ::contenttypes::__private::Cow::Borrowed(
-                        <TaggedItem as ::contenttypes::__private::ct_core::registry::Registered>::MODEL_NAME,
-                    ),
-                    gfk: ::contenttypes::__private::Cow::Borrowed(
-                        <TaggedItem as ::contenttypes::__private::SoleGenericForeignKey>::NAME,
-                    ),
-                    related_query_name: ::core::option::Option::Some(
-                        ::contenttypes::__private::Cow::Borrowed("article"),
-                    ),
-                },
-            ],
-        ),
-    };
-    static __REGISTRATION: ::contenttypes::__private::ct_core::registry::Registration = ::contenttypes::__private::ct_core::registry::Registration {
-        def: <Article as ::contenttypes::__private::Model>::DEF,
-        type_id: ::core::any::TypeId::of::<Article>,
-        type_path: ::core::any::type_name::<Article>,
-        vtable: &__VTABLE,
-    };
-    static __VTABLE: ::contenttypes::__private::ModelVTable = ::contenttypes::__private::ModelVTable::of::<
-        Article,
-    >();
-    ::contenttypes::__private::inventory::submit! {
-        ::contenttypes::__private::ct_core::registry::Submission(& __REGISTRATION)
-    }
-    #[automatically_derived]
-    impl ::contenttypes::__private::ct_core::registry::Registered for Article {
-        const APP_LABEL: &'static str = "blog";
-        const MODEL_NAME: &'static str = "article";
-        const TABLE_NAME: &'static str = "blog_article";
-        const PK_COLUMN: &'static str = "id";
-        fn registration() -> &'static ::contenttypes::__private::ct_core::registry::Registration {
-            &__REGISTRATION
-        }
-    }
-    #[automatically_derived]
-    impl ::contenttypes::__private::Model for Article {
-        type Pk = i64;
-        type New = NewArticle;
-        type Table = blog_article::table;
-        const DEF: &'static ::contenttypes::__private::ct_core::ir::ModelDef = &__DEF;
-        fn pk(&self) -> &i64 {
-            &self.id
-        }
-        fn __relation(
-            &self,
-            __name: &str,
-        ) -> ::core::option::Option<
-            &dyn ::contenttypes::__private::ErasedRelationCache,
-        > {
-            match __name {
-                "tags" => ::core::option::Option::Some(&self.tags),
-                _ => ::core::option::Option::None,
-            }
-        }
-        fn __generic_foreign_key(
-            &self,
-            __name: &str,
-        ) -> ::core::option::Option<
-            (
-                ::core::option::Option<i32>,
-                ::core::option::Option<::contenttypes::__private::ct_core::keys::PkValue>,
-            ),
-        > {
-            match __name {
-                _ => ::core::option::Option::None,
-            }
-        }
-    }
-    #[automatically_derived]
-    impl ::contenttypes::__private::NewModel for NewArticle {
-        type Model = Article;
-        #[allow(unused_variables)]
-        fn __into_model(self, __pk: i64) -> Article {
-            Article {
-                id: __pk,
-                title: self.title,
-                rating: self.rating,
-                tags: ::core::default::Default::default(),
-            }
-        }
-        fn __pk(&self) -> ::core::option::Option<i64> {
-            ::core::option::Option::None
-        }
-    }
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
+    use ::contenttypes::__private::AssertFits as __AssertFits;
+    const _: ::core::option::Option<
+        __AssertFits<
             i64,
             <blog_article::id as ::contenttypes::__private::diesel::Expression>::SqlType,
             blog_article::id,
-        >();
-    };
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
+        >,
+    > = ::core::option::Option::None;
+    const _: ::core::option::Option<
+        __AssertFits<
             String,
             <blog_article::title as ::contenttypes::__private::diesel::Expression>::SqlType,
             blog_article::title,
-        >();
-    };
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
+        >,
+    > = ::core::option::Option::None;
+    const _: ::core::option::Option<
+        __AssertFits<
             Option<f64>,
             <blog_article::rating as ::contenttypes::__private::diesel::Expression>::SqlType,
             blog_article::rating,
-        >();
-    };
+        >,
+    > = ::core::option::Option::None;
     #[automatically_derived]
     impl<
         __DB: ::contenttypes::__private::diesel::backend::Backend + 'static,
@@ -418,6 +248,159 @@ const _: () = {
                     )
                 }
             }
+        }
+    }
+    static __DEF: ::contenttypes::__private::ct_core::ir::ModelDef = ::contenttypes::__private::ct_core::ir::ModelDef {
+        app_label: ::contenttypes::__private::Cow::Borrowed("blog"),
+        model_name: ::contenttypes::__private::Cow::Borrowed("article"),
+        type_name: ::contenttypes::__private::Cow::Borrowed("Article"),
+        verbose_name: ::contenttypes::__private::Cow::Borrowed("article"),
+        table: ::contenttypes::__private::ct_core::ir::TableDef {
+            name: ::contenttypes::__private::Cow::Borrowed("blog_article"),
+            columns: ::contenttypes::__private::Cow::Borrowed(
+                &[
+                    ::contenttypes::__private::ct_core::ir::ColumnDef {
+                        name: ::contenttypes::__private::Cow::Borrowed("id"),
+                        field: ::contenttypes::__private::Cow::Borrowed("id"),
+                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::BigInt,
+                        nullable: false,
+                        primary_key: true,
+                        auto_increment: true,
+                        unique: false,
+                        indexed: false,
+                        default: ::core::option::Option::None,
+                        foreign_key: ::core::option::Option::None,
+                        renamed_from: ::core::option::Option::None,
+                        db_type: ::core::option::Option::None,
+                    },
+                    ::contenttypes::__private::ct_core::ir::ColumnDef {
+                        name: ::contenttypes::__private::Cow::Borrowed("title"),
+                        field: ::contenttypes::__private::Cow::Borrowed("title"),
+                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::Varchar(
+                            200u32,
+                        ),
+                        nullable: false,
+                        primary_key: false,
+                        auto_increment: false,
+                        unique: false,
+                        indexed: false,
+                        default: ::core::option::Option::None,
+                        foreign_key: ::core::option::Option::None,
+                        renamed_from: ::core::option::Option::None,
+                        db_type: ::core::option::Option::None,
+                    },
+                    ::contenttypes::__private::ct_core::ir::ColumnDef {
+                        name: ::contenttypes::__private::Cow::Borrowed("rating"),
+                        field: ::contenttypes::__private::Cow::Borrowed("rating"),
+                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::Double,
+                        nullable: true,
+                        primary_key: false,
+                        auto_increment: false,
+                        unique: false,
+                        indexed: false,
+                        default: ::core::option::Option::None,
+                        foreign_key: ::core::option::Option::None,
+                        renamed_from: ::core::option::Option::None,
+                        db_type: ::core::option::Option::None,
+                    },
+                ],
+            ),
+            primary_key: ::contenttypes::__private::Cow::Borrowed("id"),
+            indexes: ::contenttypes::__private::Cow::Borrowed(&[]),
+        },
+        managed: true,
+        renamed_from: ::core::option::Option::None,
+        generic_foreign_keys: ::contenttypes::__private::Cow::Borrowed(&[]),
+        generic_relations: ::contenttypes::__private::Cow::Borrowed(
+            &[
+                ::contenttypes::__private::ct_core::ir::GenericRelationDef {
+                    name: ::contenttypes::__private::Cow::Borrowed("tags"),
+                    through_app_label: ::contenttypes::__private::Cow::Borrowed(
+                        <TaggedItem as ::contenttypes::__private::ct_core::registry::Registered>::APP_LABEL,
+                    ),
+                    through_model: ::contenttypes::__private::Cow::Borrowed(
+                        <TaggedItem as ::contenttypes::__private::ct_core::registry::Registered>::MODEL_NAME,
+                    ),
+                    gfk: ::contenttypes::__private::Cow::Borrowed(
+                        <TaggedItem as ::contenttypes::__private::SoleGenericForeignKey>::NAME,
+                    ),
+                    related_query_name: ::core::option::Option::Some(
+                        ::contenttypes::__private::Cow::Borrowed("article"),
+                    ),
+                },
+            ],
+        ),
+    };
+    static __REGISTRATION: ::contenttypes::__private::ct_core::registry::Registration = ::contenttypes::__private::ct_core::registry::Registration {
+        def: <Article as ::contenttypes::__private::Model>::DEF,
+        type_id: ::core::any::TypeId::of::<Article>,
+        type_path: ::core::any::type_name::<Article>,
+        vtable: &__VTABLE,
+    };
+    static __VTABLE: ::contenttypes::__private::ModelVTable = ::contenttypes::__private::ModelVTable::of::<
+        Article,
+    >();
+    ::contenttypes::__private::inventory::submit! {
+        ::contenttypes::__private::ct_core::registry::Submission(& __REGISTRATION)
+    }
+    #[automatically_derived]
+    impl ::contenttypes::__private::ct_core::registry::Registered for Article {
+        const APP_LABEL: &'static str = "blog";
+        const MODEL_NAME: &'static str = "article";
+        const TABLE_NAME: &'static str = "blog_article";
+        const PK_COLUMN: &'static str = "id";
+        fn registration() -> &'static ::contenttypes::__private::ct_core::registry::Registration {
+            &__REGISTRATION
+        }
+    }
+    #[automatically_derived]
+    impl ::contenttypes::__private::Model for Article {
+        type Pk = i64;
+        type New = NewArticle;
+        type Table = blog_article::table;
+        const DEF: &'static ::contenttypes::__private::ct_core::ir::ModelDef = &__DEF;
+        fn pk(&self) -> &i64 {
+            &self.id
+        }
+        fn __relation(
+            &self,
+            __name: &str,
+        ) -> ::core::option::Option<
+            &dyn ::contenttypes::__private::ErasedRelationCache,
+        > {
+            match __name {
+                "tags" => ::core::option::Option::Some(&self.tags),
+                _ => ::core::option::Option::None,
+            }
+        }
+        fn __generic_foreign_key(
+            &self,
+            __name: &str,
+        ) -> ::core::option::Option<
+            (
+                ::core::option::Option<i32>,
+                ::core::option::Option<::contenttypes::__private::ct_core::keys::PkValue>,
+            ),
+        > {
+            match __name {
+                _ => ::core::option::Option::None,
+            }
+        }
+    }
+    #[automatically_derived]
+    impl ::contenttypes::__private::NewModel for NewArticle {
+        type Model = Article;
+        #[allow(unused_variables)]
+        fn __into_model(self, __pk: i64) -> Article {
+            Article {
+                id: __pk,
+                title: self.title,
+                rating: self.rating,
+                tags: ::core::default::Default::default(),
+            }
+        }
+        fn __pk(&self) -> ::core::option::Option<i64> {
+            ::core::option::Option::None
         }
     }
     #[automatically_derived]

@@ -50,147 +50,21 @@ where
 #[doc(hidden)]
 #[allow(non_upper_case_globals, non_snake_case, clippy::all)]
 const _: () = {
-    static __DEF: ::contenttypes::__private::ct_core::ir::ModelDef = ::contenttypes::__private::ct_core::ir::ModelDef {
-        app_label: ::contenttypes::__private::Cow::Borrowed("tagging"),
-        model_name: ::contenttypes::__private::Cow::Borrowed("tag"),
-        type_name: ::contenttypes::__private::Cow::Borrowed("Tag"),
-        verbose_name: ::contenttypes::__private::Cow::Borrowed("tag"),
-        table: ::contenttypes::__private::ct_core::ir::TableDef {
-            name: ::contenttypes::__private::Cow::Borrowed("tagging_tag"),
-            columns: ::contenttypes::__private::Cow::Borrowed(
-                &[
-                    ::contenttypes::__private::ct_core::ir::ColumnDef {
-                        name: ::contenttypes::__private::Cow::Borrowed("id"),
-                        field: ::contenttypes::__private::Cow::Borrowed("id"),
-                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::BigInt,
-                        nullable: false,
-                        primary_key: true,
-                        auto_increment: true,
-                        unique: false,
-                        indexed: false,
-                        default: ::core::option::Option::None,
-                        foreign_key: ::core::option::Option::None,
-                        renamed_from: ::core::option::Option::None,
-                        db_type: ::core::option::Option::None,
-                    },
-                    ::contenttypes::__private::ct_core::ir::ColumnDef {
-                        name: ::contenttypes::__private::Cow::Borrowed("name"),
-                        field: ::contenttypes::__private::Cow::Borrowed("name"),
-                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::Varchar(
-                            50u32,
-                        ),
-                        nullable: false,
-                        primary_key: false,
-                        auto_increment: false,
-                        unique: true,
-                        indexed: false,
-                        default: ::core::option::Option::None,
-                        foreign_key: ::core::option::Option::None,
-                        renamed_from: ::core::option::Option::None,
-                        db_type: ::core::option::Option::None,
-                    },
-                ],
-            ),
-            primary_key: ::contenttypes::__private::Cow::Borrowed("id"),
-            indexes: ::contenttypes::__private::Cow::Borrowed(&[]),
-        },
-        managed: true,
-        renamed_from: ::core::option::Option::None,
-        generic_foreign_keys: ::contenttypes::__private::Cow::Borrowed(&[]),
-        generic_relations: ::contenttypes::__private::Cow::Borrowed(&[]),
-    };
-    static __REGISTRATION: ::contenttypes::__private::ct_core::registry::Registration = ::contenttypes::__private::ct_core::registry::Registration {
-        def: <Tag as ::contenttypes::__private::Model>::DEF,
-        type_id: ::core::any::TypeId::of::<Tag>,
-        type_path: ::core::any::type_name::<Tag>,
-        vtable: &__VTABLE,
-    };
-    static __VTABLE: ::contenttypes::__private::ModelVTable = ::contenttypes::__private::ModelVTable::of::<
-        Tag,
-    >();
-    ::contenttypes::__private::inventory::submit! {
-        ::contenttypes::__private::ct_core::registry::Submission(& __REGISTRATION)
-    }
-    #[automatically_derived]
-    impl ::contenttypes::__private::ct_core::registry::Registered for Tag {
-        const APP_LABEL: &'static str = "tagging";
-        const MODEL_NAME: &'static str = "tag";
-        const TABLE_NAME: &'static str = "tagging_tag";
-        const PK_COLUMN: &'static str = "id";
-        fn registration() -> &'static ::contenttypes::__private::ct_core::registry::Registration {
-            &__REGISTRATION
-        }
-    }
-    #[automatically_derived]
-    impl ::contenttypes::__private::Model for Tag {
-        type Pk = i64;
-        type New = NewTag;
-        type Table = tagging_tag::table;
-        const DEF: &'static ::contenttypes::__private::ct_core::ir::ModelDef = &__DEF;
-        fn pk(&self) -> &i64 {
-            &self.id
-        }
-        fn __relation(
-            &self,
-            __name: &str,
-        ) -> ::core::option::Option<
-            &dyn ::contenttypes::__private::ErasedRelationCache,
-        > {
-            match __name {
-                _ => ::core::option::Option::None,
-            }
-        }
-        fn __generic_foreign_key(
-            &self,
-            __name: &str,
-        ) -> ::core::option::Option<
-            (
-                ::core::option::Option<i32>,
-                ::core::option::Option<::contenttypes::__private::ct_core::keys::PkValue>,
-            ),
-        > {
-            match __name {
-                _ => ::core::option::Option::None,
-            }
-        }
-    }
-    #[automatically_derived]
-    impl ::contenttypes::__private::NewModel for NewTag {
-        type Model = Tag;
-        #[allow(unused_variables)]
-        fn __into_model(self, __pk: i64) -> Tag {
-            Tag { id: __pk, name: self.name }
-        }
-        fn __pk(&self) -> ::core::option::Option<i64> {
-            ::core::option::Option::None
-        }
-    }
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
+    use ::contenttypes::__private::AssertFits as __AssertFits;
+    const _: ::core::option::Option<
+        __AssertFits<
             i64,
             <tagging_tag::id as ::contenttypes::__private::diesel::Expression>::SqlType,
             tagging_tag::id,
-        >();
-    };
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
+        >,
+    > = ::core::option::Option::None;
+    const _: ::core::option::Option<
+        __AssertFits<
             String,
             <tagging_tag::name as ::contenttypes::__private::diesel::Expression>::SqlType,
             tagging_tag::name,
-        >();
-    };
+        >,
+    > = ::core::option::Option::None;
     #[automatically_derived]
     impl<
         __DB: ::contenttypes::__private::diesel::backend::Backend + 'static,
@@ -311,6 +185,121 @@ const _: () = {
                     )
                 }
             }
+        }
+    }
+    static __DEF: ::contenttypes::__private::ct_core::ir::ModelDef = ::contenttypes::__private::ct_core::ir::ModelDef {
+        app_label: ::contenttypes::__private::Cow::Borrowed("tagging"),
+        model_name: ::contenttypes::__private::Cow::Borrowed("tag"),
+        type_name: ::contenttypes::__private::Cow::Borrowed("Tag"),
+        verbose_name: ::contenttypes::__private::Cow::Borrowed("tag"),
+        table: ::contenttypes::__private::ct_core::ir::TableDef {
+            name: ::contenttypes::__private::Cow::Borrowed("tagging_tag"),
+            columns: ::contenttypes::__private::Cow::Borrowed(
+                &[
+                    ::contenttypes::__private::ct_core::ir::ColumnDef {
+                        name: ::contenttypes::__private::Cow::Borrowed("id"),
+                        field: ::contenttypes::__private::Cow::Borrowed("id"),
+                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::BigInt,
+                        nullable: false,
+                        primary_key: true,
+                        auto_increment: true,
+                        unique: false,
+                        indexed: false,
+                        default: ::core::option::Option::None,
+                        foreign_key: ::core::option::Option::None,
+                        renamed_from: ::core::option::Option::None,
+                        db_type: ::core::option::Option::None,
+                    },
+                    ::contenttypes::__private::ct_core::ir::ColumnDef {
+                        name: ::contenttypes::__private::Cow::Borrowed("name"),
+                        field: ::contenttypes::__private::Cow::Borrowed("name"),
+                        sql_type: ::contenttypes::__private::ct_core::ir::SqlType::Varchar(
+                            50u32,
+                        ),
+                        nullable: false,
+                        primary_key: false,
+                        auto_increment: false,
+                        unique: true,
+                        indexed: false,
+                        default: ::core::option::Option::None,
+                        foreign_key: ::core::option::Option::None,
+                        renamed_from: ::core::option::Option::None,
+                        db_type: ::core::option::Option::None,
+                    },
+                ],
+            ),
+            primary_key: ::contenttypes::__private::Cow::Borrowed("id"),
+            indexes: ::contenttypes::__private::Cow::Borrowed(&[]),
+        },
+        managed: true,
+        renamed_from: ::core::option::Option::None,
+        generic_foreign_keys: ::contenttypes::__private::Cow::Borrowed(&[]),
+        generic_relations: ::contenttypes::__private::Cow::Borrowed(&[]),
+    };
+    static __REGISTRATION: ::contenttypes::__private::ct_core::registry::Registration = ::contenttypes::__private::ct_core::registry::Registration {
+        def: <Tag as ::contenttypes::__private::Model>::DEF,
+        type_id: ::core::any::TypeId::of::<Tag>,
+        type_path: ::core::any::type_name::<Tag>,
+        vtable: &__VTABLE,
+    };
+    static __VTABLE: ::contenttypes::__private::ModelVTable = ::contenttypes::__private::ModelVTable::of::<
+        Tag,
+    >();
+    ::contenttypes::__private::inventory::submit! {
+        ::contenttypes::__private::ct_core::registry::Submission(& __REGISTRATION)
+    }
+    #[automatically_derived]
+    impl ::contenttypes::__private::ct_core::registry::Registered for Tag {
+        const APP_LABEL: &'static str = "tagging";
+        const MODEL_NAME: &'static str = "tag";
+        const TABLE_NAME: &'static str = "tagging_tag";
+        const PK_COLUMN: &'static str = "id";
+        fn registration() -> &'static ::contenttypes::__private::ct_core::registry::Registration {
+            &__REGISTRATION
+        }
+    }
+    #[automatically_derived]
+    impl ::contenttypes::__private::Model for Tag {
+        type Pk = i64;
+        type New = NewTag;
+        type Table = tagging_tag::table;
+        const DEF: &'static ::contenttypes::__private::ct_core::ir::ModelDef = &__DEF;
+        fn pk(&self) -> &i64 {
+            &self.id
+        }
+        fn __relation(
+            &self,
+            __name: &str,
+        ) -> ::core::option::Option<
+            &dyn ::contenttypes::__private::ErasedRelationCache,
+        > {
+            match __name {
+                _ => ::core::option::Option::None,
+            }
+        }
+        fn __generic_foreign_key(
+            &self,
+            __name: &str,
+        ) -> ::core::option::Option<
+            (
+                ::core::option::Option<i32>,
+                ::core::option::Option<::contenttypes::__private::ct_core::keys::PkValue>,
+            ),
+        > {
+            match __name {
+                _ => ::core::option::Option::None,
+            }
+        }
+    }
+    #[automatically_derived]
+    impl ::contenttypes::__private::NewModel for NewTag {
+        type Model = Tag;
+        #[allow(unused_variables)]
+        fn __into_model(self, __pk: i64) -> Tag {
+            Tag { id: __pk, name: self.name }
+        }
+        fn __pk(&self) -> ::core::option::Option<i64> {
+            ::core::option::Option::None
         }
     }
     #[automatically_derived]

@@ -169,6 +169,232 @@ impl NewTaggedItem {
 #[doc(hidden)]
 #[allow(non_upper_case_globals, non_snake_case, clippy::all)]
 const _: () = {
+    use ::contenttypes::__private::AssertFits as __AssertFits;
+    const _: ::core::option::Option<
+        __AssertFits<
+            i64,
+            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            tagging_taggeditem::id,
+        >,
+    > = ::core::option::Option::None;
+    const _: ::core::option::Option<
+        __AssertFits<
+            i64,
+            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            tagging_taggeditem::tag_id,
+        >,
+    > = ::core::option::Option::None;
+    const _: ::core::option::Option<
+        __AssertFits<
+            i32,
+            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            tagging_taggeditem::content_type_id,
+        >,
+    > = ::core::option::Option::None;
+    const _: ::core::option::Option<
+        __AssertFits<
+            i64,
+            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            tagging_taggeditem::object_id,
+        >,
+    > = ::core::option::Option::None;
+    #[automatically_derived]
+    impl<
+        __DB: ::contenttypes::__private::diesel::backend::Backend + 'static,
+    > ::contenttypes::__private::ReadColumns<__DB> for TaggedItem
+    where
+        i64: ::contenttypes::__private::diesel::deserialize::FromSql<
+            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        i64: ::contenttypes::__private::diesel::deserialize::FromSql<
+            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        i32: ::contenttypes::__private::diesel::deserialize::FromSql<
+            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        i64: ::contenttypes::__private::diesel::deserialize::FromSql<
+            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+    {
+        fn __read_columns(
+            __row: &dyn ::contenttypes::__private::RawRow<__DB>,
+        ) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
+            ::core::result::Result::Ok(Self {
+                id: ::contenttypes::__private::read_column::<
+                    <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                    i64,
+                    __DB,
+                >(__row, 0usize)?,
+                tag_id: ::contenttypes::__private::read_column::<
+                    <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                    i64,
+                    __DB,
+                >(__row, 1usize)?,
+                content_type_id: ::contenttypes::__private::read_column::<
+                    <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                    i32,
+                    __DB,
+                >(__row, 2usize)?,
+                object_id: ::contenttypes::__private::read_column::<
+                    <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                    i64,
+                    __DB,
+                >(__row, 3usize)?,
+                content_object: ::core::default::Default::default(),
+            })
+        }
+    }
+    #[automatically_derived]
+    impl<
+        __DB: ::contenttypes::__private::diesel::backend::Backend,
+    > ::contenttypes::__private::BindColumns<__DB> for TaggedItem
+    where
+        i64: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+        i64: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+        i32: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+        i64: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+    {
+        fn __bind<'__b>(
+            &'__b self,
+            __index: usize,
+            __out: &mut ::contenttypes::__private::diesel::query_builder::AstPass<
+                '_,
+                '__b,
+                __DB,
+            >,
+        ) -> ::contenttypes::__private::diesel::QueryResult<()> {
+            match __index {
+                0usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i64,
+                        >(&self.id)
+                }
+                1usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i64,
+                        >(&self.tag_id)
+                }
+                2usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i32,
+                        >(&self.content_type_id)
+                }
+                3usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i64,
+                        >(&self.object_id)
+                }
+                _ => {
+                    ::core::result::Result::Err(
+                        ::contenttypes::__private::column_out_of_range(__index),
+                    )
+                }
+            }
+        }
+    }
+    #[automatically_derived]
+    impl<
+        __DB: ::contenttypes::__private::diesel::backend::Backend,
+    > ::contenttypes::__private::BindColumns<__DB> for NewTaggedItem
+    where
+        i64: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+        i32: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+        i64: ::contenttypes::__private::diesel::serialize::ToSql<
+            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+            __DB,
+        >,
+        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
+            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+        >,
+    {
+        #[allow(unused_variables)]
+        fn __bind<'__b>(
+            &'__b self,
+            __index: usize,
+            __out: &mut ::contenttypes::__private::diesel::query_builder::AstPass<
+                '_,
+                '__b,
+                __DB,
+            >,
+        ) -> ::contenttypes::__private::diesel::QueryResult<()> {
+            match __index {
+                0usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i64,
+                        >(&self.tag_id)
+                }
+                1usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i32,
+                        >(&self.content_type_id)
+                }
+                2usize => {
+                    __out
+                        .push_bind_param::<
+                            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
+                            i64,
+                        >(&self.object_id)
+                }
+                _ => {
+                    ::core::result::Result::Err(
+                        ::contenttypes::__private::column_out_of_range(__index),
+                    )
+                }
+            }
+        }
+    }
     static __DEF: ::contenttypes::__private::ct_core::ir::ModelDef = ::contenttypes::__private::ct_core::ir::ModelDef {
         app_label: ::contenttypes::__private::Cow::Borrowed("tagging"),
         model_name: ::contenttypes::__private::Cow::Borrowed("taggeditem"),
@@ -383,255 +609,6 @@ const _: () = {
         }
         fn __pk(&self) -> ::core::option::Option<i64> {
             ::core::option::Option::None
-        }
-    }
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
-            i64,
-            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            tagging_taggeditem::id,
-        >();
-    };
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
-            i64,
-            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            tagging_taggeditem::tag_id,
-        >();
-    };
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
-            i32,
-            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            tagging_taggeditem::content_type_id,
-        >();
-    };
-    const _: fn() = || {
-        fn __fits<
-            __T: ?::core::marker::Sized
-                + ::contenttypes::__private::FitsColumn<__ST, __C>,
-            __ST,
-            __C,
-        >() {}
-        __fits::<
-            i64,
-            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            tagging_taggeditem::object_id,
-        >();
-    };
-    #[automatically_derived]
-    impl<
-        __DB: ::contenttypes::__private::diesel::backend::Backend + 'static,
-    > ::contenttypes::__private::ReadColumns<__DB> for TaggedItem
-    where
-        i64: ::contenttypes::__private::diesel::deserialize::FromSql<
-            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        i64: ::contenttypes::__private::diesel::deserialize::FromSql<
-            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        i32: ::contenttypes::__private::diesel::deserialize::FromSql<
-            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        i64: ::contenttypes::__private::diesel::deserialize::FromSql<
-            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-    {
-        fn __read_columns(
-            __row: &dyn ::contenttypes::__private::RawRow<__DB>,
-        ) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
-            ::core::result::Result::Ok(Self {
-                id: ::contenttypes::__private::read_column::<
-                    <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                    i64,
-                    __DB,
-                >(__row, 0usize)?,
-                tag_id: ::contenttypes::__private::read_column::<
-                    <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                    i64,
-                    __DB,
-                >(__row, 1usize)?,
-                content_type_id: ::contenttypes::__private::read_column::<
-                    <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                    i32,
-                    __DB,
-                >(__row, 2usize)?,
-                object_id: ::contenttypes::__private::read_column::<
-                    <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                    i64,
-                    __DB,
-                >(__row, 3usize)?,
-                content_object: ::core::default::Default::default(),
-            })
-        }
-    }
-    #[automatically_derived]
-    impl<
-        __DB: ::contenttypes::__private::diesel::backend::Backend,
-    > ::contenttypes::__private::BindColumns<__DB> for TaggedItem
-    where
-        i64: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-        i64: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-        i32: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-        i64: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-    {
-        fn __bind<'__b>(
-            &'__b self,
-            __index: usize,
-            __out: &mut ::contenttypes::__private::diesel::query_builder::AstPass<
-                '_,
-                '__b,
-                __DB,
-            >,
-        ) -> ::contenttypes::__private::diesel::QueryResult<()> {
-            match __index {
-                0usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i64,
-                        >(&self.id)
-                }
-                1usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i64,
-                        >(&self.tag_id)
-                }
-                2usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i32,
-                        >(&self.content_type_id)
-                }
-                3usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i64,
-                        >(&self.object_id)
-                }
-                _ => {
-                    ::core::result::Result::Err(
-                        ::contenttypes::__private::column_out_of_range(__index),
-                    )
-                }
-            }
-        }
-    }
-    #[automatically_derived]
-    impl<
-        __DB: ::contenttypes::__private::diesel::backend::Backend,
-    > ::contenttypes::__private::BindColumns<__DB> for NewTaggedItem
-    where
-        i64: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-        i32: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-        i64: ::contenttypes::__private::diesel::serialize::ToSql<
-            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-            __DB,
-        >,
-        __DB: ::contenttypes::__private::diesel::sql_types::HasSqlType<
-            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-        >,
-    {
-        #[allow(unused_variables)]
-        fn __bind<'__b>(
-            &'__b self,
-            __index: usize,
-            __out: &mut ::contenttypes::__private::diesel::query_builder::AstPass<
-                '_,
-                '__b,
-                __DB,
-            >,
-        ) -> ::contenttypes::__private::diesel::QueryResult<()> {
-            match __index {
-                0usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i64,
-                        >(&self.tag_id)
-                }
-                1usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i32,
-                        >(&self.content_type_id)
-                }
-                2usize => {
-                    __out
-                        .push_bind_param::<
-                            <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
-                            i64,
-                        >(&self.object_id)
-                }
-                _ => {
-                    ::core::result::Result::Err(
-                        ::contenttypes::__private::column_out_of_range(__index),
-                    )
-                }
-            }
         }
     }
     #[automatically_derived]
