@@ -173,6 +173,4 @@ fits_on!(FitsOnMysql, "mysql", diesel::mysql::Mysql);
 /// Names `T: FitsColumn<ST, C>` in a type, so the derive's per-field check is a
 /// well-formedness error at the field, reported before anything that depends on it.
 #[doc(hidden)]
-pub struct AssertFits<T: ?Sized + FitsColumn<ST, C>, ST, C>(
-    PhantomData<(fn() -> ST, fn() -> C, fn(&T))>,
-);
+pub struct AssertFits<T: ?Sized + FitsColumn<ST, C>, ST, C>(PhantomData<fn(&T, ST, C)>);
