@@ -29,7 +29,8 @@ struct Names<'a> {
     def: ModelDef,
     ident: &'a Ident,
     new_ident: Ident,
-    table_mod: Ident,
+    /// The `table!` module: generated (named after the table) or the user's path.
+    table_mod: TokenStream,
 }
 
 pub fn expand(spec: &ModelSpec) -> TokenStream {
@@ -37,14 +38,20 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
     let names = Names {
         p: util::private(Some(spec)),
         new_ident: format_ident!("New{}", spec.ident),
-        table_mod: util::ident_for(&def.table.name),
+        table_mod: match &spec.table_path {
+            Some(path) => quote!(#path),
+            None => {
+                let ident = util::ident_for(&def.table.name);
+                quote!(#ident)
+            }
+        },
         ident: &spec.ident,
         spec,
         def,
     };
     // An unmanaged model attaches to a `table!` the user declared (and named after the table):
     // no schema is generated for it, here or in the migrations.
-    let table = if names.def.managed {
+    let table = if names.def.managed && spec.table_path.is_none() {
         table(&names)
     } else {
         TokenStream::new()

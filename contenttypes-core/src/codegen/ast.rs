@@ -31,6 +31,9 @@ pub struct ModelSpec {
     /// Whether `table_name` was given (else it is Django's default, valid whenever the app
     /// label and model name are).
     pub table_name_given: bool,
+    /// `table_name = crate::schema::posts`: the user's own Diesel `table!` (from
+    /// `diesel print-schema`) the model attaches to; no `table!` is generated.
+    pub table_path: Option<Path>,
     pub verbose_name: String,
     pub managed: bool,
     /// The old model name of a declared rename (lowercased).

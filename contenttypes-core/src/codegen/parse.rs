@@ -132,6 +132,7 @@ fn parse_struct(
         .map(|m| Spanned::new(m.value.to_lowercase(), m.span))
         .unwrap_or_else(|| Spanned::new(names::default_model_name(&type_name), ident.span()));
     let table_name_given = container.table_name.is_some();
+    let table_path = container.table_path;
     let table_name = container.table_name.unwrap_or_else(|| {
         Spanned::new(
             names::default_table_name(&app_label.value, &model_name.value),
@@ -149,7 +150,9 @@ fn parse_struct(
         model_name,
         table_name,
         table_name_given,
-        managed: container.managed.unwrap_or(true),
+        // A table from the user's schema is the user's: no DDL unless `managed = true`.
+        managed: container.managed.unwrap_or(table_path.is_none()),
+        table_path,
         renamed_from: container
             .renamed_from
             .map(|r| Spanned::new(r.value.to_lowercase(), r.span)),
@@ -230,6 +233,7 @@ struct ContainerAttrs {
     unique_together: Vec<Vec<Ident>>,
     index_together: Vec<Vec<Ident>>,
     crate_path: Option<Path>,
+    table_path: Option<Path>,
 }
 
 const CONTAINER_KEYS: &str =
@@ -271,8 +275,19 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
                 let lit = string_value(&meta)?;
                 model_name.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
             } else if meta.path.is_ident("table_name") {
-                let lit = string_value(&meta)?;
-                table_name.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
+                let value = meta.value()?;
+                if value.peek(LitStr) {
+                    let lit: LitStr = value.parse()?;
+                    table_name.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
+                } else {
+                    // A path to the user's `table!` (Diesel's own spelling, as in
+                    // `#[diesel(table_name = crate::schema::posts)]`).
+                    let path: Path = value.parse()?;
+                    let name = path.segments.last().map(|s| field_name(&s.ident));
+                    let name = name.unwrap_or_default();
+                    table_name.set(ctxt, span, Spanned::new(name, path.span()));
+                    out.table_path = Some(path);
+                }
             } else if meta.path.is_ident("verbose_name") {
                 let lit = string_value(&meta)?;
                 verbose_name.set(ctxt, span, lit.value());
