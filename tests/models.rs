@@ -246,3 +246,46 @@ mod real_types {
         }
     }
 }
+
+/// With the `serde` feature a model with a generic foreign key and a generic relation derives
+/// serde's traits as it is: the caches serialize as nothing and come back empty.
+#[cfg(all(feature = "serde", feature = "sqlite"))]
+mod serde_models {
+    use super::*;
+
+    #[derive(Model, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[model(app_label = "serde_models")]
+    pub struct Note {
+        pub id: i64,
+        pub content_type_id: i32,
+        pub object_id: i64,
+        #[model(max_length = 100)]
+        pub text: String,
+        pub content_object: GenericForeignKey,
+    }
+
+    #[derive(
+        Model, GenericRelation, Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize,
+    )]
+    #[model(app_label = "serde_models")]
+    pub struct Page {
+        pub id: i64,
+        #[model(max_length = 100)]
+        pub title: String,
+        pub notes: GenericRelation<Note>,
+    }
+
+    #[test]
+    fn models_with_caches_round_trip_through_serde() {
+        let page = Page {
+            id: 3,
+            title: "Home".into(),
+            notes: Default::default(),
+        };
+        let json = serde_json::to_string(&page).unwrap();
+        assert_eq!(json, r#"{"id":3,"title":"Home","notes":null}"#);
+        assert_eq!(serde_json::from_str::<Page>(&json).unwrap(), page);
+        let note: Note = serde_json::from_str(r#"{"id":1,"content_type_id":2,"object_id":3,"text":"x","content_object":{"anything":1}}"#).unwrap();
+        assert_eq!((note.id, note.object_id, note.text.as_str()), (1, 3, "x"));
+    }
+}

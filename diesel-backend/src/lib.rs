@@ -21,6 +21,8 @@ pub mod prefetch;
 pub mod query;
 pub mod relation;
 pub mod schema;
+#[cfg(feature = "serde")]
+mod serde_impls;
 pub mod sql_types;
 pub mod testing;
 
