@@ -727,6 +727,18 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
         let column_name = column.column.value.as_str();
         let vis = &n.spec.vis;
         let doc = format!("The foreign key `{name}`: filter rows by the row it references.");
+        let key_ty = &column.base_ty;
+        // Named with the field's span, so a key type mismatch is an error at the field.
+        let check = quote_spanned! {field.ty_span()=>
+            const _: ::core::option::Option<__AssertForeignKey<#key_ty, #target>> =
+                ::core::option::Option::None;
+        };
+        out.extend(quote! {
+            const _: () = {
+                use #p::AssertForeignKey as __AssertForeignKey;
+                #check
+            };
+        });
         inherent.extend(quote! {
             #[doc = #doc]
             #vis const #const_ident: #p::ForeignKeyDescriptor<#ident, #target> =

@@ -70,3 +70,20 @@ impl<M: Model, T: Model> ForeignKeyDescriptor<M, T> {
         self.any(NoFilter)
     }
 }
+
+/// Proof that a foreign key column of type `Self` can reference `Target`: it has the type of
+/// `Target`'s primary key, as Django's `ForeignKey` column does. The derive asserts it for
+/// every `#[model(foreign_key = Target)]` field (through [`AssertForeignKey`]), so a mismatch
+/// is an error at the field instead of a failing `CREATE TABLE` or a join that never matches.
+#[diagnostic::on_unimplemented(
+    message = "a foreign key column of type `{Self}` cannot reference `{Target}`",
+    label = "not the type of `{Target}`'s primary key",
+    note = "a foreign key column has the type of its target's primary key; give the field that type (in an `Option` when nullable)"
+)]
+pub trait ForeignKeyTo<Target> {}
+
+impl<Target: Model> ForeignKeyTo<Target> for <Target as Model>::Pk {}
+
+/// Names `K: ForeignKeyTo<Target>` in a type, so the check is an error at the field.
+#[doc(hidden)]
+pub struct AssertForeignKey<K: ForeignKeyTo<Target>, Target>(PhantomData<fn(K, Target)>);

@@ -53,6 +53,7 @@ pub mod __private {
         column_out_of_range, read_column, AssertFits, BindColumns, FitsColumn, RawRow, ReadColumns,
     };
     pub use crate::field::FieldType;
+    pub use crate::foreign_key::AssertForeignKey;
     pub use crate::gfk;
     pub use crate::model::{Model, ModelVTable, NewModel};
     pub use crate::relation::ErasedRelationCache;

@@ -97,6 +97,10 @@ for TaggedItem {
         &self.content_object
     }
 }
+const _: () = {
+    use ::contenttypes::__private::AssertForeignKey as __AssertForeignKey;
+    const _: ::core::option::Option<__AssertForeignKey<i64, Tag>> = ::core::option::Option::None;
+};
 #[automatically_derived]
 impl ::contenttypes::__private::SoleGenericForeignKey for TaggedItem {
     const NAME: &'static str = "content_object";
