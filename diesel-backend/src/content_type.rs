@@ -665,6 +665,10 @@ where
     C: Connection + diesel::connection::LoadConnection,
     C::Backend: SupportedBackend,
 {
+    // One order for every caller, so concurrent inserts of overlapping sets take their
+    // unique-index locks in the same order (MySQL deadlocks otherwise).
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
     let mut inserted = 0;
     for chunk in keys.chunks(crate::query::MAX_BINDS / 2) {
         inserted += InsertContentTypes { keys: chunk }.execute(conn)?;

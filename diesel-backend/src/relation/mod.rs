@@ -1,0 +1,37 @@
+//! Generic relations: the reverse side of a generic foreign key (Django's
+//! `GenericRelation`).
+//!
+//! A model declares `tags: GenericRelation<TaggedItem>` and `#[derive(GenericRelation)]`
+//! generates:
+//! - `article.tags()`: a [`RelatedManager`] over the rows of `TaggedItem` pointing at this
+//!   article (`all`, `filter`, `count`, `exists`, `add`, `remove`, `clear`, `set`, `create`,
+//!   `get_or_create`, `update_or_create`);
+//! - `Article::TAGS`: a [`GenericRelationDescriptor`] to filter articles by their related rows
+//!   (`EXISTS`), count them per article (`LEFT JOIN`), and prefetch them;
+//! - with `related_query_name = "article"`, `TaggedItem::ARTICLE`: a
+//!   [`ReverseGenericRelation`] to filter tagged items by the article they point at.
+//!
+//! The content type is always part of the join condition, so a row of another model with the
+//! same key never matches.
+
+mod aggregate;
+mod descriptor;
+mod field;
+mod join;
+mod manager;
+
+use aggregate::AggregateAll;
+pub use aggregate::{Aggregate, Annotate, Having};
+pub use descriptor::{GenericRelationDescriptor, ReverseGenericRelation};
+pub use field::{ErasedRelationCache, GenericRelation};
+pub(crate) use join::{generic_correlation, walk_join, CtRef, Link};
+pub use manager::{RelatedManager, RelatedQuery};
+
+/// Implemented by `#[derive(GenericRelation)]`. A model with `GenericRelation` fields
+/// needs it for their accessors.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has generic relation fields but no `#[derive(GenericRelation)]`",
+    label = "the relation accessors are missing",
+    note = "add `GenericRelation` to the derives of `{Self}`: `#[derive(Model, GenericRelation)]`"
+)]
+pub trait HasGenericRelations {}
