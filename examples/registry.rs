@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let mut conn = diesel::SqliteConnection::establish(":memory:")?;
-    contenttypes::schema::create_tables(&mut conn)?;
+    contenttypes::create_tables(&mut conn)?;
     let log = QueryLog::attach(&mut conn);
     let created = create_content_types(&mut conn)?;
     println!(

@@ -37,6 +37,6 @@ pub struct Article {
 pub fn connection() -> diesel::SqliteConnection {
     use diesel::Connection;
     let mut conn = diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite");
-    contenttypes::schema::create_tables(&mut conn).expect("tables");
+    contenttypes::create_tables(&mut conn).expect("tables");
     conn
 }

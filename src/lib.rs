@@ -43,7 +43,7 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut conn = SqliteConnection::establish(":memory:")?;
-//! contenttypes::schema::create_tables(&mut conn)?; // or run the generated migrations
+//! contenttypes::create_tables(&mut conn)?; // or run the generated migrations
 //!
 //! let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
 //! let article = Article::insert(&mut conn, NewArticle { title: "Generic relations".into() })?;
@@ -81,17 +81,21 @@
 //! A crate using `#[derive(Model)]` depends on `diesel` itself (the generated `table!` names
 //! it), as every Diesel project does.
 
+#![forbid(unsafe_code)]
+
 // The derive's generated code names `::contenttypes`; this lets the crate's own examples
 // and doctests use it.
 extern crate self as contenttypes;
 
-pub use contenttypes_core::check::{self, check_registrations, CheckMessage};
-pub use contenttypes_core::ddl::{self, Dialect};
-pub use contenttypes_core::ir;
+pub use contenttypes_core::check::{check_registrations, CheckMessage};
+pub use contenttypes_core::ddl::Dialect;
+// Internals the tests and tools of this repository read; not a public API.
 pub use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 pub use contenttypes_core::registry::{
     Registered, Registration, Registry, RegistryBuilder, RegistryError,
 };
+#[doc(hidden)]
+pub use contenttypes_core::{check, ddl, ir};
 
 /// Declares a model: a struct that is one table row.
 ///
@@ -127,7 +131,7 @@ pub use contenttypes_core::registry::{
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use diesel::prelude::*;
 /// let mut conn = SqliteConnection::establish(":memory:")?;
-/// contenttypes::schema::create_tables(&mut conn)?;
+/// contenttypes::create_tables(&mut conn)?;
 /// let item = Item::insert(&mut conn, NewItem { sku: "A-1".into(), warehouse: "north".into(), price: None })?;
 /// assert_eq!(Item::DEF.table.name, "shop_item");
 /// assert_eq!(ContentType::for_model::<Item>(&mut conn)?.natural_key(), ("shop", "item"));
@@ -176,7 +180,7 @@ pub use contenttypes_derive::Model;
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # use diesel::prelude::*;
 /// # let mut conn = SqliteConnection::establish(":memory:")?;
-/// # contenttypes::schema::create_tables(&mut conn)?;
+/// # contenttypes::create_tables(&mut conn)?;
 /// let photo = Photo::insert(&mut conn, NewPhoto {})?;
 /// photo.likes().create(&mut conn, NewLike::default())?;
 /// assert_eq!(photo.likes().count(&mut conn)?, 1);
@@ -189,9 +193,18 @@ pub use contenttypes_derive::Model;
 pub use contenttypes_derive::GenericRelation;
 
 #[cfg(feature = "runtime")]
+#[doc(hidden)]
+pub use contenttypes_diesel::{backend, schema};
+
+/// Creates the tables of every registered managed model that lacks one, and the content-type
+/// table (for tests and prototypes; applications run the generated migrations).
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::schema::create_tables;
+
+#[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
-    backend, create_content_types, prefetch_relation, schema, sql_types, strict_loading, testing,
-    Aggregate, Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType, Filtered,
+    create_content_types, prefetch_relation, sql_types, strict_loading, testing, Aggregate,
+    Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType, Filtered,
     ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField,
     GenericObject, GenericPrefetch, GenericRelation, GenericRelationDescriptor,
     HasGenericRelations, Having, Model, NewContentType, NewModel, Objects, PrimaryKey,
@@ -199,9 +212,11 @@ pub use contenttypes_diesel::{
     SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
 };
 
-/// How many parameters one statement binds at most; larger batches are split.
 #[cfg(feature = "runtime")]
-pub use contenttypes_diesel::query::{NoFilter, MAX_BINDS};
+pub use contenttypes_diesel::query::NoFilter;
+#[doc(hidden)]
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::query::MAX_BINDS;
 
 /// The content-type table for Diesel's query builder.
 #[cfg(feature = "runtime")]
@@ -229,9 +244,12 @@ pub use contenttypes_diesel::{embed_migrations, migrations};
 /// a migration is missing (for CI). See [`Migrations`](build::Migrations).
 #[cfg(feature = "build")]
 pub mod build {
+    #[doc(hidden)]
     pub use contenttypes_core::codegen::{parse_derive_input, parse_item_struct, ParseContext};
     pub use contenttypes_core::ddl::Dialect;
-    /// The steps the helper is made of (scan, state, plan, render, version, manifest).
+    /// The steps the helper is made of (scan, state, plan, render, version, manifest):
+    /// internals, not a public API.
+    #[doc(hidden)]
     pub use contenttypes_core::migrate;
     pub use contenttypes_core::migrate::{
         BuildError, Migrations, Mode, Outcome, MODE_VAR, TIME_VAR,

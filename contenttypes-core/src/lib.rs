@@ -12,6 +12,8 @@
 //!
 //! Users depend on the `contenttypes` facade crate, which re-exports what they need.
 
+#![forbid(unsafe_code)]
+
 pub mod check;
 pub mod content_type;
 pub mod ddl;

@@ -21,6 +21,7 @@ pub struct Registration {
     pub type_id: fn() -> TypeId,
     /// The model's Rust type's full path (`std::any::type_name`), for messages.
     pub type_path: fn() -> &'static str,
+    #[doc(hidden)]
     /// Operations the database backend needs on the model without knowing its type
     /// (building a dynamic object from a row, reaching a relation cache). Core does not look
     /// inside; the backend downcasts it to its own type.

@@ -6,6 +6,8 @@
 //! error it emits the error and stub impls, so the user sees the real mistake instead of a
 //! cascade of "trait not implemented" errors.
 
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 
 mod fallback;

@@ -34,10 +34,17 @@ pub enum Error {
     InvalidKey { model: String, key: PkValue },
     /// A value given to a prefetch or a query builder is not valid.
     InvalidArgument(String),
+    /// An invariant of the framework itself does not hold: a bug in contenttypes, never
+    /// the caller's mistake. Please report it with the message.
+    Internal(String),
     /// A generic foreign key was read without prefetching while strict loading is on.
     LazyLoad { model: String, field: String },
-    /// A migration could not be run.
-    Migration(String),
+    /// A migration could not be read or run; `source` is Diesel's error.
+    Migration {
+        /// What was being done (`reading migrations/sqlite`, `running pending migrations`).
+        context: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 /// The library's result type.
@@ -80,11 +87,15 @@ impl fmt::Display for Error {
                 write!(f, "`{key}` is not a valid primary key for `{model}`")
             }
             Error::InvalidArgument(message) => f.write_str(message),
+            Error::Internal(message) => write!(
+                f,
+                "internal error in contenttypes (a bug; please report it): {message}"
+            ),
             Error::LazyLoad { model, field } => write!(
                 f,
                 "`{model}.{field}` was loaded lazily while strict loading is on; prefetch it first"
             ),
-            Error::Migration(message) => write!(f, "migration failed: {message}"),
+            Error::Migration { context, source } => write!(f, "{context}: {source}"),
         }
     }
 }
@@ -94,6 +105,7 @@ impl std::error::Error for Error {
         match self {
             Error::Database(e) => Some(e),
             Error::Registry(e) => Some(e),
+            Error::Migration { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

@@ -155,8 +155,8 @@ pub trait GenericForeignKeyField<const KEY: u64>: Model {
     /// The generic foreign key's IR.
     fn gfk_def() -> Result<&'static contenttypes_core::ir::GenericForeignKeyDef> {
         Self::DEF.generic_foreign_key(Self::NAME).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "`{}` declares no generic foreign key `{}` in its IR; this is a contenttypes bug",
+            Error::Internal(format!(
+                "`{}` declares no generic foreign key `{}` in its IR",
                 Self::DEF.type_name,
                 Self::NAME
             ))

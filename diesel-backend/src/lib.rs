@@ -3,6 +3,8 @@
 //! Users depend on the `contenttypes` facade crate, which re-exports this one; see its
 //! documentation for the guide.
 
+#![forbid(unsafe_code)]
+
 pub mod backend;
 pub mod columns;
 pub mod content_type;

@@ -80,8 +80,10 @@ impl PerDialect<FileBasedMigrations> {
     pub fn from_directory(dir: impl AsRef<std::path::Path>) -> Result<Self> {
         let dir = dir.as_ref();
         let read = |d: Dialect| {
-            FileBasedMigrations::from_path(dir.join(d.name()))
-                .map_err(|e| Error::Migration(format!("{}: {e}", dir.join(d.name()).display())))
+            FileBasedMigrations::from_path(dir.join(d.name())).map_err(|e| Error::Migration {
+                context: format!("reading {}", dir.join(d.name()).display()),
+                source: Box::new(e),
+            })
         };
         Ok(PerDialect {
             sqlite: read(Dialect::Sqlite)?,
@@ -124,7 +126,10 @@ where
     let versions = db
         .connection()
         .run_pending_migrations(source)
-        .map_err(|e| Error::Migration(e.to_string()))?;
+        .map_err(|source| Error::Migration {
+            context: "running the pending migrations".into(),
+            source,
+        })?;
     let migrations = versions.iter().map(ToString::to_string).collect();
     let content_types = create_content_types(db)?;
     Ok(Applied {
@@ -147,7 +152,10 @@ where
     db.connection()
         .revert_last_migration(source)
         .map(|v| v.to_string())
-        .map_err(|e| Error::Migration(e.to_string()))
+        .map_err(|source| Error::Migration {
+            context: "reverting the last migration".into(),
+            source,
+        })
 }
 
 /// Embeds migration folders in the binary, without a dependency on `diesel_migrations`.

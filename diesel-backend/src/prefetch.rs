@@ -300,7 +300,7 @@ pub fn prefetch_relation<D: Db>(db: &mut D, objects: &[GenericObject], name: &st
                 });
                 groups
                     .last_mut()
-                    .ok_or_else(|| Error::InvalidArgument("no group".into()))?
+                    .ok_or_else(|| Error::Internal("a prefetch group vanished".into()))?
             }
         };
         match group.by_ct.iter_mut().find(|(c, _, _)| *c == ct) {

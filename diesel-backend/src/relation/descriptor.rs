@@ -71,7 +71,7 @@ where
     /// WHERE <content type and object id match> AND <condition>)`.
     ///
     /// ```
-    /// # include!("../../src/doctest_setup.rs");
+    /// # include!("../../../src/doctest_setup.rs");
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let mut conn = connection();
     /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;

@@ -96,8 +96,8 @@ impl<C: Send + Sync + 'static> ErasedRelationCache for GenericRelation<C> {
             match Arc::try_unwrap(row) {
                 Ok(row) => out.push(row),
                 Err(_) => {
-                    return Err(Error::InvalidArgument(
-                        "a prefetched row is shared; this is a contenttypes bug".into(),
+                    return Err(Error::Internal(
+                        "a prefetched row is still shared while it is stored".into(),
                     ))
                 }
             }

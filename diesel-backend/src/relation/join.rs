@@ -76,8 +76,8 @@ impl Link {
 }
 
 pub(super) fn missing(model: &ModelDef, column: &str) -> Error {
-    Error::InvalidArgument(format!(
-        "`{}` has no column `{column}`; this is a contenttypes bug",
+    Error::Internal(format!(
+        "`{}` has no column `{column}` in its IR",
         model.type_name
     ))
 }

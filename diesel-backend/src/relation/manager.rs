@@ -81,7 +81,7 @@ where
     /// The related rows, ordered by key. 1 query, or 0 when prefetched.
     ///
     /// ```
-    /// # include!("../../src/doctest_setup.rs");
+    /// # include!("../../../src/doctest_setup.rs");
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let mut conn = connection();
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;

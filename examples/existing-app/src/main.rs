@@ -81,7 +81,7 @@ macro_rules! run {
         }
         // The framework's tables: `django_content_type` and the comments (with the build
         // helper, these come from generated migrations instead; see docs/migrations.md).
-        contenttypes::schema::create_tables(conn)?;
+        contenttypes::create_tables(conn)?;
 
         let post = Post::insert(
             conn,
