@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::ir::{ModelDef, SqlType};
-use crate::keys::object_id_can_hold;
+use crate::ir::ModelDef;
+use crate::keys::{is_key_type, object_id_can_hold};
 use crate::names;
 use crate::registry::{Registration, Registry};
 
@@ -150,26 +150,14 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
                     ),
                     None,
                 ),
-                Some(c)
-                    if !matches!(
-                        c.sql_type,
-                        SqlType::SmallInt
-                            | SqlType::Integer
-                            | SqlType::BigInt
-                            | SqlType::Text
-                            | SqlType::Varchar(_)
-                            | SqlType::Uuid
-                    ) =>
-                {
-                    push(
-                        "contenttypes.E104",
-                        format!(
-                            "the object id column `{}` of `{}` cannot hold primary keys",
-                            c.name, gfk.name
-                        ),
-                        None,
-                    )
-                }
+                Some(c) if !is_key_type(c.sql_type) => push(
+                    "contenttypes.E104",
+                    format!(
+                        "the object id column `{}` of `{}` cannot hold primary keys",
+                        c.name, gfk.name
+                    ),
+                    None,
+                ),
                 Some(_) => {}
             }
             match model.column(&gfk.ct_column) {

@@ -206,6 +206,16 @@ impl<Target: ?Sized> ObjectIdFor<Target, uuid::Uuid> for uuid::Uuid {
     }
 }
 
+/// The Rust types a key can have, for messages (the [`Key`] impls).
+pub const KEY_TYPES: &str = "i16, i32, i64, String or uuid::Uuid";
+
+/// Whether a column of this SQL type can hold a primary key (and so be a key, an object id
+/// or a foreign key): the SQL types of the [`Key`] impls. The derive's parser, the registry
+/// checks and the backend all ask this one rule.
+pub fn is_key_type(sql_type: SqlType) -> bool {
+    sql_type.is_integer() || sql_type.is_text() || sql_type == SqlType::Uuid
+}
+
 /// The run-time form of [`ObjectIdFor`], on SQL types: whether an object-id column of type
 /// `object_id` can hold a primary key of type `key`.
 pub fn object_id_can_hold(object_id: SqlType, key: SqlType) -> bool {
@@ -257,6 +267,15 @@ mod tests {
         assert!(!object_id_can_hold(BigInt, Uuid));
         assert!(!object_id_can_hold(Uuid, BigInt));
         assert!(join_needs_text_cast(Varchar(40), BigInt));
+        for key in [
+            i16::SQL_TYPE,
+            i32::SQL_TYPE,
+            i64::SQL_TYPE,
+            String::SQL_TYPE,
+        ] {
+            assert!(is_key_type(key));
+        }
+        assert!(!is_key_type(Double) && !is_key_type(Json) && !is_key_type(DateTime));
         assert!(!join_needs_text_cast(BigInt, Integer));
     }
 }

@@ -110,9 +110,9 @@ impl BaseType {
         matches!(self, BaseType::I16 | BaseType::I32 | BaseType::I64)
     }
 
-    /// Whether the type can be a primary key or an object id.
+    /// Whether the type can be a primary key or an object id ([`crate::keys::is_key_type`]).
     pub fn is_key(self) -> bool {
-        self.is_integer() || matches!(self, BaseType::String | BaseType::Uuid)
+        crate::keys::is_key_type(self.sql_type(None, None))
     }
 
     pub fn rust_name(self) -> &'static str {

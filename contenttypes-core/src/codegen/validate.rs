@@ -86,7 +86,7 @@ fn check_primary_key(spec: &ModelSpec, ctxt: &mut Ctxt) {
             if !column.base.is_key() {
                 ctxt.error_spanned_by(
                     &field.ty,
-                    "primary keys must be `i32`, `i64`, `i16`, `String` or `uuid::Uuid`",
+                    format!("primary keys must be {}", crate::keys::KEY_TYPES),
                 );
             }
         }
@@ -131,7 +131,10 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
             if !column.base.is_key() {
                 ctxt.error_spanned_by(
                     &fk.target,
-                    "a foreign key column must hold a key: i16, i32, i64, String or uuid::Uuid",
+                    format!(
+                        "a foreign key column must hold a key: {}",
+                        crate::keys::KEY_TYPES
+                    ),
                 );
             }
         }
@@ -207,7 +210,7 @@ fn check_generic_foreign_keys(spec: &ModelSpec, ctxt: &mut Ctxt) {
             ),
             Some((f, c)) => {
                 if !c.base.is_key() {
-                    ctxt.error_spanned_by(&f.ty, "an object id column must hold keys: i16, i32, i64, String or uuid::Uuid");
+                    ctxt.error_spanned_by(&f.ty, format!("an object id column must hold keys: {}", crate::keys::KEY_TYPES));
                 } else if c.base == BaseType::String && c.max_length.is_none() {
                     ctxt.error_spanned_by(
                         &f.ident,
