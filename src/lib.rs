@@ -143,8 +143,10 @@ pub use contenttypes_core::{check, ddl, ir};
 /// # }
 /// ```
 ///
-/// The attributes are listed in the README. Mistakes (an unknown attribute, no primary key,
-/// an unsupported type, a name Django forbids...) are compile errors at the offending token.
+/// Mistakes (an unknown attribute, no primary key, an unsupported type, a name Django
+/// forbids...) are compile errors at the offending token.
+///
+#[doc = include_str!("../docs/attributes.md")]
 #[cfg(feature = "runtime")]
 pub use contenttypes_derive::Model;
 
