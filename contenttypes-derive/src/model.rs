@@ -361,30 +361,38 @@ fn columns_impls(n: &Names) -> TokenStream {
         let (fident, ty, st) = (&f.ident, &f.ty, column_sql_type(n, c));
         quote!(#fident: #p::read_column::<#st, #ty, __DB>(__row, #i)?,)
     });
-    let bind_bounds = |fields: &[(usize, &FieldSpec, &ColumnSpec)]| -> Vec<TokenStream> {
-        fields
-            .iter()
-            .map(|(_, f, c)| {
-                let (ty, st) = (&f.ty, column_sql_type(n, c));
-                quote!(#ty: #p::diesel::serialize::ToSql<#st, __DB>, __DB: #p::diesel::sql_types::HasSqlType<#st>,)
-            })
-            .collect()
+    // `BindColumns` for `target` over these fields, by position.
+    let bind_impl = |target: &Ident, fields: &[(usize, &FieldSpec, &ColumnSpec)]| {
+        let bounds = fields.iter().map(|(_, f, c)| {
+            let (ty, st) = (&f.ty, column_sql_type(n, c));
+            quote!(#ty: #p::diesel::serialize::ToSql<#st, __DB>, __DB: #p::diesel::sql_types::HasSqlType<#st>,)
+        });
+        let binds = fields.iter().enumerate().map(|(j, (_, f, c))| {
+            let (fident, ty, st) = (&f.ident, &f.ty, column_sql_type(n, c));
+            quote!(#j => __out.push_bind_param::<#st, #ty>(&self.#fident),)
+        });
+        quote! {
+            #[automatically_derived]
+            impl<__DB: #p::diesel::backend::Backend> #p::BindColumns<__DB> for #target
+            where
+                #(#bounds)*
+            {
+                #[allow(unused_variables)]
+                fn __bind<'__b>(
+                    &'__b self,
+                    __index: usize,
+                    __out: &mut #p::diesel::query_builder::AstPass<'_, '__b, __DB>,
+                ) -> #p::diesel::QueryResult<()> {
+                    match __index {
+                        #(#binds)*
+                        _ => ::core::result::Result::Err(#p::column_out_of_range(__index)),
+                    }
+                }
+            }
+        }
     };
-    let binds = |fields: &[(usize, &FieldSpec, &ColumnSpec)]| -> Vec<TokenStream> {
-        fields
-            .iter()
-            .enumerate()
-            .map(|(j, (_, f, c))| {
-                let (fident, ty, st) = (&f.ident, &f.ty, column_sql_type(n, c));
-                quote!(#j => __out.push_bind_param::<#st, #ty>(&self.#fident),)
-            })
-            .collect()
-    };
-    let model_bind_bounds = bind_bounds(&cols);
-    let model_binds = binds(&cols);
-    let inserted = inserted(n);
-    let new_bind_bounds = bind_bounds(&inserted);
-    let new_binds = binds(&inserted);
+    let model_binds = bind_impl(ident, &cols);
+    let new_binds = bind_impl(new_ident, &inserted(n));
     quote! {
         use #p::AssertFits as __AssertFits;
         #(#checks)*
@@ -402,40 +410,9 @@ fn columns_impls(n: &Names) -> TokenStream {
             }
         }
 
-        #[automatically_derived]
-        impl<__DB: #p::diesel::backend::Backend> #p::BindColumns<__DB> for #ident
-        where
-            #(#model_bind_bounds)*
-        {
-            fn __bind<'__b>(
-                &'__b self,
-                __index: usize,
-                __out: &mut #p::diesel::query_builder::AstPass<'_, '__b, __DB>,
-            ) -> #p::diesel::QueryResult<()> {
-                match __index {
-                    #(#model_binds)*
-                    _ => ::core::result::Result::Err(#p::column_out_of_range(__index)),
-                }
-            }
-        }
+        #model_binds
 
-        #[automatically_derived]
-        impl<__DB: #p::diesel::backend::Backend> #p::BindColumns<__DB> for #new_ident
-        where
-            #(#new_bind_bounds)*
-        {
-            #[allow(unused_variables)]
-            fn __bind<'__b>(
-                &'__b self,
-                __index: usize,
-                __out: &mut #p::diesel::query_builder::AstPass<'_, '__b, __DB>,
-            ) -> #p::diesel::QueryResult<()> {
-                match __index {
-                    #(#new_binds)*
-                    _ => ::core::result::Result::Err(#p::column_out_of_range(__index)),
-                }
-            }
-        }
+        #new_binds
     }
 }
 

@@ -156,6 +156,7 @@ const _: () = {
             <blog_article::rating as ::contenttypes::__private::diesel::Expression>::SqlType,
         >,
     {
+        #[allow(unused_variables)]
         fn __bind<'__b>(
             &'__b self,
             __index: usize,

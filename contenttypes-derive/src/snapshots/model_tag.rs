@@ -116,6 +116,7 @@ const _: () = {
             <tagging_tag::name as ::contenttypes::__private::diesel::Expression>::SqlType,
         >,
     {
+        #[allow(unused_variables)]
         fn __bind<'__b>(
             &'__b self,
             __index: usize,

@@ -286,6 +286,7 @@ const _: () = {
             <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
         >,
     {
+        #[allow(unused_variables)]
         fn __bind<'__b>(
             &'__b self,
             __index: usize,
