@@ -67,13 +67,7 @@ mod tests {
     fn asserts_only_when_the_crate_has_a_manifest() {
         let input: syn::DeriveInput =
             syn::parse_str("#[model(app_label = \"blog\")] struct Article { id: i64 }").unwrap();
-        let spec = parse_derive_input(
-            &input,
-            &ParseContext {
-                default_app_label: "app".into(),
-            },
-        )
-        .unwrap();
+        let spec = parse_derive_input(&input, &ParseContext::new("app")).unwrap();
         assert!(check_with(&spec, None).is_empty());
         let dir = std::env::temp_dir().join(format!("contenttypes-derive-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

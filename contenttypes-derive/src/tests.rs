@@ -12,13 +12,7 @@ fn expand(
     input: &str,
 ) -> String {
     let input: syn::DeriveInput = syn::parse_str(input).expect("a struct");
-    let spec = parse_derive_input(
-        &input,
-        &ParseContext {
-            default_app_label: "app".into(),
-        },
-    )
-    .expect("a valid model");
+    let spec = parse_derive_input(&input, &ParseContext::new("app")).expect("a valid model");
     let file: syn::File = syn::parse2(derive(&spec)).expect("the expansion parses as items");
     prettyplease::unparse(&file)
 }

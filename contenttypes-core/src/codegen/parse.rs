@@ -20,6 +20,7 @@
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
+use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{
@@ -29,7 +30,7 @@ use syn::{
 
 use super::ast::*;
 use super::ctxt::Ctxt;
-use crate::ir::{DefaultValue, OnDelete};
+use crate::ir::OnDelete;
 use crate::names;
 
 /// What the parser needs to know about the crate being compiled.
@@ -37,16 +38,27 @@ use crate::names;
 pub struct ParseContext {
     /// The `app_label` of models that do not declare one: the crate name.
     pub default_app_label: String,
+    /// The most columns a model may have: what Diesel's `table!` supports with the enabled
+    /// `*-column-tables` features. The derive sets it from its own features; the build
+    /// helper, which cannot see them, allows Diesel's largest ([`names::MAX_COLUMNS`]) and
+    /// leaves the rest to the derive.
+    pub max_columns: usize,
 }
 
 impl ParseContext {
+    /// A context with this default app label and Diesel's largest column limit.
+    pub fn new(default_app_label: impl Into<String>) -> Self {
+        ParseContext {
+            default_app_label: default_app_label.into(),
+            max_columns: names::MAX_COLUMNS,
+        }
+    }
+
     /// The context of the crate being compiled (reads `CARGO_PKG_NAME`, which Cargo sets for
     /// both the compiler and build scripts).
     pub fn from_env() -> Self {
         let name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "app".to_string());
-        ParseContext {
-            default_app_label: names::app_label_from_crate(&name),
-        }
+        ParseContext::new(names::app_label_from_crate(&name))
     }
 }
 
@@ -124,9 +136,10 @@ fn parse_struct(
 
     let container = parse_container_attrs(attrs, &mut ctxt);
     let type_name = ident.to_string();
+    // A default comes from the crate name: a problem with it is reported at the model.
     let app_label = container
         .app_label
-        .unwrap_or_else(|| Spanned::new(cx.default_app_label.clone(), Span::call_site()));
+        .unwrap_or_else(|| Spanned::new(cx.default_app_label.clone(), ident.span()));
     let model_name = container
         .model_name
         .map(|m| Spanned::new(m.value.to_lowercase(), m.span))
@@ -193,7 +206,7 @@ fn parse_struct(
 
     // Without named fields there is nothing more to check that would help.
     if named.is_some() {
-        super::validate::validate(&spec, &mut ctxt);
+        super::validate::validate(&spec, cx, &mut ctxt);
     }
     ctxt.finish()?;
     Ok(spec)
@@ -266,7 +279,7 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
         if !attr.path().is_ident(MODEL_ATTR) {
             continue;
         }
-        let result = attr.parse_nested_meta(|meta| {
+        let result = parse_items(attr, ctxt, |meta, ctxt| {
             let span = meta.path.span();
             if meta.path.is_ident("app_label") {
                 let lit = string_value(&meta)?;
@@ -277,7 +290,7 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
             } else if meta.path.is_ident("table_name") {
                 let value = meta.value()?;
                 if value.peek(LitStr) {
-                    let lit: LitStr = value.parse()?;
+                    let lit = string_value_of(value)?;
                     table_name.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
                 } else {
                     // A path to the user's `table!` (Diesel's own spelling, as in
@@ -290,6 +303,12 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
                 }
             } else if meta.path.is_ident("verbose_name") {
                 let lit = string_value(&meta)?;
+                if let Err(e) = names::check_text(&lit.value()) {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("invalid verbose_name: {e}"),
+                    ));
+                }
                 verbose_name.set(ctxt, span, lit.value());
             } else if meta.path.is_ident("managed") {
                 let lit: syn::LitBool = meta.value()?.parse()?;
@@ -299,7 +318,7 @@ fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs
                 renamed_from.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
             } else if meta.path.is_ident("crate") {
                 let lit = string_value(&meta)?;
-                crate_path.set(ctxt, span, lit.parse::<Path>()?);
+                crate_path.set(ctxt, span, crate_path_value(&lit)?);
             } else if meta.path.is_ident("unique") {
                 out.unique_together.push(ident_list(&meta)?);
             } else if meta.path.is_ident("index") {
@@ -400,7 +419,7 @@ fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut Ctxt) -> G
     let mut fk_field = Once::new("fk_field");
     if let Some(attr) = attr {
         if !matches!(attr.meta, syn::Meta::Path(_)) {
-            let result = attr.parse_nested_meta(|meta| {
+            let result = parse_items(attr, ctxt, |meta, ctxt| {
                 let span = meta.path.span();
                 if meta.path.is_ident("ct_field") {
                     ct_field.set(ctxt, span, ident_value(&meta)?);
@@ -435,7 +454,7 @@ fn parse_relation_attr(attr: Option<&Attribute>, through: Path, ctxt: &mut Ctxt)
     let mut related_query_name = Once::new("related_query_name");
     if let Some(attr) = attr {
         if !matches!(attr.meta, syn::Meta::Path(_)) {
-            let result = attr.parse_nested_meta(|meta| {
+            let result = parse_items(attr, ctxt, |meta, ctxt| {
                 let span = meta.path.span();
                 if meta.path.is_ident("gfk") {
                     gfk.set(ctxt, span, ident_value(&meta)?);
@@ -485,23 +504,25 @@ fn parse_column(
     let mut db_type = Once::new("db_type");
 
     for attr in attrs {
-        let result = attr.parse_nested_meta(|meta| {
+        let result = parse_items(attr, ctxt, |meta, ctxt| {
             let span = meta.path.span();
             if meta.path.is_ident("primary_key") {
+                no_value(&meta)?;
                 primary_key.set(ctxt, span, span);
             } else if meta.path.is_ident("auto_increment") {
                 let lit: syn::LitBool = meta.value()?.parse()?;
                 auto_increment.set(ctxt, span, Spanned::new(lit.value, lit.span));
             } else if meta.path.is_ident("unique") {
+                no_value(&meta)?;
                 unique.set(ctxt, span, span);
             } else if meta.path.is_ident("index") {
+                no_value(&meta)?;
                 index.set(ctxt, span, span);
             } else if meta.path.is_ident("max_length") {
                 let lit: syn::LitInt = meta.value()?.parse()?;
                 let n: u32 = lit.base10_parse()?;
-                if n == 0 {
-                    return Err(syn::Error::new(lit.span(), "`max_length` must be at least 1"));
-                }
+                super::validate::check_max_length(n)
+                    .map_err(|message| syn::Error::new(lit.span(), message))?;
                 max_length.set(ctxt, span, Spanned::new(n, lit.span()));
             } else if meta.path.is_ident("column") {
                 let lit = string_value(&meta)?;
@@ -525,8 +546,15 @@ fn parse_column(
                 }
             } else if meta.path.is_ident("renamed_from") {
                 let lit = string_value(&meta)?;
+                if let Err(e) = names::check_sql_name(&lit.value()) {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("invalid column name `{}`: {e}", lit.value().escape_debug()),
+                    ));
+                }
                 renamed_from.set(ctxt, span, lit.value());
             } else if meta.path.is_ident("skip") {
+                no_value(&meta)?;
                 skip.set(ctxt, span, span);
             } else if meta.path.is_ident("max_digits") || meta.path.is_ident("decimal_places") {
                 let lit: syn::LitInt = meta.value()?.parse()?;
@@ -543,7 +571,10 @@ fn parse_column(
             } else if meta.path.is_ident("db_type") {
                 let lit = string_value(&meta)?;
                 db_type.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
-            } else if CONTAINER_KEYS.split(", ").any(|k| meta.path.is_ident(k.trim_end_matches("(..)"))) {
+            } else if CONTAINER_KEYS
+                .split(", ")
+                .any(|k| meta.path.is_ident(k.trim_end_matches("(..)")))
+            {
                 return Err(meta.error(format!(
                     "`{}` is a model option; put it on the struct's `#[model(...)]`",
                     path_name(&meta.path)
@@ -597,8 +628,12 @@ fn parse_column(
         (Some(d), Some(p)) => {
             if base != BaseType::Decimal {
                 ctxt.error_at(d.span, "`max_digits` applies to decimal fields only");
-            } else if d.value == 0 || d.value > 1000 {
-                ctxt.error_at(d.span, "`max_digits` must be between 1 and 1000");
+            } else if d.value == 0 || d.value > 65 {
+                // MySQL's largest precision (PostgreSQL's is 1000).
+                ctxt.error_at(d.span, "`max_digits` must be between 1 and 65");
+            } else if p.value > 30 {
+                // MySQL's largest scale.
+                ctxt.error_at(p.span, "`decimal_places` must be at most 30");
             } else if p.value > d.value {
                 ctxt.error_at(p.span, "`decimal_places` cannot exceed `max_digits`");
             }
@@ -654,15 +689,19 @@ fn parse_column(
         }
     }
 
-    let default = default
-        .value
-        .and_then(|lit| match default_value(&lit, base) {
+    let default = default.value.and_then(|lit| {
+        match super::validate::column_default(
+            &lit,
+            base,
+            max_length_value.as_ref().map(|m| m.value),
+        ) {
             Ok(v) => Some(v),
             Err(message) => {
                 ctxt.error_spanned_by(&lit, message);
                 None
             }
-        });
+        }
+    });
 
     let primary_key_span = primary_key.value;
     let auto_increment_value = auto_increment.value;
@@ -703,36 +742,104 @@ fn parse_column(
     }))
 }
 
-fn default_value(lit: &Lit, base: BaseType) -> Result<DefaultValue, &'static str> {
-    match (lit, base) {
-        (Lit::Bool(b), BaseType::Bool) => Ok(DefaultValue::Bool(b.value)),
-        (Lit::Int(i), b) if b.is_integer() => {
-            Ok(DefaultValue::Number(i.base10_digits().to_string().into()))
+/// Parses the items of a `#[key(...)]` attribute with `item`. An item's error is recorded
+/// and the rest of that item skipped, so that the items after it are read (and their errors
+/// reported) too.
+fn parse_items(
+    attr: &Attribute,
+    ctxt: &mut Ctxt,
+    mut item: impl FnMut(ParseNestedMeta, &mut Ctxt) -> syn::Result<()>,
+) -> syn::Result<()> {
+    attr.parse_nested_meta(|meta| {
+        let input = meta.input;
+        if let Err(e) = item(meta, ctxt) {
+            ctxt.syn_error(e);
+            skip_item(input)?;
         }
-        (Lit::Int(i), BaseType::F32 | BaseType::F64) => {
-            Ok(DefaultValue::Number(i.base10_digits().to_string().into()))
-        }
-        (Lit::Float(f), BaseType::F32 | BaseType::F64) => {
-            Ok(DefaultValue::Number(f.base10_digits().to_string().into()))
-        }
-        (Lit::Str(s), BaseType::String) => Ok(DefaultValue::Text(s.value().into())),
-        _ => Err("this default does not match the field's type"),
+        Ok(())
+    })
+}
+
+/// Skips tokens up to the `,` that ends the current item (groups are skipped whole).
+fn skip_item(input: ParseStream) -> syn::Result<()> {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<proc_macro2::TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// A flag (`unique`), which takes no value.
+fn no_value(meta: &ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        Ok(())
+    } else {
+        let name = path_name(&meta.path);
+        Err(meta.error(format!("`{name}` takes no value; write `{name}` alone")))
     }
 }
 
+/// `key = "string"`, without a suffix.
 fn string_value(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
-    meta.value()?.parse()
+    string_value_of(meta.value()?)
 }
 
-/// `key = ident` or `key = "ident"`.
+fn string_value_of(input: ParseStream) -> syn::Result<LitStr> {
+    let lit: LitStr = input.parse()?;
+    if !lit.suffix().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("unexpected suffix `{}` on a string literal", lit.suffix()),
+        ));
+    }
+    Ok(lit)
+}
+
+/// `key = ident` or `key = "ident"`. A quoted name is not re-lexed (the compiler's lexer
+/// aborts the derive on text such as an unclosed quote), so it must be an ASCII identifier;
+/// any field can be named unquoted.
 fn ident_value(meta: &ParseNestedMeta) -> syn::Result<Ident> {
     let value = meta.value()?;
-    if value.peek(LitStr) {
-        let lit: LitStr = value.parse()?;
-        lit.parse()
-    } else {
-        value.parse()
+    if !value.peek(LitStr) {
+        return value.parse();
     }
+    let lit = string_value_of(value)?;
+    let text = lit.value();
+    let name = text.strip_prefix("r#").unwrap_or(&text);
+    match names::rust_spelling(name) {
+        Ok(names::RustSpelling::Plain) => Ok(Ident::new(name, lit.span())),
+        Ok(names::RustSpelling::Raw) => Ok(Ident::new_raw(name, lit.span())),
+        Err(_) => Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "`{}` must name a field; write the field name without quotes, as in `{} = content_type_id`",
+                text.escape_debug(),
+                path_name(&meta.path)
+            ),
+        )),
+    }
+}
+
+/// `crate = "::contenttypes"`: a path of ASCII identifiers, checked before it is parsed
+/// (re-lexing arbitrary text can abort the derive).
+fn crate_path_value(lit: &LitStr) -> syn::Result<Path> {
+    let text = lit.value();
+    let body = text.trim();
+    let body = body.strip_prefix("::").unwrap_or(body);
+    let plain = !body.is_empty()
+        && body.split("::").all(|segment| {
+            let segment = segment.trim();
+            names::is_ascii_identifier(segment.strip_prefix("r#").unwrap_or(segment))
+        });
+    if !plain {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "`crate = \"{}\"` must be a path to the contenttypes crate, such as \"::contenttypes\" or \"my_crate::contenttypes\"",
+                text.escape_debug()
+            ),
+        ));
+    }
+    lit.parse()
 }
 
 /// `key(a, b, c)`.

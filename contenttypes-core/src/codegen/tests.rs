@@ -21,9 +21,7 @@ impl Resolver for Models {
 }
 
 fn cx() -> ParseContext {
-    ParseContext {
-        default_app_label: "demo".into(),
-    }
+    ParseContext::new("demo")
 }
 
 fn parse(src: &str) -> Result<ModelSpec, syn::Error> {
@@ -171,4 +169,128 @@ fn generic_foreign_key_columns_are_checked() {
         .join("\n");
     assert!(errs.contains("must be an `i32`"), "{errs}");
     assert!(errs.contains("needs `#[model(max_length = N)]`"), "{errs}");
+}
+
+#[test]
+fn every_item_of_an_attribute_is_read_past_an_error() {
+    let errs = errors(
+        r#"
+        #[model(app_label = 5, colour = "red", table_name = 7, verbose_name = "ok")]
+        struct T { id: i64, #[model(primary_key = true, max_len = 3, unique)] a: i32 }"#,
+    );
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+    assert!(errs
+        .iter()
+        .any(|e| e.contains("`primary_key` takes no value")));
+    assert!(errs
+        .iter()
+        .any(|e| e.contains("unknown field option `max_len`")));
+}
+
+#[test]
+fn defaults_must_fit_their_column() {
+    let errs = errors(
+        r#"
+        struct T {
+            id: i64,
+            #[model(default = 99999)] small: i16,
+            #[model(default = -32768)] smallest: i16,
+            #[model(default = 2147483648)] int: i32,
+            #[model(default = 1e39)] single: f32,
+            #[model(default = 1e-400)] double: f64,
+            #[model(default = "a\0b")] text: String,
+            #[model(max_length = 3, default = "abcd")] code: String,
+            #[model(default = 5u8)] suffixed: i32,
+        }"#,
+    )
+    .join("\n");
+    assert!(
+        errs.contains("99999 does not fit the field's type `i16` (-32768..=32767)"),
+        "{errs}"
+    );
+    assert!(!errs.contains("-32768 does not fit"), "{errs}");
+    assert!(errs.contains("2147483648 does not fit"), "{errs}");
+    assert!(errs.contains("1e39 is out of the range of `f32`"), "{errs}");
+    assert!(errs.contains("1e-400 is too small for `f64`"), "{errs}");
+    assert!(errs.contains("must not contain NUL bytes"), "{errs}");
+    assert!(
+        errs.contains("4 characters long, but `max_length` is 3"),
+        "{errs}"
+    );
+    assert!(errs.contains("the suffix `u8`"), "{errs}");
+}
+
+#[test]
+fn names_diesel_and_the_databases_refuse() {
+    let errs = errors(
+        r#"
+        #[model(table_name = "self")]
+        struct T { id: i64, table: i32, #[model(column = "xmin")] x: i32 }"#,
+    )
+    .join("\n");
+    assert!(
+        errs.contains("`self` cannot name a Diesel table module"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("Diesel's `table!` declares its own `table`"),
+        "{errs}"
+    );
+    assert!(errs.contains("system column"), "{errs}");
+    let errs = errors(r#"#[model(table_name = "notes")] struct T { id: i64, notes: String }"#);
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].contains("named like its table"), "{errs:?}");
+    // A quoted field name is never re-lexed.
+    let errs = errors(
+        r#"struct T { id: i64, content_type_id: i32, object_id: i64,
+           #[generic_foreign_key(ct_field = "a\"b")] o: GenericForeignKey }"#,
+    );
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("must name a field"), "{errs:?}");
+    let errs = errors(
+        r#"#[generic_relation] struct T { id: i64,
+           #[generic_relation(related_query_name = "has space")] tags: GenericRelation<X> }"#,
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("Reverse query name 'has space' is invalid")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn column_limit_is_the_derives_and_names_the_feature() {
+    let fields: String = (1..40).map(|i| format!("c{i}: i32, ")).collect();
+    let src = format!("struct Wide {{ id: i64, {fields} }}");
+    let input = syn::parse_str(&src).unwrap();
+    // The build helper allows what Diesel can do with its largest feature.
+    assert!(parse_derive_input(&input, &cx()).is_ok());
+    let derive = ParseContext {
+        max_columns: 32,
+        ..cx()
+    };
+    let errs: Vec<String> = parse_derive_input(&input, &derive)
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(
+        errs,
+        vec![
+            "a model with more than 32 columns needs the contenttypes feature `64-column-tables` \
+             (Diesel's `64-column-tables`); this one has 40"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn generated_names_must_not_collide() {
+    let errs = errors(
+        "struct T { id: i64, #[model(foreign_key = Tag)] tag_id: i64, #[model(foreign_key = Tag)] tag: i64 }",
+    );
+    assert_eq!(
+        errs,
+        vec!["the derives generate `T::TAG` for both `tag_id` and `tag`; rename one of them"]
+    );
 }

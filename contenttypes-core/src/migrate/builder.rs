@@ -364,9 +364,7 @@ impl Migrations {
             None => std::env::var_os("OUT_DIR").map(PathBuf::from),
         };
         let cx = match &self.default_app_label {
-            Some(label) => ParseContext {
-                default_app_label: label.clone(),
-            },
+            Some(label) => ParseContext::new(label.clone()),
             None => ParseContext::from_env(),
         };
 

@@ -18,9 +18,7 @@ use crate::ir::ModelDef;
 /// the build helper would see them.
 fn models(src: &str) -> Vec<ModelDef> {
     let file = syn::parse_file(src).expect("test source parses");
-    let cx = ParseContext {
-        default_app_label: "app".into(),
-    };
+    let cx = ParseContext::new("app");
     let scanned: Vec<ScannedModel> = file
         .items
         .iter()
