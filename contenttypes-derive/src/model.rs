@@ -4,6 +4,7 @@
 use contenttypes_core::codegen::ast::{ColumnSpec, FieldKind, FieldSpec, GfkSpec, ModelSpec};
 use contenttypes_core::codegen::lower;
 use contenttypes_core::ir::ModelDef;
+use contenttypes_core::names;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -89,13 +90,17 @@ fn columns<'a>(n: &'a Names) -> Vec<(usize, &'a FieldSpec, &'a ColumnSpec)> {
 }
 
 /// The fields that are not columns (generic foreign keys and relations, skipped fields):
-/// filled with `Default::default()` when a row is built.
-fn non_columns<'a>(n: &'a Names) -> Vec<&'a Ident> {
+/// `field: Default::default()` when a row is built, spanned at the field's type (which must
+/// implement `Default`).
+fn non_columns(n: &Names) -> Vec<TokenStream> {
     n.spec
         .fields
         .iter()
         .filter(|f| !matches!(f.kind, FieldKind::Column(_)))
-        .map(|f| &f.ident)
+        .map(|f| {
+            let (fident, ty) = (&f.ident, &f.ty);
+            quote_spanned!(f.ty_span()=> #fident: <#ty as ::core::default::Default>::default())
+        })
         .collect()
 }
 
@@ -318,7 +323,7 @@ fn model_impls(n: &Names) -> TokenStream {
                 #ident {
                     #into_pk
                     #(#into_fields)*
-                    #(#others: ::core::default::Default::default(),)*
+                    #(#others,)*
                 }
             }
 
@@ -405,7 +410,7 @@ fn columns_impls(n: &Names) -> TokenStream {
             fn __read_columns(__row: &dyn #p::RawRow<__DB>) -> #p::diesel::deserialize::Result<Self> {
                 ::core::result::Result::Ok(Self {
                     #(#reads)*
-                    #(#others: ::core::default::Default::default(),)*
+                    #(#others,)*
                 })
             }
         }
@@ -542,7 +547,7 @@ fn diesel_impls(n: &Names) -> TokenStream {
             fn build(__row: Self::Row) -> #p::diesel::deserialize::Result<Self> {
                 ::core::result::Result::Ok(Self {
                     #(#builds)*
-                    #(#others: ::core::default::Default::default(),)*
+                    #(#others,)*
                 })
             }
         }
@@ -608,7 +613,7 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
                 },
             )
         };
-        let const_ident = Ident::new(&name.to_uppercase(), Span::call_site());
+        let const_ident = util::ident(&names::constant_name(&name), Span::call_site());
         let set_ident = format_ident!("set_{}", name);
         let clear_ident = format_ident!("clear_{}", name);
         let vis = &n.spec.vis;
@@ -698,8 +703,7 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
             continue;
         };
         let name = contenttypes_core::codegen::ast::field_name(&field.ident);
-        let short = name.strip_suffix("_id").unwrap_or(&name);
-        let const_ident = Ident::new(&short.to_uppercase(), Span::call_site());
+        let const_ident = util::ident(&names::foreign_key_constant_name(&name), Span::call_site());
         let target = &fk.target;
         let column_name = column.column.value.as_str();
         let vis = &n.spec.vis;

@@ -4,10 +4,10 @@
 //! column can hold this model's primary key.
 
 use contenttypes_core::codegen::ast::{field_name, ModelSpec};
+use contenttypes_core::names;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::Ident;
 
 use crate::util;
 
@@ -44,7 +44,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
                 quote_spanned!(through.span()=> { <#through as #p::SoleGenericForeignKey>::KEY })
             }
         };
-        let const_ident = Ident::new(&name.to_uppercase(), Span::call_site());
+        let const_ident = util::ident(&names::constant_name(&name), Span::call_site());
         let manager_doc = format!(
             "The `{name}` of this object: the rows of [`{}`] whose generic foreign key points here. \
              Reads use the prefetched rows when there are any.",
@@ -76,7 +76,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
             };
         });
         if let Some(rqn) = &rel.related_query_name {
-            let reverse_ident = Ident::new(&rqn.value.to_uppercase(), rqn.span);
+            let reverse_ident = util::ident(&names::constant_name(&rqn.value), rqn.span);
             let reverse_doc = format!(
                 "The `{}` a row points at through the generic relation `{ident}.{name}` \
                  (`related_query_name = \"{}\"`): filter rows by it.",

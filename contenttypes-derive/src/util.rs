@@ -2,8 +2,9 @@
 
 use contenttypes_core::codegen::ast::{BaseType, ColumnSpec, ModelSpec};
 use contenttypes_core::codegen::{parse_derive_input, ParseContext};
+use contenttypes_core::names::{self, NameError, RustSpelling};
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 use syn::Ident;
 
 /// The path of the `__private` module of the facade crate (`::contenttypes::__private`, or
@@ -15,13 +16,40 @@ pub fn private(spec: Option<&ModelSpec>) -> TokenStream {
     }
 }
 
-/// An identifier for a SQL name, raw when the name is a Rust keyword (`type` → `r#type`).
+/// The identifier Diesel's `table!` gives a SQL name: raw when the name is a Rust keyword
+/// (`type` → `r#type`). The parser refuses names that cannot be one (`self`, `Self`,
+/// `crate`, `super`, `_`, non-identifiers, see `names::rust_spelling`); should one get here
+/// anyway, it becomes a placeholder instead of a panic.
 pub fn ident_for(name: &str) -> Ident {
-    if syn::parse_str::<Ident>(name).is_ok() {
-        Ident::new(name, Span::call_site())
-    } else {
-        Ident::new_raw(name, Span::call_site())
+    match names::rust_spelling(name) {
+        Ok(RustSpelling::Plain) => Ident::new(name, Span::call_site()),
+        Ok(RustSpelling::Raw) => Ident::new_raw(name, Span::call_site()),
+        Err(_) => placeholder(name),
     }
+}
+
+/// An identifier made from a field name (`CONTENT_OBJECT` from `content_object`), checked
+/// first so that it cannot panic; the parser's checks keep the placeholder unused.
+pub fn ident(name: &str, span: Span) -> Ident {
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c))
+        && chars.all(unicode_ident::is_xid_continue)
+        && name != "_";
+    match names::rust_spelling(name) {
+        Ok(RustSpelling::Raw) => Ident::new_raw(name, span),
+        Err(NameError::NotRawIdentifier(_)) => placeholder(name),
+        _ if valid => Ident::new(name, span),
+        _ => placeholder(name),
+    }
+}
+
+fn placeholder(name: &str) -> Ident {
+    format_ident!(
+        "__contenttypes_invalid_name_{:016x}",
+        names::fnv1a64(name.as_bytes())
+    )
 }
 
 /// The Diesel SQL type of a column in a generated `table!`.

@@ -123,7 +123,9 @@ const _: () = {
                     Option<f64>,
                     __DB,
                 >(__row, 2usize)?,
-                tags: ::core::default::Default::default(),
+                tags: <GenericRelation<
+                    TaggedItem,
+                > as ::core::default::Default>::default(),
             })
         }
     }
@@ -397,7 +399,9 @@ const _: () = {
                 id: __pk,
                 title: self.title,
                 rating: self.rating,
-                tags: ::core::default::Default::default(),
+                tags: <GenericRelation<
+                    TaggedItem,
+                > as ::core::default::Default>::default(),
             }
         }
         fn __pk(&self) -> ::core::option::Option<i64> {
@@ -458,7 +462,9 @@ const _: () = {
                 id: __row.0,
                 title: __row.1,
                 rating: __row.2,
-                tags: ::core::default::Default::default(),
+                tags: <GenericRelation<
+                    TaggedItem,
+                > as ::core::default::Default>::default(),
             })
         }
     }

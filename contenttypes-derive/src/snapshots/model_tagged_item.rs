@@ -248,7 +248,7 @@ const _: () = {
                     i64,
                     __DB,
                 >(__row, 3usize)?,
-                content_object: ::core::default::Default::default(),
+                content_object: <GenericForeignKey as ::core::default::Default>::default(),
             })
         }
     }
@@ -609,7 +609,7 @@ const _: () = {
                 tag_id: self.tag_id,
                 content_type_id: self.content_type_id,
                 object_id: self.object_id,
-                content_object: ::core::default::Default::default(),
+                content_object: <GenericForeignKey as ::core::default::Default>::default(),
             }
         }
         fn __pk(&self) -> ::core::option::Option<i64> {
@@ -679,7 +679,7 @@ const _: () = {
                 tag_id: __row.1,
                 content_type_id: __row.2,
                 object_id: __row.3,
-                content_object: ::core::default::Default::default(),
+                content_object: <GenericForeignKey as ::core::default::Default>::default(),
             })
         }
     }
