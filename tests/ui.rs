@@ -9,6 +9,14 @@ fn derive_errors() {
     trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
 }
 
+/// More columns than Diesel's default `table!` supports: an error at the first column past
+/// the limit, naming the feature that raises it (which `--all-features` turns on).
+#[cfg(not(feature = "64-column-tables"))]
+#[test]
+fn column_limit() {
+    trybuild::TestCases::new().compile_fail("tests/ui-32-columns/*.rs");
+}
+
 /// Mistakes the type system reports through `#[diagnostic::on_unimplemented]`: rustc lists
 /// the implementations it knows, which depend on the enabled features, so these run with
 /// all of them (as CI does).

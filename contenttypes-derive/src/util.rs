@@ -16,6 +16,16 @@ pub fn private(spec: Option<&ModelSpec>) -> TokenStream {
     }
 }
 
+/// The most columns a model may have: what Diesel's `table!`, and the tuples the derive
+/// implements Diesel's traits for, support with the features the facade forwards here.
+pub const MAX_COLUMNS: usize = if cfg!(feature = "128-column-tables") {
+    128
+} else if cfg!(feature = "64-column-tables") {
+    64
+} else {
+    32
+};
+
 /// The identifier Diesel's `table!` gives a SQL name: raw when the name is a Rust keyword
 /// (`type` → `r#type`). The parser refuses names that cannot be one (`self`, `Self`,
 /// `crate`, `super`, `_`, non-identifiers, see `names::rust_spelling`); should one get here
@@ -97,7 +107,11 @@ pub fn parse(
     input: TokenStream,
 ) -> Result<(syn::DeriveInput, ModelSpec), (Option<syn::DeriveInput>, syn::Error)> {
     let input: syn::DeriveInput = syn::parse2(input).map_err(|e| (None, e))?;
-    match parse_derive_input(&input, &ParseContext::from_env()) {
+    let cx = ParseContext {
+        max_columns: MAX_COLUMNS,
+        ..ParseContext::from_env()
+    };
+    match parse_derive_input(&input, &cx) {
         Ok(spec) => Ok((input, spec)),
         Err(e) => Err((Some(input), e)),
     }
