@@ -10,6 +10,8 @@
 
 use proc_macro::TokenStream;
 
+#[cfg(test)]
+mod corpus_tests;
 mod fallback;
 mod ir_tokens;
 mod manifest;
