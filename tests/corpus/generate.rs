@@ -28,25 +28,33 @@ pub struct Variation {
     pub source: String,
     /// Items the model needs beside it to compile (an unmanaged model's `table!`).
     pub extra: String,
+    /// For a wide model, the lines of its columns: more than the column limit in force is an
+    /// error at the first column past it.
+    pub column_lines: Vec<usize>,
 }
 
 impl Variation {
     /// The lines (1-based) errors must be reported on, each with the exact number of errors
-    /// when the mark gives one.
-    pub fn expected_errors(&self) -> Vec<(usize, Option<usize>)> {
-        self.source
+    /// when the mark gives one, under a column limit of `max_columns`.
+    pub fn expected_errors(&self, max_columns: usize) -> Vec<(usize, Option<usize>)> {
+        let mut errors: Vec<(usize, Option<usize>)> = self
+            .source
             .lines()
             .enumerate()
             .filter_map(|(i, line)| {
                 let (_, mark) = line.rsplit_once("// ERR")?;
                 Some((i + 1, mark.trim().parse().ok()))
             })
-            .collect()
+            .collect();
+        if let Some(&line) = self.column_lines.get(max_columns) {
+            errors.push((line, Some(1)));
+        }
+        errors
     }
 
-    /// Whether the derive must accept it.
-    pub fn accepted(&self) -> bool {
-        self.expected_errors().is_empty()
+    /// Whether the derive must accept it under a column limit of `max_columns`.
+    pub fn accepted(&self, max_columns: usize) -> bool {
+        self.expected_errors(max_columns).is_empty()
     }
 
     /// The line the struct's name is on.
@@ -113,6 +121,7 @@ struct M {
     struct_error: bool,
     fields: Vec<String>,
     extra: String,
+    wide: bool,
 }
 
 impl M {
@@ -164,6 +173,13 @@ impl M {
         self.extra = extra.into();
         self
     }
+
+    /// Every field is a column, one a line: past the column limit in force, the first
+    /// column past it is an error.
+    fn wide(mut self) -> Self {
+        self.wide = true;
+        self
+    }
 }
 
 /// The corpus being written: numbers models and keeps their names unique.
@@ -183,6 +199,7 @@ impl Corpus {
             struct_error: false,
             fields: vec!["pub id: i64,".into()],
             extra: String::new(),
+            wide: false,
         }
     }
 
@@ -192,6 +209,12 @@ impl Corpus {
             source.push_str(line);
             source.push('\n');
         }
+        let first_field_line = source.lines().count() + 2;
+        let column_lines = if m.wide {
+            (0..m.fields.len()).map(|i| first_field_line + i).collect()
+        } else {
+            Vec::new()
+        };
         let head = format!("{} {} {{", m.keyword, m.ident);
         source.push_str(&if m.struct_error { bad(&head) } else { head });
         source.push('\n');
@@ -210,6 +233,7 @@ impl Corpus {
             name: m.name,
             source,
             extra: m.extra.replace("{ident}", &m.ident),
+            column_lines,
         });
     }
 
@@ -1697,7 +1721,10 @@ fn wide(c: &mut Corpus) {
         fields.extend((1..n).map(|i| format!("pub c{i}: {ty},")));
         fields
     };
-    let m = c.model("wide/32_columns").fields(&columns(32, "i32"));
+    let m = c
+        .model("wide/32_columns")
+        .fields(&columns(32, "i32"))
+        .wide();
     c.push(m);
     for (label, n, ty) in [
         ("33_columns", 33, "i32"),
@@ -1708,10 +1735,10 @@ fn wide(c: &mut Corpus) {
         ("129_columns", 129, "i32"),
         ("40_short_strings", 40, "Option<String>"),
     ] {
-        let mut fields = columns(n, ty);
-        // The first column past the limit.
-        fields[32] = bad(&fields[32]);
-        let m = c.model(&format!("wide/{label}")).fields(&fields);
+        let m = c
+            .model(&format!("wide/{label}"))
+            .fields(&columns(n, ty))
+            .wide();
         c.push(m);
     }
     // 31 strings of 63 characters: within InnoDB's page as well.
