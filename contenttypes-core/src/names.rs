@@ -127,7 +127,9 @@ impl fmt::Display for NameError {
             NameError::NotAnIdentifier => f.write_str(
                 "names must be made of ASCII letters, digits and `_`, and must not start with a digit",
             ),
-            NameError::Nul => f.write_str("names must not contain NUL bytes"),
+            NameError::Nul => {
+                f.write_str("NUL bytes are not allowed (PostgreSQL cannot store them in text)")
+            }
             NameError::NotRawIdentifier(name) => write!(
                 f,
                 "`{name}` is a Rust keyword that cannot be an identifier, not even a raw one (`r#{name}`)"

@@ -507,17 +507,17 @@ fn parse_column(
         let result = parse_items(attr, ctxt, |meta, ctxt| {
             let span = meta.path.span();
             if meta.path.is_ident("primary_key") {
-                no_value(&meta)?;
                 primary_key.set(ctxt, span, span);
+                no_value(&meta)?;
             } else if meta.path.is_ident("auto_increment") {
                 let lit: syn::LitBool = meta.value()?.parse()?;
                 auto_increment.set(ctxt, span, Spanned::new(lit.value, lit.span));
             } else if meta.path.is_ident("unique") {
-                no_value(&meta)?;
                 unique.set(ctxt, span, span);
-            } else if meta.path.is_ident("index") {
                 no_value(&meta)?;
+            } else if meta.path.is_ident("index") {
                 index.set(ctxt, span, span);
+                no_value(&meta)?;
             } else if meta.path.is_ident("max_length") {
                 let lit: syn::LitInt = meta.value()?.parse()?;
                 let n: u32 = lit.base10_parse()?;
@@ -554,8 +554,8 @@ fn parse_column(
                 }
                 renamed_from.set(ctxt, span, lit.value());
             } else if meta.path.is_ident("skip") {
-                no_value(&meta)?;
                 skip.set(ctxt, span, span);
+                no_value(&meta)?;
             } else if meta.path.is_ident("max_digits") || meta.path.is_ident("decimal_places") {
                 let lit: syn::LitInt = meta.value()?.parse()?;
                 let n: u16 = lit.base10_parse()?;
@@ -629,11 +629,16 @@ fn parse_column(
             if base != BaseType::Decimal {
                 ctxt.error_at(d.span, "`max_digits` applies to decimal fields only");
             } else if d.value == 0 || d.value > 65 {
-                // MySQL's largest precision (PostgreSQL's is 1000).
-                ctxt.error_at(d.span, "`max_digits` must be between 1 and 65");
+                // PostgreSQL's largest is 1000.
+                ctxt.error_at(
+                    d.span,
+                    "`max_digits` must be between 1 and 65 (MySQL's largest precision)",
+                );
             } else if p.value > 30 {
-                // MySQL's largest scale.
-                ctxt.error_at(p.span, "`decimal_places` must be at most 30");
+                ctxt.error_at(
+                    p.span,
+                    "`decimal_places` must be at most 30 (MySQL's largest scale)",
+                );
             } else if p.value > d.value {
                 ctxt.error_at(p.span, "`decimal_places` cannot exceed `max_digits`");
             }
