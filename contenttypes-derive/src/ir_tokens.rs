@@ -119,7 +119,7 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
         let db_type = opt_s(p, &c.db_type);
         let foreign_key = match (&c.foreign_key, &spec_col.foreign_key) {
             (Some(fk), Some(target)) => {
-                let target = &target.target;
+                let target = crate::checks::target(spec, &target.target);
                 let od = on_delete(p, fk.on_delete);
                 quote!(::core::option::Option::Some(#ir::ForeignKeyDef {
                     table: #p::Cow::Borrowed(<#target as #p::ct_core::registry::Registered>::TABLE_NAME),

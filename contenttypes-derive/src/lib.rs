@@ -10,6 +10,7 @@
 
 use proc_macro::TokenStream;
 
+mod checks;
 #[cfg(test)]
 mod corpus_tests;
 mod fallback;

@@ -709,9 +709,10 @@ fn generic_foreign_keys(n: &Names) -> TokenStream {
         let vis = &n.spec.vis;
         let doc = format!("The foreign key `{name}`: filter rows by the row it references.");
         let key_ty = &column.base_ty;
+        let check_target = crate::checks::target(n.spec, target);
         // Named with the field's span, so a key type mismatch is an error at the field.
         let check = quote_spanned! {field.ty_span()=>
-            const _: ::core::option::Option<__AssertForeignKey<#key_ty, #target>> =
+            const _: ::core::option::Option<__AssertForeignKey<#key_ty, #check_target>> =
                 ::core::option::Option::None;
         };
         out.extend(quote! {

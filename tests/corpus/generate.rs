@@ -1333,6 +1333,10 @@ fn foreign_keys(c: &mut Corpus) {
             "column",
             r#"#[model(foreign_key = Tag, column = "the_tag")] pub tag_id: i64,"#,
         ),
+        (
+            "self",
+            "#[model(foreign_key = Self, on_delete = set_null)] pub parent_id: Option<i64>,",
+        ),
     ] {
         c.with_field(&format!("fk/{label}"), line.into());
     }
