@@ -176,9 +176,7 @@ fn ddl_runs_on_mysql() {
 // --- The compiler's view -------------------------------------------------------------------
 
 /// The derive's column limit with this run's features.
-const DERIVE_LIMIT: usize = if cfg!(feature = "128-column-tables") {
-    128
-} else if cfg!(feature = "64-column-tables") {
+const DERIVE_LIMIT: usize = if cfg!(feature = "64-column-tables") {
     64
 } else {
     32
@@ -195,7 +193,7 @@ fn enabled_features() -> Vec<&'static str> {
         )*};
     }
     feature!("sqlite" "postgres" "mysql" "uuid" "chrono" "time" "serde_json" "numeric" "serde"
-        "64-column-tables" "128-column-tables");
+        "64-column-tables");
     features
 }
 

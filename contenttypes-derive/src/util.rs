@@ -18,9 +18,7 @@ pub fn private(spec: Option<&ModelSpec>) -> TokenStream {
 
 /// The most columns a model may have: what Diesel's `table!`, and the tuples the derive
 /// implements Diesel's traits for, support with the features the facade forwards here.
-pub const MAX_COLUMNS: usize = if cfg!(feature = "128-column-tables") {
-    128
-} else if cfg!(feature = "64-column-tables") {
+pub const MAX_COLUMNS: usize = if cfg!(feature = "64-column-tables") {
     64
 } else {
     32
