@@ -54,13 +54,37 @@ impl ParseContext {
         }
     }
 
-    /// The context of the crate being compiled (reads `CARGO_PKG_NAME`, which Cargo sets for
-    /// both the compiler and build scripts).
+    /// The context of the crate being compiled: the app label the migrations build helper
+    /// recorded in `OUT_DIR` (its `default_app_label`), else the crate name
+    /// (`CARGO_PKG_NAME`). The derive calls this, so the build helper and the derive always
+    /// agree on the default app label.
     pub fn from_env() -> Self {
+        let out_dir = std::env::var_os("OUT_DIR").map(std::path::PathBuf::from);
+        Self::from_out_dir(out_dir.as_deref()).unwrap_or_else(Self::for_crate)
+    }
+
+    /// The context the build helper recorded in `out_dir`, if it did.
+    pub fn from_out_dir(out_dir: Option<&std::path::Path>) -> Option<Self> {
+        let label = std::fs::read_to_string(out_dir?.join(APP_LABEL_FILE)).ok()?;
+        let label = label.trim();
+        (!label.is_empty()).then(|| ParseContext::new(label))
+    }
+
+    /// The context from the crate name alone (`CARGO_PKG_NAME`, which Cargo sets for both
+    /// the compiler and build scripts): Django's default app label.
+    pub fn for_crate() -> Self {
         let name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "app".to_string());
         ParseContext::new(names::app_label_from_crate(&name))
     }
+
+    /// The default app label.
+    pub fn default_app_label(&self) -> &str {
+        &self.default_app_label
+    }
 }
+
+/// The file in `OUT_DIR` where the build helper records the default app label it used.
+pub const APP_LABEL_FILE: &str = "contenttypes_app_label";
 
 /// The attribute names the framework owns.
 pub const MODEL_ATTR: &str = "model";

@@ -277,8 +277,8 @@ impl Migrations {
         self
     }
 
-    /// The `app_label` of models that do not declare one (default: the crate name, as the
-    /// derive does).
+    /// The `app_label` of models that do not declare one (default: the crate name). The
+    /// helper records it in `OUT_DIR`, where `#[derive(Model)]` reads it, so both use it.
     pub fn default_app_label(mut self, label: impl Into<String>) -> Self {
         self.default_app_label = Some(label.into());
         self
@@ -365,7 +365,7 @@ impl Migrations {
         };
         let cx = match &self.default_app_label {
             Some(label) => ParseContext::new(label.clone()),
-            None => ParseContext::from_env(),
+            None => ParseContext::for_crate(),
         };
 
         let roots = if self.crate_roots.is_empty() {
@@ -486,6 +486,9 @@ impl Migrations {
             let path = dir.join(manifest::FILE_NAME);
             write_if_changed(&path, &manifest::render(&fingerprints))?;
             outcome.manifest = Some(path);
+            // The derive reads the default app label from here: one source for both.
+            let label = dir.join(crate::codegen::parse::APP_LABEL_FILE);
+            write_if_changed(&label, cx.default_app_label())?;
         }
         if mode == Mode::Off {
             watch_outputs(&mut outcome);

@@ -712,6 +712,9 @@ fn build_helper_writes_once_and_checks() {
         .any(|p| p.starts_with(pkg.0.join("migrations"))));
     let manifest = std::fs::read_to_string(pkg.0.join("out").join(manifest::FILE_NAME)).unwrap();
     assert!(manifest.contains("// demo.article"), "{manifest}");
+    // The derive takes its default app label from the helper: one source for both.
+    let cx = crate::codegen::ParseContext::from_out_dir(Some(&pkg.0.join("out"))).unwrap();
+    assert_eq!(cx.default_app_label(), "demo");
     let up = std::fs::read_to_string(
         pkg.0
             .join("migrations/sqlite/2026-11-22-103005-0000_initial/up.sql"),
