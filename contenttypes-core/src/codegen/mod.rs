@@ -7,9 +7,14 @@
 //! - [`lower`] turns a spec into the IR.
 
 pub mod ast;
+mod attr;
 pub mod ctxt;
+mod defaults;
+mod field;
 pub mod lower;
+mod mysql_limits;
 pub mod parse;
+mod types;
 mod validate;
 
 pub use ast::ModelSpec;
