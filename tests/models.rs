@@ -192,6 +192,22 @@ mod real_types {
         }
     }
 
+    /// Django's `auto_now_add` and `auto_now`: the database's current time (UTC) on insert,
+    /// and on every save for `auto_now`, whatever the row holds.
+    #[derive(Model, Clone, Debug, PartialEq)]
+    #[model(app_label = "types")]
+    pub struct Stamped {
+        pub id: i64,
+        #[model(max_length = 20)]
+        pub name: String,
+        #[model(auto_now_add)]
+        pub created: chrono::DateTime<chrono::Utc>,
+        #[model(auto_now)]
+        pub updated: chrono::NaiveDateTime,
+        #[model(auto_now_add)]
+        pub day: chrono::NaiveDate,
+    }
+
     /// Decimals compare by value: `numeric(12, 4)` reads `1234.5` back as `1234.5000`.
     fn by_value(mut event: Event) -> Event {
         event.price = event.price.normalized();
@@ -219,6 +235,26 @@ mod real_types {
             let conn = &mut t.conn;
             let via_diesel: Vec<Event> = types_event::table.select(Event::as_select()).load(conn).unwrap();
             assert_eq!(via_diesel.into_iter().map(by_value).collect::<Vec<_>>(), vec![by_value(changed)]);
+        }
+
+        /// `auto_now_add` and `auto_now` write the database's time on insert, `auto_now` again
+        /// on save; the values given in the new row are not used.
+        fn auto_now_and_auto_now_add(t) {
+            let db = &mut t.db();
+            let before = chrono::Utc::now() - chrono::Duration::minutes(5);
+            let row = Stamped::insert(db, NewStamped { name: "a".into(), ..Default::default() }).unwrap();
+            assert!(row.created > before, "{row:?}");
+            assert!(row.updated > before.naive_utc(), "{row:?}");
+            assert!(row.created < chrono::Utc::now() + chrono::Duration::minutes(5), "{row:?}");
+            assert_eq!(row.day, row.created.date_naive());
+            assert_eq!(Stamped::get(db, &row.id).unwrap().unwrap(), row);
+            let mut changed = row.clone();
+            changed.name = "b".into();
+            changed.updated = chrono::NaiveDateTime::default();
+            changed.save(db).unwrap();
+            let saved = changed.refresh(db).unwrap();
+            assert_eq!((saved.name.as_str(), saved.created, saved.day), ("b", row.created, row.day));
+            assert!(saved.updated >= row.updated, "{saved:?} after {row:?}");
         }
 
         /// UUIDs are stored as Django stores them: 32 hex digits on SQLite and MySQL,

@@ -87,6 +87,26 @@ impl Dialect {
         }
     }
 
+    /// The database's current time as a value of `sql_type` (UTC), for `auto_now` and
+    /// `auto_now_add` columns; `None` for a type that is not a date, a time or a timestamp.
+    pub const fn now_sql(self, sql_type: SqlType) -> Option<&'static str> {
+        use Dialect::*;
+        use SqlType::*;
+        Some(match (self, sql_type) {
+            (Sqlite, Date) => "DATE('now')",
+            (Sqlite, Time) => "STRFTIME('%H:%M:%f', 'now')",
+            (Sqlite, DateTime | DateTimeTz) => "STRFTIME('%Y-%m-%d %H:%M:%f', 'now')",
+            (Postgres, Date) => "CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS date)",
+            (Postgres, Time) => "CAST(CURRENT_TIMESTAMP AT TIME ZONE 'UTC' AS time)",
+            (Postgres, DateTime) => "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')",
+            (Postgres, DateTimeTz) => "CURRENT_TIMESTAMP",
+            (Mysql, Date) => "UTC_DATE()",
+            (Mysql, Time) => "UTC_TIME(6)",
+            (Mysql, DateTime | DateTimeTz) => "UTC_TIMESTAMP(6)",
+            _ => return None,
+        })
+    }
+
     /// The literal of a boolean.
     fn bool_literal(self, v: bool) -> &'static str {
         match (self, v) {

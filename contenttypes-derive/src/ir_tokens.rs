@@ -46,7 +46,7 @@ fn opt_s(p: &TokenStream, v: &Option<Cow<'static, str>>) -> TokenStream {
     }
 }
 
-fn sql_type(p: &TokenStream, t: SqlType) -> TokenStream {
+pub(crate) fn sql_type(p: &TokenStream, t: SqlType) -> TokenStream {
     let ir = quote!(#p::ct_core::ir::SqlType);
     match t {
         SqlType::Bool => quote!(#ir::Bool),

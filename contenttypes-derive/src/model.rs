@@ -1,7 +1,9 @@
 //! `#[derive(Model)]`: the Diesel `table!` schema, the insert struct `New<Model>`, the IR, the
 //! registration, the Diesel query-builder impls and the generic foreign key accessors.
 
-use contenttypes_core::codegen::ast::{ColumnSpec, FieldKind, FieldSpec, GfkSpec, ModelSpec};
+use contenttypes_core::codegen::ast::{
+    AutoNow, ColumnSpec, FieldKind, FieldSpec, GfkSpec, ModelSpec,
+};
 use contenttypes_core::codegen::lower;
 use contenttypes_core::ir::ModelDef;
 use contenttypes_core::names;
@@ -231,6 +233,7 @@ fn model_impls(n: &Names) -> TokenStream {
     let others = non_columns(n);
 
     let auto = pk_col.auto_increment;
+    let database_fills = n.spec.columns().any(|(_, c)| c.auto_now != AutoNow::Never);
     let into_fields = inserted(n).into_iter().map(|(_, f, _)| {
         let fident = &f.ident;
         quote!(#fident: self.#fident,)
@@ -330,6 +333,8 @@ fn model_impls(n: &Names) -> TokenStream {
             fn __pk(&self) -> ::core::option::Option<#pk_ty> {
                 #new_pk
             }
+
+            const __DATABASE_FILLS: bool = #database_fills;
         }
     }
 }
@@ -367,14 +372,30 @@ fn columns_impls(n: &Names) -> TokenStream {
         quote!(#fident: #p::read_column::<#st, #ty, __DB>(__row, #i)?,)
     });
     // `BindColumns` for `target` over these fields, by position.
-    let bind_impl = |target: &Ident, fields: &[(usize, &FieldSpec, &ColumnSpec)]| {
-        let bounds = fields.iter().map(|(_, f, c)| {
-            let (ty, st) = (&f.ty, column_sql_type(n, c));
-            quote!(#ty: #p::diesel::serialize::ToSql<#st, __DB>, __DB: #p::diesel::sql_types::HasSqlType<#st>,)
-        });
+    // `BindColumns` for `target` over these fields, by position; the columns `now` says
+    // are written with the database's current time instead (`auto_now`, `auto_now_add`).
+    let bind_impl = |target: &Ident,
+                     fields: &[(usize, &FieldSpec, &ColumnSpec)],
+                     now: fn(AutoNow) -> bool| {
+        let mut bounds: Vec<TokenStream> = fields
+            .iter()
+            .map(|(_, f, c)| {
+                let (ty, st) = (&f.ty, column_sql_type(n, c));
+                quote!(#ty: #p::diesel::serialize::ToSql<#st, __DB>, __DB: #p::diesel::sql_types::HasSqlType<#st>,)
+            })
+            .collect();
+        if fields.iter().any(|(_, _, c)| now(c.auto_now)) {
+            bounds.push(quote!(__DB: #p::SupportedBackend,));
+        }
         let binds = fields.iter().enumerate().map(|(j, (_, f, c))| {
             let (fident, ty, st) = (&f.ident, &f.ty, column_sql_type(n, c));
-            quote!(#j => __out.push_bind_param::<#st, #ty>(&self.#fident),)
+            if now(c.auto_now) {
+                let ir_type =
+                    crate::ir_tokens::sql_type(p, c.base.sql_type(c.max_length, c.decimal));
+                quote!(#j => #p::push_now(__out, #ir_type),)
+            } else {
+                quote!(#j => __out.push_bind_param::<#st, #ty>(&self.#fident),)
+            }
         });
         quote! {
             #[automatically_derived]
@@ -396,8 +417,8 @@ fn columns_impls(n: &Names) -> TokenStream {
             }
         }
     };
-    let model_binds = bind_impl(ident, &cols);
-    let new_binds = bind_impl(new_ident, &inserted(n));
+    let model_binds = bind_impl(ident, &cols, |a| a == AutoNow::OnSave);
+    let new_binds = bind_impl(new_ident, &inserted(n), |a| a != AutoNow::Never);
     quote! {
         use #p::AssertFits as __AssertFits;
         #(#checks)*

@@ -91,6 +91,24 @@ pub trait BindColumns<DB: Backend> {
     fn __bind<'b>(&'b self, index: usize, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>;
 }
 
+/// Writes the database's current time in place of a bound value, for an `auto_now` or
+/// `auto_now_add` column of SQL type `sql_type`.
+#[doc(hidden)]
+pub fn push_now<DB: crate::SupportedBackend>(
+    out: &mut AstPass<'_, '_, DB>,
+    sql_type: contenttypes_core::ir::SqlType,
+) -> QueryResult<()> {
+    match DB::DIALECT.now_sql(sql_type) {
+        Some(now) => {
+            out.push_sql(now);
+            Ok(())
+        }
+        None => Err(diesel::result::Error::QueryBuilderError(
+            format!("`auto_now` on a column of type {}", sql_type.name()).into(),
+        )),
+    }
+}
+
 /// The error for a column position past the end (a bug in generated code).
 #[doc(hidden)]
 pub fn column_out_of_range(index: usize) -> diesel::result::Error {

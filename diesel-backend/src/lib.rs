@@ -52,7 +52,8 @@ pub use relation::{
 pub mod __private {
     pub use crate::backend::{Binds, Handles, SupportedBackend};
     pub use crate::columns::{
-        column_out_of_range, read_column, AssertFits, BindColumns, FitsColumn, RawRow, ReadColumns,
+        column_out_of_range, push_now, read_column, AssertFits, BindColumns, FitsColumn, RawRow,
+        ReadColumns,
     };
     pub use crate::field::FieldType;
     pub use crate::foreign_key::AssertForeignKey;

@@ -104,6 +104,11 @@ pub trait NewModel: BindsEverywhere + Send + Sync + Sized + 'static {
     /// The key of a row whose key is not database-generated.
     #[doc(hidden)]
     fn __pk(&self) -> Option<<Self::Model as Model>::Pk>;
+
+    /// Whether the database writes some columns on insert (`auto_now`, `auto_now_add`), so
+    /// an inserted row must be read back where `RETURNING` is missing.
+    #[doc(hidden)]
+    const __DATABASE_FILLS: bool = false;
 }
 
 /// A model of any type, as an object: what a generic foreign key points at.

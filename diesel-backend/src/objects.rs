@@ -48,7 +48,8 @@ pub trait Objects: Model {
 
     /// Inserts rows and returns them with their keys, in the order given. One statement per
     /// [`MAX_BINDS`] parameters; on MySQL, one `INSERT` and one `LAST_INSERT_ID()` per row, in
-    /// a transaction.
+    /// a transaction (and one `SELECT` of the rows when the model has `auto_now` or
+    /// `auto_now_add` columns, which the database fills).
     fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
         if new.is_empty() {
             return Ok(Vec::new());
@@ -81,6 +82,15 @@ pub trait Objects: Model {
                         })?
                     };
                     out.push(row.__into_model(pk));
+                }
+                if <Self::New as NewModel>::__DATABASE_FILLS {
+                    // The database wrote columns the new rows do not hold: read them back.
+                    let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
+                    let mut fresh: HashMap<PkValue, Self> = select_by_keys::<Self, _>(db, &keys)?
+                        .into_iter()
+                        .map(|r| (r.pk().to_pk_value(), r))
+                        .collect();
+                    out = keys.iter().filter_map(|k| fresh.remove(k)).collect();
                 }
                 Ok(out)
             })

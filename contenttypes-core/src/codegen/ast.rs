@@ -177,9 +177,21 @@ impl BaseType {
     }
 }
 
+/// Django's `auto_now` / `auto_now_add`: the framework writes the database's current time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoNow {
+    Never,
+    /// `auto_now_add`: on insert.
+    OnCreate,
+    /// `auto_now`: on insert and on every save.
+    OnSave,
+}
+
 /// A column field.
 #[derive(Clone, Debug)]
 pub struct ColumnSpec {
+    /// `auto_now` / `auto_now_add`.
+    pub auto_now: AutoNow,
     pub column: Spanned<String>,
     pub base: BaseType,
     /// The type inside `Option`, or the field type itself.

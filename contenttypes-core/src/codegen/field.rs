@@ -13,7 +13,7 @@ use super::attr::*;
 use super::parse::*;
 use super::types::*;
 
-pub(super) const FIELD_KEYS: &str = "primary_key, auto_increment, unique, index, max_length, max_digits, decimal_places, column, default, foreign_key, on_delete, renamed_from, sql_type, db_type, skip";
+pub(super) const FIELD_KEYS: &str = "primary_key, auto_increment, unique, index, max_length, max_digits, decimal_places, column, default, foreign_key, on_delete, renamed_from, sql_type, db_type, auto_now, auto_now_add, skip";
 
 pub(super) fn is_field_only_key(path: &Path) -> bool {
     FIELD_KEYS.split(", ").any(|k| path.is_ident(k))
@@ -164,6 +164,8 @@ pub(super) fn parse_column(
     let mut on_delete = Once::new("on_delete");
     let mut renamed_from = Once::new("renamed_from");
     let mut skip = Once::new("skip");
+    let mut auto_now = Once::new("auto_now");
+    let mut auto_now_add = Once::new("auto_now_add");
     let mut max_digits = Once::new("max_digits");
     let mut decimal_places = Once::new("decimal_places");
     let mut sql_type = Once::new("sql_type");
@@ -221,6 +223,12 @@ pub(super) fn parse_column(
                 renamed_from.set(ctxt, span, lit.value());
             } else if meta.path.is_ident("skip") {
                 skip.set(ctxt, span, span);
+                no_value(&meta)?;
+            } else if meta.path.is_ident("auto_now") {
+                auto_now.set(ctxt, span, span);
+                no_value(&meta)?;
+            } else if meta.path.is_ident("auto_now_add") {
+                auto_now_add.set(ctxt, span, span);
                 no_value(&meta)?;
             } else if meta.path.is_ident("max_digits") || meta.path.is_ident("decimal_places") {
                 let lit: syn::LitInt = meta.value()?.parse()?;
@@ -392,7 +400,27 @@ pub(super) fn parse_column(
             .map(|a| a.value)
             .unwrap_or(true);
 
+    let auto_now = match (auto_now.value, auto_now_add.value) {
+        (Some(_), Some(add)) => {
+            ctxt.error_at(
+                add,
+                "`auto_now` already sets the value on creation; give `auto_now` or `auto_now_add`, not both",
+            );
+            AutoNow::OnSave
+        }
+        (Some(span), None) | (None, Some(span)) if !base.is_temporal() || is_primary_key => {
+            ctxt.error_at(
+                span,
+                "`auto_now` and `auto_now_add` apply to date, time and timestamp fields that are not the primary key",
+            );
+            AutoNow::Never
+        }
+        (Some(_), None) => AutoNow::OnSave,
+        (None, Some(_)) => AutoNow::OnCreate,
+        (None, None) => AutoNow::Never,
+    };
     Some(FieldKind::Column(ColumnSpec {
+        auto_now,
         column: column
             .value
             .unwrap_or_else(|| Spanned::new(name, ident.span())),

@@ -407,6 +407,7 @@ const _: () = {
         fn __pk(&self) -> ::core::option::Option<i64> {
             ::core::option::Option::None
         }
+        const __DATABASE_FILLS: bool = false;
     }
     #[automatically_derived]
     impl ::contenttypes::__private::diesel::associations::HasTable for Article {
