@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::ir::ModelDef;
-use crate::keys::{is_key_type, object_id_can_hold};
+use crate::keys::object_id_can_hold;
 use crate::names;
 use crate::registry::{Registration, Registry};
 
@@ -141,50 +141,28 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
         }
 
         for gfk in model.generic_foreign_keys.iter() {
-            match model.column(&gfk.fk_column) {
-                None => push(
-                    "contenttypes.E001",
-                    format!(
-                        "The GenericForeignKey object ID references the nonexistent field '{}'.",
-                        gfk.fk_column
-                    ),
-                    None,
-                ),
-                Some(c) if !is_key_type(c.sql_type) => push(
-                    "contenttypes.E104",
-                    format!(
-                        "the object id column `{}` of `{}` cannot hold primary keys",
-                        c.name, gfk.name
-                    ),
-                    None,
-                ),
-                Some(_) => {}
-            }
-            match model.column(&gfk.ct_column) {
-                None => push(
-                    "contenttypes.E002",
-                    format!(
-                        "The GenericForeignKey content type references the nonexistent field '{}.{}'.",
-                        model.type_name, gfk.ct_column
-                    ),
-                    None,
-                ),
-                Some(c) => {
-                    let fk_ok = c.foreign_key.as_ref().is_some_and(|fk| fk.table == crate::content_type::TABLE);
-                    if c.foreign_key.is_none() {
-                        push(
-                            "contenttypes.E003",
-                            format!("'{}.{}' is not a ForeignKey.", model.type_name, gfk.ct_column),
-                            Some(CT_HINT.into()),
-                        );
-                    } else if !fk_ok {
-                        push(
-                            "contenttypes.E004",
-                            format!("'{}.{}' is not a ForeignKey to 'contenttypes.ContentType'.", model.type_name, gfk.ct_column),
-                            Some(CT_HINT.into()),
-                        );
-                    }
-                }
+            use crate::generic_foreign_key::{problems, GfkColumn, Stage};
+            let view = |name: &str| {
+                model.column(name).map(|c| GfkColumn {
+                    sql_type: c.sql_type,
+                    nullable: c.nullable,
+                    primary_key: c.primary_key,
+                    references: c.foreign_key.as_ref().map(|fk| fk.table.as_ref()),
+                })
+            };
+            let (ct, oid) = (gfk.ct_column.as_ref(), gfk.fk_column.as_ref());
+            for problem in problems(Stage::Lowered, view(ct), view(oid)) {
+                let hint = matches!(
+                    problem,
+                    crate::generic_foreign_key::GfkProblem::ContentTypeNotForeignKey
+                        | crate::generic_foreign_key::GfkProblem::ContentTypeForeignKeyElsewhere
+                )
+                .then(|| problem.hint(ct, oid));
+                push(
+                    problem.id(),
+                    problem.message(&model.type_name, ct, oid),
+                    hint,
+                );
             }
         }
 
@@ -270,6 +248,3 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
     }
     out
 }
-
-const CT_HINT: &str =
-    "GenericForeignKeys must use a ForeignKey to 'contenttypes.ContentType' as the 'content_type' field.";

@@ -17,6 +17,7 @@
 pub mod check;
 pub mod content_type;
 pub mod ddl;
+pub mod generic_foreign_key;
 pub mod ir;
 pub mod keys;
 pub mod names;

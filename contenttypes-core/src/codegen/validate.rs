@@ -355,72 +355,56 @@ fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
 }
 
 fn check_generic_foreign_keys(spec: &ModelSpec, ctxt: &mut Ctxt) {
+    use crate::generic_foreign_key::{problems, GfkColumn, GfkProblem, Stage};
     let mut used: HashMap<String, String> = HashMap::new();
     for (field, gfk) in spec.generic_foreign_keys() {
         let name = field_name(&field.ident);
         let ct = spec.column_field(&gfk.ct_field);
         let oid = spec.column_field(&gfk.fk_field);
-        match ct {
-            None => ctxt.error_spanned_by(
-                &gfk.ct_field,
-                format!(
-                    "The GenericForeignKey content type references the nonexistent field '{}.{}'; \
-                     add `{}: i32` or set `ct_field`",
-                    spec.ident, gfk.ct_field, gfk.ct_field
-                ),
-            ),
-            Some((f, c)) => {
-                if c.base != BaseType::I32 {
-                    ctxt.error_spanned_by(
-                        &f.ty,
-                        format!(
-                            "'{}.{}' must be an `i32` (or `Option<i32>`): it is the foreign key to \
-                             django_content_type.id",
-                            spec.ident, gfk.ct_field
-                        ),
-                    );
+        let view = |c: &ColumnSpec| GfkColumn {
+            sql_type: c.base.sql_type(c.max_length, c.decimal),
+            nullable: c.nullable,
+            primary_key: c.primary_key,
+            // Any declared reference: the framework adds the content type's own.
+            references: c.foreign_key.as_ref().map(|_| ""),
+        };
+        let (ct_name, oid_name) = (gfk.ct_field.to_string(), gfk.fk_field.to_string());
+        let model = spec.ident.to_string();
+        for problem in problems(
+            Stage::Declared,
+            ct.map(|(_, c)| view(c)),
+            oid.map(|(_, c)| view(c)),
+        ) {
+            let text = format!(
+                "{} ({}); {}",
+                problem
+                    .message(&model, &ct_name, &oid_name)
+                    .trim_end_matches('.'),
+                problem.id(),
+                problem.hint(&ct_name, &oid_name)
+            );
+            // At the token the user changes: the attribute naming a missing column, the
+            // declared foreign key, the type, or the field.
+            match (problem, ct, oid) {
+                (GfkProblem::MissingContentType, _, _) => {
+                    ctxt.error_spanned_by(&gfk.ct_field, text)
                 }
-                if let Some(fk) = &c.foreign_key {
-                    ctxt.error_spanned_by(
-                        &fk.target,
-                        "a generic foreign key's content type column is a foreign key to django_content_type already; \
-                         remove `foreign_key`",
-                    );
+                (GfkProblem::MissingObjectId, _, _) => ctxt.error_spanned_by(&gfk.fk_field, text),
+                (GfkProblem::ContentTypeForeignKeyDeclared, Some((_, c)), _) => {
+                    match &c.foreign_key {
+                        Some(fk) => ctxt.error_spanned_by(&fk.target, text),
+                        None => ctxt.error_spanned_by(&gfk.ct_field, text),
+                    }
                 }
-            }
-        }
-        match oid {
-            None => ctxt.error_spanned_by(
-                &gfk.fk_field,
-                format!(
-                    "The GenericForeignKey object ID references the nonexistent field '{}'; add it or set `fk_field`",
-                    gfk.fk_field
-                ),
-            ),
-            Some((f, c)) => {
-                if !c.base.is_key() {
-                    ctxt.error_spanned_by(&f.ty, format!("an object id column must hold keys: {}", crate::keys::KEY_TYPES));
-                } else if c.base == BaseType::String && c.max_length.is_none() {
-                    ctxt.error_spanned_by(
-                        &f.ident,
-                        "a `String` object id needs `#[model(max_length = N)]`: it is indexed with the content type \
-                         (MySQL cannot index unbounded text)",
-                    );
+                (GfkProblem::ContentTypeNotInteger, Some((f, _)), _) => {
+                    ctxt.error_spanned_by(&f.ty, text)
                 }
-                if c.primary_key {
-                    ctxt.error_spanned_by(&f.ident, "the primary key cannot be an object id");
+                (GfkProblem::ObjectIdNotAKey, _, Some((f, _))) => {
+                    ctxt.error_spanned_by(&f.ty, text)
                 }
-            }
-        }
-        if let (Some((_, c)), Some((of, o))) = (ct, oid) {
-            if c.nullable != o.nullable {
-                ctxt.error_spanned_by(
-                    &of.ident,
-                    format!(
-                        "`{}` and `{}` must both be `Option` or both not: a generic foreign key is set or unset as a whole",
-                        gfk.ct_field, gfk.fk_field
-                    ),
-                );
+                (p, Some((f, _)), _) if !p.on_object_id() => ctxt.error_spanned_by(&f.ident, text),
+                (_, _, Some((f, _))) => ctxt.error_spanned_by(&f.ident, text),
+                _ => ctxt.error_spanned_by(&field.ident, text),
             }
         }
         for column in [&gfk.ct_field, &gfk.fk_field] {
