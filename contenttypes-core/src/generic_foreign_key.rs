@@ -156,13 +156,26 @@ impl fmt::Display for GfkProblem {
     }
 }
 
-/// Every rule the two columns break, content type column first.
+/// Every rule the two columns break, the object id column first (as Django checks them).
 pub fn problems(
     stage: Stage,
     ct: Option<GfkColumn<'_>>,
     oid: Option<GfkColumn<'_>>,
 ) -> Vec<GfkProblem> {
     let mut out = Vec::new();
+    match oid {
+        None => out.push(GfkProblem::MissingObjectId),
+        Some(o) => {
+            if !is_key_type(o.sql_type) {
+                out.push(GfkProblem::ObjectIdNotAKey);
+            } else if o.sql_type == SqlType::Text {
+                out.push(GfkProblem::ObjectIdUnboundedText);
+            }
+            if o.primary_key {
+                out.push(GfkProblem::ObjectIdIsPrimaryKey);
+            }
+        }
+    }
     match ct {
         None => out.push(GfkProblem::MissingContentType),
         Some(c) => {
@@ -177,19 +190,6 @@ pub fn problems(
                     out.push(GfkProblem::ContentTypeForeignKeyElsewhere)
                 }
                 (Stage::Lowered, Some(_)) => {}
-            }
-        }
-    }
-    match oid {
-        None => out.push(GfkProblem::MissingObjectId),
-        Some(o) => {
-            if !is_key_type(o.sql_type) {
-                out.push(GfkProblem::ObjectIdNotAKey);
-            } else if o.sql_type == SqlType::Text {
-                out.push(GfkProblem::ObjectIdUnboundedText);
-            }
-            if o.primary_key {
-                out.push(GfkProblem::ObjectIdIsPrimaryKey);
             }
         }
     }
@@ -232,8 +232,8 @@ mod tests {
         assert_eq!(
             problems(Stage::Lowered, None, Some(column(SqlType::Text, None))),
             [
-                GfkProblem::MissingContentType,
-                GfkProblem::ObjectIdUnboundedText
+                GfkProblem::ObjectIdUnboundedText,
+                GfkProblem::MissingContentType
             ]
         );
         assert_eq!(
