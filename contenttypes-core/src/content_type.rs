@@ -14,6 +14,31 @@ pub const UNIQUE_CONSTRAINT: &str = "django_content_type_app_label_model_76bd3d3
 /// The app label of the content-type model itself.
 pub const APP_LABEL: &str = "contenttypes";
 
+/// The one description of `django_content_type`'s columns, the key first: this crate's IR
+/// and the Diesel backend's `table!` are both expanded from it (`$then! { id: Integer, ... }`),
+/// so the table is written down once.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __django_content_type_columns {
+    ($then:ident) => {
+        $then! {
+            id: Integer,
+            app_label: Varchar(100),
+            model: Varchar(100),
+        }
+    };
+}
+
+/// The IR columns of the description above.
+macro_rules! ir_columns {
+    ($key:ident: $key_ty:ident, $($name:ident: $ty:ident $(($n:literal))?,)*) => {
+        &[
+            column(stringify!($key), SqlType::$key_ty, true),
+            $(column(stringify!($name), SqlType::$ty $(($n))?, false),)*
+        ]
+    };
+}
+
 const fn column(name: &'static str, sql_type: SqlType, primary_key: bool) -> ColumnDef {
     ColumnDef {
         name: Cow::Borrowed(name),
@@ -44,11 +69,7 @@ pub static MODEL: ModelDef = ModelDef {
     verbose_name: Cow::Borrowed("content type"),
     table: TableDef {
         name: Cow::Borrowed(TABLE),
-        columns: Cow::Borrowed(&[
-            column("id", SqlType::Integer, true),
-            column("app_label", SqlType::Varchar(100), false),
-            column("model", SqlType::Varchar(100), false),
-        ]),
+        columns: Cow::Borrowed(__django_content_type_columns!(ir_columns)),
         primary_key: Cow::Borrowed("id"),
         indexes: Cow::Borrowed(&[IndexDef {
             name: Cow::Borrowed(UNIQUE_CONSTRAINT),

@@ -40,14 +40,21 @@ use crate::model::{Loaded, Model, ModelVTable, NewModel};
 use crate::object::GenericObject;
 use crate::query::{Col, Cond, Select};
 
-diesel::table! {
-    /// Django's content-type table, for use with Diesel's query builder.
-    django_content_type (id) {
-        id -> Integer,
-        app_label -> Varchar,
-        model -> Varchar,
-    }
+/// Diesel's `table!` of the one description of `django_content_type` in
+/// `contenttypes_core::content_type`.
+macro_rules! diesel_table {
+    ($key:ident: $key_ty:ident, $($name:ident: $ty:ident $(($n:literal))?,)*) => {
+        diesel::table! {
+            /// Django's content-type table, for use with Diesel's query builder.
+            django_content_type ($key) {
+                $key -> $key_ty,
+                $($name -> $ty,)*
+            }
+        }
+    };
 }
+
+contenttypes_core::__django_content_type_columns!(diesel_table);
 
 /// A row of `django_content_type`: one registered model in one database.
 #[derive(Clone)]
