@@ -14,6 +14,7 @@ mod checks;
 #[cfg(test)]
 mod corpus_tests;
 mod fallback;
+mod gfk;
 mod ir_tokens;
 mod manifest;
 mod model;

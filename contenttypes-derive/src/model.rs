@@ -1,12 +1,9 @@
 //! `#[derive(Model)]`: the Diesel `table!` schema, the insert struct `New<Model>`, the IR, the
 //! registration, the Diesel query-builder impls and the generic foreign key accessors.
 
-use contenttypes_core::codegen::ast::{
-    AutoNow, ColumnSpec, FieldKind, FieldSpec, GfkSpec, ModelSpec,
-};
+use contenttypes_core::codegen::ast::{AutoNow, ColumnSpec, FieldKind, FieldSpec, ModelSpec};
 use contenttypes_core::codegen::lower;
 use contenttypes_core::ir::ModelDef;
-use contenttypes_core::names;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::Ident;
@@ -26,14 +23,14 @@ pub fn derive(input: TokenStream) -> TokenStream {
 }
 
 /// The names generated code uses for one model.
-struct Names<'a> {
-    p: TokenStream,
-    spec: &'a ModelSpec,
-    def: ModelDef,
-    ident: &'a Ident,
-    new_ident: Ident,
+pub(crate) struct Names<'a> {
+    pub(crate) p: TokenStream,
+    pub(crate) spec: &'a ModelSpec,
+    pub(crate) def: ModelDef,
+    pub(crate) ident: &'a Ident,
+    pub(crate) new_ident: Ident,
     /// The `table!` module: generated (named after the table) or the user's path.
-    table_mod: TokenStream,
+    pub(crate) table_mod: TokenStream,
 }
 
 pub fn expand(spec: &ModelSpec) -> TokenStream {
@@ -63,7 +60,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
     let model = model_impls(&names);
     let diesel = diesel_impls(&names);
     let columns = columns_impls(&names);
-    let gfks = generic_foreign_keys(&names);
+    let gfks = crate::gfk::generic_foreign_keys(&names);
     let relations_check = relations_need_derive(&names);
     let manifest_check = crate::manifest::check(spec);
     quote! {
@@ -579,206 +576,6 @@ fn diesel_impls(n: &Names) -> TokenStream {
     }
 }
 
-/// Per generic foreign key: the field impl the relations and prefetching use, the
-/// descriptor constant, and the accessors `name(db)`, `set_name(db, &target)` and (when
-/// nullable) `clear_name()`.
-fn generic_foreign_keys(n: &Names) -> TokenStream {
-    let (p, ident) = (&n.p, n.ident);
-    let gfks: Vec<(&FieldSpec, &GfkSpec)> = n.spec.generic_foreign_keys().collect();
-    let mut out = TokenStream::new();
-    let mut inherent = TokenStream::new();
-    let mut new_inherent = TokenStream::new();
-    for (field, gfk) in &gfks {
-        let (Some((ct_field, ct)), Some((oid_field, oid))) = (
-            n.spec.column_field(&gfk.ct_field),
-            n.spec.column_field(&gfk.fk_field),
-        ) else {
-            continue;
-        };
-        let name = contenttypes_core::codegen::ast::field_name(&field.ident);
-        let key = util::gfk_key(&name);
-        let fident = &field.ident;
-        let (ct_ident, oid_ident) = (&ct_field.ident, &oid_field.ident);
-        let oid_ty = &oid.base_ty;
-        let nullable = ct.nullable;
-        let (get_ct, get_oid, set_some, set_none, set_new) = if nullable {
-            (
-                quote!(self.#ct_ident),
-                quote!(::core::option::Option::as_ref(&self.#oid_ident)),
-                quote! {
-                    self.#ct_ident = ::core::option::Option::Some(__ct);
-                    self.#oid_ident = ::core::option::Option::Some(__oid);
-                },
-                quote! {
-                    self.#ct_ident = ::core::option::Option::None;
-                    self.#oid_ident = ::core::option::Option::None;
-                    true
-                },
-                quote! {
-                    __new.#ct_ident = ::core::option::Option::Some(__ct);
-                    __new.#oid_ident = ::core::option::Option::Some(__oid);
-                },
-            )
-        } else {
-            (
-                quote!(::core::option::Option::Some(self.#ct_ident)),
-                quote!(::core::option::Option::Some(&self.#oid_ident)),
-                quote! {
-                    self.#ct_ident = __ct;
-                    self.#oid_ident = __oid;
-                },
-                quote!(false),
-                quote! {
-                    __new.#ct_ident = __ct;
-                    __new.#oid_ident = __oid;
-                },
-            )
-        };
-        let const_ident = util::ident(&names::constant_name(&name), Span::call_site());
-        let set_ident = format_ident!("set_{}", name);
-        let clear_ident = format_ident!("clear_{}", name);
-        let vis = &n.spec.vis;
-        let new_ident = &n.new_ident;
-        out.extend(quote! {
-            #[automatically_derived]
-            impl #p::GenericForeignKeyField<#key> for #ident {
-                type ObjectId = #oid_ty;
-                const NAME: &'static str = #name;
-                const NULLABLE: bool = #nullable;
-
-                fn __content_type_id(&self) -> ::core::option::Option<i32> {
-                    #get_ct
-                }
-                fn __object_id(&self) -> ::core::option::Option<&#oid_ty> {
-                    #get_oid
-                }
-                fn __set(&mut self, __ct: i32, __oid: #oid_ty) {
-                    #set_some
-                }
-                fn __clear(&mut self) -> bool {
-                    #set_none
-                }
-                fn __set_new(__new: &mut #new_ident, __ct: i32, __oid: #oid_ty) {
-                    #set_new
-                }
-                fn __cache(&self) -> &#p::GenericForeignKey {
-                    &self.#fident
-                }
-            }
-        });
-        let read_doc = format!(
-            "The target of the generic foreign key `{name}` (cached on this row; `None` when unset \
-             or when the target row is gone). At most 1 query, 0 once cached or prefetched."
-        );
-        let set_doc = format!(
-            "Points the generic foreign key `{name}` at `target` (sets `{}` and `{}`) and caches it. \
-             The target must be saved; its key must fit `{}` (checked at compile time). \
-             0 queries once the target's content type is cached.",
-            ct_ident, oid_ident, oid_ident
-        );
-        let const_doc = format!("The generic foreign key `{name}`: prefetch it over many rows.");
-        inherent.extend(quote! {
-            #[doc = #const_doc]
-            #vis const #const_ident: #p::GenericForeignKeyDescriptor<#ident, #key> = #p::GenericForeignKeyDescriptor::new();
-
-            #[doc = #read_doc]
-            #vis fn #fident<__D: #p::Db>(&self, db: &mut __D) -> #p::Result<::core::option::Option<#p::GenericObject>> {
-                #p::gfk::get::<#ident, #key, __D>(self, db)
-            }
-
-            #[doc = #set_doc]
-            #vis fn #set_ident<__D: #p::Db, __T: #p::Model + ::core::clone::Clone>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
-            where
-                #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
-            {
-                #p::gfk::set::<#ident, #key, __D, __T>(self, db, target)
-            }
-        });
-        let set_new_doc = format!(
-            "Points the generic foreign key `{name}` of this new row at `target` (sets `{}` and `{}`). \
-             The target must be saved; its key must fit `{}` (checked at compile time).",
-            ct_ident, oid_ident, oid_ident
-        );
-        new_inherent.extend(quote! {
-            #[doc = #set_new_doc]
-            #vis fn #set_ident<__D: #p::Db, __T: #p::Model>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
-            where
-                #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
-            {
-                #p::gfk::set_new::<#ident, #key, __D, __T>(self, db, target)
-            }
-        });
-        if nullable {
-            let clear_doc =
-                format!("Unsets the generic foreign key `{name}` (both columns become NULL).");
-            inherent.extend(quote! {
-                #[doc = #clear_doc]
-                #vis fn #clear_ident(&mut self) {
-                    #p::gfk::clear::<#ident, #key>(self)
-                }
-            });
-        }
-    }
-    for (field, column) in n.spec.columns() {
-        let Some(fk) = &column.foreign_key else {
-            continue;
-        };
-        let name = contenttypes_core::codegen::ast::field_name(&field.ident);
-        let const_ident = util::ident(&names::foreign_key_constant_name(&name), Span::call_site());
-        let target = &fk.target;
-        let column_name = column.column.value.as_str();
-        let vis = &n.spec.vis;
-        let doc = format!("The foreign key `{name}`: filter rows by the row it references.");
-        let key_ty = &column.base_ty;
-        let check_target = crate::checks::target(n.spec, target);
-        // Named with the field's span, so a key type mismatch is an error at the field.
-        let check = quote_spanned! {field.ty_span()=>
-            const _: ::core::option::Option<__AssertForeignKey<#key_ty, #check_target>> =
-                ::core::option::Option::None;
-        };
-        out.extend(quote! {
-            const _: () = {
-                use #p::AssertForeignKey as __AssertForeignKey;
-                #check
-            };
-        });
-        inherent.extend(quote! {
-            #[doc = #doc]
-            #vis const #const_ident: #p::ForeignKeyDescriptor<#ident, #target> =
-                #p::ForeignKeyDescriptor::new(#column_name);
-        });
-    }
-    if let [(field, _)] = gfks.as_slice() {
-        let name = contenttypes_core::codegen::ast::field_name(&field.ident);
-        let key = util::gfk_key(&name);
-        out.extend(quote! {
-            #[automatically_derived]
-            impl #p::SoleGenericForeignKey for #ident {
-                const NAME: &'static str = #name;
-                const KEY: u64 = #key;
-            }
-        });
-    }
-    if !inherent.is_empty() {
-        out.extend(quote! {
-            #[automatically_derived]
-            impl #ident {
-                #inherent
-            }
-        });
-    }
-    if !new_inherent.is_empty() {
-        let new_ident = &n.new_ident;
-        out.extend(quote! {
-            #[automatically_derived]
-            impl #new_ident {
-                #new_inherent
-            }
-        });
-    }
-    out
-}
-
 /// A model with generic relation fields needs `#[derive(GenericRelation)]` for their
 /// accessors; say so instead of leaving the fields silently inert.
 fn relations_need_derive(n: &Names) -> TokenStream {
@@ -794,7 +591,7 @@ fn relations_need_derive(n: &Names) -> TokenStream {
     }
 }
 
-trait TySpan {
+pub(crate) trait TySpan {
     fn ty_span(&self) -> Span;
 }
 
