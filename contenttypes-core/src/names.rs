@@ -321,7 +321,7 @@ pub fn foreign_key_constant_name(field: &str) -> String {
 pub const COLUMN_LIMITS: [(usize, &str); 2] = [(32, "32-column-tables"), (64, "64-column-tables")];
 
 /// The most columns a model can have, with the largest feature the framework offers
-/// (Diesel's `128-column-tables` does not build with its SQLite backend in 2.3.14).
+/// (Diesel's `128-column-tables` is not offered: its build cost and its recursion limit).
 pub const MAX_COLUMNS: usize = 64;
 
 /// The feature that lets a table have `columns` columns, or `None` past Diesel's
