@@ -8,6 +8,7 @@
 #![allow(dead_code, unused_macros, unused_imports)]
 
 pub mod models;
+pub mod procs;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
