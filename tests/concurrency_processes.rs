@@ -355,7 +355,7 @@ where
                 let db = &mut cts.using(conn);
                 let models = first_use_models();
                 // Half the callers ask model by model, half all at once.
-                let types = if index % 2 == 0 {
+                let types = if index.is_multiple_of(2) {
                     (0..models.len())
                         .map(|i| content_type_of(db, i))
                         .collect::<contenttypes::Result<Vec<_>>>()?
@@ -646,7 +646,6 @@ where
             tag,
             content_type_id: ct,
             object_id: pool.id,
-            ..Default::default()
         })
         .collect();
     let mut sets: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); callers];

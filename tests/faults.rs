@@ -300,7 +300,6 @@ where
                 body: format!("note {i}"),
                 content_type_id: post_ct,
                 object_id: p.id,
-                ..Default::default()
             })
         })
         .collect();
@@ -308,7 +307,6 @@ where
     let like = |content_type_id, object_id| NewLike {
         content_type_id,
         object_id,
-        ..Default::default()
     };
     let likes: Vec<NewLike> = Note::all(db)
         .unwrap()

@@ -39,7 +39,6 @@ fn tag_each<D: Db, T: Model<Pk = i64>>(db: &mut D, targets: &[T], prefix: &str) 
             tag: format!("{prefix}{}", t.pk()),
             content_type_id: ct,
             object_id: *t.pk(),
-            ..Default::default()
         })
         .collect();
     assert_eq!(TaggedItem::bulk_insert(db, &new).unwrap(), targets.len());
@@ -59,7 +58,6 @@ fn tags_on<D: Db, T: Model<Pk = i64>>(
             tag: format!("{prefix}{i}"),
             content_type_id: ct,
             object_id: *target.pk(),
-            ..Default::default()
         })
         .collect();
     assert_eq!(TaggedItem::bulk_insert(db, &new).unwrap(), n);
@@ -94,7 +92,6 @@ fn post_with_notes<D: Db>(db: &mut D, n: usize) -> Post {
             body: format!("note {i}"),
             content_type_id: post_ct,
             object_id: post.id,
-            ..Default::default()
         })
         .collect();
     Note::bulk_insert(db, &notes).unwrap();
@@ -105,7 +102,6 @@ fn post_with_notes<D: Db>(db: &mut D, n: usize) -> Post {
         .map(|note| NewLike {
             content_type_id: note_ct,
             object_id: note.id,
-            ..Default::default()
         })
         .collect();
     Like::bulk_insert(db, &likes).unwrap();
