@@ -22,14 +22,13 @@ use common::procs::{self, Worker};
 use common::{backend_tests, TestConnection, TestDb};
 use contenttypes::prelude::*;
 use contenttypes::SupportedBackend;
-use diesel::connection::SimpleConnection;
-use diesel::prelude::*;
 
 /// Rows of each insert.
 const ROWS: usize = 30_000;
 /// Kills per operation and backend.
 const TRIES: usize = 5;
 /// Server-side kills of a connection mid-insert.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 const SESSION_KILLS: usize = 8;
 const WORKER: &str = "worker";
 /// The cascade: doomed posts, each with notes (each note with likes) and likes of its own,
@@ -78,16 +77,17 @@ where
     /// with its process).
     fn session_alive(&mut self, id: i64) -> bool;
     /// Ends session `id` from this connection (nothing when it has ended already).
+    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     fn kill_session(&mut self, id: i64);
 }
 
-fn scalar<C: Connection>(conn: &mut C, query: &str) -> i64
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+fn scalar<C: diesel::Connection>(conn: &mut C, query: &str) -> i64
 where
     diesel::expression::SqlLiteral<diesel::sql_types::BigInt>:
         diesel::query_dsl::LoadQuery<'static, C, i64>,
 {
-    diesel::dsl::sql::<diesel::sql_types::BigInt>(query)
-        .get_result(conn)
+    diesel::RunQueryDsl::get_result(diesel::dsl::sql::<diesel::sql_types::BigInt>(query), conn)
         .unwrap_or_else(|e| panic!("{query}: {e}"))
 }
 
@@ -116,8 +116,11 @@ impl Session for diesel::PgConnection {
         ) > 0
     }
     fn kill_session(&mut self, id: i64) {
-        self.batch_execute(&format!("SELECT pg_terminate_backend({id})"))
-            .expect("pg_terminate_backend");
+        diesel::connection::SimpleConnection::batch_execute(
+            self,
+            &format!("SELECT pg_terminate_backend({id})"),
+        )
+        .expect("pg_terminate_backend");
     }
 }
 
@@ -133,7 +136,10 @@ impl Session for diesel::MysqlConnection {
         ) > 0
     }
     fn kill_session(&mut self, id: i64) {
-        match self.batch_execute(&format!("KILL CONNECTION {id}")) {
+        match diesel::connection::SimpleConnection::batch_execute(
+            self,
+            &format!("KILL CONNECTION {id}"),
+        ) {
             // The session ended before the kill: the insert finished first.
             Err(e) if e.to_string().contains("Unknown thread id") => {}
             other => other.expect("KILL CONNECTION"),
@@ -388,6 +394,7 @@ where
 
 /// Kills the inserting connection from the server side `SESSION_KILLS` times part-way
 /// through `insert_many`: an error and nothing left, or (a kill after the commit) every row.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 fn session_killed_mid_insert<C: Session + Send>()
 where
     C::Backend: SupportedBackend,
