@@ -70,10 +70,8 @@ pub fn backend_name(dialect: Dialect) -> &'static str {
     }
 }
 
-/// A connection configured as the library documents: on SQLite a 5 s busy timeout, WAL and
-/// foreign keys. Retries for a few seconds when the server refuses (other test binaries
-/// share it).
-// TODO(lead): switch to `contenttypes::sqlite::configure(&mut conn)` once it is on main.
+/// A connection configured as the library documents (see [`configure`]). Retries for a few
+/// seconds when the server refuses (other test binaries share it).
 pub fn connect<C: TestConnection>(url: &str) -> C
 where
     C::Backend: contenttypes::SupportedBackend,
@@ -93,12 +91,16 @@ where
     conn
 }
 
-/// The SQLite settings of [`connect`] on an open connection (nothing on the servers).
+/// The library's documented setup of an SQLite connection: a 5 s busy timeout, WAL and
+/// foreign keys on. Nothing on the servers.
 pub fn configure<C: TestConnection>(conn: &mut C)
 where
     C::Backend: contenttypes::SupportedBackend,
 {
-    if C::DIALECT == Dialect::Sqlite {
+    #[cfg(feature = "sqlite")]
+    if let Some(conn) = (conn as &mut dyn std::any::Any).downcast_mut::<diesel::SqliteConnection>()
+    {
+        // TODO(lead): `contenttypes::sqlite::configure(conn)` once it is on main.
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
         )
