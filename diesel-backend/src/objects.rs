@@ -16,14 +16,15 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::backend::SupportedBackend;
-use crate::db::{self, Db};
-use crate::delete;
+use crate::db::Db;
+use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::model::{Loaded, Model, NewModel};
 use crate::query::{
     chunks, insert_columns, Col, Cond, Count, Insert, NoFilter, Save, Select, MAX_BINDS,
 };
+use crate::transaction;
 
 /// Row operations of a model. Query counts are in each method's documentation.
 pub trait Objects: Model {
@@ -46,10 +47,11 @@ pub trait Objects: Model {
             .ok_or(Error::Database(diesel::result::Error::NotFound))
     }
 
-    /// Inserts rows and returns them with their keys, in the order given. One statement per
-    /// [`MAX_BINDS`] parameters; on MySQL, one `INSERT` and one `LAST_INSERT_ID()` per row, in
-    /// a transaction (and one `SELECT` of the rows when the model has `auto_now` or
-    /// `auto_now_add` columns, which the database fills).
+    /// Inserts rows and returns them with their keys, in the order given, all or none: one
+    /// statement per [`MAX_BINDS`] parameters, in one transaction when there is more than one;
+    /// on MySQL, one `INSERT` and one `LAST_INSERT_ID()` per row, in a transaction (and one
+    /// `SELECT` of the rows when the model has `auto_now` or `auto_now_add` columns, which the
+    /// database fills).
     fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
         if new.is_empty() {
             return Ok(Vec::new());
@@ -57,7 +59,7 @@ pub trait Objects: Model {
         if D::Backend::RETURNING {
             insert_returning::<Self, D>(db, &new)
         } else {
-            db::transaction(db, |db| {
+            transaction::atomic(db, |db| {
                 let conn = db.connection();
                 let auto = Self::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
                 let mut out = Vec::with_capacity(new.len());
@@ -97,19 +99,18 @@ pub trait Objects: Model {
         }
     }
 
-    /// Inserts rows without reading them back, one statement per [`MAX_BINDS`] parameters on
-    /// every backend (Django's `bulk_create`). Returns how many rows were inserted.
+    /// Inserts rows without reading them back, all or none (Django's `bulk_create`): one
+    /// statement per [`MAX_BINDS`] parameters on every backend, in one transaction when there
+    /// is more than one. Returns how many rows were inserted.
     fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
-        let conn = db.connection();
-        let mut inserted = 0;
-        for chunk in new.chunks(rows_per_statement(Self::DEF)) {
-            inserted += Insert {
+        in_chunks(db, new, rows_per_statement(Self::DEF), |conn, chunk| {
+            Ok(Insert {
                 rows: chunk,
                 returning: false,
             }
-            .execute(conn)?;
-        }
-        Ok(inserted)
+            .execute(conn)?)
+        })
+        .map(|counts| counts.into_iter().sum())
     }
 
     /// The row with this key, or `None`. 1 query.
@@ -186,17 +187,35 @@ pub trait Objects: Model {
         })
     }
 
-    /// Deletes this row, and the rows of its generic relations first, in one transaction.
-    /// See [`Objects::delete_many`] for the statements.
-    fn delete<D: Db>(&self, db: &mut D) -> Result<()> {
-        Self::delete_many(db, std::slice::from_ref(self.pk())).map(|_| ())
+    /// Deletes this row and what cascades from it, in one transaction, and says what went
+    /// (Django's `(total, per model)`). See [`Objects::delete_many`].
+    fn delete<D: Db>(&self, db: &mut D) -> Result<Deleted> {
+        Self::delete_many(db, std::slice::from_ref(self.pk()))
     }
 
-    /// Deletes the rows with these keys and, first, the rows of their generic relations, in
-    /// one transaction: one `DELETE` per generic relation (plus one `SELECT` when the related
-    /// model has generic relations of its own), then one `DELETE` of the rows. Returns how
-    /// many rows of this model were deleted.
-    fn delete_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<usize> {
+    /// Deletes the rows with these keys and, first, what cascades from them, in one
+    /// transaction: the rows of their generic relations, and the rows whose foreign keys
+    /// point at them (`on_delete = cascade`; `set_null` sets them to NULL, `restrict` refuses
+    /// with [`Error::Protected`]). The framework does this itself, set-based, so it holds on
+    /// a schema whose foreign keys have no `ON DELETE` (a Django project's) too. Statements:
+    /// one `DELETE` per cascade (plus one `SELECT` of keys when the related model has
+    /// cascades of its own), then one `DELETE` of the rows, per
+    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// // TaggedItem.tag_id is `on_delete = cascade`: the tag's items go with it.
+    /// let deleted = Tag::delete_many(&mut conn, &[rust.id])?;
+    /// assert_eq!((deleted.of::<Tag>(), deleted.of::<TaggedItem>()), (1, 1));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn delete_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Deleted> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
         delete::delete_by_keys(db, Self::DEF, &keys)
     }
@@ -246,21 +265,23 @@ impl<T: Model, E> Filtered<T, E> {
         Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
     }
 
-    /// Deletes the matching rows with the generic cascade (see [`Objects::delete_many`]):
-    /// one `SELECT` of their keys first when the model has generic relations, else one
-    /// `DELETE`. Returns how many rows were deleted.
-    pub fn delete<D: Db>(self, db: &mut D) -> Result<usize>
+    /// Deletes the matching rows and what cascades from them (see
+    /// [`Objects::delete_many`]): one `DELETE` when nothing cascades from the model, else one
+    /// `SELECT` of their keys first. Django's `QuerySet.delete()`.
+    pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
     where
         E: QueryFragment<D::Backend>,
     {
         let table = T::DEF.table.name.as_ref();
-        if T::DEF.generic_relations.is_empty() {
-            return Ok(crate::query::Delete {
+        let (conn, cts) = db.parts();
+        if !delete::needs_collecting(cts.registry()?, T::DEF) {
+            let rows = crate::query::Delete {
                 table,
                 cond: Cond::True,
                 extra: self.expression,
             }
-            .execute(db.connection())?);
+            .execute(conn)?;
+            return Ok(Deleted::single(T::DEF, rows));
         }
         let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
             model: T::DEF.label(),
@@ -271,7 +292,7 @@ impl<T: Model, E> Filtered<T, E> {
             cond: Cond::True,
             extra: self.expression,
         };
-        let keys = delete::load_keys(db.connection(), query, pk.sql_type)?;
+        let keys = delete::load_keys(conn, query, pk.sql_type)?;
         delete::delete_by_keys(db, T::DEF, &keys)
     }
 }
@@ -281,16 +302,36 @@ fn rows_per_statement(model: &'static contenttypes_core::ir::ModelDef) -> usize 
     (MAX_BINDS / insert_columns(model).count().max(1)).max(1)
 }
 
+/// Runs `f` on each run of `size` items, in one transaction when there is more than one run
+/// (one statement is atomic by itself), and collects the results.
+fn in_chunks<D: Db, I, T>(
+    db: &mut D,
+    items: &[I],
+    size: usize,
+    mut f: impl FnMut(&mut D::Connection, &[I]) -> Result<T>,
+) -> Result<Vec<T>> {
+    if items.len() <= size {
+        return Ok(vec![f(db.connection(), items)?]);
+    }
+    transaction::atomic(db, |db| {
+        let conn = db.connection();
+        items.chunks(size).map(|chunk| f(conn, chunk)).collect()
+    })
+}
+
 /// `INSERT ... RETURNING`, rows put back in the order given.
 fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
-    let conn = db.connection();
-    let mut out: Vec<T> = Vec::with_capacity(new.len());
-    for chunk in new.chunks(rows_per_statement(T::DEF)) {
+    let size = rows_per_statement(T::DEF);
+    let batches = in_chunks(db, new, size, |conn, chunk| {
         let rows: Vec<Loaded<T>> = Insert {
             rows: chunk,
             returning: true,
         }
         .load(conn)?;
+        Ok(rows)
+    })?;
+    let mut out: Vec<T> = Vec::with_capacity(new.len());
+    for (chunk, rows) in new.chunks(size).zip(batches) {
         let mut rows: Vec<T> = rows.into_iter().map(|r| r.0).collect();
         // The order of returned rows is not guaranteed (SQLite says so). Database-generated
         // keys grow with insertion order; given keys are matched back to their position.
