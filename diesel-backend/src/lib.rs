@@ -15,6 +15,7 @@ pub mod field;
 pub mod filter;
 pub mod foreign_key;
 pub mod gfk;
+mod insert;
 pub mod migrations;
 pub mod model;
 pub mod object;

@@ -7,29 +7,25 @@
 //! `AsChangeset` impls. These methods add what Diesel does not know about: database-generated
 //! keys read back on every backend, and generic cascades on delete.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
-use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::query_builder::QueryFragment;
+use diesel::RunQueryDsl;
 
-use crate::backend::SupportedBackend;
 use crate::db::Db;
 use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
-use crate::model::{Loaded, Model, NewModel};
-use crate::query::{
-    chunks, insert_columns, Col, Cond, Count, Insert, NoFilter, Save, Select, MAX_BINDS,
-};
-use crate::transaction;
+use crate::insert;
+use crate::model::{Loaded, Model};
+use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select};
 
 /// Row operations of a model. Query counts are in each method's documentation.
 pub trait Objects: Model {
-    /// Inserts a row and returns it with its key. 1 statement (2 on MySQL, which has no
-    /// `INSERT ... RETURNING`: the key is read with `LAST_INSERT_ID()`).
+    /// Inserts a row and returns it with its key. 1 statement (2 on MySQL/MariaDB, where the
+    /// key is read with `LAST_INSERT_ID()`).
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");
@@ -48,69 +44,19 @@ pub trait Objects: Model {
     }
 
     /// Inserts rows and returns them with their keys, in the order given, all or none: one
-    /// statement per [`MAX_BINDS`] parameters, in one transaction when there is more than one;
-    /// on MySQL, one `INSERT` and one `LAST_INSERT_ID()` per row, in a transaction (and one
-    /// `SELECT` of the rows when the model has `auto_now` or `auto_now_add` columns, which the
-    /// database fills).
+    /// `INSERT ... RETURNING` per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters, in one
+    /// transaction when there is more than one. On MySQL/MariaDB: one `INSERT` and one
+    /// `LAST_INSERT_ID()` per row, in a transaction (and one `SELECT` of the rows when the
+    /// model has `auto_now` or `auto_now_add` columns, which the database fills).
     fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
-        if new.is_empty() {
-            return Ok(Vec::new());
-        }
-        if D::Backend::RETURNING {
-            insert_returning::<Self, D>(db, &new)
-        } else {
-            transaction::atomic(db, |db| {
-                let conn = db.connection();
-                let auto = Self::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
-                let mut out = Vec::with_capacity(new.len());
-                for row in new {
-                    Insert {
-                        rows: std::slice::from_ref(&row),
-                        returning: false,
-                    }
-                    .execute(conn)?;
-                    let pk = if auto {
-                        let Scalar(id) = LastInsertId.get_result::<Scalar<i64>>(conn)?;
-                        Self::Pk::from_pk_value(&PkValue::Int(id)).ok_or_else(|| {
-                            Error::InvalidKey {
-                                model: Self::DEF.label(),
-                                key: PkValue::Int(id),
-                            }
-                        })?
-                    } else {
-                        row.__pk().ok_or_else(|| Error::Unsaved {
-                            model: Self::DEF.label(),
-                            operation: "insert",
-                        })?
-                    };
-                    out.push(row.__into_model(pk));
-                }
-                if <Self::New as NewModel>::__DATABASE_FILLS {
-                    // The database wrote columns the new rows do not hold: read them back.
-                    let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
-                    let mut fresh: HashMap<PkValue, Self> = select_by_keys::<Self, _>(db, &keys)?
-                        .into_iter()
-                        .map(|r| (r.pk().to_pk_value(), r))
-                        .collect();
-                    out = keys.iter().filter_map(|k| fresh.remove(k)).collect();
-                }
-                Ok(out)
-            })
-        }
+        insert::insert_many(db, new)
     }
 
     /// Inserts rows without reading them back, all or none (Django's `bulk_create`): one
-    /// statement per [`MAX_BINDS`] parameters on every backend, in one transaction when there
-    /// is more than one. Returns how many rows were inserted.
+    /// statement per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters on every backend, in
+    /// one transaction when there is more than one. Returns how many rows were inserted.
     fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
-        in_chunks(db, new, rows_per_statement(Self::DEF), |conn, chunk| {
-            Ok(Insert {
-                rows: chunk,
-                returning: false,
-            }
-            .execute(conn)?)
-        })
-        .map(|counts| counts.into_iter().sum())
+        insert::bulk_insert::<Self, D>(db, new)
     }
 
     /// The row with this key, or `None`. 1 query.
@@ -119,7 +65,7 @@ pub trait Objects: Model {
     }
 
     /// The rows with these keys, ordered by key; missing keys are skipped. One query per
-    /// [`MAX_BINDS`] keys.
+    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
         select_by_keys::<Self, D>(db, &keys)
@@ -297,69 +243,6 @@ impl<T: Model, E> Filtered<T, E> {
     }
 }
 
-/// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
-fn rows_per_statement(model: &'static contenttypes_core::ir::ModelDef) -> usize {
-    (MAX_BINDS / insert_columns(model).count().max(1)).max(1)
-}
-
-/// Runs `f` on each run of `size` items, in one transaction when there is more than one run
-/// (one statement is atomic by itself), and collects the results.
-fn in_chunks<D: Db, I, T>(
-    db: &mut D,
-    items: &[I],
-    size: usize,
-    mut f: impl FnMut(&mut D::Connection, &[I]) -> Result<T>,
-) -> Result<Vec<T>> {
-    if items.len() <= size {
-        return Ok(vec![f(db.connection(), items)?]);
-    }
-    transaction::atomic(db, |db| {
-        let conn = db.connection();
-        items.chunks(size).map(|chunk| f(conn, chunk)).collect()
-    })
-}
-
-/// `INSERT ... RETURNING`, rows put back in the order given.
-fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
-    let size = rows_per_statement(T::DEF);
-    let batches = in_chunks(db, new, size, |conn, chunk| {
-        let rows: Vec<Loaded<T>> = Insert {
-            rows: chunk,
-            returning: true,
-        }
-        .load(conn)?;
-        Ok(rows)
-    })?;
-    let mut out: Vec<T> = Vec::with_capacity(new.len());
-    for (chunk, rows) in new.chunks(size).zip(batches) {
-        let mut rows: Vec<T> = rows.into_iter().map(|r| r.0).collect();
-        // The order of returned rows is not guaranteed (SQLite says so). Database-generated
-        // keys grow with insertion order; given keys are matched back to their position.
-        let given: Vec<Option<PkValue>> = chunk
-            .iter()
-            .map(|n| n.__pk().map(|k| k.to_pk_value()))
-            .collect();
-        if given.iter().all(Option::is_some) {
-            let position: HashMap<PkValue, usize> = given
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, k)| (k, i))
-                .collect();
-            rows.sort_by_key(|r| {
-                position
-                    .get(&r.pk().to_pk_value())
-                    .copied()
-                    .unwrap_or(usize::MAX)
-            });
-        } else {
-            rows.sort_by_key(|r| r.pk().to_pk_value());
-        }
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
 /// The rows of `T` with these keys, ordered by key.
 pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> Result<Vec<T>> {
     let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
@@ -380,18 +263,4 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> R
         out.extend(rows.into_iter().map(|r| r.0));
     }
     Ok(out)
-}
-
-/// `SELECT LAST_INSERT_ID()` (MySQL).
-struct LastInsertId;
-
-crate::query::statement_node!(impl for LastInsertId);
-
-impl<DB: SupportedBackend> QueryFragment<DB> for LastInsertId {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        // MySQL returns an unsigned BIGINT; the cast makes it the signed value the row
-        // decoder reads.
-        out.push_sql("SELECT CAST(LAST_INSERT_ID() AS SIGNED)");
-        Ok(())
-    }
 }
