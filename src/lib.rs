@@ -206,13 +206,16 @@ pub use contenttypes_diesel::schema::create_tables;
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
     create_content_types, prefetch_relation, sql_types, strict_loading, testing, Aggregate,
-    Annotate, AnyModel, ContentType, ContentTypes, Db, Error, FieldType, Filtered,
+    Annotate, AnyModel, ContentType, ContentTypes, Db, Deleted, Error, FieldType, Filtered,
     ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField,
     GenericObject, GenericPrefetch, GenericRelation, GenericRelationDescriptor,
-    HasGenericRelations, Having, Model, NewContentType, NewModel, Objects, PrimaryKey,
+    HasGenericRelations, Having, Model, NewContentType, NewModel, Objects, Prefetched, PrimaryKey,
     RelatedManager, RelatedQuery, RelationFilter, Result, ReverseGenericRelation,
     SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
 };
+
+#[cfg(feature = "sqlite")]
+pub use contenttypes_diesel::sqlite;
 
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::query::NoFilter;

@@ -114,9 +114,10 @@ backend_tests! {
         assert_eq!(lion.tags().remove(db, []).unwrap(), 0);
     }
 
-    /// D.71 and D.72: `set` keeps exactly the rows given: one SELECT of the current keys,
-    /// then at most one DELETE and one UPDATE, in a transaction. Rows read from the relation
-    /// itself are evaluated before anything changes.
+    /// D.71 and D.72: `set` keeps exactly the rows given: a locking read of the parent's row
+    /// (which serializes concurrent `set`s of one parent; Django has no such step), one
+    /// SELECT of the current keys, then at most one DELETE and one UPDATE, in a transaction.
+    /// Rows read from the relation itself are evaluated before anything changes.
     fn set(t) {
         let log = t.log();
         let db = &mut t.db();
@@ -125,15 +126,22 @@ backend_tests! {
         let mut fatty = lion.tags().create(db, tag("fatty")).unwrap();
         let mut salty = tiger.tags().create(db, tag("salty")).unwrap();
         lion.tags().create(db, tag("old")).unwrap();
-        assert_queries(&log, 3, || lion.tags().set(db, [&mut fatty, &mut salty]).unwrap());
+        assert_queries(&log, 4, || lion.tags().set(db, [&mut fatty, &mut salty]).unwrap());
         assert_eq!(names(&lion.tags().all(db).unwrap()), ["fatty", "salty"]);
-        assert_queries(&log, 2, || lion.tags().set(db, [&mut fatty]).unwrap());
+        assert_queries(&log, 3, || lion.tags().set(db, [&mut fatty]).unwrap());
         assert_eq!(names(&lion.tags().all(db).unwrap()), ["fatty"]);
         let mut current = lion.tags().filter(tagged::tag.eq("fatty")).load(db).unwrap();
         lion.tags().set(db, current.iter_mut()).unwrap();
         assert_eq!(lion.tags().count(db).unwrap(), 1);
         lion.tags().set(db, []).unwrap();
         assert_eq!(lion.tags().count(db).unwrap(), 0);
+        // A parent with no row (built by hand, or deleted since) is refused, and nothing moves.
+        let mut ghost = lion.clone();
+        ghost.id = 999_999;
+        let mut spare = tiger.tags().create(db, tag("spare")).unwrap();
+        let error = ghost.tags().set(db, [&mut spare]).unwrap_err();
+        assert!(matches!(error, contenttypes::Error::Unsaved { .. }), "{error}");
+        assert_eq!(TaggedItem::get(db, &spare.id).unwrap().unwrap().object_id, tiger.id);
     }
 
     /// D.74–D.79: every change drops the prefetched rows, so the next read sees it.
@@ -181,7 +189,7 @@ backend_tests! {
             .filter(generic_relations_comparison::comparative.eq("cooler"))
             .delete(db)
             .unwrap();
-        assert_eq!(deleted, 1);
+        assert_eq!(deleted.of::<Comparison>(), 1);
         let left: Vec<String> = tiger.comparisons().all(db).unwrap().into_iter().map(|c| c.comparative).collect();
         assert_eq!(left, ["stronger"]);
     }

@@ -118,9 +118,6 @@ pub trait SupportedBackend:
     /// How this backend spells SQL where dialects differ.
     const DIALECT: Dialect;
 
-    /// Whether `INSERT ... RETURNING` is available.
-    const RETURNING: bool = !matches!(Self::DIALECT, Dialect::Mysql);
-
     /// Builds `M` from a row, through its [`ReadColumns`](crate::columns::ReadColumns) impl
     /// for this backend.
     #[doc(hidden)]

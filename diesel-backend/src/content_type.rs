@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::model::{Loaded, Model, ModelVTable, NewModel};
 use crate::object::GenericObject;
-use crate::query::{Col, Cond, Select};
+use crate::query::{Col, Cond, Lock, Select};
 
 /// Diesel's `table!` of the one description of `django_content_type` in
 /// `contenttypes_core::content_type`.
@@ -460,7 +460,7 @@ impl ContentTypes {
             return self.remember(ct);
         }
         insert_missing(conn, &[def.natural_key()])?;
-        match self.select_keys(conn, &[def.natural_key()])?.pop() {
+        match self.select_keys_locked(conn, &[def.natural_key()])?.pop() {
             Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentType {
                 app_label: def.app_label.to_string(),
@@ -496,7 +496,7 @@ impl ContentTypes {
         }
         if !missing.is_empty() {
             insert_missing(conn, &missing)?;
-            for ct in self.select_keys(conn, &missing)? {
+            for ct in self.select_keys_locked(conn, &missing)? {
                 self.remember(ct)?;
             }
         }
@@ -588,6 +588,31 @@ impl ContentTypes {
         C: Connection + diesel::connection::LoadConnection,
         C::Backend: SupportedBackend,
     {
+        self.select_keys_with(conn, keys, None)
+    }
+
+    /// [`Self::select_keys`] after inserting the missing rows: a locking read, which sees the
+    /// rows a concurrent transaction committed even inside a transaction whose snapshot
+    /// predates them (MySQL's default `REPEATABLE READ`), where the `INSERT IGNORE` skipped
+    /// them.
+    fn select_keys_locked<C>(&self, conn: &mut C, keys: &[(&str, &str)]) -> Result<Vec<ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        self.select_keys_with(conn, keys, Some(Lock::Share))
+    }
+
+    fn select_keys_with<C>(
+        &self,
+        conn: &mut C,
+        keys: &[(&str, &str)],
+        lock: Option<Lock>,
+    ) -> Result<Vec<ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
         let def = ct_table::DEF;
         let mut by_app: Vec<(&str, Vec<Value>)> = Vec::new();
         for (app, model) in keys {
@@ -618,6 +643,7 @@ impl ContentTypes {
         };
         let mut query = Select::new(def, cond);
         query.order_by_pk = false;
+        query.lock = lock;
         let rows: Vec<Loaded<ContentType>> = query.load(conn)?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }

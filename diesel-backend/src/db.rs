@@ -10,7 +10,6 @@ use diesel::Connection;
 
 use crate::backend::SupportedBackend;
 use crate::content_type::ContentTypes;
-use crate::error::{Error, Result};
 
 /// A connection and the content-type cache of its database.
 pub trait Db {
@@ -58,19 +57,4 @@ where
     fn parts(&mut self) -> (&mut C, &ContentTypes) {
         (self.conn, self.content_types)
     }
-}
-
-/// Runs `f` in a transaction (a savepoint when one is already open), keeping the
-/// content-type cache of `db`.
-pub(crate) fn transaction<D: Db, T>(
-    db: &mut D,
-    f: impl FnOnce(&mut Using<'_, D::Connection>) -> Result<T>,
-) -> Result<T> {
-    let (conn, content_types) = db.parts();
-    conn.transaction::<T, Error, _>(|conn| {
-        f(&mut Using {
-            conn,
-            content_types,
-        })
-    })
 }

@@ -1,152 +1,353 @@
-//! Deleting rows through the framework, with the generic cascade: before a model's rows go,
-//! the rows of every generic relation pointing at them go, set-based, in one transaction
-//! (Django's `bulk_related_objects` in the delete collector).
+//! Deleting rows through the framework, with the cascades done by the framework itself,
+//! set-based, in the delete's one transaction (Django's deletion collector), so they hold on
+//! a schema whose foreign keys have no `ON DELETE` action (Django's own schema) as well as on
+//! the framework's.
 //!
-//! Statements: per generic relation of the deleted model, one `DELETE FROM <through> WHERE
-//! content_type_id = ? AND object_id IN (...)`, preceded by one `SELECT` of the through rows'
-//! keys only when the through model has generic relations of its own (which then cascade in
-//! turn); then one `DELETE` of the rows themselves. Ordinary foreign keys cascade in the
-//! database (`ON DELETE`). Deleting a row that holds a generic foreign key never touches its
-//! target.
+//! Before a model's rows go:
+//! - **generic relations**: the through rows pointing at them go, one `DELETE FROM <through>
+//!   WHERE content_type_id = ? AND object_id IN (...)` per relation (Django's
+//!   `bulk_related_objects`);
+//! - **ordinary foreign keys** declared `on_delete = cascade`: the referencing rows go, one
+//!   `DELETE ... WHERE <fk> IN (...)`; `set_null`: one `UPDATE ... SET <fk> = NULL`;
+//!   `restrict`: one `SELECT` that refuses the delete with [`Error::Protected`] when a row
+//!   still refers to them; `no_action` is left to the database.
+//!
+//! A related model whose own rows have something to cascade to (generic relations of its own,
+//! or foreign keys pointing at it) is collected first: one `SELECT` of its keys, then the
+//! same steps for those keys. Key lists go in chunks under the bind limit. Deleting a row
+//! that holds a generic foreign key never touches its target.
 
-use contenttypes_core::ir::{ModelDef, SqlType};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use contenttypes_core::ir::{ColumnDef, ModelDef, OnDelete, SqlType};
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::Registry;
 
 use crate::content_type::ContentTypes;
-use crate::db::{self, Db};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
-use crate::query::{chunks, Col, Cond, Delete, NoFilter, SelectColumn};
+use crate::model::Model;
+use crate::query::{chunks, Col, Cond, Delete, NoFilter, SelectColumn, Update};
+use crate::transaction;
 use diesel::connection::LoadConnection;
 use diesel::query_builder::QueryFragment;
 use diesel::{Connection, RunQueryDsl};
 
 use crate::backend::SupportedBackend;
 
-/// Deletes the rows of `model` with these keys, and everything that cascades from them
-/// through generic relations. Returns how many rows of `model` were deleted.
+/// What a delete removed, in all and per model: Django's `(total, {"app.Model": n})`.
+/// Models with no row deleted are not listed.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = connection();
+/// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+/// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+/// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+/// let deleted = article.delete(&mut conn)?;
+/// assert_eq!(deleted.total, 2);
+/// assert_eq!(deleted.of::<TaggedItem>(), 1);
+/// assert_eq!(deleted.per_model["blog.Article"], 1);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Deleted {
+    /// Rows deleted, of every model.
+    pub total: usize,
+    /// Rows deleted per model, by Django's model label (`app_label.ModelName`).
+    pub per_model: BTreeMap<String, usize>,
+}
+
+impl Deleted {
+    /// How many rows of `M` were deleted.
+    pub fn of<M: Model>(&self) -> usize {
+        self.per_model
+            .get(&django_label(M::DEF))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// `rows` of one model.
+    pub(crate) fn single(model: &ModelDef, rows: usize) -> Deleted {
+        let mut deleted = Deleted::default();
+        deleted.add(model, rows);
+        deleted
+    }
+
+    pub(crate) fn of_def(&self, model: &ModelDef) -> usize {
+        self.per_model
+            .get(&django_label(model))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn add(&mut self, model: &ModelDef, rows: usize) {
+        if rows > 0 {
+            self.total += rows;
+            *self.per_model.entry(django_label(model)).or_default() += rows;
+        }
+    }
+}
+
+/// Django's `Model._meta.label`: `app_label.ModelName`.
+fn django_label(model: &ModelDef) -> String {
+    format!("{}.{}", model.app_label, model.type_name)
+}
+
+/// Deletes the rows of `model` with these keys, and everything that cascades from them, in
+/// one transaction.
 pub(crate) fn delete_by_keys(
     db: &mut impl Db,
     model: &'static ModelDef,
     keys: &[PkValue],
-) -> Result<usize> {
+) -> Result<Deleted> {
     if keys.is_empty() {
-        return Ok(0);
+        return Ok(Deleted::default());
     }
-    db::transaction(db, |db| {
+    transaction::atomic_retry(db, |db| {
         let (conn, cts) = db.parts();
-        let registry = cts.registry()?;
-        cascade(conn, cts, registry, model, keys, 0)?;
-        delete_rows(conn, model, keys)
+        let mut collector = Collector {
+            cts,
+            registry: cts.registry()?,
+            seen: HashMap::new(),
+            deleted: Deleted::default(),
+        };
+        collector.delete(conn, model, keys.to_vec(), 0)?;
+        Ok(collector.deleted)
     })
 }
 
-/// The cascade chain is bounded: a relation graph that cycles back (a through model related
-/// to itself) stops once no rows are left, and this caps pathological declarations.
+/// Whether deleting rows of `model` needs anything beyond one `DELETE` of them: generic
+/// relations, or foreign keys from other models that the framework acts on.
+pub(crate) fn needs_collecting(registry: &Registry, model: &ModelDef) -> bool {
+    !model.generic_relations.is_empty() || incoming(registry, model).next().is_some()
+}
+
+/// The foreign keys of registered models that point at `model`'s primary key and that the
+/// framework acts on (all but `no_action`).
+fn incoming<'r>(
+    registry: &'r Registry,
+    model: &'r ModelDef,
+) -> impl Iterator<Item = (&'static ModelDef, &'static ColumnDef, OnDelete)> + 'r {
+    registry.models().flat_map(move |r| {
+        r.def.table.columns.iter().filter_map(move |c| {
+            let fk = c.foreign_key.as_ref()?;
+            (fk.table == model.table.name
+                && fk.column == model.table.primary_key
+                && fk.on_delete != OnDelete::NoAction)
+                .then_some((r.def, c, fk.on_delete))
+        })
+    })
+}
+
+/// The cascade chain is bounded: this caps pathological declarations (rows already collected
+/// are never collected twice, so cycles in the data end on their own).
 const MAX_DEPTH: usize = 32;
 
-fn cascade<C>(
-    conn: &mut C,
-    cts: &ContentTypes,
+struct Collector<'a> {
+    cts: &'a ContentTypes,
     registry: &'static Registry,
-    model: &'static ModelDef,
-    keys: &[PkValue],
-    depth: usize,
-) -> Result<()>
-where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-{
-    if model.generic_relations.is_empty() || keys.is_empty() {
-        return Ok(());
-    }
-    if depth > MAX_DEPTH {
-        return Err(Error::InvalidArgument(format!(
-            "generic relations cascade more than {MAX_DEPTH} levels deep from `{}`",
-            model.type_name
-        )));
-    }
-    let ct = cts.for_def(conn, model)?;
-    for relation in model.generic_relations.iter() {
-        let through = registry
-            .get_by_natural_key(&relation.through_app_label, &relation.through_model)
-            .ok_or_else(|| Error::NotRegistered {
-                model: format!("{}.{}", relation.through_app_label, relation.through_model),
-            })?
-            .def;
-        let gfk = through.generic_foreign_key(&relation.gfk).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "`{}` has no generic foreign key `{}`",
-                through.type_name, relation.gfk
-            ))
-        })?;
-        let oid = through.column(&gfk.fk_column).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "`{}` has no column `{}`",
-                through.type_name, gfk.fk_column
-            ))
-        })?;
-        let object_ids: Vec<Value> = keys
-            .iter()
-            .filter_map(|k| Value::from_key(oid.sql_type, k))
+    /// Keys already being deleted, per table.
+    seen: HashMap<&'static str, HashSet<PkValue>>,
+    deleted: Deleted,
+}
+
+impl Collector<'_> {
+    fn delete<C>(
+        &mut self,
+        conn: &mut C,
+        model: &'static ModelDef,
+        keys: Vec<PkValue>,
+        depth: usize,
+    ) -> Result<()>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let seen = self.seen.entry(model.table.name.as_ref()).or_default();
+        let keys: Vec<PkValue> = keys
+            .into_iter()
+            .filter(|k| seen.insert(k.clone()))
             .collect();
-        let table = through.table.name.as_ref();
-        for chunk in chunks(&object_ids) {
-            let cond = Cond::And(vec![
-                Cond::Eq(
-                    Col::of(through, gfk.ct_column.as_ref()),
-                    Value::Integer(ct.id),
-                ),
-                Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
-            ]);
-            if !through.generic_relations.is_empty() {
-                let pk = through.primary_key().ok_or_else(|| Error::NotRegistered {
-                    model: through.label(),
-                })?;
-                let query = SelectColumn {
-                    table,
-                    column: pk.name.as_ref(),
-                    cond: cond.clone(),
-                    extra: NoFilter,
-                };
-                let child_keys = load_keys(conn, query, pk.sql_type)?;
-                cascade(conn, cts, registry, through, &child_keys, depth + 1)?;
-            }
-            Delete {
-                table,
-                cond,
+        if keys.is_empty() {
+            return Ok(());
+        }
+        if depth > MAX_DEPTH {
+            return Err(Error::InvalidArgument(format!(
+                "deletes cascade more than {MAX_DEPTH} levels deep from `{}`",
+                model.type_name
+            )));
+        }
+        self.generic_relations(conn, model, &keys, depth)?;
+        self.foreign_keys(conn, model, &keys, depth)?;
+        let pk = primary_key(model)?;
+        let values = values_of(pk, &keys);
+        let mut rows = 0;
+        for chunk in chunks(&values) {
+            rows += Delete {
+                table: model.table.name.as_ref(),
+                cond: Cond::In(Col::of(model, pk.name.as_ref()), chunk.to_vec()),
                 extra: NoFilter,
             }
             .execute(conn)?;
         }
+        self.deleted.add(model, rows);
+        Ok(())
     }
-    Ok(())
-}
 
-fn delete_rows<C>(conn: &mut C, model: &'static ModelDef, keys: &[PkValue]) -> Result<usize>
-where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-{
-    let pk = model.primary_key().ok_or_else(|| Error::NotRegistered {
-        model: model.label(),
-    })?;
-    let values: Vec<Value> = keys
-        .iter()
-        .filter_map(|k| Value::from_key(pk.sql_type, k))
-        .collect();
-    let mut deleted = 0;
-    for chunk in chunks(&values) {
-        let cond = Cond::In(Col::of(model, pk.name.as_ref()), chunk.to_vec());
-        deleted += Delete {
-            table: model.table.name.as_ref(),
+    /// The rows of every generic relation of `model` that point at `keys`.
+    fn generic_relations<C>(
+        &mut self,
+        conn: &mut C,
+        model: &'static ModelDef,
+        keys: &[PkValue],
+        depth: usize,
+    ) -> Result<()>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        if model.generic_relations.is_empty() {
+            return Ok(());
+        }
+        let ct = self.cts.for_def(conn, model)?;
+        for relation in model.generic_relations.iter() {
+            let through = self
+                .registry
+                .get_by_natural_key(&relation.through_app_label, &relation.through_model)
+                .ok_or_else(|| Error::NotRegistered {
+                    model: format!("{}.{}", relation.through_app_label, relation.through_model),
+                })?
+                .def;
+            let gfk = through.generic_foreign_key(&relation.gfk).ok_or_else(|| {
+                Error::Internal(format!(
+                    "`{}` has no generic foreign key `{}`",
+                    through.type_name, relation.gfk
+                ))
+            })?;
+            let oid = column(through, &gfk.fk_column)?;
+            let object_ids = values_of(oid, keys);
+            for chunk in chunks(&object_ids) {
+                let cond = Cond::And(vec![
+                    Cond::Eq(
+                        Col::of(through, gfk.ct_column.as_ref()),
+                        Value::Integer(ct.id),
+                    ),
+                    Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
+                ]);
+                self.related(conn, through, cond, depth)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows of other models whose foreign keys point at `keys`.
+    fn foreign_keys<C>(
+        &mut self,
+        conn: &mut C,
+        model: &'static ModelDef,
+        keys: &[PkValue],
+        depth: usize,
+    ) -> Result<()>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let referencing: Vec<_> = incoming(self.registry, model).collect();
+        for (from, column, on_delete) in referencing {
+            let values = values_of(column, keys);
+            for chunk in chunks(&values) {
+                let cond = Cond::In(Col::of(from, column.name.as_ref()), chunk.to_vec());
+                match on_delete {
+                    OnDelete::Cascade => self.related(conn, from, cond, depth)?,
+                    OnDelete::SetNull => {
+                        Update {
+                            table: from.table.name.as_ref(),
+                            set: vec![(column.name.as_ref(), Value::Null)],
+                            cond,
+                            extra: NoFilter,
+                        }
+                        .execute(conn)?;
+                    }
+                    OnDelete::Restrict => {
+                        let pk = primary_key(from)?;
+                        let query = SelectColumn {
+                            table: from.table.name.as_ref(),
+                            column: pk.name.as_ref(),
+                            cond,
+                            extra: NoFilter,
+                        };
+                        let blocking = load_keys(conn, query, pk.sql_type)?;
+                        if !blocking.is_empty() {
+                            return Err(Error::Protected {
+                                model: model.type_name.to_string(),
+                                referenced_by: format!("{}.{}", from.type_name, column.field),
+                            });
+                        }
+                    }
+                    OnDelete::NoAction => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the rows of `related` matching `cond`: at once when nothing cascades from
+    /// them, else collected by key first.
+    fn related<C>(
+        &mut self,
+        conn: &mut C,
+        related: &'static ModelDef,
+        cond: Cond,
+        depth: usize,
+    ) -> Result<()>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        if !needs_collecting(self.registry, related) {
+            let rows = Delete {
+                table: related.table.name.as_ref(),
+                cond,
+                extra: NoFilter,
+            }
+            .execute(conn)?;
+            self.deleted.add(related, rows);
+            return Ok(());
+        }
+        let pk = primary_key(related)?;
+        let query = SelectColumn {
+            table: related.table.name.as_ref(),
+            column: pk.name.as_ref(),
             cond,
             extra: NoFilter,
-        }
-        .execute(conn)?;
+        };
+        let keys = load_keys(conn, query, pk.sql_type)?;
+        self.delete(conn, related, keys, depth + 1)
     }
-    Ok(deleted)
+}
+
+fn primary_key(model: &'static ModelDef) -> Result<&'static ColumnDef> {
+    model.primary_key().ok_or_else(|| Error::NotRegistered {
+        model: model.label(),
+    })
+}
+
+fn column(model: &'static ModelDef, name: &str) -> Result<&'static ColumnDef> {
+    model
+        .column(name)
+        .ok_or_else(|| Error::Internal(format!("`{}` has no column `{name}`", model.type_name)))
+}
+
+/// The keys as values of `column`'s type (keys that cannot be are left out: no row has them).
+fn values_of(column: &ColumnDef, keys: &[PkValue]) -> Vec<Value> {
+    keys.iter()
+        .filter_map(|k| Value::from_key(column.sql_type, k))
+        .collect()
 }
 
 /// Loads one key column of type `sql_type`.

@@ -28,6 +28,13 @@ pub enum Error {
         model: String,
         operation: &'static str,
     },
+    /// A delete was refused: a row of another model still refers to a row being deleted
+    /// through a foreign key declared `on_delete = restrict` (Django's `ProtectedError` /
+    /// `RestrictedError`). Nothing was deleted.
+    Protected {
+        model: String,
+        referenced_by: String,
+    },
     /// No row of this model has this primary key.
     ObjectNotFound { model: String, pk: PkValue },
     /// A key cannot be converted to the type a column or model needs.
@@ -82,6 +89,14 @@ impl fmt::Display for Error {
                 f,
                 "{operation} needs a saved `{model}`, but this one has no primary key yet; insert it first"
             ),
+            Error::Protected {
+                model,
+                referenced_by,
+            } => write!(
+                f,
+                "cannot delete `{model}` rows: `{referenced_by}` still refers to some of them \
+                 (`on_delete = restrict`); delete or repoint those rows first"
+            ),
             Error::ObjectNotFound { model, pk } => write!(f, "no `{model}` has the primary key {pk}"),
             Error::InvalidKey { model, key } => {
                 write!(f, "`{key}` is not a valid primary key for `{model}`")
@@ -134,4 +149,49 @@ impl Error {
             ))
         )
     }
+
+    /// Whether the database aborted the statement (and, on PostgreSQL and MySQL, the whole
+    /// transaction) for a reason that goes away when the transaction is run again: a deadlock,
+    /// a serialization failure, a lock wait that timed out, or SQLite's "database is locked"
+    /// after its busy timeout. The framework retries its own transactions on these; inside
+    /// your transaction it returns them, and you retry yours.
+    ///
+    /// ```
+    /// # use contenttypes::Error;
+    /// use diesel::result::{DatabaseErrorKind, Error as DieselError};
+    /// let deadlock = Error::Database(DieselError::DatabaseError(
+    ///     DatabaseErrorKind::SerializationFailure,
+    ///     Box::new("Deadlock found when trying to get lock".to_string()),
+    /// ));
+    /// assert!(deadlock.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error as DieselError};
+        match self {
+            Error::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::SerializationFailure,
+                _,
+            )) => true,
+            Error::Database(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)) => {
+                is_retryable_message(info.message())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The messages of retryable errors Diesel reports as `Unknown`: PostgreSQL's deadlock
+/// (SQLSTATE 40P01) and lock timeout (55P03), MySQL's lock wait timeout (1205), SQLite's busy
+/// and locked results.
+fn is_retryable_message(message: &str) -> bool {
+    const MESSAGES: [&str; 6] = [
+        "deadlock detected",
+        "could not obtain lock",
+        "lock wait timeout exceeded",
+        "deadlock found",
+        "database is locked",
+        "database table is locked",
+    ];
+    let message = message.to_ascii_lowercase();
+    MESSAGES.iter().any(|m| message.contains(m))
 }

@@ -223,11 +223,12 @@ where
     }
     crate::prefetch::check_lazy_load(M::DEF, M::NAME)?;
     let (conn, cts) = db.parts();
-    let ct = cts.for_id(conn, ct_id)?;
-    let registration = ct.model_class().ok_or_else(|| Error::StaleContentType {
-        app_label: ct.app_label.to_string(),
-        model: ct.model.to_string(),
-    })?;
+    // A stale content type (no registered model has it) reads as a missing target, as in a
+    // prefetch; `ContentType::for_id(..)?.model_class()` tells the two apart.
+    let Some(registration) = cts.for_id(conn, ct_id)?.model_class() else {
+        row.__cache().store(ct_id, object_id, None);
+        return Ok(None);
+    };
     let found = crate::object::load_by_keys(
         conn,
         registration,

@@ -15,6 +15,7 @@ pub mod field;
 pub mod filter;
 pub mod foreign_key;
 pub mod gfk;
+mod insert;
 pub mod migrations;
 pub mod model;
 pub mod object;
@@ -26,11 +27,15 @@ pub mod schema;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod sql_types;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 pub mod testing;
+mod transaction;
 
 pub use backend::SupportedBackend;
 pub use content_type::{create_content_types, ContentType, ContentTypes, NewContentType};
 pub use db::{Db, Using};
+pub use delete::Deleted;
 pub use error::{Error, Result};
 pub use field::{FieldType, Value};
 pub use filter::RelationFilter;
@@ -41,7 +46,7 @@ pub use gfk::{
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
 pub use objects::{Filtered, Objects};
-pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, StrictLoading};
+pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, Prefetched, StrictLoading};
 pub use relation::{
     Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
     RelatedManager, RelatedQuery, ReverseGenericRelation,

@@ -7,28 +7,25 @@
 //! `AsChangeset` impls. These methods add what Diesel does not know about: database-generated
 //! keys read back on every backend, and generic cascades on delete.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
-use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::query_builder::QueryFragment;
+use diesel::RunQueryDsl;
 
-use crate::backend::SupportedBackend;
-use crate::db::{self, Db};
-use crate::delete;
+use crate::db::Db;
+use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
-use crate::model::{Loaded, Model, NewModel};
-use crate::query::{
-    chunks, insert_columns, Col, Cond, Count, Insert, NoFilter, Save, Select, MAX_BINDS,
-};
+use crate::insert;
+use crate::model::{Loaded, Model};
+use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select};
 
 /// Row operations of a model. Query counts are in each method's documentation.
 pub trait Objects: Model {
-    /// Inserts a row and returns it with its key. 1 statement (2 on MySQL, which has no
-    /// `INSERT ... RETURNING`: the key is read with `LAST_INSERT_ID()`).
+    /// Inserts a row and returns it with its key. 1 statement (2 on MySQL/MariaDB, where the
+    /// key is read with `LAST_INSERT_ID()`).
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");
@@ -46,70 +43,20 @@ pub trait Objects: Model {
             .ok_or(Error::Database(diesel::result::Error::NotFound))
     }
 
-    /// Inserts rows and returns them with their keys, in the order given. One statement per
-    /// [`MAX_BINDS`] parameters; on MySQL, one `INSERT` and one `LAST_INSERT_ID()` per row, in
-    /// a transaction (and one `SELECT` of the rows when the model has `auto_now` or
-    /// `auto_now_add` columns, which the database fills).
+    /// Inserts rows and returns them with their keys, in the order given, all or none: one
+    /// `INSERT ... RETURNING` per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters, in one
+    /// transaction when there is more than one. On MySQL/MariaDB: one `INSERT` and one
+    /// `LAST_INSERT_ID()` per row, in a transaction (and one `SELECT` of the rows when the
+    /// model has `auto_now` or `auto_now_add` columns, which the database fills).
     fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
-        if new.is_empty() {
-            return Ok(Vec::new());
-        }
-        if D::Backend::RETURNING {
-            insert_returning::<Self, D>(db, &new)
-        } else {
-            db::transaction(db, |db| {
-                let conn = db.connection();
-                let auto = Self::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
-                let mut out = Vec::with_capacity(new.len());
-                for row in new {
-                    Insert {
-                        rows: std::slice::from_ref(&row),
-                        returning: false,
-                    }
-                    .execute(conn)?;
-                    let pk = if auto {
-                        let Scalar(id) = LastInsertId.get_result::<Scalar<i64>>(conn)?;
-                        Self::Pk::from_pk_value(&PkValue::Int(id)).ok_or_else(|| {
-                            Error::InvalidKey {
-                                model: Self::DEF.label(),
-                                key: PkValue::Int(id),
-                            }
-                        })?
-                    } else {
-                        row.__pk().ok_or_else(|| Error::Unsaved {
-                            model: Self::DEF.label(),
-                            operation: "insert",
-                        })?
-                    };
-                    out.push(row.__into_model(pk));
-                }
-                if <Self::New as NewModel>::__DATABASE_FILLS {
-                    // The database wrote columns the new rows do not hold: read them back.
-                    let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
-                    let mut fresh: HashMap<PkValue, Self> = select_by_keys::<Self, _>(db, &keys)?
-                        .into_iter()
-                        .map(|r| (r.pk().to_pk_value(), r))
-                        .collect();
-                    out = keys.iter().filter_map(|k| fresh.remove(k)).collect();
-                }
-                Ok(out)
-            })
-        }
+        insert::insert_many(db, new)
     }
 
-    /// Inserts rows without reading them back, one statement per [`MAX_BINDS`] parameters on
-    /// every backend (Django's `bulk_create`). Returns how many rows were inserted.
+    /// Inserts rows without reading them back, all or none (Django's `bulk_create`): one
+    /// statement per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters on every backend, in
+    /// one transaction when there is more than one. Returns how many rows were inserted.
     fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
-        let conn = db.connection();
-        let mut inserted = 0;
-        for chunk in new.chunks(rows_per_statement(Self::DEF)) {
-            inserted += Insert {
-                rows: chunk,
-                returning: false,
-            }
-            .execute(conn)?;
-        }
-        Ok(inserted)
+        insert::bulk_insert::<Self, D>(db, new)
     }
 
     /// The row with this key, or `None`. 1 query.
@@ -118,7 +65,7 @@ pub trait Objects: Model {
     }
 
     /// The rows with these keys, ordered by key; missing keys are skipped. One query per
-    /// [`MAX_BINDS`] keys.
+    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
         select_by_keys::<Self, D>(db, &keys)
@@ -186,17 +133,35 @@ pub trait Objects: Model {
         })
     }
 
-    /// Deletes this row, and the rows of its generic relations first, in one transaction.
-    /// See [`Objects::delete_many`] for the statements.
-    fn delete<D: Db>(&self, db: &mut D) -> Result<()> {
-        Self::delete_many(db, std::slice::from_ref(self.pk())).map(|_| ())
+    /// Deletes this row and what cascades from it, in one transaction, and says what went
+    /// (Django's `(total, per model)`). See [`Objects::delete_many`].
+    fn delete<D: Db>(&self, db: &mut D) -> Result<Deleted> {
+        Self::delete_many(db, std::slice::from_ref(self.pk()))
     }
 
-    /// Deletes the rows with these keys and, first, the rows of their generic relations, in
-    /// one transaction: one `DELETE` per generic relation (plus one `SELECT` when the related
-    /// model has generic relations of its own), then one `DELETE` of the rows. Returns how
-    /// many rows of this model were deleted.
-    fn delete_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<usize> {
+    /// Deletes the rows with these keys and, first, what cascades from them, in one
+    /// transaction: the rows of their generic relations, and the rows whose foreign keys
+    /// point at them (`on_delete = cascade`; `set_null` sets them to NULL, `restrict` refuses
+    /// with [`Error::Protected`]). The framework does this itself, set-based, so it holds on
+    /// a schema whose foreign keys have no `ON DELETE` (a Django project's) too. Statements:
+    /// one `DELETE` per cascade (plus one `SELECT` of keys when the related model has
+    /// cascades of its own), then one `DELETE` of the rows, per
+    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// // TaggedItem.tag_id is `on_delete = cascade`: the tag's items go with it.
+    /// let deleted = Tag::delete_many(&mut conn, &[rust.id])?;
+    /// assert_eq!((deleted.of::<Tag>(), deleted.of::<TaggedItem>()), (1, 1));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn delete_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Deleted> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
         delete::delete_by_keys(db, Self::DEF, &keys)
     }
@@ -246,21 +211,23 @@ impl<T: Model, E> Filtered<T, E> {
         Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
     }
 
-    /// Deletes the matching rows with the generic cascade (see [`Objects::delete_many`]):
-    /// one `SELECT` of their keys first when the model has generic relations, else one
-    /// `DELETE`. Returns how many rows were deleted.
-    pub fn delete<D: Db>(self, db: &mut D) -> Result<usize>
+    /// Deletes the matching rows and what cascades from them (see
+    /// [`Objects::delete_many`]): one `DELETE` when nothing cascades from the model, else one
+    /// `SELECT` of their keys first. Django's `QuerySet.delete()`.
+    pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
     where
         E: QueryFragment<D::Backend>,
     {
         let table = T::DEF.table.name.as_ref();
-        if T::DEF.generic_relations.is_empty() {
-            return Ok(crate::query::Delete {
+        let (conn, cts) = db.parts();
+        if !delete::needs_collecting(cts.registry()?, T::DEF) {
+            let rows = crate::query::Delete {
                 table,
                 cond: Cond::True,
                 extra: self.expression,
             }
-            .execute(db.connection())?);
+            .execute(conn)?;
+            return Ok(Deleted::single(T::DEF, rows));
         }
         let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
             model: T::DEF.label(),
@@ -271,52 +238,9 @@ impl<T: Model, E> Filtered<T, E> {
             cond: Cond::True,
             extra: self.expression,
         };
-        let keys = delete::load_keys(db.connection(), query, pk.sql_type)?;
+        let keys = delete::load_keys(conn, query, pk.sql_type)?;
         delete::delete_by_keys(db, T::DEF, &keys)
     }
-}
-
-/// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
-fn rows_per_statement(model: &'static contenttypes_core::ir::ModelDef) -> usize {
-    (MAX_BINDS / insert_columns(model).count().max(1)).max(1)
-}
-
-/// `INSERT ... RETURNING`, rows put back in the order given.
-fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
-    let conn = db.connection();
-    let mut out: Vec<T> = Vec::with_capacity(new.len());
-    for chunk in new.chunks(rows_per_statement(T::DEF)) {
-        let rows: Vec<Loaded<T>> = Insert {
-            rows: chunk,
-            returning: true,
-        }
-        .load(conn)?;
-        let mut rows: Vec<T> = rows.into_iter().map(|r| r.0).collect();
-        // The order of returned rows is not guaranteed (SQLite says so). Database-generated
-        // keys grow with insertion order; given keys are matched back to their position.
-        let given: Vec<Option<PkValue>> = chunk
-            .iter()
-            .map(|n| n.__pk().map(|k| k.to_pk_value()))
-            .collect();
-        if given.iter().all(Option::is_some) {
-            let position: HashMap<PkValue, usize> = given
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, k)| (k, i))
-                .collect();
-            rows.sort_by_key(|r| {
-                position
-                    .get(&r.pk().to_pk_value())
-                    .copied()
-                    .unwrap_or(usize::MAX)
-            });
-        } else {
-            rows.sort_by_key(|r| r.pk().to_pk_value());
-        }
-        out.extend(rows);
-    }
-    Ok(out)
 }
 
 /// The rows of `T` with these keys, ordered by key.
@@ -339,18 +263,4 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> R
         out.extend(rows.into_iter().map(|r| r.0));
     }
     Ok(out)
-}
-
-/// `SELECT LAST_INSERT_ID()` (MySQL).
-struct LastInsertId;
-
-crate::query::statement_node!(impl for LastInsertId);
-
-impl<DB: SupportedBackend> QueryFragment<DB> for LastInsertId {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        // MySQL returns an unsigned BIGINT; the cast makes it the signed value the row
-        // decoder reads.
-        out.push_sql("SELECT CAST(LAST_INSERT_ID() AS SIGNED)");
-        Ok(())
-    }
 }

@@ -166,7 +166,8 @@ where
 {
     /// Loads the targets of the generic foreign key of all `rows` into the rows' caches:
     /// one query per distinct target model (plus one for the content types on a cold
-    /// cache). Targets that are gone read as `None`; rows with the key unset are skipped.
+    /// cache). Targets that are gone, and rows of a stale content type, read as `None` and
+    /// are counted in the returned [`Prefetched`]; rows with the key unset are skipped.
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");
@@ -183,7 +184,7 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn prefetch<D: Db>(self, db: &mut D, rows: &[M]) -> Result<()> {
+    pub fn prefetch<D: Db>(self, db: &mut D, rows: &[M]) -> Result<Prefetched> {
         self.prefetch_with(db, rows, GenericPrefetch::new())
     }
 
@@ -194,7 +195,7 @@ where
         db: &mut D,
         rows: &[M],
         spec: GenericPrefetch<D::Backend>,
-    ) -> Result<()> {
+    ) -> Result<Prefetched> {
         for (i, (model, _)) in spec.queries.iter().enumerate() {
             if spec.queries[..i]
                 .iter()
@@ -222,14 +223,21 @@ where
         let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
         let types = cts.for_ids(conn, &ids)?;
         let mut targets: Vec<GenericObject> = Vec::new();
+        let mut report = Prefetched::default();
         for (ct_id, members) in groups {
-            let ct = types
-                .get(&ct_id)
-                .ok_or(Error::UnknownContentTypeId { id: ct_id })?;
-            let registration = ct.model_class().ok_or_else(|| Error::StaleContentType {
-                app_label: ct.app_label.to_string(),
-                model: ct.model.to_string(),
-            })?;
+            // A content type no registered model has (stale), or an id with no row: its rows
+            // read as `None`, and the rows of every other type load as usual.
+            let Some(registration) = types.get(&ct_id).and_then(ContentType::model_class) else {
+                report.stale += members.len();
+                report.stale_types.push(match types.get(&ct_id) {
+                    Some(ct) => format!("{}.{}", ct.app_label, ct.model),
+                    None => format!("id {ct_id}"),
+                });
+                for (i, oid) in members {
+                    rows[i].__cache().store(ct_id, oid, None);
+                }
+                continue;
+            };
             let filter = spec
                 .queries
                 .iter()
@@ -241,6 +249,10 @@ where
             };
             for (i, oid) in members {
                 let found = canonical(registration, &oid).and_then(|k| loaded.get(&k).cloned());
+                match found {
+                    Some(_) => report.found += 1,
+                    None => report.missing += 1,
+                }
                 rows[i].__cache().store(ct_id, oid, found);
             }
             targets.extend(loaded.into_values());
@@ -248,8 +260,25 @@ where
         for name in spec.nested {
             prefetch_relation(db, &targets, name)?;
         }
-        Ok(())
+        Ok(report)
     }
+}
+
+/// What a generic foreign key prefetch found, row by row: every row with its key set is
+/// counted once. Rows whose target is gone, or whose content type no registered model has,
+/// read as `None` and do not stop the others from loading.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Prefetched {
+    /// Rows whose target was loaded.
+    pub found: usize,
+    /// Rows whose target row is gone (or does not match the [`GenericPrefetch::query`] filter).
+    pub missing: usize,
+    /// Rows whose content type is stale (Django's term: no registered model has its natural
+    /// key, say after a model was removed) or has no row at all.
+    pub stale: usize,
+    /// The stale content types, as `app_label.model` (or `id N` when there is no row).
+    pub stale_types: Vec<String>,
 }
 
 /// A key in the form the target model's key column gives back, for matching object ids of
@@ -329,25 +358,41 @@ pub fn prefetch_relation<D: Db>(db: &mut D, objects: &[GenericObject], name: &st
             ModelVTable::of_registration(group.through).ok_or_else(|| Error::NotRegistered {
                 model: through.label(),
             })?;
-        let alternatives: Vec<Cond> = group
+        // (content type, object id) of every object, sent in runs under the bind limit:
+        // `(ct = A AND oid IN (...)) OR (ct = B AND oid IN (...))` per run.
+        let pairs: Vec<(i32, Value)> = group
             .by_ct
             .iter()
-            .map(|(ct, _, members)| {
-                let oids: Vec<Value> = members
+            .flat_map(|(ct, _, members)| {
+                members
                     .iter()
                     .filter_map(|&i| Value::from_key(oid_type, &objects[i].pk()))
-                    .collect();
-                Cond::And(vec![
-                    Cond::Eq(
-                        Col::of(through, gfk.ct_column.as_ref()),
-                        Value::Integer(*ct),
-                    ),
-                    Cond::In(Col::of(through, gfk.fk_column.as_ref()), oids),
-                ])
+                    .map(move |oid| (*ct, oid))
             })
             .collect();
-        let query = Select::new(through, Cond::Or(alternatives));
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+        let mut rows: Vec<LoadedDyn> = Vec::new();
+        for run in chunks(&pairs) {
+            let mut alternatives: Vec<(i32, Vec<Value>)> = Vec::new();
+            for (ct, oid) in run {
+                match alternatives.last_mut() {
+                    Some((last, oids)) if last == ct => oids.push(oid.clone()),
+                    _ => alternatives.push((*ct, vec![oid.clone()])),
+                }
+            }
+            let cond = Cond::Or(
+                alternatives
+                    .into_iter()
+                    .map(|(ct, oids)| {
+                        Cond::And(vec![
+                            Cond::Eq(Col::of(through, gfk.ct_column.as_ref()), Value::Integer(ct)),
+                            Cond::In(Col::of(through, gfk.fk_column.as_ref()), oids),
+                        ])
+                    })
+                    .collect(),
+            );
+            let query = Select::new(through, cond);
+            rows.extend(load_dyn(vtable, || query.load(conn))?);
+        }
         let mut by_target: HashMap<
             (i32, PkValue),
             Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>,

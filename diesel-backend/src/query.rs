@@ -168,8 +168,9 @@ impl<DB: SupportedBackend> QueryFragment<DB> for NoFilter {
     }
 }
 
-/// Splits `values` into runs that each fit in one statement.
-pub(crate) fn chunks(values: &[Value]) -> impl Iterator<Item = &[Value]> {
+/// Splits a key list into runs that each fit in one statement: every statement that takes a
+/// list of keys sends it through here.
+pub(crate) fn chunks<T>(values: &[T]) -> impl Iterator<Item = &[T]> {
     values.chunks(MAX_BINDS.max(1))
 }
 
@@ -229,6 +230,30 @@ pub(crate) struct Select<E = NoFilter> {
     pub(crate) extra: E,
     pub(crate) order_by_pk: bool,
     pub(crate) limit: Option<i64>,
+    pub(crate) lock: Option<Lock>,
+}
+
+/// A locking read: the rows it returns stay as read until the transaction ends, and it reads
+/// the latest committed rows (MySQL's "current read") rather than the transaction's snapshot.
+/// SQLite has no row locks: there the framework's write transactions hold the database's
+/// write lock from their start (`BEGIN IMMEDIATE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lock {
+    /// `FOR SHARE` (`LOCK IN SHARE MODE` on MySQL/MariaDB).
+    Share,
+    /// `FOR UPDATE`.
+    Update,
+}
+
+impl Lock {
+    fn sql(self, dialect: Dialect) -> &'static str {
+        match (dialect, self) {
+            (Dialect::Sqlite, _) => "",
+            (Dialect::Mysql, Lock::Share) => " LOCK IN SHARE MODE",
+            (Dialect::Postgres, Lock::Share) => " FOR SHARE",
+            (_, Lock::Update) => " FOR UPDATE",
+        }
+    }
 }
 
 impl Select<NoFilter> {
@@ -239,6 +264,7 @@ impl Select<NoFilter> {
             extra: NoFilter,
             order_by_pk: true,
             limit: None,
+            lock: None,
         }
     }
 }
@@ -251,6 +277,7 @@ impl<E> Select<E> {
             extra,
             order_by_pk: self.order_by_pk,
             limit: self.limit,
+            lock: self.lock,
         }
     }
 }
@@ -272,6 +299,9 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Select<E>
         if let Some(limit) = &self.limit {
             out.push_sql(" LIMIT ");
             <DB as crate::backend::Binds<i64>>::bind(&mut out, limit)?;
+        }
+        if let Some(lock) = self.lock {
+            out.push_sql(lock.sql(DB::DIALECT));
         }
         Ok(())
     }
@@ -315,6 +345,36 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for SelectCol
         walk_where(&mut out, &self.cond, &self.extra)?;
         out.push_sql(" ORDER BY ");
         Col::new(self.table, self.column).walk(&mut out)?;
+        Ok(())
+    }
+}
+
+/// `SELECT 1 FROM <table> WHERE <column> = ? FOR UPDATE`: locks one row until the transaction
+/// ends (a plain read on SQLite, whose framework transactions hold the write lock), and says
+/// whether it exists.
+pub(crate) struct LockRow {
+    table: &'static str,
+    key: Cond,
+}
+
+impl LockRow {
+    pub(crate) fn new(table: &'static str, column: &'static str, key: Value) -> Self {
+        LockRow {
+            table,
+            key: Cond::Eq(Col::new(table, column), key),
+        }
+    }
+}
+
+statement_node!(impl for LockRow);
+
+impl<DB: SupportedBackend> QueryFragment<DB> for LockRow {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT 1 FROM ");
+        out.push_identifier(self.table)?;
+        out.push_sql(" WHERE ");
+        self.key.walk(&mut out)?;
+        out.push_sql(Lock::Update.sql(DB::DIALECT));
         Ok(())
     }
 }

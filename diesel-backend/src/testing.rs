@@ -8,7 +8,8 @@ use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::Connection;
 
 /// Records the SQL of every statement a connection sends, except transaction control
-/// (`BEGIN`, `COMMIT`, `ROLLBACK`, savepoints), which Django does not count either.
+/// (`BEGIN`, `COMMIT`, `ROLLBACK`, savepoints, `SET TRANSACTION`), which Django does not count
+/// either.
 ///
 /// ```
 /// # include!("../../src/doctest_setup.rs");
@@ -57,15 +58,12 @@ struct Recorder(QueryLog);
 
 /// Whether `sql` is transaction control rather than a query.
 fn is_transaction_control(sql: &str) -> bool {
-    let head = sql
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
-    matches!(
-        head.as_str(),
-        "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START"
-    )
+    let mut words = sql.split_whitespace().map(str::to_ascii_uppercase);
+    match words.next().as_deref() {
+        Some("BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "START") => true,
+        Some("SET") => words.next().as_deref() == Some("TRANSACTION"),
+        _ => false,
+    }
 }
 
 impl Instrumentation for Recorder {

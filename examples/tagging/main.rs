@@ -103,7 +103,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     {
         // A fresh file each run.
         let _ = std::fs::remove_file(&url);
-        on_sqlite::walkthrough(&mut diesel::SqliteConnection::establish(&url)?)
+        let conn = &mut diesel::SqliteConnection::establish(&url)?;
+        // Busy timeout, foreign keys, WAL: what SQLite needs beside other writers.
+        contenttypes::sqlite::configure(conn)?;
+        on_sqlite::walkthrough(conn)
     }
     #[cfg(not(feature = "sqlite"))]
     Err("SQLite support is off: run with `--features sqlite` or give a server URL".into())

@@ -51,6 +51,15 @@ impl Link {
         Col::of(self.through, self.gfk.fk_column.as_ref())
     }
 
+    /// The through model's primary key column.
+    pub(super) fn pk_def(&self) -> Result<&'static ColumnDef> {
+        self.through
+            .primary_key()
+            .ok_or_else(|| Error::NotRegistered {
+                model: self.through.label(),
+            })
+    }
+
     pub(super) fn pk_col(&self) -> Result<Col> {
         let pk = self
             .through

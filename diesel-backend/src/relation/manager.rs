@@ -1,24 +1,27 @@
 //! The related manager, `article.tags()`: the rows of the through model that point at one
 //! parent, and every read and write on them.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 
-use contenttypes_core::ir::SqlType;
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
 
 use crate::content_type::ContentType;
-use crate::db::{self, Db};
-use crate::delete;
+use crate::db::Db;
+use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
 use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::objects::Objects;
-use crate::query::{chunks, Cond, Count, Delete, NoFilter, Select, SelectColumn, Update};
+use crate::query::{
+    chunks, Cond, Count, Delete, Lock, LockRow, NoFilter, Select, SelectColumn, Update,
+};
+use crate::transaction;
 
 use super::*;
 
@@ -128,8 +131,9 @@ where
         Ok(self.count(db)? > 0)
     }
 
-    /// Points saved rows at this parent, in one `UPDATE`, and updates them in memory
-    /// (Django's `add(bulk=True)`). An unsaved row is an error and nothing is changed.
+    /// Points saved rows at this parent, in one `UPDATE` per [`MAX_BINDS`](crate::query::MAX_BINDS) keys, and updates
+    /// them in memory (Django's `add(bulk=True)`). An unsaved row is an error and nothing is
+    /// changed.
     pub fn add<'r, D: Db>(
         &self,
         db: &mut D,
@@ -144,50 +148,80 @@ where
         }
         let link = Link::of::<P, C, K>()?;
         let ct = ContentType::for_model::<P>(db)?.id;
-        let object_id = self.object_id();
-        let mut seen = std::collections::HashSet::new();
-        let keys: Vec<Value> = rows
+        let keys = distinct_keys(rows.iter().map(|r| r.pk().to_pk_value()));
+        transaction::atomic(db, |db| self.link_rows(db, &link, ct, &keys))?;
+        self.point_here(&mut rows, ct);
+        Ok(())
+    }
+
+    /// `UPDATE <through> SET ct = ?, object_id = ? WHERE pk IN (...)`, chunked; every key
+    /// must match a row.
+    fn link_rows<D: Db>(&self, db: &mut D, link: &Link, ct: i32, keys: &[PkValue]) -> Result<()> {
+        let pk = link.pk_def()?;
+        let values: Vec<Value> = keys
             .iter()
-            .filter(|r| seen.insert(r.pk().to_pk_value()))
-            .map(|r| r.pk().to_value())
+            .filter_map(|k| Value::from_key(pk.sql_type, k))
             .collect();
+        let conn = db.connection();
+        let mut updated = 0;
+        for chunk in chunks(&values) {
+            updated += Update {
+                table: C::DEF.table.name.as_ref(),
+                set: vec![
+                    (link.gfk.ct_column.as_ref(), Value::Integer(ct)),
+                    (link.gfk.fk_column.as_ref(), self.object_id().to_value()),
+                ],
+                cond: Cond::In(link.pk_col()?, chunk.to_vec()),
+                extra: NoFilter,
+            }
+            .execute(conn)?;
+        }
         // A row that is not in the database (built by hand, or deleted since) is refused,
-        // and nothing changes: the updated-row count must cover every key.
-        db::transaction(db, |db| {
-            let conn = db.connection();
-            let mut updated = 0;
-            for chunk in chunks(&keys) {
-                updated += Update {
-                    table: C::DEF.table.name.as_ref(),
-                    set: vec![
-                        (link.gfk.ct_column.as_ref(), Value::Integer(ct)),
-                        (link.gfk.fk_column.as_ref(), object_id.to_value()),
-                    ],
-                    cond: Cond::In(link.pk_col()?, chunk.to_vec()),
-                    extra: NoFilter,
-                }
-                .execute(conn)?;
-            }
-            if updated < keys.len() {
-                return Err(Error::Unsaved {
-                    model: C::DEF.type_name.to_string(),
-                    operation:
-                        "add(): a row is not in the database (insert it first, or use create())",
-                });
-            }
-            Ok(())
-        })?;
+        // and the caller's transaction undoes the rest.
+        if updated < keys.len() {
+            return Err(Error::Unsaved {
+                model: C::DEF.type_name.to_string(),
+                operation: "add(): a row is not in the database (insert it first, or use create())",
+            });
+        }
+        Ok(())
+    }
+
+    /// After a committed write: the rows point here in memory too, and the cache is stale.
+    fn point_here(&self, rows: &mut [&mut C], ct: i32) {
+        let object_id = self.object_id();
         for row in rows.iter_mut() {
             row.__set(ct, object_id.clone());
         }
         self.cache.clear_prefetched();
+    }
+
+    /// Locks this parent's row until the transaction ends (`SELECT ... FOR UPDATE`; SQLite's
+    /// framework transactions already hold the write lock), so concurrent writers of this
+    /// parent's relation run one after the other. A parent with no row is [`Error::Unsaved`].
+    fn lock_parent<D: Db>(&self, db: &mut D, operation: &'static str) -> Result<()> {
+        let pk = P::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
+            model: P::DEF.label(),
+        })?;
+        let query = LockRow::new(
+            P::DEF.table.name.as_ref(),
+            pk.name.as_ref(),
+            self.parent.pk().to_value(),
+        );
+        let rows: Vec<Scalar<i32>> = query.load(db.connection())?;
+        if rows.is_empty() {
+            return Err(Error::Unsaved {
+                model: P::DEF.type_name.to_string(),
+                operation,
+            });
+        }
         Ok(())
     }
 
     /// Deletes these related rows (Django's `remove`: the rows go, they are not unlinked).
-    /// Rows that belong to another parent are left alone. One `DELETE` (plus the generic
-    /// cascade when the through model has generic relations of its own). Returns how many
-    /// rows were deleted.
+    /// Rows that belong to another parent are left alone. One `DELETE` per [`MAX_BINDS`](crate::query::MAX_BINDS) keys
+    /// (plus the generic cascade when the through model has generic relations of its own), in
+    /// one transaction. Returns how many rows were deleted.
     pub fn remove<'r, D: Db>(
         &self,
         db: &mut D,
@@ -196,28 +230,52 @@ where
     where
         C: 'r,
     {
-        let keys: Vec<Value> = rows.into_iter().map(|r| r.pk().to_value()).collect();
+        let keys = distinct_keys(rows.into_iter().map(|r| r.pk().to_pk_value()));
         if keys.is_empty() {
             return Ok(0);
         }
-        let (link, cond, _) = self.core(db)?;
-        let cond = cond.and(Cond::In(link.pk_col()?, keys));
-        let deleted = delete_related(db, &link, cond)?;
+        let (link, _, ct) = self.core(db)?;
+        let deleted = transaction::atomic_retry(db, |db| self.delete_keys(db, &link, ct, &keys))?;
         self.cache.clear_prefetched();
+        Ok(deleted)
+    }
+
+    /// Deletes this parent's related rows with these keys, chunked.
+    fn delete_keys<D: Db>(
+        &self,
+        db: &mut D,
+        link: &Link,
+        ct: i32,
+        keys: &[PkValue],
+    ) -> Result<usize> {
+        let pk = link.pk_def()?;
+        let values: Vec<Value> = keys
+            .iter()
+            .filter_map(|k| Value::from_key(pk.sql_type, k))
+            .collect();
+        let mut deleted = 0;
+        for chunk in chunks(&values) {
+            let cond = link
+                .cond(ct, vec![self.object_id().to_value()])
+                .and(Cond::In(link.pk_col()?, chunk.to_vec()));
+            deleted += delete_related(db, link, cond)?;
+        }
         Ok(deleted)
     }
 
     /// Deletes every related row. One `DELETE`. Returns how many rows were deleted.
     pub fn clear<D: Db>(&self, db: &mut D) -> Result<usize> {
         let (link, cond, _) = self.core(db)?;
-        let deleted = delete_related(db, &link, cond)?;
+        let deleted = transaction::atomic_retry(db, |db| delete_related(db, &link, cond.clone()))?;
         self.cache.clear_prefetched();
         Ok(deleted)
     }
 
     /// Makes `rows` the related rows: deletes the current ones not among them and points
-    /// the others here, in one transaction (Django's `set`): a `SELECT` of the current keys,
-    /// then at most one `DELETE` and one `UPDATE`.
+    /// the others here, in one transaction (Django's `set`): a locking read of the parent's
+    /// row, a `SELECT` of the current keys, then at most one `DELETE` and one `UPDATE` (per
+    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys). Concurrent `set`s of one parent run one after the other, so the
+    /// result is one caller's set. A parent with no row is [`Error::Unsaved`].
     pub fn set<'r, D: Db>(
         &self,
         db: &mut D,
@@ -227,36 +285,40 @@ where
         C: 'r,
     {
         let mut rows: Vec<&mut C> = rows.into_iter().collect();
-        db::transaction(db, |db| {
-            let (link, cond, _) = self.core(db)?;
-            let pk = C::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
-                model: C::DEF.label(),
-            })?;
+        let wanted = distinct_keys(rows.iter().map(|r| r.pk().to_pk_value()));
+        let (link, cond, ct) = self.core(db)?;
+        transaction::atomic_retry(db, |db| {
+            self.lock_parent(db, "set()")?;
+            let pk = link.pk_def()?;
             let query = SelectColumn {
                 table: C::DEF.table.name.as_ref(),
                 column: pk.name.as_ref(),
-                cond,
+                cond: cond.clone(),
                 extra: NoFilter,
             };
-            let current = delete::load_keys(db.connection(), query, pk.sql_type)?;
-            let wanted: Vec<PkValue> = rows.iter().map(|r| r.pk().to_pk_value()).collect();
-            let stale: Vec<Value> = current
+            let current: HashSet<PkValue> = delete::load_keys(db.connection(), query, pk.sql_type)?
+                .into_iter()
+                .collect();
+            let wanted_set: HashSet<&PkValue> = wanted.iter().collect();
+            let stale: Vec<PkValue> = current
                 .iter()
-                .filter(|k| !wanted.contains(k))
-                .filter_map(|k| Value::from_key(pk.sql_type, k))
+                .filter(|k| !wanted_set.contains(k))
+                .cloned()
                 .collect();
             if !stale.is_empty() {
-                let (_, cond, _) = self.core(db)?;
-                delete_related(db, &link, cond.and(Cond::In(link.pk_col()?, stale)))?;
+                self.delete_keys(db, &link, ct, &stale)?;
             }
-            let new: Vec<&mut C> = rows
-                .iter_mut()
-                .filter(|r| !current.contains(&r.pk().to_pk_value()))
-                .map(|r| &mut **r)
+            let new: Vec<PkValue> = wanted
+                .iter()
+                .filter(|k| !current.contains(*k))
+                .cloned()
                 .collect();
-            self.add(db, new)
+            if !new.is_empty() {
+                self.link_rows(db, &link, ct, &new)?;
+            }
+            Ok(())
         })?;
-        self.cache.clear_prefetched();
+        self.point_here(&mut rows, ct);
         Ok(())
     }
 
@@ -271,8 +333,11 @@ where
     }
 
     /// The related row matching `lookup`, or a new one inserted from `new` (Django's
-    /// `get_or_create`): `(row, created)`. A `SELECT`, then an `INSERT` when nothing matched;
-    /// a concurrent insert of the same row (a unique violation) is read back instead.
+    /// `get_or_create`): `(row, created)`. A `SELECT`, then an `INSERT` when nothing matched,
+    /// in a savepoint; when a concurrent caller inserted the same row first (a unique
+    /// violation), that row is read back with a locking read, which sees it even inside a
+    /// transaction whose snapshot is older (MySQL's `REPEATABLE READ`). Concurrent callers
+    /// then all get the one row, given a unique constraint that covers `lookup`.
     pub fn get_or_create<D, E>(&self, db: &mut D, lookup: E, new: C::New) -> Result<(C, bool)>
     where
         D: Db,
@@ -281,53 +346,98 @@ where
         if let Some(row) = self.filter(lookup.clone()).first(db)? {
             return Ok((row, false));
         }
-        match db::transaction(db, |db| self.create(db, new)) {
+        match transaction::atomic(db, |db| self.create(db, new)) {
             Ok(row) => Ok((row, true)),
-            Err(e) if e.is_unique_violation() => match self.filter(lookup).first(db)? {
-                Some(row) => Ok((row, false)),
-                None => Err(e),
-            },
+            Err(e) if e.is_unique_violation() => {
+                match self.filter(lookup).first_locked(db, Lock::Share)? {
+                    Some(row) => Ok((row, false)),
+                    None => Err(e),
+                }
+            }
             Err(e) => Err(e),
         }
     }
 
     /// Updates the related row matching `lookup` with `update` and saves it, or inserts
     /// `new` when none matches (Django's `update_or_create`, with `update` as `defaults` and
-    /// `new` as `create_defaults`): `(row, created)`. In one transaction.
+    /// `new` as `create_defaults`): `(row, created)`.
+    ///
+    /// Race-safe, as Django's is: in one transaction, the row is read with a locking read
+    /// (`SELECT ... FOR UPDATE`; on SQLite the transaction holds the write lock), so no
+    /// concurrent update is lost; when none matches, `new` is inserted in a savepoint, and
+    /// when a concurrent caller inserted it first (a unique violation) that row is locked,
+    /// updated and saved instead. A deadlock or serialization failure reruns the whole
+    /// transaction (a bounded number of times; `update` may then run again, on the fresh row),
+    /// except inside your own transaction, where it is returned
+    /// ([`Error::is_retryable`](crate::Error::is_retryable)).
     pub fn update_or_create<D, E>(
         &self,
         db: &mut D,
         lookup: E,
-        update: impl FnOnce(&mut C),
+        mut update: impl FnMut(&mut C),
         new: C::New,
     ) -> Result<(C, bool)>
     where
         D: Db,
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend>,
+        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Clone,
+        C::New: Clone,
     {
-        db::transaction(db, |db| match self.filter(lookup).first(db)? {
-            Some(mut row) => {
+        // The content type first, outside the transaction: its creation is a write of its own.
+        self.core(db)?;
+        let result = transaction::atomic_retry(db, |db| {
+            let mut save = |db: &mut _, mut row: C| -> Result<(C, bool)> {
                 update(&mut row);
                 row.save(db)?;
-                self.cache.clear_prefetched();
                 Ok((row, false))
+            };
+            if let Some(row) = self.filter(lookup.clone()).first_locked(db, Lock::Update)? {
+                return save(db, row);
             }
-            None => Ok((self.create(db, new)?, true)),
-        })
+            match transaction::atomic(db, |db| self.create(db, new.clone())) {
+                Ok(row) => Ok((row, true)),
+                Err(e) if e.is_unique_violation() => {
+                    match self.filter(lookup.clone()).first_locked(db, Lock::Update)? {
+                        Some(row) => save(db, row),
+                        None => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        })?;
+        self.cache.clear_prefetched();
+        Ok(result)
     }
 }
 
-/// Deletes related rows matching `cond`, cascading first when the through model has
-/// generic relations of its own.
+/// The keys, each once, in their first order.
+fn distinct_keys(keys: impl Iterator<Item = PkValue>) -> Vec<PkValue> {
+    let mut seen = HashSet::new();
+    keys.filter(|k| seen.insert(k.clone())).collect()
+}
+
+/// Deletes related rows matching `cond`, with what cascades from them. Returns how many
+/// through rows were deleted.
 pub(super) fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Result<usize> {
-    let through = link.through;
-    if through.generic_relations.is_empty() {
-        return Ok(Delete {
+    Ok(delete_matching(db, link.through, cond, NoFilter)?.of_def(link.through))
+}
+
+/// Deletes the rows of `through` matching `cond` and `extra`: one `DELETE` when nothing
+/// cascades from them, else a `SELECT` of their keys and the framework's cascade.
+fn delete_matching<D: Db, E: QueryFragment<D::Backend>>(
+    db: &mut D,
+    through: &'static contenttypes_core::ir::ModelDef,
+    cond: Cond,
+    extra: E,
+) -> Result<Deleted> {
+    let (conn, cts) = db.parts();
+    if !delete::needs_collecting(cts.registry()?, through) {
+        let rows = Delete {
             table: through.table.name.as_ref(),
             cond,
-            extra: NoFilter,
+            extra,
         }
-        .execute(db.connection())?);
+        .execute(conn)?;
+        return Ok(Deleted::single(through, rows));
     }
     let pk = through.primary_key().ok_or_else(|| Error::NotRegistered {
         model: through.label(),
@@ -336,9 +446,9 @@ pub(super) fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Resu
         table: through.table.name.as_ref(),
         column: pk.name.as_ref(),
         cond,
-        extra: NoFilter,
+        extra,
     };
-    let keys = delete::load_keys(db.connection(), query, pk.sql_type)?;
+    let keys = delete::load_keys(conn, query, pk.sql_type)?;
     delete::delete_by_keys(db, through, &keys)
 }
 
@@ -388,6 +498,19 @@ where
         Ok(rows.pop().map(|r| r.0))
     }
 
+    /// The first matching row by key, read with a locking read.
+    fn first_locked<D: Db>(self, db: &mut D, lock: Lock) -> Result<Option<C>>
+    where
+        E: QueryFragment<D::Backend>,
+    {
+        let (_, cond, _) = self.manager().core(db)?;
+        let mut query = Select::new(C::DEF, cond).with_extra(self.extra);
+        query.limit = Some(1);
+        query.lock = Some(lock);
+        let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
+        Ok(rows.pop().map(|r| r.0))
+    }
+
     /// How many rows match. 1 query.
     pub fn count<D: Db>(self, db: &mut D) -> Result<i64>
     where
@@ -410,34 +533,14 @@ where
         Ok(self.first(db)?.is_some())
     }
 
-    /// Deletes the matching rows (only this parent's). 1 statement. Returns how many.
-    pub fn delete<D: Db>(self, db: &mut D) -> Result<usize>
+    /// Deletes the matching rows (only this parent's) and what cascades from them: 1
+    /// statement when nothing does. Django's `QuerySet.delete()`.
+    pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
     where
         E: QueryFragment<D::Backend>,
     {
-        let (link, cond, _) = self.manager().core(db)?;
-        let deleted = if link.through.generic_relations.is_empty() {
-            Delete {
-                table: C::DEF.table.name.as_ref(),
-                cond,
-                extra: self.extra,
-            }
-            .execute(db.connection())?
-        } else {
-            let pk = link.pk_col()?;
-            let sql_type = C::DEF
-                .primary_key()
-                .map(|c| c.sql_type)
-                .unwrap_or(SqlType::BigInt);
-            let query = SelectColumn {
-                table: C::DEF.table.name.as_ref(),
-                column: pk.column,
-                cond,
-                extra: self.extra,
-            };
-            let keys = delete::load_keys(db.connection(), query, sql_type)?;
-            delete::delete_by_keys(db, C::DEF, &keys)?
-        };
+        let (_, cond, _) = self.manager().core(db)?;
+        let deleted = delete_matching(db, C::DEF, cond, self.extra)?;
         self.cache.clear_prefetched();
         Ok(deleted)
     }

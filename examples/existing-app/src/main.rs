@@ -163,6 +163,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     #[allow(clippy::needless_return)] // not the last statement without the feature
     {
         let conn = &mut diesel::SqliteConnection::establish(&url)?;
+        contenttypes::sqlite::configure(conn)?;
         return run!(conn, contenttypes::Dialect::Sqlite);
     }
     #[cfg(not(feature = "sqlite"))]

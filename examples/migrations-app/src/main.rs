@@ -45,7 +45,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         return run(&mut diesel::MysqlConnection::establish(&url)?);
     }
     #[cfg(feature = "sqlite")]
-    return run(&mut diesel::SqliteConnection::establish(&url)?);
+    {
+        let conn = &mut diesel::SqliteConnection::establish(&url)?;
+        contenttypes::sqlite::configure(conn)?;
+        run(conn)
+    }
     #[cfg(not(feature = "sqlite"))]
     Err(format!("no backend feature for {url}").into())
 }

@@ -1,0 +1,164 @@
+//! Inserting rows and reading back what the database filled (keys, `auto_now` columns), all
+//! or none.
+//!
+//! `INSERT ... RETURNING` on SQLite and PostgreSQL. On MySQL/MariaDB each row is inserted on
+//! its own and its key read with `LAST_INSERT_ID()`: MySQL has no `RETURNING`, and MariaDB's
+//! (10.5+) cannot be read through Diesel's MySQL connection, which asks for a prepared
+//! statement's result columns before executing it; MariaDB 10.11 gives none for some
+//! `INSERT ... RETURNING` statements ("No metadata exists").
+
+use std::collections::HashMap;
+
+use contenttypes_core::ir::ModelDef;
+use contenttypes_core::keys::{Key, PkValue};
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::{QueryResult, RunQueryDsl};
+
+use crate::backend::{Dialect, SupportedBackend};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::field::Scalar;
+use crate::model::{Loaded, Model, NewModel};
+use crate::objects::select_by_keys;
+use crate::query::{insert_columns, Insert, MAX_BINDS};
+use crate::transaction;
+
+/// [`crate::Objects::insert_many`].
+pub(crate) fn insert_many<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Result<Vec<T>> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    if <D::Backend as SupportedBackend>::DIALECT != Dialect::Mysql {
+        return insert_returning::<T, D>(db, &new);
+    }
+    insert_each_reading_last_id::<T, D>(db, new)
+}
+
+/// [`crate::Objects::bulk_insert`].
+pub(crate) fn bulk_insert<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<usize> {
+    in_chunks(db, new, rows_per_statement(T::DEF), |conn, chunk| {
+        Ok(Insert {
+            rows: chunk,
+            returning: false,
+        }
+        .execute(conn)?)
+    })
+    .map(|counts| counts.into_iter().sum())
+}
+
+/// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
+fn rows_per_statement(model: &'static ModelDef) -> usize {
+    (MAX_BINDS / insert_columns(model).count().max(1)).max(1)
+}
+
+/// Runs `f` on each run of `size` items, in one transaction when there is more than one run
+/// (one statement is atomic by itself), and collects the results.
+fn in_chunks<D: Db, I, T>(
+    db: &mut D,
+    items: &[I],
+    size: usize,
+    mut f: impl FnMut(&mut D::Connection, &[I]) -> Result<T>,
+) -> Result<Vec<T>> {
+    if items.len() <= size {
+        return Ok(vec![f(db.connection(), items)?]);
+    }
+    transaction::atomic(db, |db| {
+        let conn = db.connection();
+        items.chunks(size).map(|chunk| f(conn, chunk)).collect()
+    })
+}
+
+/// `INSERT ... RETURNING`, rows put back in the order given.
+fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
+    let size = rows_per_statement(T::DEF);
+    let batches = in_chunks(db, new, size, |conn, chunk| {
+        let rows: Vec<Loaded<T>> = Insert {
+            rows: chunk,
+            returning: true,
+        }
+        .load(conn)?;
+        Ok(rows)
+    })?;
+    let mut out: Vec<T> = Vec::with_capacity(new.len());
+    for (chunk, rows) in new.chunks(size).zip(batches) {
+        let mut rows: Vec<T> = rows.into_iter().map(|r| r.0).collect();
+        // The order of returned rows is not guaranteed (SQLite says so). Database-generated
+        // keys grow with insertion order; given keys are matched back to their position.
+        let given: Vec<Option<PkValue>> = chunk
+            .iter()
+            .map(|n| n.__pk().map(|k| k.to_pk_value()))
+            .collect();
+        if given.iter().all(Option::is_some) {
+            let position: HashMap<PkValue, usize> = given
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, k)| (k, i))
+                .collect();
+            rows.sort_by_key(|r| {
+                position
+                    .get(&r.pk().to_pk_value())
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            });
+        } else {
+            rows.sort_by_key(|r| r.pk().to_pk_value());
+        }
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// MySQL without `RETURNING`: one `INSERT` and one `LAST_INSERT_ID()` per row, in a
+/// transaction, then one `SELECT` of the rows when the database fills columns.
+fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Result<Vec<T>> {
+    transaction::atomic(db, |db| {
+        let conn = db.connection();
+        let auto = T::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
+        let mut out = Vec::with_capacity(new.len());
+        for row in new {
+            Insert {
+                rows: std::slice::from_ref(&row),
+                returning: false,
+            }
+            .execute(conn)?;
+            let pk = if auto {
+                let Scalar(id) = LastInsertId.get_result::<Scalar<i64>>(conn)?;
+                T::Pk::from_pk_value(&PkValue::Int(id)).ok_or_else(|| Error::InvalidKey {
+                    model: T::DEF.label(),
+                    key: PkValue::Int(id),
+                })?
+            } else {
+                row.__pk().ok_or_else(|| Error::Unsaved {
+                    model: T::DEF.label(),
+                    operation: "insert",
+                })?
+            };
+            out.push(row.__into_model(pk));
+        }
+        if <T::New as NewModel>::__DATABASE_FILLS {
+            // The database wrote columns the new rows do not hold: read them back.
+            let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
+            let mut fresh: HashMap<PkValue, T> = select_by_keys::<T, _>(db, &keys)?
+                .into_iter()
+                .map(|r| (r.pk().to_pk_value(), r))
+                .collect();
+            out = keys.iter().filter_map(|k| fresh.remove(k)).collect();
+        }
+        Ok(out)
+    })
+}
+
+/// `SELECT LAST_INSERT_ID()` (MySQL).
+struct LastInsertId;
+
+crate::query::statement_node!(impl for LastInsertId);
+
+impl<DB: SupportedBackend> QueryFragment<DB> for LastInsertId {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        // MySQL returns an unsigned BIGINT; the cast makes it the signed value the row
+        // decoder reads.
+        out.push_sql("SELECT CAST(LAST_INSERT_ID() AS SIGNED)");
+        Ok(())
+    }
+}

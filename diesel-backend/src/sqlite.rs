@@ -1,0 +1,47 @@
+//! Setting up an SQLite connection for an application that writes from several threads or
+//! processes.
+
+use diesel::sqlite::Sqlite;
+use diesel::Connection;
+
+use crate::error::Result;
+
+/// How long a connection [`configure`] sets up waits for another connection's write lock
+/// before failing with "database is locked": 5 seconds, Python's `sqlite3` default, which
+/// Django uses.
+pub const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Sets up an SQLite connection as the framework expects it under concurrent use, in one
+/// call: a busy timeout of [`BUSY_TIMEOUT_MS`] (without one, SQLite fails at once when
+/// another connection writes), foreign keys enforced (off by default in SQLite; Django turns
+/// them on too), and write-ahead logging (readers do not block the writer, nor the writer
+/// them; a database file keeps this mode, an in-memory one ignores it), with
+/// `synchronous = NORMAL`, which WAL makes safe against corruption.
+///
+/// Call it once per connection, right after opening it (in an r2d2 pool, from a
+/// `CustomizeConnection::on_acquire`). The framework's own write transactions start with
+/// `BEGIN IMMEDIATE`; use Diesel's `SqliteConnection::immediate_transaction` for yours when
+/// they read before they write, or SQLite refuses their first write with "database is
+/// locked" whenever another connection wrote in between, whatever the timeout.
+///
+/// ```
+/// use diesel::prelude::*;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = std::env::temp_dir().join(format!("ct-sqlite-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # let path = dir.join("app.db");
+/// let mut conn = SqliteConnection::establish(path.to_str().unwrap())?;
+/// contenttypes::sqlite::configure(&mut conn)?;
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(())
+/// # }
+/// ```
+pub fn configure<C: Connection<Backend = Sqlite>>(conn: &mut C) -> Result<()> {
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
+         PRAGMA foreign_keys = ON; \
+         PRAGMA journal_mode = WAL; \
+         PRAGMA synchronous = NORMAL;"
+    ))?;
+    Ok(())
+}
