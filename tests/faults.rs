@@ -208,7 +208,9 @@ where
     match op {
         Op::InsertMany => assert_eq!(Mineral::insert_many(db, rows).unwrap().len(), ROWS),
         Op::BulkInsert => assert_eq!(Mineral::bulk_insert(db, &rows).unwrap(), ROWS),
-        Op::CascadeDelete => assert_eq!(Post::delete_many(db, &doomed).unwrap(), POSTS),
+        Op::CascadeDelete => {
+            assert_eq!(Post::delete_many(db, &doomed).unwrap().of::<Post>(), POSTS)
+        }
     }
     procs::signal("done", &started.elapsed().as_micros().to_string());
 }

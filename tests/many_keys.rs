@@ -141,7 +141,8 @@ backend_tests! {
         let survivor = animal(db, "survivor");
         survivor.tags().create(db, tag("kept")).unwrap();
         let keys: Vec<i64> = doomed.iter().map(|a| a.id).collect();
-        assert_eq!(Animal::delete_many(db, &keys).unwrap(), N);
+        let deleted = Animal::delete_many(db, &keys).unwrap();
+        assert_eq!((deleted.of::<Animal>(), deleted.of::<TaggedItem>(), deleted.total), (N, N, 2 * N));
         assert_eq!(Animal::all(db).unwrap(), vec![survivor]);
         assert_eq!(TaggedItem::count(db).unwrap(), 1, "the cascade took every doomed tag");
     }
@@ -156,7 +157,7 @@ backend_tests! {
         let deleted = Animal::filter(generic_relations_animal::common_name.ne("survivor"))
             .delete(db)
             .unwrap();
-        assert_eq!(deleted, N);
+        assert_eq!((deleted.of::<Animal>(), deleted.of::<TaggedItem>(), deleted.total), (N, N, 2 * N));
         assert_eq!(Animal::all(db).unwrap(), vec![survivor]);
         assert_eq!(TaggedItem::count(db).unwrap(), 1, "the cascade took every doomed tag");
     }
@@ -305,7 +306,7 @@ backend_tests! {
         let post = post_with_notes(db, N);
         let kept = post.notes().create(db, NewNote { body: "kept".into(), ..Default::default() }).unwrap();
         let deleted = post.notes().filter(social_note::body.ne("kept")).delete(db).unwrap();
-        assert_eq!(deleted, N);
+        assert_eq!((deleted.of::<Note>(), deleted.of::<Like>(), deleted.total), (N, N / 10, N + N / 10));
         assert_eq!(Note::all(db).unwrap(), vec![kept]);
         assert_eq!(Like::count(db).unwrap(), 0, "the notes' likes went with them");
     }

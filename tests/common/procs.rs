@@ -21,7 +21,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use contenttypes::Dialect;
-use diesel::connection::SimpleConnection;
 
 use super::TestConnection;
 
@@ -91,8 +90,9 @@ where
     conn
 }
 
-/// The library's documented setup of an SQLite connection: a 5 s busy timeout, WAL and
-/// foreign keys on. Nothing on the servers.
+/// The library's documented setup of an SQLite connection
+/// (`contenttypes::sqlite::configure`: busy timeout, WAL, foreign keys). Nothing on the
+/// servers.
 pub fn configure<C: TestConnection>(conn: &mut C)
 where
     C::Backend: contenttypes::SupportedBackend,
@@ -100,11 +100,7 @@ where
     #[cfg(feature = "sqlite")]
     if let Some(conn) = (conn as &mut dyn std::any::Any).downcast_mut::<diesel::SqliteConnection>()
     {
-        // TODO(lead): `contenttypes::sqlite::configure(conn)` once it is on main.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
-        )
-        .expect("configure the SQLite connection");
+        contenttypes::sqlite::configure(conn).expect("configure the SQLite connection");
     }
 }
 
