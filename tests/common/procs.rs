@@ -280,8 +280,18 @@ pub fn tally(counts: &HashMap<String, usize>) -> String {
 }
 
 /// The kind of an error, for the figures: the database's error kind (and "database is
-/// locked" or "deadlock" for those), or the library's error variant.
+/// locked" or "deadlock" for those), or the library's error variant; "(retryable)" when
+/// `Error::is_retryable` says the caller may retry its transaction.
 pub fn error_kind(e: &contenttypes::Error) -> String {
+    let kind = kind_of(e);
+    if e.is_retryable() {
+        format!("{kind} (retryable)")
+    } else {
+        kind
+    }
+}
+
+fn kind_of(e: &contenttypes::Error) -> String {
     use diesel::result::{DatabaseErrorKind, Error as Diesel};
     match e {
         contenttypes::Error::Database(Diesel::DatabaseError(kind, info)) => {
