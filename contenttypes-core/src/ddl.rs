@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::content_type;
-use crate::ir::{ColumnDef, DefaultValue, ForeignKeyDef, IndexDef, ModelDef, SqlType};
+use crate::ir::{ColumnDef, DefaultValue, ForeignKeyDef, IndexDef, ModelDef, SqlType, TableDef};
+use crate::mysql_keys;
 use crate::names;
 
 /// A SQL dialect.
@@ -184,9 +185,13 @@ pub fn default_literal(dialect: Dialect, default: &DefaultValue) -> String {
     }
 }
 
-/// The name of the foreign key constraint on `column` of `table`.
-pub fn foreign_key_name(table: &str, column: &str) -> String {
-    names::index_name(table, &[column], "fk")
+/// The name of the foreign key constraint `fk` on `column` of `table`: the one the model
+/// gives (`foreign_key_name = "..."`), else `<table>_<column>_fk`.
+pub fn foreign_key_name(table: &str, column: &str, fk: &ForeignKeyDef) -> String {
+    match &fk.name {
+        Some(name) => name.to_string(),
+        None => names::index_name(table, &[column], "fk"),
+    }
 }
 
 /// The table-level foreign key clause for a column.
@@ -199,7 +204,7 @@ pub fn foreign_key_clause(
     let q = |s: &str| dialect.quote(s);
     format!(
         "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
-        q(&foreign_key_name(table, column)),
+        q(&foreign_key_name(table, column, fk)),
         q(column),
         q(&fk.table),
         q(&fk.column),
@@ -208,43 +213,69 @@ pub fn foreign_key_clause(
 }
 
 /// Every index and unique constraint of a model, single-column ones (from column options)
-/// first, then the declared ones, each with its deterministic name.
+/// first, then the declared ones, each with its given or deterministic name.
 pub fn all_indexes(model: &ModelDef) -> Vec<IndexDef> {
     let table = model.table.name.as_ref();
     let mut out = Vec::new();
     for column in model.table.columns.iter() {
-        if column.primary_key {
+        if column.primary_key || !(column.unique || column.indexed) {
             continue;
         }
-        if column.unique {
-            out.push(IndexDef {
-                name: names::index_name(table, &[&column.name], "uniq").into(),
-                columns: vec![column.name.clone()].into(),
-                unique: true,
-            });
-        } else if column.indexed {
-            out.push(IndexDef {
-                name: names::index_name(table, &[&column.name], "idx").into(),
-                columns: vec![column.name.clone()].into(),
-                unique: false,
-            });
-        }
+        let suffix = if column.unique { "uniq" } else { "idx" };
+        out.push(IndexDef {
+            name: match &column.index_name {
+                Some(name) => name.clone(),
+                None => names::index_name(table, &[&column.name], suffix).into(),
+            },
+            columns: vec![column.name.clone()].into(),
+            unique: column.unique,
+        });
     }
     out.extend(model.table.indexes.iter().cloned());
     out
 }
 
-/// `CREATE [UNIQUE] INDEX`.
-pub fn create_index(dialect: Dialect, table: &str, index: &IndexDef) -> String {
+/// `CREATE [UNIQUE] INDEX` on `table`. On MySQL an unbounded text column is indexed by a
+/// prefix (`object_id(255)`, see [`crate::mysql_keys`]).
+pub fn create_index(dialect: Dialect, table: &TableDef, index: &IndexDef) -> String {
     let q = |s: &str| dialect.quote(s);
-    let cols: Vec<String> = index.columns.iter().map(|c| q(c)).collect();
+    let prefixes = match dialect {
+        Dialect::Mysql => index_prefixes(table, index),
+        _ => vec![None; index.columns.len()],
+    };
+    let cols: Vec<String> = index
+        .columns
+        .iter()
+        .zip(prefixes)
+        .map(|(c, prefix)| match prefix {
+            Some(chars) => format!("{}({chars})", q(c)),
+            None => q(c),
+        })
+        .collect();
     format!(
         "CREATE {}INDEX {} ON {} ({});",
         if index.unique { "UNIQUE " } else { "" },
         q(&index.name),
-        q(table),
+        q(&table.name),
         cols.join(", ")
     )
+}
+
+/// The MySQL prefix of each column of `index` (`None`: indexed whole). A key too long for
+/// MySQL, which the derive refuses, is rendered whole and refused by the database.
+pub fn index_prefixes(table: &TableDef, index: &IndexDef) -> Vec<Option<u64>> {
+    let types: Vec<SqlType> = index
+        .columns
+        .iter()
+        .map(|name| {
+            table
+                .columns
+                .iter()
+                .find(|c| c.name == *name)
+                .map_or(SqlType::Custom, |c| c.sql_type)
+        })
+        .collect();
+    mysql_keys::index_prefixes(&types).unwrap_or_else(|_| vec![None; types.len()])
 }
 
 /// `DROP INDEX`.
@@ -270,7 +301,7 @@ pub fn create_table(dialect: Dialect, model: &ModelDef) -> Vec<String> {
         out.extend(
             all_indexes(model)
                 .iter()
-                .map(|i| create_index(dialect, table, i)),
+                .map(|i| create_index(dialect, &model.table, i)),
         );
     }
     out
@@ -584,7 +615,13 @@ pub fn add_foreign_key(
     column: &str,
     fk: &ForeignKeyDef,
 ) -> Option<String> {
-    add_foreign_key_named(dialect, table, &foreign_key_name(table, column), column, fk)
+    add_foreign_key_named(
+        dialect,
+        table,
+        &foreign_key_name(table, column, fk),
+        column,
+        fk,
+    )
 }
 
 /// Adds the foreign key of `column` under the constraint name `name`. SQLite cannot: `None`.
@@ -724,7 +761,7 @@ pub fn sqlite_rebuild_table(from: &ModelDef, to: &ModelDef) -> Vec<String> {
     out.extend(
         all_indexes(to)
             .iter()
-            .map(|i| create_index(dialect, table, i)),
+            .map(|i| create_index(dialect, &to.table, i)),
     );
     out
 }

@@ -198,7 +198,7 @@ pub fn expected(state: &State, dialect: Dialect) -> Schema {
                         column: fk.column.to_string(),
                         on_delete: fk.on_delete.sql().to_string(),
                         name: (dialect != Dialect::Sqlite)
-                            .then(|| ddl::foreign_key_name(&m.table.name, &c.name)),
+                            .then(|| ddl::foreign_key_name(&m.table.name, &c.name, fk)),
                     },
                 );
             }

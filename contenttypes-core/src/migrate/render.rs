@@ -109,10 +109,10 @@ pub fn operation(op: &Operation, dialect: Dialect) -> Vec<String> {
             vec![ddl::rename_column(dialect, table, from, to)]
         }
         Operation::RenameIndex { table, from, to } => {
-            match ddl::rename_index(dialect, table, &from.name, &to.name) {
+            match ddl::rename_index(dialect, &table.name, &from.name, &to.name) {
                 Some(s) => vec![s],
                 None => vec![
-                    ddl::drop_index(dialect, table, &from.name),
+                    ddl::drop_index(dialect, &table.name, &from.name),
                     ddl::create_index(dialect, table, to),
                 ],
             }
@@ -164,11 +164,15 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     let mut out = Vec::new();
     // 1. foreign keys that go or change, before their columns change
     for c in &alter.changes {
-        if let Change::DropForeignKey { column, .. } = c {
+        if let Change::DropForeignKey {
+            column,
+            foreign_key,
+        } = c
+        {
             out.extend(ddl::drop_foreign_key(
                 dialect,
                 table,
-                &ddl::foreign_key_name(table, column),
+                &ddl::foreign_key_name(table, column, foreign_key),
             ));
         }
     }
@@ -188,7 +192,7 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     for c in &alter.changes {
         if let Change::CreateIndex(i) = c {
             if !dropped_names.contains(&i.name.as_ref()) {
-                out.push(ddl::create_index(dialect, table, i));
+                out.push(ddl::create_index(dialect, &alter.after.table, i));
             }
         }
     }
@@ -206,7 +210,7 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     for c in &alter.changes {
         if let Change::CreateIndex(i) = c {
             if dropped_names.contains(&i.name.as_ref()) {
-                out.push(ddl::create_index(dialect, table, i));
+                out.push(ddl::create_index(dialect, &alter.after.table, i));
             }
         }
     }
