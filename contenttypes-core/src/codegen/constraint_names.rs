@@ -86,10 +86,11 @@ fn check_given(spec: &ModelSpec, given: &[Given<'_>], ctxt: &mut Ctxt) {
         {
             Some("SQLite reserves names that start with `sqlite_`".to_string())
         } else if text.eq_ignore_ascii_case(table) {
-            Some(format!(
+            Some(
                 "it is the table's name, and PostgreSQL and SQLite keep indexes and tables in one \
                  namespace"
-            ))
+                    .to_string(),
+            )
         } else {
             None
         };
