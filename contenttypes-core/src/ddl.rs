@@ -239,6 +239,18 @@ pub fn all_indexes(model: &ModelDef) -> Vec<IndexDef> {
 /// prefix (`object_id(255)`, see [`crate::mysql_keys`]).
 pub fn create_index(dialect: Dialect, table: &TableDef, index: &IndexDef) -> String {
     let q = |s: &str| dialect.quote(s);
+    format!(
+        "CREATE {}INDEX {} ON {} ({});",
+        if index.unique { "UNIQUE " } else { "" },
+        q(&index.name),
+        q(&table.name),
+        index_columns(dialect, table, index)
+    )
+}
+
+/// The column list of an index, with MySQL's prefixes.
+fn index_columns(dialect: Dialect, table: &TableDef, index: &IndexDef) -> String {
+    let q = |s: &str| dialect.quote(s);
     let prefixes = match dialect {
         Dialect::Mysql => index_prefixes(table, index),
         _ => vec![None; index.columns.len()],
@@ -252,13 +264,7 @@ pub fn create_index(dialect: Dialect, table: &TableDef, index: &IndexDef) -> Str
             None => q(c),
         })
         .collect();
-    format!(
-        "CREATE {}INDEX {} ON {} ({});",
-        if index.unique { "UNIQUE " } else { "" },
-        q(&index.name),
-        q(&table.name),
-        cols.join(", ")
-    )
+    cols.join(", ")
 }
 
 /// The MySQL prefix of each column of `index` (`None`: indexed whole). A key too long for
@@ -557,17 +563,23 @@ pub fn drop_column(dialect: Dialect, table: &str, column: &str) -> String {
     )
 }
 
-/// Alters a column's type, nullability and default from `from` to `to` (same name). `NULL`s
-/// are filled (see [`fill_literal`]) before a column becomes `NOT NULL`. SQLite cannot:
-/// `None`.
+/// Alters a column of `table` (as it is after the change) from `from` to `to` (same name):
+/// type, nullability and default. `NULL`s are filled (see [`fill_literal`]) before a column
+/// becomes `NOT NULL`. SQLite cannot: `None`.
+///
+/// `reindex` (MySQL): the indexes over the column whose prefix changes with its type
+/// ([`mysql_keys`]: `longtext` is indexed by a prefix, `varchar` whole). They are dropped and
+/// created again in the statement that alters the column: MySQL refuses the new type while
+/// the old index stands, and refuses to drop an index a foreign key needs on its own.
 pub fn alter_column(
     dialect: Dialect,
-    table: &str,
+    table: &TableDef,
     from: &ColumnDef,
     to: &ColumnDef,
+    reindex: &[&IndexDef],
 ) -> Option<Vec<String>> {
     let q = |s: &str| dialect.quote(s);
-    let (t, c) = (q(table), q(&to.name));
+    let (t, c) = (q(&table.name), q(&to.name));
     let mut out = Vec::new();
     if from.nullable && !to.nullable {
         out.push(format!(
@@ -577,10 +589,22 @@ pub fn alter_column(
     }
     match dialect {
         Dialect::Sqlite => return None,
-        Dialect::Mysql => out.push(format!(
-            "ALTER TABLE {t} MODIFY COLUMN {};",
-            column_definition(dialect, to)
-        )),
+        Dialect::Mysql => {
+            let mut parts: Vec<String> = reindex
+                .iter()
+                .map(|i| format!("DROP INDEX {}", q(&i.name)))
+                .collect();
+            parts.push(format!("MODIFY COLUMN {}", column_definition(dialect, to)));
+            parts.extend(reindex.iter().map(|i| {
+                format!(
+                    "ADD {}INDEX {} ({})",
+                    if i.unique { "UNIQUE " } else { "" },
+                    q(&i.name),
+                    index_columns(dialect, table, i)
+                )
+            }));
+            out.push(format!("ALTER TABLE {t} {};", parts.join(", ")));
+        }
         Dialect::Postgres => {
             if from.sql_type != to.sql_type {
                 let ty = dialect.column_sql_type(to);

@@ -10,6 +10,7 @@
 
 use crate::content_type;
 use crate::ddl::{self, Dialect};
+use crate::ir::IndexDef;
 
 use super::plan::{AlterTable, Change, Operation, Plan};
 
@@ -148,6 +149,23 @@ pub fn sqlite_needs_rebuild(alter: &AlterTable) -> bool {
     })
 }
 
+/// The indexes over `column` that the change keeps but whose MySQL prefix changes with the
+/// column's type (`varchar` ↔ `longtext`, see [`crate::mysql_keys`]).
+fn reprefixed<'a>(alter: &'a AlterTable, column: &str) -> Vec<&'a IndexDef> {
+    alter
+        .after
+        .table
+        .indexes
+        .iter()
+        .filter(|a| {
+            a.columns.iter().any(|c| c == column)
+                && alter.before.table.indexes.iter().any(|b| b == *a)
+                && ddl::index_prefixes(&alter.before.table, a)
+                    != ddl::index_prefixes(&alter.after.table, a)
+        })
+        .collect()
+}
+
 fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     if dialect == Dialect::Sqlite && sqlite_needs_rebuild(alter) {
         return ddl::sqlite_rebuild_table(&alter.before, &alter.after);
@@ -182,9 +200,21 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
             out.extend(ddl::add_column(dialect, table, column));
         }
     }
+    let mut reindexed: Vec<&str> = Vec::new();
     for c in &alter.changes {
         if let Change::AlterColumn { from, to } = c {
-            out.extend(ddl::alter_column(dialect, table, from, to).unwrap_or_default());
+            let reindex: Vec<&IndexDef> = match dialect {
+                Dialect::Mysql => reprefixed(alter, &to.name)
+                    .into_iter()
+                    .filter(|i| !reindexed.contains(&i.name.as_ref()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            reindexed.extend(reindex.iter().map(|i| i.name.as_ref()));
+            out.extend(
+                ddl::alter_column(dialect, &alter.after.table, from, to, &reindex)
+                    .unwrap_or_default(),
+            );
         }
     }
     // 4. new indexes before old ones go (MySQL refuses to drop the index a foreign key

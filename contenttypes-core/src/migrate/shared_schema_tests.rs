@@ -236,3 +236,35 @@ fn the_state_keeps_given_names_and_older_files_their_bytes() {
         "{plain}"
     );
 }
+
+#[test]
+fn an_indexed_column_turning_into_text_takes_its_index_along_on_mysql() {
+    // A bounded object id becomes Django's `TextField`: MySQL cannot keep the index over the
+    // whole column, nor drop the index the content type's foreign key needs, so the index
+    // goes and comes back in the statement that alters the column.
+    let bounded = COMMENT.replace(
+        "object_pk: Option<String>",
+        "#[model(max_length = 40)] object_pk: Option<String>",
+    );
+    let p = plan_of(&bounded, COMMENT);
+    let (up, down) = statements(&p, Mysql);
+    assert_eq!(
+        up,
+        ["ALTER TABLE `notes_comment` DROP INDEX `notes_comment_ct_obj_idx`, MODIFY COLUMN `object_pk` longtext NULL, ADD INDEX `notes_comment_ct_obj_idx` (`content_type_id`, `object_pk`(255));"]
+    );
+    assert_eq!(
+        down,
+        ["ALTER TABLE `notes_comment` DROP INDEX `notes_comment_ct_obj_idx`, MODIFY COLUMN `object_pk` varchar(40) NULL, ADD INDEX `notes_comment_ct_obj_idx` (`content_type_id`, `object_pk`);"]
+    );
+    // The other databases keep the index through the change.
+    assert_eq!(
+        statements(&p, Postgres).0,
+        ["ALTER TABLE \"notes_comment\" ALTER COLUMN \"object_pk\" TYPE text USING \"object_pk\"::text;"]
+    );
+    // A change that keeps the prefix leaves the index alone.
+    let wider = bounded.replace("max_length = 40", "max_length = 60");
+    assert_eq!(
+        statements(&plan_of(&bounded, &wider), Mysql).0,
+        ["ALTER TABLE `notes_comment` MODIFY COLUMN `object_pk` varchar(60) NULL;"]
+    );
+}
