@@ -1407,6 +1407,7 @@ fn foreign_keys(c: &mut Corpus) {
         ("twice", "#[model(foreign_key = Tag, foreign_key = Tag)] pub tag_id: i64,"),
         ("no_target", "#[model(foreign_key)] pub tag_id: i64,"),
         ("on_delete_twice", "#[model(foreign_key = Tag, on_delete = cascade, on_delete = restrict)] pub tag_id: i64,"),
+        ("on_unbounded_text", "#[model(foreign_key = Tag)] pub tag_id: String,"),
     ] {
         c.with_field(&format!("fk/bad/{label}"), bad(line));
     }

@@ -296,6 +296,13 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
             );
         }
         if let Some(fk) = &column.foreign_key {
+            if is_unbounded_text(column) {
+                ctxt.error_spanned_by(
+                    &field.ident,
+                    "a foreign key over an unbounded `String` needs `#[model(max_length = N)]`, the \
+                     referenced key's: MySQL cannot make a foreign key of text",
+                );
+            }
             if !column.base.is_key() {
                 ctxt.error_spanned_by(
                     &fk.target,
