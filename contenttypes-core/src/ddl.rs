@@ -235,6 +235,30 @@ pub fn all_indexes(model: &ModelDef) -> Vec<IndexDef> {
     out
 }
 
+/// Every index and constraint name of a model (its indexes and unique constraints, then its
+/// foreign keys), each with its columns.
+pub fn index_and_constraint_names(model: &ModelDef) -> Vec<(String, Vec<String>)> {
+    let table = model.table.name.as_ref();
+    let mut out: Vec<(String, Vec<String>)> = all_indexes(model)
+        .into_iter()
+        .map(|i| {
+            (
+                i.name.to_string(),
+                i.columns.iter().map(|c| c.to_string()).collect(),
+            )
+        })
+        .collect();
+    for column in model.table.columns.iter() {
+        if let Some(fk) = &column.foreign_key {
+            out.push((
+                foreign_key_name(table, &column.name, fk),
+                vec![column.name.to_string()],
+            ));
+        }
+    }
+    out
+}
+
 /// `CREATE [UNIQUE] INDEX` on `table`. On MySQL an unbounded text column is indexed by a
 /// prefix (`object_id(255)`, see [`crate::mysql_keys`]).
 pub fn create_index(dialect: Dialect, table: &TableDef, index: &IndexDef) -> String {

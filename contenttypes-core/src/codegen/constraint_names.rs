@@ -214,7 +214,7 @@ fn check_collisions(spec: &ModelSpec, def: &ModelDef, given: &[Given<'_>], ctxt:
             _ => {}
         }
     }
-    let generated = names_of(&lower(&unnamed));
+    let generated = ddl::index_and_constraint_names(&lower(&unnamed));
     let given_span = |name: &str| {
         given
             .iter()
@@ -222,7 +222,10 @@ fn check_collisions(spec: &ModelSpec, def: &ModelDef, given: &[Given<'_>], ctxt:
             .map(|g| g.name.span)
     };
     let mut seen: HashMap<String, (String, bool)> = HashMap::new();
-    for ((name, columns), (generated_name, _)) in names_of(def).into_iter().zip(generated) {
+    for ((name, columns), (generated_name, _)) in ddl::index_and_constraint_names(def)
+        .into_iter()
+        .zip(generated)
+    {
         let is_given = name != generated_name;
         let Some((other, other_given)) =
             seen.insert(name.to_ascii_lowercase(), (name.clone(), is_given))
@@ -260,30 +263,6 @@ fn check_collisions(spec: &ModelSpec, def: &ModelDef, given: &[Given<'_>], ctxt:
         };
         ctxt.error_at(span, message);
     }
-}
-
-/// Every index and foreign key constraint name of a model, with its columns, in a fixed
-/// order.
-fn names_of(def: &ModelDef) -> Vec<(String, Vec<String>)> {
-    let table = def.table.name.as_ref();
-    let mut out: Vec<(String, Vec<String>)> = ddl::all_indexes(def)
-        .into_iter()
-        .map(|i| {
-            (
-                i.name.to_string(),
-                i.columns.iter().map(|c| c.to_string()).collect(),
-            )
-        })
-        .collect();
-    for column in def.table.columns.iter() {
-        if let Some(fk) = &column.foreign_key {
-            out.push((
-                ddl::foreign_key_name(table, &column.name, fk),
-                vec![column.name.to_string()],
-            ));
-        }
-    }
-    out
 }
 
 /// The model lowered on its own: references to other models are left empty.

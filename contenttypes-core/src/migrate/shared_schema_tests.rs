@@ -268,3 +268,32 @@ fn an_indexed_column_turning_into_text_takes_its_index_along_on_mysql() {
         ["ALTER TABLE `notes_comment` MODIFY COLUMN `object_pk` varchar(60) NULL;"]
     );
 }
+
+#[test]
+fn two_models_cannot_give_one_name() {
+    // Index names are per schema on PostgreSQL and SQLite: the second CREATE INDEX would fail.
+    let defs = models(
+        r#"
+        #[model(app_label = "a", index(x, y, name = "by_xy"))] struct One { id: i64, x: i32, y: i32 }
+        #[model(app_label = "b")] struct Two { id: i64, #[model(index, index_name = "BY_XY")] x: i32 }
+        #[model(app_label = "c", managed = false, index(x, y, name = "by_xy"))] struct Three { id: i64, x: i32, y: i32 }
+    "#,
+    );
+    let clashes = crate::check::name_clashes(&defs);
+    assert_eq!(
+        clashes,
+        [crate::check::NameClash {
+            name: "by_xy".into(),
+            first: "a.one".into(),
+            second: "b.two".into()
+        }]
+    );
+    let messages = crate::check::check_models(&defs);
+    assert_eq!(messages[0].id, "models.E030", "{messages:?}");
+    assert!(
+        messages[0]
+            .message
+            .contains("index name 'by_xy' is not unique among models: a.one, b.two"),
+        "{messages:?}"
+    );
+}

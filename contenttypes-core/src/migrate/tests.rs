@@ -791,6 +791,16 @@ fn unresolved_foreign_keys_and_duplicates_are_errors() {
     );
     let err = pkg.helper().run().unwrap_err().to_string();
     assert!(err.contains("two models are `demo.a`"), "{err}");
+    pkg.source(
+        "src/lib.rs",
+        "#[derive(Model)] #[model(index(x, y, name = \"by_xy\"))] struct A { id: i64, x: i32, y: i32 }\n\
+         #[derive(Model)] #[model(index(x, y, name = \"by_xy\"))] struct B { id: i64, x: i32, y: i32 }\n",
+    );
+    let err = pkg.helper().run().unwrap_err().to_string();
+    assert!(
+        err.contains("`demo.a` and `demo.b` both have an index or constraint named `by_xy`"),
+        "{err}"
+    );
 }
 
 #[test]
