@@ -83,21 +83,26 @@ pub(super) fn check_mysql_sizes(spec: &ModelSpec, ctxt: &mut Ctxt) {
     }
 
     // Index keys, unbounded text by its prefix (`crate::mysql_keys`).
-    let too_long = |KeyTooLong { bytes }| {
-        format!(
-            "a MySQL index key holds at most {MAX_KEY_BYTES} bytes and this one needs {bytes} \
-             (a `max_length` character takes 4 bytes in utf8mb4: at most 768 characters)"
-        )
-    };
     let key = |fields: &[&ColumnSpec]| {
         let types: Vec<SqlType> = fields.iter().map(|c| column_type(c)).collect();
-        mysql_keys::key_bytes(&types)
+        mysql_keys::key_bytes(&types).map_err(|KeyTooLong { bytes }| {
+            let text = types.iter().any(|t| mysql_keys::indexed_by_prefix(*t));
+            format!(
+                "a MySQL index key holds at most {MAX_KEY_BYTES} bytes and this one needs {bytes} \
+                 (a `max_length` character takes 4 bytes in utf8mb4: at most 768 characters{})",
+                if text {
+                    "; an unbounded `String` takes a prefix of at least one character"
+                } else {
+                    ""
+                }
+            )
+        })
     };
     for (field, column) in &columns {
         let indexed =
             column.primary_key || column.unique || column.index || column.foreign_key.is_some();
         if let (true, Err(e)) = (indexed, key(&[column])) {
-            ctxt.error_spanned_by(&field.ident, too_long(e));
+            ctxt.error_spanned_by(&field.ident, e);
         }
     }
     for list in spec.unique_together.iter().chain(&spec.index_together) {
@@ -108,7 +113,7 @@ pub(super) fn check_mysql_sizes(spec: &ModelSpec, ctxt: &mut Ctxt) {
             .map(|(_, c)| c)
             .collect();
         if let (Err(e), Some(first)) = (key(&fields), list.fields.first()) {
-            ctxt.error_spanned_by(first, too_long(e));
+            ctxt.error_spanned_by(first, e);
         }
     }
     for (_, gfk) in spec.generic_foreign_keys() {
@@ -120,10 +125,7 @@ pub(super) fn check_mysql_sizes(spec: &ModelSpec, ctxt: &mut Ctxt) {
             if let (Err(e), Ok(_)) = (key(&[ct, oid]), key(&[oid])) {
                 ctxt.error_spanned_by(
                     &of.ident,
-                    format!(
-                        "{}; the object id is indexed with the content type",
-                        too_long(e)
-                    ),
+                    format!("{e}; the object id is indexed with the content type"),
                 );
             }
         }
