@@ -327,6 +327,20 @@ fn container_keys(c: &mut Corpus) {
         .attr(r#"#[model(app_label = "corpus", table_name = "corpus_legacy", managed = false)]"#)
         .extra("diesel::table! { corpus_legacy (id) { id -> BigInt, } }");
     c.push(m);
+    // Unmanaged over Django's own table: a unique constraint over a `TextField` is what that
+    // table has (on PostgreSQL and SQLite), not DDL the framework makes.
+    let m = c
+        .model("container/managed/false_unique_text")
+        .attr(r#"#[model(app_label = "corpus", table_name = "corpus_django_link", managed = false, unique(tag, content_type_id, object_id, name = "corpus_django_link_key"))]"#)
+        .fields(&[
+            "pub id: i64,".into(),
+            "pub tag: i64,".into(),
+            "pub content_type_id: i32,".into(),
+            "pub object_id: String,".into(),
+            "pub content_object: GenericForeignKey,".into(),
+        ])
+        .extra("diesel::table! { corpus_django_link (id) { id -> BigInt, tag -> BigInt, content_type_id -> Integer, object_id -> Text, } }");
+    c.push(m);
     // Misspelled and unknown keys, each alone and several in one attribute.
     for key in [
         "app_lable",

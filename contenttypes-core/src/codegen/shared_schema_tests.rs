@@ -315,3 +315,22 @@ fn together_lists_read_names_and_report_other_options() {
     assert_eq!(def.table.indexes[0].columns.as_ref(), ["name", "b"]);
     assert_eq!(def.table.indexes[0].name, "by_name");
 }
+
+#[test]
+fn a_table_someone_else_created_has_the_keys_it_has() {
+    // Django's own table on PostgreSQL or SQLite: a unique constraint over its `TextField`.
+    let src = r#"#[model(managed = false, unique(tag_id, content_type_id, object_id, name = "link"))]
+        struct T { id: i64, tag_id: i64, content_type_id: i32, object_id: String,
+        #[generic_foreign_key] o: GenericForeignKey }"#;
+    assert!(errors(src).is_empty(), "{:#?}", errors(src));
+    assert!(
+        errors(r#"#[model(managed = false)] struct T { #[model(primary_key)] code: String }"#)
+            .is_empty()
+    );
+    // The same declared for a table the framework creates is refused.
+    assert_eq!(errors(&src.replace("managed = false, ", "")).len(), 1);
+    assert_eq!(
+        errors(r#"struct T { #[model(primary_key)] code: String }"#).len(),
+        1
+    );
+}

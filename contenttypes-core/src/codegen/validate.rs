@@ -279,7 +279,7 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
                 "a `Vec<u8>` column cannot be indexed or unique (MySQL cannot index BLOB columns)",
             );
         }
-        if (column.primary_key || column.unique) && is_unbounded_text(column) {
+        if (column.primary_key || column.unique) && text_key_refused(spec, column) {
             ctxt.error_spanned_by(
                 &field.ident,
                 format!(
@@ -296,7 +296,7 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
             );
         }
         if let Some(fk) = &column.foreign_key {
-            if is_unbounded_text(column) {
+            if text_key_refused(spec, column) {
                 ctxt.error_spanned_by(
                     &field.ident,
                     "a foreign key over an unbounded `String` needs `#[model(max_length = N)]`, the \
@@ -319,6 +319,14 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
 /// Whether a column is an unbounded `String` (`text`; MySQL indexes it by a prefix).
 pub(super) fn is_unbounded_text(column: &ColumnSpec) -> bool {
     column.base == BaseType::String && column.max_length.is_none()
+}
+
+/// Whether a key over this column would be refused in a table the framework creates: a
+/// unique constraint, a primary key or a foreign key over unbounded text, which MySQL could
+/// only make over a prefix (changing what is unique) or not at all. A table someone else
+/// created (`managed = false`, such as Django's own on PostgreSQL or SQLite) has what it has.
+fn text_key_refused(spec: &ModelSpec, column: &ColumnSpec) -> bool {
+    spec.managed && is_unbounded_text(column)
 }
 
 fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
@@ -352,7 +360,7 @@ fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
         for ident in &list.fields {
             match spec.column_field(ident) {
                 None => ctxt.error_spanned_by(ident, format!("`{ident}` is not a column field of `{}`", spec.ident)),
-                Some((_, c)) if unique && is_unbounded_text(c) => ctxt.error_spanned_by(
+                Some((_, c)) if unique && text_key_refused(spec, c) => ctxt.error_spanned_by(
                     ident,
                     format!(
                         "`{ident}` is an unbounded `String`: a unique constraint over it needs `max_length` \
