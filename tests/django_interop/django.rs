@@ -73,6 +73,14 @@ impl Django {
         );
         stdout
     }
+
+    /// What Django's `delete()` of the row of `model` (`app_label.ModelName`) with this key
+    /// returns, `[total, {label: count}]`, without deleting it (`interop_delete_counts`).
+    pub fn delete_counts(&self, model: &str, pk: &str) -> serde_json::Value {
+        let out = self.manage(&["interop_delete_counts", model, pk]);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("interop_delete_counts printed no JSON ({e}):\n{out}"))
+    }
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

@@ -34,7 +34,7 @@ fn shares_a_database_with_django() {
     let read = check(&django, db);
 
     // 2. The library writes; Django reads it all back.
-    let (inserted, updated, deleted) = library_writes(db);
+    let (inserted, updated, deleted) = library_writes(&django, db);
     stored_as_django_stores_them(db);
     let library_rows = check(&django, db);
 
@@ -220,7 +220,7 @@ fn reads_djangos_rows(db: &mut Shared<'_>, log: &QueryLog) {
 /// updates of Django's rows, activities through both generic foreign keys, and deletes
 /// that must cascade over generic relations and over Django's foreign keys. Returns how
 /// many rows it inserted, updated and deleted.
-fn library_writes(db: &mut Shared<'_>) -> (usize, usize, i64) {
+fn library_writes(django: &Django, db: &mut Shared<'_>) -> (usize, usize, i64) {
     let library = Tag::insert(
         db,
         NewTag {
@@ -267,14 +267,14 @@ fn library_writes(db: &mut Shared<'_>) -> (usize, usize, i64) {
     noted.set_actor(db, &world).unwrap();
     Activity::insert(db, noted).unwrap();
 
-    // Django's note: its two tagged items and the two activities it is in go with it.
+    // Django's note: its two tagged items and the two activities it is in go with it, and
+    // the counts are the ones Django's `delete()` returns.
     let before = total(db);
     let groceries = Note::get(db, &GROCERIES).unwrap().unwrap();
-    groceries.delete(db).expect("delete Django's note");
-    assert!(
-        Note::get(db, &GROCERIES).unwrap().is_none(),
-        "the note is gone"
-    );
+    let django_counts = django.delete_counts("interop.Note", &GROCERIES.to_string());
+    let deleted = groceries.delete(db).expect("delete Django's note");
+    assert_eq!(counts(&deleted), django_counts);
+    assert!(Note::get(db, &GROCERIES).unwrap().is_none());
     let on_groceries = interop_taggeditem::object_id.eq(GROCERIES.hyphenated().to_string());
     assert_eq!(TaggedItem::filter(on_groceries).count(db).unwrap(), 0);
     let verbs: Vec<String> = Activity::all(db)
@@ -285,17 +285,25 @@ fn library_writes(db: &mut Shared<'_>) -> (usize, usize, i64) {
     assert_eq!(verbs, ["linked", "tagged", "noted"]);
 
     // Django's foreign key has no ON DELETE: the framework cascades to the tagged items.
-    tag(db, "green")
-        .delete(db)
-        .expect("delete a tag on Django's schema");
-    let green_items = TaggedItem::all(db)
+    let green = tag(db, "green");
+    let django_counts = django.delete_counts("interop.Tag", &green.id.to_string());
+    let deleted = green.delete(db).expect("delete a tag on Django's schema");
+    assert_eq!(counts(&deleted), django_counts);
+    let tag_ids: Vec<i64> = TaggedItem::all(db)
         .unwrap()
-        .into_iter()
-        .filter(|i| i.tag_id == library.id);
-    assert_eq!(green_items.count(), 2);
-    assert_eq!(TaggedItem::count(db).unwrap(), 5);
+        .iter()
+        .map(|i| i.tag_id)
+        .collect();
+    assert!(!tag_ids.contains(&green.id), "the tag's items are gone");
+    assert_eq!(tag_ids.iter().filter(|t| **t == library.id).count(), 2);
+    assert_eq!(tag_ids.len(), 5);
     assert_eq!(Tag::count(db).unwrap(), 3);
     (6, 2, before - total(db))
+}
+
+/// What a delete returned, in the form of Django's `delete()`: `[total, {label: count}]`.
+fn counts(deleted: &contenttypes::Deleted) -> serde_json::Value {
+    serde_json::json!([deleted.total, deleted.per_model])
 }
 
 /// How many rows the interop tables hold.
