@@ -7,15 +7,16 @@
 //! over Django's tables (`django_interop/models.rs`), reads them (generic foreign keys,
 //! generic relation managers, prefetching, relation filters), writes (inserts, updates,
 //! generic foreign keys, deletes that cascade over generic relations and over Django's
-//! foreign keys, which have no `ON DELETE`), and Django reads every value back. Then Django
+//! foreign keys, which have no `ON DELETE`, each returning the counts Django's `delete()`
+//! returns for the same row), and Django reads every value back. Then Django
 //! edits and deletes the library's rows and the library reads them back. At each step the
 //! library's view of every table is handed to Django's `interop_check`, which reads the same
 //! tables through Django's ORM and fails on any difference.
 //!
 //! Built with the feature `django-interop`; needs `DJANGO_PYTHON` (`.ci/run` makes it) and
-//! `PG_DATABASE_URL`. MySQL is not run: Django cannot create this schema there (its unique
-//! constraint and index over a `TextField` need a key length MySQL requires and Django
-//! does not give).
+//! `PG_DATABASE_URL`. MySQL is not run: Django cannot create this schema there (MariaDB
+//! 10.11 refuses its unique constraint over a `TextField`: "Specified key was too long; max
+//! key length is 3072 bytes"); a Django project on MySQL declares other models.
 
 #[path = "django_interop/django.rs"]
 mod django;
