@@ -131,6 +131,13 @@ impl SharedDb {
             )
         });
         let name = unique("contenttypes_django");
+        // The same server and options, another database.
+        let (server, query) = match admin_url.split_once('?') {
+            Some((server, query)) => (server, format!("?{query}")),
+            None => (admin_url.as_str(), String::new()),
+        };
+        let server = server.rsplit_once('/').map_or(server, |(s, _)| s);
+        let url = format!("{server}/{name}{query}");
         let admin = move |statement: &str| -> Result<(), String> {
             let mut conn = diesel::PgConnection::establish(&admin_url)
                 .map_err(|e| format!("PostgreSQL at PG_DATABASE_URL is unreachable: {e}"))?;
@@ -140,14 +147,8 @@ impl SharedDb {
                 .map_err(|e| format!("{statement}: {e}"))
         };
         admin(&format!("CREATE DATABASE \"{name}\"")).unwrap_or_else(|e| panic!("{e}"));
-        let base = std::env::var("PG_DATABASE_URL").unwrap();
-        let (server, query) = match base.split_once('?') {
-            Some((server, query)) => (server, format!("?{query}")),
-            None => (base.as_str(), String::new()),
-        };
-        let server = server.rsplit_once('/').map_or(server, |(s, _)| s);
         SharedDb {
-            url: format!("{server}/{name}{query}"),
+            url,
             drop: Box::new(move || {
                 // Dropping must not panic: this also runs while a failed test unwinds.
                 if let Err(e) = admin(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")) {
