@@ -108,6 +108,7 @@ fn column(name: &'static str, sql_type: SqlType) -> ColumnDef {
         foreign_key: None,
         renamed_from: None,
         db_type: None,
+        index_name: None,
     }
 }
 
@@ -172,6 +173,7 @@ fn checks_on_hand_built_models() {
         table: "app_other".into(),
         column: "id".into(),
         on_delete: OnDelete::Cascade,
+        name: None,
     });
     wrong.table.columns = vec![
         column("id", SqlType::BigInt),
@@ -242,6 +244,7 @@ fn checks_on_relations() {
         table: "django_content_type".into(),
         column: "id".into(),
         on_delete: OnDelete::Cascade,
+        name: None,
     });
     let mut cols = item.table.columns.to_vec();
     cols.push(ct);

@@ -70,6 +70,46 @@ pub fn check_registrations() -> Vec<CheckMessage> {
     out
 }
 
+/// An index or constraint name two models share: the second would fail to be created
+/// (PostgreSQL and SQLite keep index names per schema, MySQL foreign key names per database).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameClash {
+    pub name: String,
+    /// The labels (`app_label.model`) of the two models.
+    pub first: String,
+    pub second: String,
+}
+
+/// The index and constraint names that managed models share (compared without case, as
+/// SQLite and MySQL do).
+pub fn name_clashes<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<NameClash> {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut out = Vec::new();
+    for model in models.into_iter().filter(|m| m.managed) {
+        let label = model.label();
+        let mut own: Vec<String> = crate::ddl::index_and_constraint_names(model)
+            .into_iter()
+            .map(|(name, _)| name.to_ascii_lowercase())
+            .collect();
+        // A model's own duplicates are the derive's to report.
+        own.sort();
+        own.dedup();
+        for name in own {
+            match seen.get(&name) {
+                Some(first) => out.push(NameClash {
+                    name,
+                    first: first.clone(),
+                    second: label.clone(),
+                }),
+                None => {
+                    seen.insert(name, label.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Runs every check over these models.
 pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<CheckMessage> {
     let models: Vec<&ModelDef> = models.into_iter().collect();
@@ -77,7 +117,18 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
         .iter()
         .map(|m| ((m.app_label.as_ref(), m.model_name.as_ref()), *m))
         .collect();
-    let mut out = Vec::new();
+    let mut out: Vec<CheckMessage> = name_clashes(models.iter().copied())
+        .into_iter()
+        .map(|clash| CheckMessage {
+            id: "models.E030",
+            model: clash.second.clone(),
+            message: format!(
+                "index name '{}' is not unique among models: {}, {}.",
+                clash.name, clash.first, clash.second
+            ),
+            hint: Some("give one of them another name (`name = \"...\"`, `index_name`, `foreign_key_name`)".into()),
+        })
+        .collect();
     let mut tables: HashMap<&str, &ModelDef> = HashMap::new();
     // (through model, related_query_name) → the relation that claimed it.
     let mut reverse_names: HashMap<(String, String), String> = HashMap::new();

@@ -53,6 +53,7 @@ const fn column(name: &'static str, sql_type: SqlType, primary_key: bool) -> Col
         foreign_key: None,
         renamed_from: None,
         db_type: None,
+        index_name: None,
     }
 }
 

@@ -45,8 +45,6 @@ pub enum GfkProblem {
     ContentTypeNotInteger,
     /// The object id column cannot hold keys.
     ObjectIdNotAKey,
-    /// The object id column is unbounded text, which MySQL cannot index.
-    ObjectIdUnboundedText,
     /// The object id column is the model's primary key.
     ObjectIdIsPrimaryKey,
     /// One column is nullable and the other is not.
@@ -63,7 +61,6 @@ impl GfkProblem {
             GfkProblem::ContentTypeForeignKeyElsewhere => "contenttypes.E004",
             GfkProblem::ObjectIdNotAKey => "contenttypes.E104",
             GfkProblem::ContentTypeNotInteger => "contenttypes.E106",
-            GfkProblem::ObjectIdUnboundedText => "contenttypes.E107",
             GfkProblem::ObjectIdIsPrimaryKey => "contenttypes.E108",
             GfkProblem::NullabilityDiffers => "contenttypes.E109",
             GfkProblem::ContentTypeForeignKeyDeclared => "contenttypes.E110",
@@ -76,7 +73,6 @@ impl GfkProblem {
             self,
             GfkProblem::MissingObjectId
                 | GfkProblem::ObjectIdNotAKey
-                | GfkProblem::ObjectIdUnboundedText
                 | GfkProblem::ObjectIdIsPrimaryKey
                 | GfkProblem::NullabilityDiffers
         )
@@ -108,10 +104,6 @@ impl GfkProblem {
             GfkProblem::ObjectIdNotAKey => {
                 format!("the object id column '{model}.{oid}' must hold keys: {KEY_TYPES}")
             }
-            GfkProblem::ObjectIdUnboundedText => format!(
-                "the object id column '{model}.{oid}' is unbounded text: it is indexed with the \
-                 content type, and MySQL cannot index unbounded text"
-            ),
             GfkProblem::ObjectIdIsPrimaryKey => {
                 format!("the primary key '{model}.{oid}' cannot be an object id")
             }
@@ -134,12 +126,12 @@ impl GfkProblem {
                  'content_type' field."
                     .into()
             }
-            GfkProblem::ContentTypeForeignKeyDeclared => "remove `foreign_key`".into(),
+            GfkProblem::ContentTypeForeignKeyDeclared => {
+                "remove `foreign_key` (`on_delete` and `foreign_key_name` go on the field alone)"
+                    .into()
+            }
             GfkProblem::ContentTypeNotInteger => format!("declare `{ct}: i32`"),
             GfkProblem::ObjectIdNotAKey => format!("give `{oid}` one of the key types"),
-            GfkProblem::ObjectIdUnboundedText => {
-                format!("give `{oid}` a `#[model(max_length = N)]`")
-            }
             GfkProblem::ObjectIdIsPrimaryKey => {
                 format!("point `fk_field` at another column than `{oid}`")
             }
@@ -166,10 +158,10 @@ pub fn problems(
     match oid {
         None => out.push(GfkProblem::MissingObjectId),
         Some(o) => {
+            // Unbounded text is a key too (Django's `TextField` object ids): MySQL indexes
+            // it by a prefix (`crate::mysql_keys`).
             if !is_key_type(o.sql_type) {
                 out.push(GfkProblem::ObjectIdNotAKey);
-            } else if o.sql_type == SqlType::Text {
-                out.push(GfkProblem::ObjectIdUnboundedText);
             }
             if o.primary_key {
                 out.push(GfkProblem::ObjectIdIsPrimaryKey);
@@ -231,10 +223,7 @@ mod tests {
         );
         assert_eq!(
             problems(Stage::Lowered, None, Some(column(SqlType::Text, None))),
-            [
-                GfkProblem::ObjectIdUnboundedText,
-                GfkProblem::MissingContentType
-            ]
+            [GfkProblem::MissingContentType]
         );
         assert_eq!(
             problems(

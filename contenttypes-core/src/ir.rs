@@ -69,6 +69,10 @@ pub struct ColumnDef {
     /// The column type as written in DDL on every dialect, for a [`SqlType::Custom`] column
     /// (`#[model(db_type = "...")]`); `None` renders [`ColumnDef::sql_type`].
     pub db_type: Option<Str>,
+    /// The name of the column's own index or unique constraint (from `unique`, `index`, or
+    /// the index of a foreign key column), when the model gives one (`index_name = "..."`);
+    /// `None` for the generated name ([`crate::ddl::all_indexes`]).
+    pub index_name: Option<Str>,
 }
 
 /// The SQL types a column can have. Each dialect renders them its own way.
@@ -194,6 +198,9 @@ pub struct ForeignKeyDef {
     pub table: Str,
     pub column: Str,
     pub on_delete: OnDelete,
+    /// The constraint's name, when the model gives one (`foreign_key_name = "..."`); `None`
+    /// for the generated name ([`crate::ddl::foreign_key_name`]).
+    pub name: Option<Str>,
 }
 
 /// What the database does to referencing rows when the referenced row is deleted.

@@ -5,7 +5,7 @@
 //! - [`keys`]: primary key types and which object-id column can hold which key;
 //! - [`registry`]: the runtime registry of every model;
 //! - [`check`]: Django's system checks, for what is not already a compile error;
-//! - [`ddl`]: DDL per SQL dialect;
+//! - [`ddl`]: DDL per SQL dialect, with [`mysql_keys`] for MySQL's index key limit;
 //! - [`content_type`]: the `django_content_type` table;
 //! - `codegen` (feature `codegen`): the attribute parser shared by the derive and the
 //!   migrations build helper, and the build helper itself.
@@ -20,6 +20,7 @@ pub mod ddl;
 pub mod generic_foreign_key;
 pub mod ir;
 pub mod keys;
+pub mod mysql_keys;
 pub mod names;
 pub mod registry;
 

@@ -117,21 +117,25 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
         let default = default_value(p, &c.default);
         let renamed_from = opt_s(p, &c.renamed_from);
         let db_type = opt_s(p, &c.db_type);
+        let index_name = opt_s(p, &c.index_name);
         let foreign_key = match (&c.foreign_key, &spec_col.foreign_key) {
             (Some(fk), Some(target)) => {
                 let target = crate::checks::target(spec, &target.target);
                 let od = on_delete(p, fk.on_delete);
+                let fk_name = opt_s(p, &fk.name);
                 quote!(::core::option::Option::Some(#ir::ForeignKeyDef {
                     table: #p::Cow::Borrowed(<#target as #p::ct_core::registry::Registered>::TABLE_NAME),
                     column: #p::Cow::Borrowed(<#target as #p::ct_core::registry::Registered>::PK_COLUMN),
                     on_delete: #od,
+                    name: #fk_name,
                 }))
             }
             (Some(fk), None) => {
                 let table = s(p, &fk.table);
                 let column = s(p, &fk.column);
                 let od = on_delete(p, fk.on_delete);
-                quote!(::core::option::Option::Some(#ir::ForeignKeyDef { table: #table, column: #column, on_delete: #od }))
+                let fk_name = opt_s(p, &fk.name);
+                quote!(::core::option::Option::Some(#ir::ForeignKeyDef { table: #table, column: #column, on_delete: #od, name: #fk_name }))
             }
             (None, _) => quote!(::core::option::Option::None),
         };
@@ -148,6 +152,7 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
             foreign_key: #foreign_key,
             renamed_from: #renamed_from,
             db_type: #db_type,
+            index_name: #index_name,
         })
     });
     let indexes = def.table.indexes.iter().map(|i| {

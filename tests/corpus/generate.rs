@@ -327,6 +327,20 @@ fn container_keys(c: &mut Corpus) {
         .attr(r#"#[model(app_label = "corpus", table_name = "corpus_legacy", managed = false)]"#)
         .extra("diesel::table! { corpus_legacy (id) { id -> BigInt, } }");
     c.push(m);
+    // Unmanaged over Django's own table: a unique constraint over a `TextField` is what that
+    // table has (on PostgreSQL and SQLite), not DDL the framework makes.
+    let m = c
+        .model("container/managed/false_unique_text")
+        .attr(r#"#[model(app_label = "corpus", table_name = "corpus_django_link", managed = false, unique(tag, content_type_id, object_id, name = "corpus_django_link_key"))]"#)
+        .fields(&[
+            "pub id: i64,".into(),
+            "pub tag: i64,".into(),
+            "pub content_type_id: i32,".into(),
+            "pub object_id: String,".into(),
+            "pub content_object: GenericForeignKey,".into(),
+        ])
+        .extra("diesel::table! { corpus_django_link (id) { id -> BigInt, tag -> BigInt, content_type_id -> Integer, object_id -> Text, } }");
+    c.push(m);
     // Misspelled and unknown keys, each alone and several in one attribute.
     for key in [
         "app_lable",
@@ -695,6 +709,24 @@ fn field_keys(c: &mut Corpus) {
             "max_length_16000",
             "#[model(max_length = 16000)] pub body: String,",
         ),
+        // Django's `TextField(db_index=True)`: MySQL indexes a prefix.
+        ("index_unbounded", "#[model(index)] pub code: String,"),
+        (
+            "index_name",
+            r#"#[model(index, index_name = "corpus_rank_by")] pub rank: i32,"#,
+        ),
+        (
+            "index_name_unique",
+            r#"#[model(unique, max_length = 20, index_name = "corpus_code_key")] pub code: String,"#,
+        ),
+        (
+            "index_name_foreign_key",
+            r#"#[model(foreign_key = Tag, index_name = "corpus_tag_by")] pub tag_id: i64,"#,
+        ),
+        (
+            "foreign_key_name",
+            r#"#[model(foreign_key = Tag, foreign_key_name = "corpus_tag_fk_x")] pub tag_id: i64,"#,
+        ),
     ] {
         c.with_field(&format!("field/{label}/ok"), line.into());
     }
@@ -844,7 +876,30 @@ fn field_keys(c: &mut Corpus) {
         ("unique_on_bytes", "#[model(unique)] pub data: Vec<u8>,"),
         ("index_on_bytes", "#[model(index)] pub data: Vec<u8>,"),
         ("unique_unbounded", "#[model(unique)] pub code: String,"),
-        ("index_unbounded", "#[model(index)] pub code: String,"),
+        (
+            "primary_key_unbounded",
+            "#[model(primary_key)] pub code: String,",
+        ),
+        (
+            "index_name_without_index",
+            r#"#[model(index_name = "corpus_x")] pub rank: i32,"#,
+        ),
+        (
+            "index_name_space",
+            r#"#[model(index, index_name = "by rank")] pub rank: i32,"#,
+        ),
+        (
+            "index_name_int",
+            "#[model(index, index_name = 5)] pub rank: i32,",
+        ),
+        (
+            "index_name_too_long",
+            r#"#[model(index, index_name = "iiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiiii")] pub rank: i32,"#,
+        ),
+        (
+            "foreign_key_name_without_foreign_key",
+            r#"#[model(foreign_key_name = "corpus_fk")] pub tag_id: i64,"#,
+        ),
         (
             "unique_too_long_for_mysql",
             "#[model(unique, max_length = 769)] pub code: String,",
@@ -1256,6 +1311,25 @@ fn together(c: &mut Corpus) {
         ("index_two", "index(a, b)", true),
         ("unique_and_index", "unique(a, b), index(b, a)", true),
         ("two_lists", "unique(a, b), unique(b, s)", true),
+        ("index_unbounded_text", "index(a, text)", true),
+        (
+            "unique_named",
+            "unique(a, b, name = \"corpus_ab_uniq\")",
+            true,
+        ),
+        (
+            "index_named_first",
+            "index(name = \"corpus_ab_by\", a, b)",
+            true,
+        ),
+        ("named_with_space", "unique(a, b, name = \"a b\")", false),
+        (
+            "named_twice",
+            "unique(a, b, name = \"x\", name = \"y\")",
+            false,
+        ),
+        ("unknown_option", "index(a, b, colour = \"red\")", false),
+        ("name_without_string", "index(a, b, name = x)", false),
         ("one_field", "unique(a)", false),
         ("empty", "unique()", false),
         ("unknown_field", "unique(a, nope)", false),
@@ -1347,6 +1421,7 @@ fn foreign_keys(c: &mut Corpus) {
         ("twice", "#[model(foreign_key = Tag, foreign_key = Tag)] pub tag_id: i64,"),
         ("no_target", "#[model(foreign_key)] pub tag_id: i64,"),
         ("on_delete_twice", "#[model(foreign_key = Tag, on_delete = cascade, on_delete = restrict)] pub tag_id: i64,"),
+        ("on_unbounded_text", "#[model(foreign_key = Tag)] pub tag_id: String,"),
     ] {
         c.with_field(&format!("fk/bad/{label}"), bad(line));
     }
@@ -1422,7 +1497,8 @@ fn generic_foreign_keys(c: &mut Corpus) {
             "#[model(max_length = 768)] pub object_id: String,",
             false,
         ),
-        ("text_unbounded", "pub object_id: String,", false),
+        // Django's `TextField` object id: MySQL indexes a prefix of it.
+        ("text_unbounded", "pub object_id: String,", true),
         ("i32", "pub object_id: i32,", true),
         ("i16", "pub object_id: i16,", true),
         ("bytes", "pub object_id: Vec<u8>,", false),
@@ -1438,6 +1514,79 @@ fn generic_foreign_keys(c: &mut Corpus) {
         ]);
         c.push(m);
     }
+    // The content type's `on_delete` and names, on the content-type field.
+    for (label, ct, gfk, ok) in [
+        (
+            "ct_cascade",
+            "#[model(on_delete = cascade)] pub content_type_id: Option<i32>,",
+            "pub content_object: GenericForeignKey,",
+            true,
+        ),
+        (
+            "ct_set_null",
+            "#[model(on_delete = set_null)] pub content_type_id: Option<i32>,",
+            "pub content_object: GenericForeignKey,",
+            true,
+        ),
+        (
+            "ct_restrict",
+            "#[model(on_delete = restrict)] pub content_type_id: Option<i32>,",
+            "pub content_object: GenericForeignKey,",
+            true,
+        ),
+        (
+            "ct_foreign_key_name",
+            r#"#[model(foreign_key_name = "corpus_ct_fk")] pub content_type_id: Option<i32>,"#,
+            "pub content_object: GenericForeignKey,",
+            true,
+        ),
+        (
+            "index_name",
+            "pub content_type_id: Option<i32>,",
+            r#"#[generic_foreign_key(index_name = "corpus_ct_obj")] pub content_object: GenericForeignKey,"#,
+            true,
+        ),
+        (
+            "ct_index_name",
+            r#"#[model(index_name = "corpus_ct")] pub content_type_id: Option<i32>,"#,
+            "pub content_object: GenericForeignKey,",
+            false,
+        ),
+        (
+            "on_delete_on_attribute",
+            "pub content_type_id: Option<i32>,",
+            "#[generic_foreign_key(on_delete = set_null)] pub content_object: GenericForeignKey,",
+            false,
+        ),
+        (
+            "index_name_bad",
+            "pub content_type_id: Option<i32>,",
+            r#"#[generic_foreign_key(index_name = "9lives")] pub content_object: GenericForeignKey,"#,
+            false,
+        ),
+    ] {
+        let (ct, gfk) = if ok {
+            (ct.to_string(), gfk.to_string())
+        } else if ct.contains("index_name") {
+            (bad(ct), gfk.to_string())
+        } else {
+            (ct.to_string(), bad(gfk))
+        };
+        let m = c.model(&format!("gfk/{label}")).fields(&[
+            "pub id: i64,".into(),
+            ct,
+            "pub object_id: Option<i64>,".into(),
+            gfk,
+        ]);
+        c.push(m);
+    }
+    let m = c.model("gfk/ct_set_null_required").fields(&[
+        "pub id: i64,".into(),
+        bad("#[model(on_delete = set_null)] pub content_type_id: i32,"),
+        "pub object_id: i64,".into(),
+        "pub content_object: GenericForeignKey,".into(),
+    ]);
+    c.push(m);
     let m = c.model("gfk/content_type_i64").fields(&[
         "pub id: i64,".into(),
         bad("pub content_type_id: i64,"),

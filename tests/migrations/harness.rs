@@ -153,6 +153,7 @@ pub struct Column {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Index {
+    /// The columns, with the prefix MySQL indexes of unbounded text (`object_pk(255)`).
     pub columns: Vec<String>,
     pub unique: bool,
 }
@@ -198,17 +199,30 @@ pub fn expected(state: &State, dialect: Dialect) -> Schema {
                         column: fk.column.to_string(),
                         on_delete: fk.on_delete.sql().to_string(),
                         name: (dialect != Dialect::Sqlite)
-                            .then(|| ddl::foreign_key_name(&m.table.name, &c.name)),
+                            .then(|| ddl::foreign_key_name(&m.table.name, &c.name, fk)),
                     },
                 );
             }
         }
         if m.table.name != content_type::TABLE {
             for i in ddl::all_indexes(m) {
+                let prefixes = match dialect {
+                    Dialect::Mysql => ddl::index_prefixes(&m.table, &i),
+                    _ => vec![None; i.columns.len()],
+                };
+                let columns = i
+                    .columns
+                    .iter()
+                    .zip(prefixes)
+                    .map(|(c, prefix)| match prefix {
+                        Some(n) => format!("{c}({n})"),
+                        None => c.to_string(),
+                    })
+                    .collect();
                 table.indexes.insert(
                     i.name.to_string(),
                     Index {
-                        columns: i.columns.iter().map(|c| c.to_string()).collect(),
+                        columns,
                         unique: i.unique,
                     },
                 );
@@ -510,6 +524,8 @@ mod mysql {
         non_unique: i64,
         #[diesel(sql_type = Text)]
         col: String,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        prefix: Option<i64>,
     }
 
     #[derive(QueryableByName)]
@@ -582,8 +598,8 @@ mod mysql {
                 }
                 if t != content_type::TABLE {
                     let rows: Vec<IndexRow> = diesel::sql_query(format!(
-                        "SELECT INDEX_NAME AS name, CAST(NON_UNIQUE AS SIGNED) AS non_unique, COLUMN_NAME AS col \
-                         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{t}' \
+                        "SELECT INDEX_NAME AS name, CAST(NON_UNIQUE AS SIGNED) AS non_unique, COLUMN_NAME AS col, \
+                         CAST(SUB_PART AS SIGNED) AS prefix FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{t}' \
                          AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX"
                     ))
                     .load(self)
@@ -593,7 +609,10 @@ mod mysql {
                             columns: Vec::new(),
                             unique: r.non_unique == 0,
                         });
-                        index.columns.push(r.col);
+                        index.columns.push(match r.prefix {
+                            Some(n) => format!("{}({n})", r.col),
+                            None => r.col,
+                        });
                     }
                 }
                 let fks: Vec<FkRow> = diesel::sql_query(format!(

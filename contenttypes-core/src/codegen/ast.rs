@@ -38,13 +38,23 @@ pub struct ModelSpec {
     pub managed: bool,
     /// The old model name of a declared rename (lowercased).
     pub renamed_from: Option<Spanned<String>>,
-    /// Composite unique constraints, as field names.
-    pub unique_together: Vec<Vec<Ident>>,
-    /// Composite indexes, as field names.
-    pub index_together: Vec<Vec<Ident>>,
+    /// Composite unique constraints: `unique(a, b, name = "...")`.
+    pub unique_together: Vec<Together>,
+    /// Composite indexes: `index(a, b, name = "...")`.
+    pub index_together: Vec<Together>,
     /// `#[model(crate = "...")]`: where the facade crate is, when not at `::contenttypes`.
     pub crate_path: Option<Path>,
     pub fields: Vec<FieldSpec>,
+}
+
+/// A composite index or unique constraint (`index(a, b, name = "...")`, Django's
+/// `models.Index(fields=[...], name=...)`).
+#[derive(Clone, Debug)]
+pub struct Together {
+    /// The fields, in index order.
+    pub fields: Vec<Ident>,
+    /// The index's name in the database, when given (else one is generated).
+    pub name: Option<Spanned<String>>,
 }
 
 /// One field of the struct.
@@ -210,6 +220,13 @@ pub struct ColumnSpec {
     pub db_type: Option<String>,
     pub default: Option<DefaultValue>,
     pub foreign_key: Option<ForeignKeySpec>,
+    /// `on_delete = ...` as written: on a foreign key, or on a generic foreign key's
+    /// content-type field (whose foreign key the framework adds).
+    pub on_delete: Option<Spanned<OnDelete>>,
+    /// `index_name = "..."`: the name of the column's own index or unique constraint.
+    pub index_name: Option<Spanned<String>>,
+    /// `foreign_key_name = "..."`: the name of the column's foreign key constraint.
+    pub foreign_key_name: Option<Spanned<String>>,
     pub renamed_from: Option<String>,
 }
 
@@ -217,6 +234,7 @@ pub struct ColumnSpec {
 #[derive(Clone, Debug)]
 pub struct ForeignKeySpec {
     pub target: Path,
+    /// The action, `cascade` when not given.
     pub on_delete: OnDelete,
 }
 
@@ -227,6 +245,9 @@ pub struct GfkSpec {
     pub ct_field: Ident,
     /// The field holding the object id.
     pub fk_field: Ident,
+    /// `index_name = "..."`: the name of the `(content type, object id)` index the
+    /// framework creates for it.
+    pub index_name: Option<Spanned<String>>,
 }
 
 /// A `GenericRelation<Through>` field.

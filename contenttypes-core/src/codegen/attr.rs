@@ -4,9 +4,9 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
-use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, LitStr, Path, Token};
 
+use super::ast::{Spanned, Together};
 use super::ctxt::Ctxt;
 use crate::names;
 
@@ -133,18 +133,64 @@ pub(super) fn crate_path_value(lit: &LitStr) -> syn::Result<Path> {
     lit.parse()
 }
 
-/// `key(a, b, c)`.
-pub(super) fn ident_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
+/// `key(a, b, c)`, with an optional `name = "..."` among the fields (Django's
+/// `models.Index(fields=[...], name=...)`). A field named `name` is listed as `name` alone.
+pub(super) fn together_list(meta: &ParseNestedMeta) -> syn::Result<Together> {
+    let key = path_name(&meta.path);
     let content;
     syn::parenthesized!(content in meta.input);
-    let list = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
-    if list.len() < 2 {
+    let result = together_items(&key, &content);
+    // Whatever an error left unread is skipped (syn reports unread tokens otherwise).
+    while !content.is_empty() {
+        content.parse::<proc_macro2::TokenTree>()?;
+    }
+    let (fields, name) = result?;
+    if fields.len() < 2 {
         return Err(meta.error(format!(
-            "`{}(...)` takes two or more fields; for one field use the field option",
-            path_name(&meta.path)
+            "`{key}(...)` takes two or more fields; for one field use the field option"
         )));
     }
-    Ok(list.into_iter().collect())
+    Ok(Together { fields, name })
+}
+
+type TogetherItems = (Vec<Ident>, Option<Spanned<String>>);
+
+fn together_items(key: &str, content: ParseStream) -> syn::Result<TogetherItems> {
+    let mut fields = Vec::new();
+    let mut name: Option<Spanned<String>> = None;
+    while !content.is_empty() {
+        let ident: Ident = content.parse()?;
+        if content.peek(Token![=]) {
+            content.parse::<Token![=]>()?;
+            if ident != "name" {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    format!("unknown `{key}(...)` option `{ident}`; it takes fields and `name = \"...\"`"),
+                ));
+            }
+            let lit = string_value_of(content)?;
+            if name.is_some() {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    "duplicate `name` option; give it once",
+                ));
+            }
+            name = Some(Spanned::new(lit.value(), lit.span()));
+        } else {
+            fields.push(ident);
+        }
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok((fields, name))
+}
+
+/// `key = "name"`: the name of an index or constraint (checked with the model's others).
+pub(super) fn name_value(meta: &ParseNestedMeta) -> syn::Result<Spanned<String>> {
+    let lit = string_value(meta)?;
+    Ok(Spanned::new(lit.value(), lit.span()))
 }
 
 pub(super) fn path_name(path: &Path) -> String {

@@ -13,7 +13,7 @@ use super::attr::*;
 use super::parse::*;
 use super::types::*;
 
-pub(super) const FIELD_KEYS: &str = "primary_key, auto_increment, unique, index, max_length, max_digits, decimal_places, column, default, foreign_key, on_delete, renamed_from, sql_type, db_type, auto_now, auto_now_add, skip";
+pub(super) const FIELD_KEYS: &str = "primary_key, auto_increment, unique, index, index_name, max_length, max_digits, decimal_places, column, default, foreign_key, on_delete, foreign_key_name, renamed_from, sql_type, db_type, auto_now, auto_now_add, skip";
 
 pub(super) fn is_field_only_key(path: &Path) -> bool {
     FIELD_KEYS.split(", ").any(|k| path.is_ident(k))
@@ -79,6 +79,9 @@ pub(super) fn parse_field(field: &syn::Field, ident: &Ident, ctxt: &mut Ctxt) ->
 pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut Ctxt) -> GfkSpec {
     let mut ct_field = Once::new("ct_field");
     let mut fk_field = Once::new("fk_field");
+    let mut index_name = Once::new("index_name");
+    // Options of the content-type field's foreign key, written here by mistake.
+    let mut misplaced: Vec<(proc_macro2::Span, String)> = Vec::new();
     if let Some(attr) = attr {
         if !matches!(attr.meta, syn::Meta::Path(_)) {
             let result = parse_items(attr, ctxt, |meta, ctxt| {
@@ -87,9 +90,15 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
                     ct_field.set(ctxt, span, ident_value(&meta)?);
                 } else if meta.path.is_ident("fk_field") {
                     fk_field.set(ctxt, span, ident_value(&meta)?);
+                } else if meta.path.is_ident("index_name") {
+                    index_name.set(ctxt, span, name_value(&meta)?);
+                } else if meta.path.is_ident("on_delete") || meta.path.is_ident("foreign_key_name")
+                {
+                    misplaced.push((span, path_name(&meta.path)));
+                    skip_item(meta.input)?;
                 } else {
                     return Err(meta.error(format!(
-                        "unknown generic foreign key option `{}`; expected `ct_field` or `fk_field`",
+                        "unknown generic foreign key option `{}`; expected `ct_field`, `fk_field` or `index_name`",
                         path_name(&meta.path)
                     )));
                 }
@@ -101,13 +110,25 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
         }
     }
     let span = ident.span();
+    let ct_field = ct_field
+        .value
+        .unwrap_or_else(|| Ident::new("content_type_id", span));
+    for (span, option) in misplaced {
+        ctxt.error_at(
+            span,
+            format!(
+                "`{option}` belongs to the content-type field's foreign key, as in Django: write it on \
+                 that field, `#[model({option} = ...)] {}`",
+                field_name(&ct_field)
+            ),
+        );
+    }
     GfkSpec {
-        ct_field: ct_field
-            .value
-            .unwrap_or_else(|| Ident::new("content_type_id", span)),
+        ct_field,
         fk_field: fk_field
             .value
             .unwrap_or_else(|| Ident::new("object_id", span)),
+        index_name: index_name.value,
     }
 }
 
@@ -162,6 +183,8 @@ pub(super) fn parse_column(
     let mut default = Once::new("default");
     let mut foreign_key = Once::new("foreign_key");
     let mut on_delete = Once::new("on_delete");
+    let mut index_name = Once::new("index_name");
+    let mut foreign_key_name = Once::new("foreign_key_name");
     let mut renamed_from = Once::new("renamed_from");
     let mut skip = Once::new("skip");
     let mut auto_now = Once::new("auto_now");
@@ -212,6 +235,10 @@ pub(super) fn parse_column(
                         ))
                     }
                 }
+            } else if meta.path.is_ident("index_name") {
+                index_name.set(ctxt, span, name_value(&meta)?);
+            } else if meta.path.is_ident("foreign_key_name") {
+                foreign_key_name.set(ctxt, span, name_value(&meta)?);
             } else if meta.path.is_ident("renamed_from") {
                 let lit = string_value(&meta)?;
                 if let Err(e) = names::check_sql_name(&lit.value()) {
@@ -339,6 +366,8 @@ pub(super) fn parse_column(
     };
 
     let name = field_name(ident);
+    // Where `on_delete` may go (a foreign key, or a generic foreign key's content-type
+    // field) is checked with the whole model.
     let on_delete_value = on_delete.value;
     let foreign_key = foreign_key.value.map(|target| ForeignKeySpec {
         target,
@@ -347,19 +376,6 @@ pub(super) fn parse_column(
             .map(|o| o.value)
             .unwrap_or(OnDelete::Cascade),
     });
-    if let Some(o) = &on_delete_value {
-        if foreign_key.is_none() {
-            ctxt.error_at(
-                o.span,
-                "`on_delete` needs `foreign_key = Target` on the same field",
-            );
-        } else if o.value == OnDelete::SetNull && !nullable {
-            ctxt.error_at(
-                o.span,
-                "`on_delete = set_null` needs a nullable column; make the field an `Option`",
-            );
-        }
-    }
 
     let max_length_value = max_length.value;
     if let Some(m) = &max_length_value {
@@ -437,6 +453,9 @@ pub(super) fn parse_column(
         db_type: db_type.value.map(|d| d.value),
         default,
         foreign_key,
+        on_delete: on_delete_value,
+        index_name: index_name.value,
+        foreign_key_name: foreign_key_name.value,
         renamed_from: renamed_from.value,
     }))
 }

@@ -4,7 +4,7 @@
 //!
 //! What lowering adds on its own, beyond what the user wrote:
 //! - every generic foreign key's content-type column becomes a foreign key to
-//!   `django_content_type(id)` (ON DELETE CASCADE);
+//!   `django_content_type(id)` (ON DELETE CASCADE, or the field's `on_delete`);
 //! - every generic foreign key gets the composite `(content_type_id, object_id)` index,
 //!   unless a declared index or unique constraint already starts with those two columns;
 //! - every foreign key column is indexed, unless it is unique or leads another index.
@@ -93,11 +93,13 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 Some(ForeignKeyDef {
                     table: Cow::Borrowed(content_type::TABLE),
                     column: Cow::Borrowed("id"),
-                    on_delete: if c.nullable {
-                        OnDelete::SetNull
-                    } else {
-                        OnDelete::Cascade
-                    },
+                    // Django's models write `on_delete=models.CASCADE`, nullable or not.
+                    on_delete: c
+                        .on_delete
+                        .as_ref()
+                        .map(|o| o.value)
+                        .unwrap_or(OnDelete::Cascade),
+                    name: given_name(&c.foreign_key_name),
                 })
             } else {
                 c.foreign_key.as_ref().map(|fk| {
@@ -113,6 +115,7 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                         table: table.into(),
                         column: column.into(),
                         on_delete: fk.on_delete,
+                        name: given_name(&c.foreign_key_name),
                     }
                 })
             };
@@ -129,6 +132,7 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 foreign_key,
                 renamed_from: c.renamed_from.clone().map(Into::into),
                 db_type: c.db_type.clone().map(Into::into),
+                index_name: given_name(&c.index_name),
             }
         })
         .collect();
@@ -141,23 +145,25 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
 
     let mut indexes: Vec<IndexDef> = Vec::new();
     for list in &spec.unique_together {
-        let cols: Vec<String> = list.iter().map(column_of).collect();
-        indexes.push(index(&table, cols, true));
+        let cols: Vec<String> = list.fields.iter().map(column_of).collect();
+        indexes.push(index(&table, cols, true, &list.name));
     }
     for list in &spec.index_together {
-        let cols: Vec<String> = list.iter().map(column_of).collect();
-        indexes.push(index(&table, cols, false));
+        let cols: Vec<String> = list.fields.iter().map(column_of).collect();
+        indexes.push(index(&table, cols, false, &list.name));
     }
 
     let mut generic_foreign_keys = Vec::new();
     for (field, g) in spec.generic_foreign_keys() {
         let ct = column_of(&g.ct_field);
         let oid = column_of(&g.fk_field);
-        let covered = indexes
-            .iter()
-            .any(|i| i.columns.len() >= 2 && i.columns[0] == ct && i.columns[1] == oid);
-        if !covered {
-            indexes.push(index(&table, vec![ct.clone(), oid.clone()], false));
+        if gfk_covering_index(spec, g).is_none() {
+            indexes.push(index(
+                &table,
+                vec![ct.clone(), oid.clone()],
+                false,
+                &g.index_name,
+            ));
         }
         generic_foreign_keys.push(GenericForeignKeyDef {
             name: field_name(&field.ident).into(),
@@ -240,10 +246,38 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
     (def, unresolved)
 }
 
-fn index(table: &str, columns: Vec<String>, unique: bool) -> IndexDef {
+/// The declared index or unique constraint that serves a generic foreign key's lookups (its
+/// first two fields are the content type and the object id): it stands in for the index the
+/// framework adds otherwise.
+pub fn gfk_covering_index<'a>(spec: &'a ModelSpec, gfk: &GfkSpec) -> Option<&'a Together> {
+    let (ct, oid) = (field_name(&gfk.ct_field), field_name(&gfk.fk_field));
+    spec.unique_together
+        .iter()
+        .chain(&spec.index_together)
+        .find(|t| {
+            t.fields.len() >= 2 && field_name(&t.fields[0]) == ct && field_name(&t.fields[1]) == oid
+        })
+}
+
+fn given_name(name: &Option<Spanned<String>>) -> Option<Str> {
+    name.as_ref().map(|n| n.value.clone().into())
+}
+
+/// An index with its given name, or the generated one.
+fn index(
+    table: &str,
+    columns: Vec<String>,
+    unique: bool,
+    name: &Option<Spanned<String>>,
+) -> IndexDef {
     let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let generated = || names::index_name(table, &refs, if unique { "uniq" } else { "idx" });
     IndexDef {
-        name: names::index_name(table, &refs, if unique { "uniq" } else { "idx" }).into(),
+        name: name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(generated)
+            .into(),
         columns: columns
             .into_iter()
             .map(Cow::Owned)

@@ -8,6 +8,7 @@
 
 pub mod ast;
 mod attr;
+mod constraint_names;
 pub mod ctxt;
 mod defaults;
 mod field;
@@ -20,5 +21,7 @@ mod validate;
 pub use ast::ModelSpec;
 pub use parse::{parse_derive_input, parse_item_struct, ParseContext};
 
+#[cfg(test)]
+mod shared_schema_tests;
 #[cfg(test)]
 mod tests;

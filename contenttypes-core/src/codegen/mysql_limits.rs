@@ -3,6 +3,8 @@
 
 use super::ast::*;
 use super::ctxt::Ctxt;
+use crate::ir::SqlType;
+use crate::mysql_keys::{self, KeyTooLong, Storage, MAX_KEY_BYTES};
 
 // --- MySQL's storage limits ----------------------------------------------------------------
 //
@@ -11,45 +13,18 @@ use super::ctxt::Ctxt;
 
 /// The longest `varchar` MySQL has, in characters of utf8mb4.
 pub(crate) const MYSQL_MAX_VARCHAR: u32 = 16383;
-/// The most bytes an index key may have.
-pub(super) const MYSQL_MAX_KEY_BYTES: u64 = 3072;
 /// The most bytes a row may have, text and blob columns counting 12.
 pub(super) const MYSQL_MAX_ROW_BYTES: u64 = 65535;
 /// InnoDB keeps a row in a (16 KiB) page: its columns that cannot move off the page must fit
 /// in less than this many bytes (MariaDB's "Row size too large (> 8126)").
 pub(super) const INNODB_MAX_INLINE_BYTES: u64 = 8126;
 
-/// How MySQL stores a value of a column.
-#[derive(Clone, Copy)]
-pub(super) enum Storage {
-    /// Always this many bytes.
-    Fixed(u64),
-    /// Up to this many bytes, with a length prefix.
-    Variable(u64),
-    /// Text or blob: off the row.
-    Blob,
+pub(super) fn mysql_storage(column: &ColumnSpec) -> Storage {
+    mysql_keys::storage(column_type(column))
 }
 
-pub(super) fn mysql_storage(column: &ColumnSpec) -> Storage {
-    use crate::ir::SqlType;
-    match column.base.sql_type(column.max_length, column.decimal) {
-        SqlType::Bool => Storage::Fixed(1),
-        SqlType::SmallInt => Storage::Fixed(2),
-        SqlType::Date => Storage::Fixed(3),
-        SqlType::Integer | SqlType::Float => Storage::Fixed(4),
-        SqlType::Time => Storage::Fixed(6),
-        SqlType::BigInt | SqlType::Double | SqlType::DateTime | SqlType::DateTimeTz => {
-            Storage::Fixed(8)
-        }
-        // 9 digits in 4 bytes, on each side of the point.
-        SqlType::Decimal { digits, .. } => Storage::Fixed(u64::from(digits).div_ceil(9) * 4 + 4),
-        SqlType::Varchar(n) => Storage::Variable(4 * u64::from(n)),
-        // char(32), variable-length in utf8mb4.
-        SqlType::Uuid => Storage::Variable(4 * 32),
-        SqlType::Text | SqlType::Binary | SqlType::Json => Storage::Blob,
-        // The user's `db_type`: not known here, not counted.
-        SqlType::Custom => Storage::Fixed(0),
-    }
+fn column_type(column: &ColumnSpec) -> SqlType {
+    column.base.sql_type(column.max_length, column.decimal)
 }
 
 /// The `max_length` rule: what every database can declare.
@@ -107,35 +82,38 @@ pub(super) fn check_mysql_sizes(spec: &ModelSpec, ctxt: &mut Ctxt) {
         }
     }
 
-    // Index keys.
-    let key_bytes = |c: &ColumnSpec| match mysql_storage(c) {
-        Storage::Fixed(n) | Storage::Variable(n) => n,
-        Storage::Blob => 0, // refused elsewhere
-    };
-    let too_long = |bytes: u64| {
-        format!(
-            "a MySQL index key holds at most {MYSQL_MAX_KEY_BYTES} bytes and this one needs {bytes} \
-             (a `max_length` character takes 4 bytes in utf8mb4: at most 768 characters)"
-        )
+    // Index keys, unbounded text by its prefix (`crate::mysql_keys`).
+    let key = |fields: &[&ColumnSpec]| {
+        let types: Vec<SqlType> = fields.iter().map(|c| column_type(c)).collect();
+        mysql_keys::key_bytes(&types).map_err(|KeyTooLong { bytes }| {
+            let text = types.iter().any(|t| mysql_keys::indexed_by_prefix(*t));
+            format!(
+                "a MySQL index key holds at most {MAX_KEY_BYTES} bytes and this one needs {bytes} \
+                 (a `max_length` character takes 4 bytes in utf8mb4: at most 768 characters{})",
+                if text {
+                    "; an unbounded `String` takes a prefix of at least one character"
+                } else {
+                    ""
+                }
+            )
+        })
     };
     for (field, column) in &columns {
         let indexed =
             column.primary_key || column.unique || column.index || column.foreign_key.is_some();
-        let bytes = key_bytes(column);
-        if indexed && bytes > MYSQL_MAX_KEY_BYTES {
-            ctxt.error_spanned_by(&field.ident, too_long(bytes));
+        if let (true, Err(e)) = (indexed, key(&[column])) {
+            ctxt.error_spanned_by(&field.ident, e);
         }
     }
     for list in spec.unique_together.iter().chain(&spec.index_together) {
-        let bytes: u64 = list
+        let fields: Vec<&ColumnSpec> = list
+            .fields
             .iter()
             .filter_map(|i| spec.column_field(i))
-            .map(|(_, c)| key_bytes(c))
-            .sum();
-        if bytes > MYSQL_MAX_KEY_BYTES {
-            if let Some(first) = list.first() {
-                ctxt.error_spanned_by(first, too_long(bytes));
-            }
+            .map(|(_, c)| c)
+            .collect();
+        if let (Err(e), Some(first)) = (key(&fields), list.fields.first()) {
+            ctxt.error_spanned_by(first, e);
         }
     }
     for (_, gfk) in spec.generic_foreign_keys() {
@@ -143,14 +121,11 @@ pub(super) fn check_mysql_sizes(spec: &ModelSpec, ctxt: &mut Ctxt) {
             spec.column_field(&gfk.ct_field),
             spec.column_field(&gfk.fk_field),
         ) {
-            let bytes = key_bytes(ct) + key_bytes(oid);
-            if bytes > MYSQL_MAX_KEY_BYTES && key_bytes(oid) <= MYSQL_MAX_KEY_BYTES {
+            // An object id too long on its own is reported at its column.
+            if let (Err(e), Ok(_)) = (key(&[ct, oid]), key(&[oid])) {
                 ctxt.error_spanned_by(
                     &of.ident,
-                    format!(
-                        "{}; the object id is indexed with the content type",
-                        too_long(bytes)
-                    ),
+                    format!("{e}; the object id is indexed with the content type"),
                 );
             }
         }

@@ -5,13 +5,15 @@
 //! ```text
 //! #[model(app_label = "blog", model_name = "article", table_name = "blog_article",
 //!         verbose_name = "article", managed = false, renamed_from = "post",
-//!         unique(a, b), index(a, b), crate = "::contenttypes")]
+//!         unique(a, b, name = "x"), index(a, b, name = "y"), crate = "::contenttypes")]
 //! struct Article {
 //!     #[model(primary_key, auto_increment = false, unique, index, max_length = 200,
 //!             column = "title", default = "x", foreign_key = Tag, on_delete = cascade,
-//!             renamed_from = "old", skip)]
+//!             renamed_from = "old", index_name = "x", foreign_key_name = "y", skip)]
 //!     field: Type,
-//!     #[generic_foreign_key(ct_field = content_type_id, fk_field = object_id)]
+//!     #[model(on_delete = set_null, foreign_key_name = "z")] // a content-type field
+//!     content_type_id: Option<i32>,
+//!     #[generic_foreign_key(ct_field = content_type_id, fk_field = object_id, index_name = "w")]
 //!     content_object: GenericForeignKey,
 //!     #[generic_relation(gfk = content_object, related_query_name = "article")]
 //!     tags: GenericRelation<TaggedItem>,
@@ -238,8 +240,8 @@ pub(super) struct ContainerAttrs {
     verbose_name: Option<String>,
     managed: Option<bool>,
     renamed_from: Option<Spanned<String>>,
-    unique_together: Vec<Vec<Ident>>,
-    index_together: Vec<Vec<Ident>>,
+    unique_together: Vec<Together>,
+    index_together: Vec<Together>,
     crate_path: Option<Path>,
     table_path: Option<Path>,
 }
@@ -315,9 +317,9 @@ pub(super) fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> Con
                 let lit = string_value(&meta)?;
                 crate_path.set(ctxt, span, crate_path_value(&lit)?);
             } else if meta.path.is_ident("unique") {
-                out.unique_together.push(ident_list(&meta)?);
+                out.unique_together.push(together_list(&meta)?);
             } else if meta.path.is_ident("index") {
-                out.index_together.push(ident_list(&meta)?);
+                out.index_together.push(together_list(&meta)?);
             } else if is_field_only_key(&meta.path) {
                 return Err(meta.error(format!(
                     "`{}` is a field option; put it on a field's `#[model(...)]`",

@@ -22,10 +22,9 @@ pub(crate) fn validate(spec: &ModelSpec, cx: &ParseContext, ctxt: &mut Ctxt) {
     check_generic_foreign_keys(spec, ctxt);
     check_generic_relations(spec, ctxt);
     check_custom_columns(spec, ctxt);
+    check_on_delete(spec, ctxt);
     check_generated_names(spec, ctxt);
-    if !ctxt.has_errors() {
-        check_index_names(spec, ctxt);
-    }
+    super::constraint_names::check(spec, ctxt);
 }
 
 /// A column with `sql_type = ...` has no DDL the framework knows: a managed model must say
@@ -274,18 +273,20 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
             ),
             None => {}
         }
-        let keyed = column.primary_key || column.unique || column.index;
         if (column.unique || column.index) && column.base == BaseType::Bytes {
             ctxt.error_spanned_by(
                 &field.ident,
                 "a `Vec<u8>` column cannot be indexed or unique (MySQL cannot index BLOB columns)",
             );
         }
-        if keyed && column.base == BaseType::String && column.max_length.is_none() {
+        if (column.primary_key || column.unique) && text_key_refused(spec, column) {
             ctxt.error_spanned_by(
                 &field.ident,
-                "an indexed, unique or primary key `String` column needs `#[model(max_length = N)]` \
-                 (MySQL cannot index unbounded text)",
+                format!(
+                    "a {} over an unbounded `String` needs `#[model(max_length = N)]`: MySQL indexes \
+                     unbounded text by a prefix, and values sharing the prefix would collide",
+                    if column.primary_key { "primary key" } else { "unique constraint" }
+                ),
             );
         }
         if column.primary_key && (column.unique || column.index) {
@@ -295,6 +296,13 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
             );
         }
         if let Some(fk) = &column.foreign_key {
+            if text_key_refused(spec, column) {
+                ctxt.error_spanned_by(
+                    &field.ident,
+                    "a foreign key over an unbounded `String` needs `#[model(max_length = N)]`, the \
+                     referenced key's: MySQL cannot make a foreign key of text",
+                );
+            }
             if !column.base.is_key() {
                 ctxt.error_spanned_by(
                     &fk.target,
@@ -308,6 +316,19 @@ fn check_columns(spec: &ModelSpec, ctxt: &mut Ctxt) {
     }
 }
 
+/// Whether a column is an unbounded `String` (`text`; MySQL indexes it by a prefix).
+pub(super) fn is_unbounded_text(column: &ColumnSpec) -> bool {
+    column.base == BaseType::String && column.max_length.is_none()
+}
+
+/// Whether a key over this column would be refused in a table the framework creates: a
+/// unique constraint, a primary key or a foreign key over unbounded text, which MySQL could
+/// only make over a prefix (changing what is unique) or not at all. A table someone else
+/// created (`managed = false`, such as Django's own on PostgreSQL or SQLite) has what it has.
+fn text_key_refused(spec: &ModelSpec, column: &ColumnSpec) -> bool {
+    spec.managed && is_unbounded_text(column)
+}
+
 fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
     let mut declared: Vec<(bool, Vec<String>)> = Vec::new();
     let lists = spec
@@ -318,10 +339,13 @@ fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
     for (unique, list) in lists {
         let key = (
             unique,
-            list.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+            list.fields
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>(),
         );
         if declared.contains(&key) {
-            if let Some(first) = list.first() {
+            if let Some(first) = list.fields.first() {
                 ctxt.error_spanned_by(
                     first,
                     format!(
@@ -333,12 +357,15 @@ fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
         }
         declared.push(key);
         let mut seen = Vec::new();
-        for ident in list {
+        for ident in &list.fields {
             match spec.column_field(ident) {
                 None => ctxt.error_spanned_by(ident, format!("`{ident}` is not a column field of `{}`", spec.ident)),
-                Some((_, c)) if c.base == BaseType::String && c.max_length.is_none() => ctxt.error_spanned_by(
+                Some((_, c)) if unique && text_key_refused(spec, c) => ctxt.error_spanned_by(
                     ident,
-                    format!("`{ident}` is an unbounded `String`; give it `max_length` to index it (MySQL cannot index unbounded text)"),
+                    format!(
+                        "`{ident}` is an unbounded `String`: a unique constraint over it needs `max_length` \
+                         (MySQL indexes unbounded text by a prefix, and values sharing the prefix would collide)"
+                    ),
                 ),
                 Some((_, c)) if c.base == BaseType::Bytes => ctxt.error_spanned_by(
                     ident,
@@ -350,6 +377,32 @@ fn check_together(spec: &ModelSpec, ctxt: &mut Ctxt) {
                 ctxt.error_spanned_by(ident, format!("`{ident}` is listed twice"));
             }
             seen.push(ident);
+        }
+    }
+}
+
+/// `on_delete` goes with a foreign key: a declared one (`foreign_key = Target`) or the one
+/// the framework adds to a generic foreign key's content-type field. `set_null` needs a
+/// nullable column.
+fn check_on_delete(spec: &ModelSpec, ctxt: &mut Ctxt) {
+    for (field, column) in spec.columns() {
+        let Some(o) = &column.on_delete else {
+            continue;
+        };
+        let content_type = spec
+            .generic_foreign_keys()
+            .any(|(_, g)| g.ct_field == field.ident);
+        if column.foreign_key.is_none() && !content_type {
+            ctxt.error_at(
+                o.span,
+                "`on_delete` needs `foreign_key = Target` on the same field (or the field must be a \
+                 generic foreign key's content-type field)",
+            );
+        } else if o.value == crate::ir::OnDelete::SetNull && !column.nullable {
+            ctxt.error_at(
+                o.span,
+                "`on_delete = set_null` needs a nullable column; make the field an `Option`",
+            );
         }
     }
 }
@@ -473,59 +526,5 @@ fn check_generated_names(spec: &ModelSpec, ctxt: &mut Ctxt) {
                 );
             }
         }
-    }
-}
-
-/// Index and constraint names are generated from the table and column names (shortened with
-/// a hash past the identifier limit): two must not come out the same. MySQL compares them
-/// without case.
-fn check_index_names(spec: &ModelSpec, ctxt: &mut Ctxt) {
-    struct Unknown;
-    impl super::lower::Resolver for Unknown {
-        fn foreign_key_target(&self, _: &syn::Path) -> Option<(String, String)> {
-            Some((String::new(), String::new()))
-        }
-        fn through_model(&self, _: &syn::Path) -> Option<super::lower::ThroughModel> {
-            None
-        }
-    }
-    let (def, _) = super::lower::to_ir(spec, &Unknown);
-    let table = def.table.name.as_ref();
-    let mut names_seen: HashMap<String, String> = HashMap::new();
-    let mut generated: Vec<(String, Vec<String>)> = crate::ddl::all_indexes(&def)
-        .into_iter()
-        .map(|i| {
-            (
-                i.name.to_string(),
-                i.columns.iter().map(|c| c.to_string()).collect(),
-            )
-        })
-        .collect();
-    for column in def.table.columns.iter() {
-        if column.foreign_key.is_some() {
-            generated.push((
-                crate::ddl::foreign_key_name(table, &column.name),
-                vec![column.name.to_string()],
-            ));
-        }
-    }
-    for (name, columns) in generated {
-        if names_seen
-            .insert(name.to_ascii_lowercase(), name.clone())
-            .is_none()
-        {
-            continue;
-        }
-        let span = columns
-            .first()
-            .and_then(|c| spec.columns().find(|(_, cs)| cs.column.value == *c))
-            .map(|(f, _)| f.ident.span())
-            .unwrap_or_else(|| spec.ident.span());
-        ctxt.error_at(
-            span,
-            format!(
-                "two indexes or constraints of `{table}` would both be named `{name}`; rename a column"
-            ),
-        );
     }
 }

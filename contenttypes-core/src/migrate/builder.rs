@@ -476,6 +476,14 @@ impl Migrations {
                 ));
             }
         }
+        for clash in crate::check::name_clashes(&defs) {
+            errors.push(format!(
+                "`{}` and `{}` both have an index or constraint named `{}`: PostgreSQL and SQLite keep \
+                 index names per database schema, MySQL foreign key names per database; give one of \
+                 them another name",
+                clash.first, clash.second, clash.name
+            ));
+        }
         if !errors.is_empty() {
             return Err(BuildError::Models(errors));
         }

@@ -25,4 +25,6 @@ pub use render::{render, Rendered};
 pub use state::State;
 
 #[cfg(test)]
+mod shared_schema_tests;
+#[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ use std::fmt;
 
 use crate::content_type;
 use crate::ddl;
-use crate::ir::{ColumnDef, ForeignKeyDef, IndexDef, ModelDef};
+use crate::ir::{ColumnDef, ForeignKeyDef, IndexDef, ModelDef, TableDef};
 
 use super::state::normalize;
 
@@ -39,13 +39,15 @@ pub enum Operation {
         from: String,
         to: String,
     },
-    /// An index whose name follows a renamed table or column.
+    /// An index whose name follows a renamed table or column, or the model's new name for it.
     RenameIndex {
-        table: String,
+        /// The table as it is after the migration (SQLite creates the index again).
+        table: TableDef,
         from: IndexDef,
         to: IndexDef,
     },
-    /// A foreign key constraint whose name follows a renamed table or column.
+    /// A foreign key constraint whose name follows a renamed table or column, or the model's
+    /// new name for it.
     RenameForeignKey {
         table: String,
         column: String,
@@ -71,6 +73,7 @@ pub struct AlterTable {
 
 /// One change to an existing table.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // a handful per migration, planned once at build time
 pub enum Change {
     AddColumn(ColumnDef),
     DropColumn(ColumnDef),
@@ -150,6 +153,7 @@ pub fn explicit(def: &ModelDef) -> ModelDef {
         .map(|c| ColumnDef {
             unique: false,
             indexed: false,
+            index_name: None,
             ..c.clone()
         })
         .collect::<Vec<_>>()
@@ -334,13 +338,20 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
                 });
             }
             if let Some(fk) = &c.foreign_key {
+                // The constraint takes the name the new model gives it (or the one generated
+                // from the new table and column names).
+                let given = n
+                    .column(&renamed)
+                    .and_then(|a| a.foreign_key.as_ref())
+                    .and_then(|a| a.name.clone());
                 let mapped = ForeignKeyDef {
                     table: map_table(&fk.table).into(),
                     column: map_column(&fk.table, &fk.column).into(),
                     on_delete: fk.on_delete,
+                    name: given,
                 };
-                let from = ddl::foreign_key_name(old_table, &c.name);
-                let to = ddl::foreign_key_name(&table, &renamed);
+                let from = ddl::foreign_key_name(old_table, &c.name, fk);
+                let to = ddl::foreign_key_name(&table, &renamed, &mapped);
                 if from != to {
                     fk_ops.push(Operation::RenameForeignKey {
                         table: table.clone(),
@@ -410,7 +421,7 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
             });
             if let Some(target) = target {
                 index_ops.push(Operation::RenameIndex {
-                    table: table.clone(),
+                    table: after.table.clone(),
                     from: index.clone(),
                     to: target.clone(),
                 });

@@ -10,6 +10,7 @@
 
 use crate::content_type;
 use crate::ddl::{self, Dialect};
+use crate::ir::IndexDef;
 
 use super::plan::{AlterTable, Change, Operation, Plan};
 
@@ -109,10 +110,10 @@ pub fn operation(op: &Operation, dialect: Dialect) -> Vec<String> {
             vec![ddl::rename_column(dialect, table, from, to)]
         }
         Operation::RenameIndex { table, from, to } => {
-            match ddl::rename_index(dialect, table, &from.name, &to.name) {
+            match ddl::rename_index(dialect, &table.name, &from.name, &to.name) {
                 Some(s) => vec![s],
                 None => vec![
-                    ddl::drop_index(dialect, table, &from.name),
+                    ddl::drop_index(dialect, &table.name, &from.name),
                     ddl::create_index(dialect, table, to),
                 ],
             }
@@ -148,6 +149,23 @@ pub fn sqlite_needs_rebuild(alter: &AlterTable) -> bool {
     })
 }
 
+/// The indexes over `column` that the change keeps but whose MySQL prefix changes with the
+/// column's type (`varchar` ↔ `longtext`, see [`crate::mysql_keys`]).
+fn reprefixed<'a>(alter: &'a AlterTable, column: &str) -> Vec<&'a IndexDef> {
+    alter
+        .after
+        .table
+        .indexes
+        .iter()
+        .filter(|a| {
+            a.columns.iter().any(|c| c == column)
+                && alter.before.table.indexes.iter().any(|b| b == *a)
+                && ddl::index_prefixes(&alter.before.table, a)
+                    != ddl::index_prefixes(&alter.after.table, a)
+        })
+        .collect()
+}
+
 fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     if dialect == Dialect::Sqlite && sqlite_needs_rebuild(alter) {
         return ddl::sqlite_rebuild_table(&alter.before, &alter.after);
@@ -164,11 +182,15 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     let mut out = Vec::new();
     // 1. foreign keys that go or change, before their columns change
     for c in &alter.changes {
-        if let Change::DropForeignKey { column, .. } = c {
+        if let Change::DropForeignKey {
+            column,
+            foreign_key,
+        } = c
+        {
             out.extend(ddl::drop_foreign_key(
                 dialect,
                 table,
-                &ddl::foreign_key_name(table, column),
+                &ddl::foreign_key_name(table, column, foreign_key),
             ));
         }
     }
@@ -178,9 +200,21 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
             out.extend(ddl::add_column(dialect, table, column));
         }
     }
+    let mut reindexed: Vec<&str> = Vec::new();
     for c in &alter.changes {
         if let Change::AlterColumn { from, to } = c {
-            out.extend(ddl::alter_column(dialect, table, from, to).unwrap_or_default());
+            let reindex: Vec<&IndexDef> = match dialect {
+                Dialect::Mysql => reprefixed(alter, &to.name)
+                    .into_iter()
+                    .filter(|i| !reindexed.contains(&i.name.as_ref()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            reindexed.extend(reindex.iter().map(|i| i.name.as_ref()));
+            out.extend(
+                ddl::alter_column(dialect, &alter.after.table, from, to, &reindex)
+                    .unwrap_or_default(),
+            );
         }
     }
     // 4. new indexes before old ones go (MySQL refuses to drop the index a foreign key
@@ -188,7 +222,7 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     for c in &alter.changes {
         if let Change::CreateIndex(i) = c {
             if !dropped_names.contains(&i.name.as_ref()) {
-                out.push(ddl::create_index(dialect, table, i));
+                out.push(ddl::create_index(dialect, &alter.after.table, i));
             }
         }
     }
@@ -206,7 +240,7 @@ fn alter_table(alter: &AlterTable, dialect: Dialect) -> Vec<String> {
     for c in &alter.changes {
         if let Change::CreateIndex(i) = c {
             if dropped_names.contains(&i.name.as_ref()) {
-                out.push(ddl::create_index(dialect, table, i));
+                out.push(ddl::create_index(dialect, &alter.after.table, i));
             }
         }
     }

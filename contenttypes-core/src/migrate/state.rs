@@ -168,8 +168,12 @@ fn column_to_json(c: &ColumnDef) -> Value {
     let mut o = Map::new();
     o.insert("name".into(), Value::from(c.name.as_ref()));
     o.insert("type".into(), Value::from(c.sql_type.name()));
+    // Optional keys are written only when set, so older state files keep their bytes.
     if let Some(db_type) = &c.db_type {
         o.insert("db_type".into(), Value::from(db_type.as_ref()));
+    }
+    if let Some(name) = &c.index_name {
+        o.insert("index_name".into(), Value::from(name.as_ref()));
     }
     o.insert("nullable".into(), Value::from(c.nullable));
     o.insert("primary_key".into(), Value::from(c.primary_key));
@@ -200,6 +204,9 @@ fn column_to_json(c: &ColumnDef) -> Value {
                 o.insert("table".into(), Value::from(fk.table.as_ref()));
                 o.insert("column".into(), Value::from(fk.column.as_ref()));
                 o.insert("on_delete".into(), Value::from(fk.on_delete.name()));
+                if let Some(name) = &fk.name {
+                    o.insert("name".into(), Value::from(name.as_ref()));
+                }
                 Value::Object(o)
             }
         },
@@ -234,6 +241,17 @@ fn string(o: &Map<String, Value>, key: &str) -> Result<Cow<'static, str>, StateE
         .and_then(Value::as_str)
         .map(|s| Cow::Owned(s.to_string()))
         .ok_or_else(|| StateError(format!("missing string `{key}`")))
+}
+
+/// A string that may be missing (or `null`).
+fn optional_string(
+    o: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<Cow<'static, str>>, StateError> {
+    match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => string(o, key).map(Some),
+    }
 }
 
 fn boolean(o: &Map<String, Value>, key: &str) -> Result<bool, StateError> {
@@ -302,6 +320,7 @@ fn column_from_json(v: &Value) -> Result<ColumnDef, StateError> {
                 column: string(fk, "column")?,
                 on_delete: OnDelete::from_name(&on_delete)
                     .ok_or_else(|| StateError(format!("unknown `on_delete` `{on_delete}`")))?,
+                name: optional_string(fk, "name")?,
             })
         }
     };
@@ -317,10 +336,8 @@ fn column_from_json(v: &Value) -> Result<ColumnDef, StateError> {
         default,
         foreign_key,
         renamed_from: None,
-        db_type: match o.get("db_type") {
-            None | Some(Value::Null) => None,
-            Some(_) => Some(string(o, "db_type")?),
-        },
+        db_type: optional_string(o, "db_type")?,
+        index_name: optional_string(o, "index_name")?,
     })
 }
 

@@ -16,7 +16,7 @@ use crate::ir::ModelDef;
 
 /// The models declared in `src` (every struct is a model), with the content-type table, as
 /// the build helper would see them.
-fn models(src: &str) -> Vec<ModelDef> {
+pub(super) fn models(src: &str) -> Vec<ModelDef> {
     let file = syn::parse_file(src).expect("test source parses");
     let cx = ParseContext::new("app");
     let scanned: Vec<ScannedModel> = file
@@ -51,17 +51,17 @@ fn models(src: &str) -> Vec<ModelDef> {
 }
 
 /// The recorded state after `src` was migrated.
-fn recorded(src: &str) -> Vec<ModelDef> {
+pub(super) fn recorded(src: &str) -> Vec<ModelDef> {
     state::normalize_all(&models(src))
 }
 
-fn plan_of(old: &str, new: &str) -> Plan {
+pub(super) fn plan_of(old: &str, new: &str) -> Plan {
     plan(&recorded(old), &models(new)).expect("plans")
 }
 
 /// The statements of a plan (up) and of its inverse (down), without file headers and
 /// SQLite's transaction wrapper.
-fn statements(p: &Plan, d: Dialect) -> (Vec<String>, Vec<String>) {
+pub(super) fn statements(p: &Plan, d: Dialect) -> (Vec<String>, Vec<String>) {
     let of = |p: &Plan| {
         p.operations
             .iter()
@@ -791,6 +791,16 @@ fn unresolved_foreign_keys_and_duplicates_are_errors() {
     );
     let err = pkg.helper().run().unwrap_err().to_string();
     assert!(err.contains("two models are `demo.a`"), "{err}");
+    pkg.source(
+        "src/lib.rs",
+        "#[derive(Model)] #[model(index(x, y, name = \"by_xy\"))] struct A { id: i64, x: i32, y: i32 }\n\
+         #[derive(Model)] #[model(index(x, y, name = \"by_xy\"))] struct B { id: i64, x: i32, y: i32 }\n",
+    );
+    let err = pkg.helper().run().unwrap_err().to_string();
+    assert!(
+        err.contains("`demo.a` and `demo.b` both have an index or constraint named `by_xy`"),
+        "{err}"
+    );
 }
 
 #[test]

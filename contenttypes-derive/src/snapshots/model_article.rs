@@ -275,6 +275,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                     ::contenttypes::__private::ct_core::ir::ColumnDef {
                         name: ::contenttypes::__private::Cow::Borrowed("title"),
@@ -291,6 +292,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                     ::contenttypes::__private::ct_core::ir::ColumnDef {
                         name: ::contenttypes::__private::Cow::Borrowed("rating"),
@@ -305,6 +307,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                 ],
             ),

@@ -210,6 +210,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                     ::contenttypes::__private::ct_core::ir::ColumnDef {
                         name: ::contenttypes::__private::Cow::Borrowed("name"),
@@ -226,6 +227,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                 ],
             ),

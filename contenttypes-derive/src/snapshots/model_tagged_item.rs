@@ -422,6 +422,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                     ::contenttypes::__private::ct_core::ir::ColumnDef {
                         name: ::contenttypes::__private::Cow::Borrowed("tag_id"),
@@ -441,9 +442,11 @@ const _: () = {
                                 <Tag as ::contenttypes::__private::ct_core::registry::Registered>::PK_COLUMN,
                             ),
                             on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
+                            name: ::core::option::Option::None,
                         }),
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                     ::contenttypes::__private::ct_core::ir::ColumnDef {
                         name: ::contenttypes::__private::Cow::Borrowed(
@@ -465,9 +468,11 @@ const _: () = {
                             ),
                             column: ::contenttypes::__private::Cow::Borrowed("id"),
                             on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
+                            name: ::core::option::Option::None,
                         }),
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                     ::contenttypes::__private::ct_core::ir::ColumnDef {
                         name: ::contenttypes::__private::Cow::Borrowed("object_id"),
@@ -482,6 +487,7 @@ const _: () = {
                         foreign_key: ::core::option::Option::None,
                         renamed_from: ::core::option::Option::None,
                         db_type: ::core::option::Option::None,
+                        index_name: ::core::option::Option::None,
                     },
                 ],
             ),
