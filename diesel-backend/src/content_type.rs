@@ -3,14 +3,18 @@
 //!
 //! Query counts (Django's, or fewer):
 //! - a cached `for_model`, `for_id` or `by_natural_key`: 0 queries;
-//! - `for_model` on a cold cache: 1 `SELECT`; 3 statements when the row must be created;
+//! - `for_model` on a cold cache: 1 `SELECT`; 3 statements when the row must be created
+//!   (then the rows of every registered model are created at once, as Django creates them
+//!   all after migrating);
 //! - `for_models` on a cold cache: 1 `SELECT` for all of them, plus one `INSERT` and one
 //!   `SELECT` when some rows are missing;
 //! - [`create_content_types`]: 1 `SELECT`, plus 1 `INSERT` of everything missing.
 //!
 //! Creating a row is race-safe: the insert ignores a conflict on the unique
-//! `(app_label, model)` constraint and the row is read back, so concurrent first uses create
-//! one row and all see its id.
+//! `(app_label, model)` constraint and the row is read back with a locking read, so
+//! concurrent first uses create one row and all see its id, also inside transactions (every
+//! first use inserts the same rows in the same order, so they wait for each other rather
+//! than deadlock).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -459,7 +463,7 @@ impl ContentTypes {
         if let Some(ct) = self.select_keys(conn, &[def.natural_key()])?.pop() {
             return self.remember(ct);
         }
-        insert_missing(conn, &[def.natural_key()])?;
+        self.insert_every_missing(conn)?;
         match self.select_keys_locked(conn, &[def.natural_key()])?.pop() {
             Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentType {
@@ -495,7 +499,7 @@ impl ContentTypes {
             }
         }
         if !missing.is_empty() {
-            insert_missing(conn, &missing)?;
+            self.insert_every_missing(conn)?;
             for ct in self.select_keys_locked(conn, &missing)? {
                 self.remember(ct)?;
             }
@@ -508,6 +512,24 @@ impl ContentTypes {
                 })
             })
             .collect()
+    }
+
+    /// On a miss, the rows of every registered model are inserted, not only the one asked
+    /// for (Django creates them all after migrating): one statement, in one global order, so
+    /// concurrent first uses inside long transactions take the unique index's locks in the
+    /// same order and wait for each other instead of deadlocking, and a transaction inserts
+    /// content types at most once.
+    fn insert_every_missing<C>(&self, conn: &mut C) -> Result<usize>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let keys: Vec<(&str, &str)> = self
+            .registry()?
+            .models()
+            .map(|r| r.def.natural_key())
+            .collect();
+        insert_missing(conn, &keys)
     }
 
     pub(crate) fn for_id<C>(&self, conn: &mut C, id: i32) -> Result<ContentType>
