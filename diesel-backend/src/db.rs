@@ -9,7 +9,7 @@ use diesel::connection::LoadConnection;
 use diesel::Connection;
 
 use crate::backend::SupportedBackend;
-use crate::content_type::ContentTypes;
+use crate::content_types::ContentTypes;
 
 /// A connection and the content-type cache of its database.
 pub trait Db {

@@ -23,7 +23,7 @@ use contenttypes_core::ir::{ColumnDef, ModelDef, OnDelete, SqlType};
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::Registry;
 
-use crate::content_type::ContentTypes;
+use crate::content_types::ContentTypes;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};

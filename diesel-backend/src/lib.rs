@@ -8,6 +8,7 @@
 pub mod backend;
 pub mod columns;
 pub mod content_type;
+pub mod content_types;
 pub mod db;
 mod delete;
 pub mod error;
@@ -33,7 +34,8 @@ pub mod testing;
 mod transaction;
 
 pub use backend::SupportedBackend;
-pub use content_type::{create_content_types, ContentType, ContentTypes, NewContentType};
+pub use content_type::{ContentType, NewContentType};
+pub use content_types::{create_content_types, ContentTypes};
 pub use db::{Db, Using};
 pub use delete::Deleted;
 pub use error::{Error, Result};

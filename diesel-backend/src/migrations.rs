@@ -50,7 +50,7 @@ pub use diesel_migrations;
 pub use diesel_migrations::{EmbeddedMigrations, FileBasedMigrations, MigrationHarness};
 
 use crate::backend::{Dialect, SupportedBackend};
-use crate::content_type::create_content_types;
+use crate::content_types::create_content_types;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
