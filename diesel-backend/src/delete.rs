@@ -127,6 +127,50 @@ pub(crate) fn needs_collecting(registry: &Registry, model: &ModelDef) -> bool {
     !model.generic_relations.is_empty() || incoming(registry, model).next().is_some()
 }
 
+/// Deletes the rows of `model` matching `cond` and `extra`, with what cascades from them: one
+/// `DELETE` when nothing does, else a `SELECT` of their keys and the cascade.
+pub(crate) fn delete_matching<D: Db, E: QueryFragment<D::Backend>>(
+    db: &mut D,
+    model: &'static ModelDef,
+    cond: Cond,
+    extra: E,
+) -> Result<Deleted> {
+    let (conn, cts) = db.parts();
+    if !needs_collecting(cts.registry()?, model) {
+        let rows = Delete {
+            table: model.table.name.as_ref(),
+            cond,
+            extra,
+        }
+        .execute(conn)?;
+        return Ok(Deleted::single(model, rows));
+    }
+    let keys = keys_matching(conn, model, cond, extra)?;
+    delete_by_keys(db, model, &keys)
+}
+
+/// The primary keys of the rows of `model` matching `cond` and `extra`.
+pub(crate) fn keys_matching<C, E>(
+    conn: &mut C,
+    model: &'static ModelDef,
+    cond: Cond,
+    extra: E,
+) -> Result<Vec<PkValue>>
+where
+    C: Connection + LoadConnection,
+    C::Backend: SupportedBackend,
+    E: QueryFragment<C::Backend>,
+{
+    let pk = primary_key(model)?;
+    let query = SelectColumn {
+        table: model.table.name.as_ref(),
+        column: pk.name.as_ref(),
+        cond,
+        extra,
+    };
+    load_keys(conn, query, pk.sql_type)
+}
+
 /// The foreign keys of registered models that point at `model`'s primary key and that the
 /// framework acts on (all but `no_action`).
 fn incoming<'r>(
@@ -274,15 +318,7 @@ impl Collector<'_> {
                         .execute(conn)?;
                     }
                     OnDelete::Restrict => {
-                        let pk = primary_key(from)?;
-                        let query = SelectColumn {
-                            table: from.table.name.as_ref(),
-                            column: pk.name.as_ref(),
-                            cond,
-                            extra: NoFilter,
-                        };
-                        let blocking = load_keys(conn, query, pk.sql_type)?;
-                        if !blocking.is_empty() {
+                        if !keys_matching(conn, from, cond, NoFilter)?.is_empty() {
                             return Err(Error::Protected {
                                 model: model.type_name.to_string(),
                                 referenced_by: format!("{}.{}", from.type_name, column.field),
@@ -319,14 +355,7 @@ impl Collector<'_> {
             self.deleted.add(related, rows);
             return Ok(());
         }
-        let pk = primary_key(related)?;
-        let query = SelectColumn {
-            table: related.table.name.as_ref(),
-            column: pk.name.as_ref(),
-            cond,
-            extra: NoFilter,
-        };
-        let keys = load_keys(conn, query, pk.sql_type)?;
+        let keys = keys_matching(conn, related, cond, NoFilter)?;
         self.delete(conn, related, keys, depth + 1)
     }
 }
@@ -351,11 +380,7 @@ fn values_of(column: &ColumnDef, keys: &[PkValue]) -> Vec<Value> {
 }
 
 /// Loads one key column of type `sql_type`.
-pub(crate) fn load_keys<C, E>(
-    conn: &mut C,
-    query: SelectColumn<E>,
-    sql_type: SqlType,
-) -> Result<Vec<PkValue>>
+fn load_keys<C, E>(conn: &mut C, query: SelectColumn<E>, sql_type: SqlType) -> Result<Vec<PkValue>>
 where
     C: Connection + LoadConnection,
     C::Backend: SupportedBackend,

@@ -218,28 +218,7 @@ impl<T: Model, E> Filtered<T, E> {
     where
         E: QueryFragment<D::Backend>,
     {
-        let table = T::DEF.table.name.as_ref();
-        let (conn, cts) = db.parts();
-        if !delete::needs_collecting(cts.registry()?, T::DEF) {
-            let rows = crate::query::Delete {
-                table,
-                cond: Cond::True,
-                extra: self.expression,
-            }
-            .execute(conn)?;
-            return Ok(Deleted::single(T::DEF, rows));
-        }
-        let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
-            model: T::DEF.label(),
-        })?;
-        let query = crate::query::SelectColumn {
-            table,
-            column: pk.name.as_ref(),
-            cond: Cond::True,
-            extra: self.expression,
-        };
-        let keys = delete::load_keys(conn, query, pk.sql_type)?;
-        delete::delete_by_keys(db, T::DEF, &keys)
+        delete::delete_matching(db, T::DEF, Cond::True, self.expression)
     }
 }
 

@@ -18,9 +18,7 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::objects::Objects;
-use crate::query::{
-    chunks, Cond, Count, Delete, Lock, LockRow, NoFilter, Select, SelectColumn, Update,
-};
+use crate::query::{chunks, Cond, Count, Lock, LockRow, NoFilter, Select, Update};
 use crate::transaction;
 
 use super::*;
@@ -289,16 +287,10 @@ where
         let (link, cond, ct) = self.core(db)?;
         transaction::atomic_retry(db, |db| {
             self.lock_parent(db, "set()")?;
-            let pk = link.pk_def()?;
-            let query = SelectColumn {
-                table: C::DEF.table.name.as_ref(),
-                column: pk.name.as_ref(),
-                cond: cond.clone(),
-                extra: NoFilter,
-            };
-            let current: HashSet<PkValue> = delete::load_keys(db.connection(), query, pk.sql_type)?
-                .into_iter()
-                .collect();
+            let current: HashSet<PkValue> =
+                delete::keys_matching(db.connection(), C::DEF, cond.clone(), NoFilter)?
+                    .into_iter()
+                    .collect();
             let wanted_set: HashSet<&PkValue> = wanted.iter().collect();
             let stale: Vec<PkValue> = current
                 .iter()
@@ -418,38 +410,7 @@ fn distinct_keys(keys: impl Iterator<Item = PkValue>) -> Vec<PkValue> {
 /// Deletes related rows matching `cond`, with what cascades from them. Returns how many
 /// through rows were deleted.
 pub(super) fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Result<usize> {
-    Ok(delete_matching(db, link.through, cond, NoFilter)?.of_def(link.through))
-}
-
-/// Deletes the rows of `through` matching `cond` and `extra`: one `DELETE` when nothing
-/// cascades from them, else a `SELECT` of their keys and the framework's cascade.
-fn delete_matching<D: Db, E: QueryFragment<D::Backend>>(
-    db: &mut D,
-    through: &'static contenttypes_core::ir::ModelDef,
-    cond: Cond,
-    extra: E,
-) -> Result<Deleted> {
-    let (conn, cts) = db.parts();
-    if !delete::needs_collecting(cts.registry()?, through) {
-        let rows = Delete {
-            table: through.table.name.as_ref(),
-            cond,
-            extra,
-        }
-        .execute(conn)?;
-        return Ok(Deleted::single(through, rows));
-    }
-    let pk = through.primary_key().ok_or_else(|| Error::NotRegistered {
-        model: through.label(),
-    })?;
-    let query = SelectColumn {
-        table: through.table.name.as_ref(),
-        column: pk.name.as_ref(),
-        cond,
-        extra,
-    };
-    let keys = delete::load_keys(conn, query, pk.sql_type)?;
-    delete::delete_by_keys(db, through, &keys)
+    Ok(delete::delete_matching(db, link.through, cond, NoFilter)?.of_def(link.through))
 }
 
 /// Related rows narrowed by a Diesel expression: `article.tags().filter(...)`.
@@ -540,7 +501,7 @@ where
         E: QueryFragment<D::Backend>,
     {
         let (_, cond, _) = self.manager().core(db)?;
-        let deleted = delete_matching(db, C::DEF, cond, self.extra)?;
+        let deleted = delete::delete_matching(db, C::DEF, cond, self.extra)?;
         self.cache.clear_prefetched();
         Ok(deleted)
     }
