@@ -24,7 +24,7 @@ use diesel::sql_types::HasSqlType;
 /// hyphenated form too). Generated `table!` definitions use it for `uuid::Uuid` fields.
 ///
 /// Diesel's blanket impls leave no room for `uuid::Uuid: AsExpression<Uuid>`, so compare a
-/// column with a value through [`uuid`]: `table::id.eq(contenttypes::sql_types::uuid(id))`.
+/// column with a value through [`uuid()`]: `table::id.eq(contenttypes::sql_types::uuid(id))`.
 #[derive(
     Clone, Copy, Debug, Default, diesel::query_builder::QueryId, diesel::sql_types::SqlType,
 )]

@@ -4,8 +4,8 @@
 //! - [`scan`]: finds the `#[derive(Model)]` structs in the crate's sources and parses them
 //!   with the derive's parser (one parser, one IR);
 //! - [`state`]: the models as the last migration left them, recorded beside the migrations;
-//! - [`plan`]: the difference between two sets of models as operations;
-//! - [`render`]: operations → `up.sql`/`down.sql` per dialect, on [`crate::ddl`];
+//! - [`plan`](mod@plan): the difference between two sets of models as operations;
+//! - [`render`](mod@render): operations → `up.sql`/`down.sql` per dialect, on [`crate::ddl`];
 //! - [`version`]: Diesel's `YYYY-MM-DD-HHMMSS-XXXX` versions;
 //! - [`manifest`]: the model fingerprints the derive checks, so a model the scanner could
 //!   not see is a compile error;

@@ -1,5 +1,5 @@
 //! The planner: the difference between two sets of models as a list of operations, in the
-//! order they must run. Dialect-free: [`super::render`] turns operations into SQL.
+//! order they must run. Dialect-free: [`super::render`](mod@super::render) turns operations into SQL.
 //!
 //! Models are matched by natural key; a model whose key is new but that declares
 //! `renamed_from = "old"` (and the recorded state has `old`) is the same model, renamed.
