@@ -124,9 +124,12 @@ where
                 return Err(diesel::result::Error::QueryBuilderError((*message).into()));
             }
         }
-        out.push_sql(" AND (");
-        self.condition.walk_ast(out.reborrow())?;
-        out.push_sql("))");
+        if !self.condition.is_noop(out.backend())? {
+            out.push_sql(" AND (");
+            self.condition.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(")");
         Ok(())
     }
 }

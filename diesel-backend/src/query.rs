@@ -166,6 +166,11 @@ impl<DB: SupportedBackend> QueryFragment<DB> for NoFilter {
         out.push_sql("1 = 1");
         Ok(())
     }
+
+    /// Filtering by `TRUE` is no filtering: the framework's statements leave it out.
+    fn is_noop(&self, _backend: &DB) -> QueryResult<bool> {
+        Ok(true)
+    }
 }
 
 /// Splits a key list into runs that each fit in one statement: every statement that takes a
@@ -174,8 +179,9 @@ pub(crate) fn chunks<T>(values: &[T]) -> impl Iterator<Item = &[T]> {
     values.chunks(MAX_BINDS.max(1))
 }
 
-/// ` WHERE <cond> AND (<extra>)`. A condition with key lists changes its SQL with the
-/// number of keys, so such a statement is not kept in Diesel's prepared statement cache.
+/// ` WHERE <cond> AND (<extra>)`, leaving out what filters nothing (`Cond::True`, [`NoFilter`]).
+/// A condition with key lists changes its SQL with the number of keys, so such a statement is
+/// not kept in Diesel's prepared statement cache.
 fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
     out: &mut AstPass<'_, 'b, DB>,
     cond: &'b Cond,
@@ -184,11 +190,23 @@ fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
     if cond.has_lists() {
         out.unsafe_to_cache_prepared();
     }
-    out.push_sql(" WHERE ");
-    cond.walk(out)?;
-    out.push_sql(" AND (");
-    extra.walk_ast(out.reborrow())?;
-    out.push_sql(")");
+    let has_cond = !matches!(cond, Cond::True);
+    // `is_noop` and `backend` are hidden in Diesel's docs but public (Diesel is pinned).
+    let has_extra = !extra.is_noop(out.backend())?;
+    if has_cond || has_extra {
+        out.push_sql(" WHERE ");
+    }
+    if has_cond {
+        cond.walk(out)?;
+    }
+    if has_cond && has_extra {
+        out.push_sql(" AND ");
+    }
+    if has_extra {
+        out.push_sql("(");
+        extra.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+    }
     Ok(())
 }
 
