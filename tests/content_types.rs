@@ -228,6 +228,23 @@ backend_tests! {
         assert!(again.is_empty());
     }
 
+    /// Django's `bulk_create(ignore_conflicts=True)`: rows that would break a unique
+    /// constraint are skipped, the others inserted, in one statement; the count says how many
+    /// went in.
+    fn bulk_insert_ignoring_conflicts(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        Label::insert(db, NewLabel { name: "rust".into() }).unwrap();
+        let new: Vec<NewLabel> = ["rust", "go", "zig", "go"].iter().map(|n| NewLabel { name: n.to_string() }).collect();
+        let inserted = assert_queries(&log, 1, || Label::bulk_insert_ignoring_conflicts(db, &new).unwrap());
+        assert_eq!(inserted, 2);
+        let mut names: Vec<String> = Label::all(db).unwrap().into_iter().map(|l| l.name).collect();
+        names.sort();
+        assert_eq!(names, ["go", "rust", "zig"]);
+        let error = Label::bulk_insert(db, &new[..1]).unwrap_err();
+        assert!(error.is_unique_violation(), "without ignoring, a conflict is an error: {error}");
+    }
+
     /// Inserting a model reads its database-generated key back: 1 statement, 2 on MySQL.
     fn insert_returns_the_key(t) {
         let log = t.log();

@@ -22,7 +22,6 @@ use std::fmt;
 use std::sync::{LazyLock, RwLock};
 
 use contenttypes_core::content_type as ct_table;
-use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::ModelDef;
 use contenttypes_core::registry::{Registration, Registry};
 use diesel::query_builder::{AstPass, QueryFragment};
@@ -34,7 +33,7 @@ use crate::db::{Db, Using};
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::model::Loaded;
-use crate::query::{Col, Cond, Lock, Select};
+use crate::query::{Col, Cond, Lock, OnConflict, Select};
 
 /// Where a manager finds its models.
 enum RegistrySource {
@@ -405,10 +404,7 @@ impl<DB: SupportedBackend> QueryFragment<DB> for InsertContentTypes<'_> {
         if self.keys.len() != 1 {
             out.unsafe_to_cache_prepared();
         }
-        out.push_sql(match DB::DIALECT {
-            Dialect::Mysql => "INSERT IGNORE INTO ",
-            _ => "INSERT INTO ",
-        });
+        out.push_sql(OnConflict::insert_into(DB::DIALECT, true));
         out.push_identifier(ct_table::TABLE)?;
         out.push_sql(" (");
         out.push_identifier("app_label")?;
@@ -425,9 +421,7 @@ impl<DB: SupportedBackend> QueryFragment<DB> for InsertContentTypes<'_> {
             <DB as Binds<str>>::bind(&mut out, model)?;
             out.push_sql(")");
         }
-        if DB::DIALECT != Dialect::Mysql {
-            out.push_sql(" ON CONFLICT DO NOTHING");
-        }
+        out.push_sql(OnConflict::suffix(DB::DIALECT, true));
         Ok(())
     }
 }

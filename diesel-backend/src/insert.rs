@@ -34,12 +34,18 @@ pub(crate) fn insert_many<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Resu
     insert_each_reading_last_id::<T, D>(db, new)
 }
 
-/// [`crate::Objects::bulk_insert`].
-pub(crate) fn bulk_insert<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<usize> {
+/// [`crate::Objects::bulk_insert`] and, with `ignore_conflicts`,
+/// [`crate::Objects::bulk_insert_ignoring_conflicts`].
+pub(crate) fn bulk_insert<T: Model, D: Db>(
+    db: &mut D,
+    new: &[T::New],
+    ignore_conflicts: bool,
+) -> Result<usize> {
     in_chunks(db, new, rows_per_statement(T::DEF), |conn, chunk| {
         Ok(Insert {
             rows: chunk,
             returning: false,
+            ignore_conflicts,
         }
         .execute(conn)?)
     })
@@ -75,6 +81,7 @@ fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T
         let rows: Vec<Loaded<T>> = Insert {
             rows: chunk,
             returning: true,
+            ignore_conflicts: false,
         }
         .load(conn)?;
         Ok(rows)
@@ -120,6 +127,7 @@ fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) ->
             Insert {
                 rows: std::slice::from_ref(&row),
                 returning: false,
+                ignore_conflicts: false,
             }
             .execute(conn)?;
             let pk = if auto {

@@ -56,7 +56,27 @@ pub trait Objects: Model {
     /// statement per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters on every backend, in
     /// one transaction when there is more than one. Returns how many rows were inserted.
     fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
-        insert::bulk_insert::<Self, D>(db, new)
+        insert::bulk_insert::<Self, D>(db, new, false)
+    }
+
+    /// [`Objects::bulk_insert`], skipping the rows that would break a unique constraint
+    /// (Django's `bulk_create(ignore_conflicts=True)`): `ON CONFLICT DO NOTHING`, or
+    /// `INSERT IGNORE` on MySQL. Returns how many rows were inserted. On MySQL `INSERT IGNORE`
+    /// also turns some other errors (a value too long, say) into warnings, as Django's does.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let new = [NewTag { name: "rust".into() }, NewTag { name: "go".into() }];
+    /// assert_eq!(Tag::bulk_insert_ignoring_conflicts(&mut conn, &new)?, 1);
+    /// assert_eq!(Tag::count(&mut conn)?, 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn bulk_insert_ignoring_conflicts<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
+        insert::bulk_insert::<Self, D>(db, new, true)
     }
 
     /// The row with this key, or `None`. 1 query.

@@ -448,6 +448,30 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Delete<E>
 pub(crate) struct Insert<'a, N> {
     pub(crate) rows: &'a [N],
     pub(crate) returning: bool,
+    /// Rows that would break a unique constraint are skipped (see [`OnConflict`]).
+    pub(crate) ignore_conflicts: bool,
+}
+
+/// How an `INSERT` skips rows that would break a unique constraint, per dialect:
+/// `INSERT IGNORE` on MySQL, `... ON CONFLICT DO NOTHING` elsewhere.
+pub(crate) struct OnConflict;
+
+impl OnConflict {
+    /// `INSERT INTO `, or `INSERT IGNORE INTO ` when ignoring conflicts on MySQL.
+    pub(crate) fn insert_into(dialect: Dialect, ignore: bool) -> &'static str {
+        match (dialect, ignore) {
+            (Dialect::Mysql, true) => "INSERT IGNORE INTO ",
+            _ => "INSERT INTO ",
+        }
+    }
+
+    /// ` ON CONFLICT DO NOTHING`, when ignoring conflicts elsewhere than on MySQL.
+    pub(crate) fn suffix(dialect: Dialect, ignore: bool) -> &'static str {
+        match (dialect, ignore) {
+            (Dialect::Mysql, _) | (_, false) => "",
+            _ => " ON CONFLICT DO NOTHING",
+        }
+    }
 }
 
 statement_node!(impl<'a, N> for Insert<'a, N>);
@@ -459,7 +483,7 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
         if self.rows.len() != 1 {
             out.unsafe_to_cache_prepared();
         }
-        out.push_sql("INSERT INTO ");
+        out.push_sql(OnConflict::insert_into(DB::DIALECT, self.ignore_conflicts));
         out.push_identifier(table)?;
         let columns: Vec<&'static ColumnDef> = insert_columns(model).collect();
         if columns.is_empty() {
@@ -490,6 +514,7 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
                 out.push_sql(")");
             }
         }
+        out.push_sql(OnConflict::suffix(DB::DIALECT, self.ignore_conflicts));
         if self.returning {
             out.push_sql(" RETURNING ");
             walk_columns(&mut out, table, model.table.columns.iter())?;
