@@ -48,6 +48,15 @@ backend_tests! {
             .map(|(b, _)| b.title)
             .collect();
         assert_eq!(some, ["Emma"]);
+        // Every comparison, against the counts 2, 1, 0, 0.
+        let titles = |db: &mut _, having| -> Vec<String> {
+            Book::COMMENTS.annotate(Aggregate::Count).having(having).load(db).unwrap().into_iter().map(|(b, _)| b.title).collect()
+        };
+        assert_eq!(titles(db, Having::Eq(1)), ["Emma"]);
+        assert_eq!(titles(db, Having::Ne(0)), ["Dune", "Emma"]);
+        assert_eq!(titles(db, Having::Ge(1)), ["Dune", "Emma"]);
+        assert_eq!(titles(db, Having::Le(1)), ["Emma", "Ubik", "Zeno"]);
+        assert_eq!(titles(db, Having::Lt(1)), ["Ubik", "Zeno"]);
     }
 
     /// I.123 and I.124: a sum over a related column is the link's key, ignoring a link of

@@ -40,9 +40,33 @@ pub enum Aggregate {
 pub enum Having {
     IsNull,
     IsNotNull,
+    /// `= n`
     Eq(i64),
+    /// `<> n`
+    Ne(i64),
+    /// `> n`
     Gt(i64),
+    /// `>= n`
+    Ge(i64),
+    /// `< n`
     Lt(i64),
+    /// `<= n`
+    Le(i64),
+}
+
+impl Having {
+    /// The comparison operator and its operand, or `None` for the NULL tests.
+    fn comparison(&self) -> Option<(&'static str, &i64)> {
+        Some(match self {
+            Having::IsNull | Having::IsNotNull => return None,
+            Having::Eq(v) => (" = ", v),
+            Having::Ne(v) => (" <> ", v),
+            Having::Gt(v) => (" > ", v),
+            Having::Ge(v) => (" >= ", v),
+            Having::Lt(v) => (" < ", v),
+            Having::Le(v) => (" <= ", v),
+        })
+    }
 }
 
 /// `SELECT <parent>.*, <aggregate> FROM <parent> LEFT JOIN <through> ON (<content type and
@@ -189,17 +213,13 @@ impl<DB: SupportedBackend, F: QueryFragment<DB>> QueryFragment<DB> for AnnotateQ
         if let Some(having) = &self.having {
             out.push_sql(" HAVING ");
             walk_aggregate(&mut out, self.link, self.aggregate)?;
-            match having {
-                Having::IsNull => out.push_sql(" IS NULL"),
-                Having::IsNotNull => out.push_sql(" IS NOT NULL"),
-                Having::Eq(v) | Having::Gt(v) | Having::Lt(v) => {
-                    out.push_sql(match having {
-                        Having::Eq(_) => " = ",
-                        Having::Gt(_) => " > ",
-                        _ => " < ",
-                    });
-                    <DB as Binds<i64>>::bind(&mut out, v)?;
+            match having.comparison() {
+                Some((operator, value)) => {
+                    out.push_sql(operator);
+                    <DB as Binds<i64>>::bind(&mut out, value)?;
                 }
+                None if *having == Having::IsNull => out.push_sql(" IS NULL"),
+                None => out.push_sql(" IS NOT NULL"),
             }
         }
         out.push_sql(" ORDER BY ");
