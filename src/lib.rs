@@ -277,7 +277,7 @@ pub mod prelude {
 pub mod __private {
     pub use contenttypes_core as ct_core;
     pub use contenttypes_core::__private::inventory;
-    pub use contenttypes_core::keys::ObjectIdFor;
+    pub use contenttypes_core::keys::{Key, ObjectIdFor};
     pub use contenttypes_diesel as ct_diesel;
     pub use contenttypes_diesel::__private::*;
     pub use contenttypes_diesel::sql_types;

@@ -76,28 +76,47 @@ backend_tests! {
         assert_eq!(targets[1].downcast_ref::<Video>().unwrap(), &v1);
     }
 
-    /// prefetch "tagged__tag": the objects, their links in one query, the labels in one.
+    /// F.104, prefetch "labels__label": the objects, their links in one query, the labels in
+    /// one (the foreign key's `load_for`), then every read is free.
     fn prefetch_through_to_the_labels(t) {
         let log = t.log();
         let db = &mut t.db();
         let l = labels(db, &["python", "rust"]);
-        for title in ["a1", "a2"] {
+        for title in ["a1", "a2", "a3"] {
             let a = Article::insert(db, NewArticle { title: title.into() }).unwrap();
             a.labels().create(db, link(&l[0])).unwrap();
-            a.labels().create(db, link(&l[1])).unwrap();
+            if title != "a3" {
+                a.labels().create(db, link(&l[1])).unwrap();
+            }
         }
         ContentType::for_model::<Article>(db).unwrap();
-        let (articles, by_id) = assert_queries(&log, 3, || {
-            let articles = Article::all(db).unwrap();
+        let articles = Article::all(db).unwrap();
+        let (links, targets) = assert_queries(&log, 2, || {
             Article::LABELS.prefetch(db, &articles).unwrap();
-            let ids: Vec<i64> = articles.iter().flat_map(|a| a.labels.prefetched().unwrap().iter().map(|t| t.label_id).collect::<Vec<_>>()).collect();
-            let by_id: std::collections::HashMap<i64, Label> = Label::get_many(db, &ids).unwrap().into_iter().map(|l| (l.id, l)).collect();
-            (articles, by_id)
+            let links: Vec<LabeledThing> =
+                articles.iter().flat_map(|a| a.labels.prefetched().unwrap().as_ref().clone()).collect();
+            let targets = LabeledThing::LABEL.load_for(db, &links).unwrap();
+            (links, targets)
         });
-        for a in &articles {
-            let names: Vec<&str> = a.labels().all(db).unwrap().iter().map(|t| by_id[&t.label_id].name.as_str()).collect();
-            assert_eq!(names, ["python", "rust"]);
+        assert_eq!(targets.len(), links.len(), "one target per link, in order");
+        for (link, label) in links.iter().zip(&targets) {
+            assert_eq!(label.as_ref().map(|l| l.id), Some(link.label_id));
         }
+        let _strict = contenttypes::strict_loading();
+        let names: Vec<Vec<String>> = assert_queries(&log, 0, || {
+            articles
+                .iter()
+                .map(|a| {
+                    let ids: Vec<i64> = a.labels().all(db).unwrap().iter().map(|t| t.label_id).collect();
+                    targets.iter().flatten().filter(|l| ids.contains(&l.id)).map(|l| l.name.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect()
+                })
+                .collect()
+        });
+        assert_eq!(names, [vec!["python", "rust"], vec!["python", "rust"], vec!["python"]]);
+        // A link whose label is gone reads as `None`, in its place.
+        let orphan = LabeledThing { label_id: l[1].id + 1000, ..links[0].clone() };
+        let loaded = LabeledThing::LABEL.load_for(db, &[links[0].clone(), orphan]).unwrap();
+        assert_eq!(loaded, [Some(l[0].clone()), None]);
     }
 
     /// The unique constraint refuses a duplicate link with a typed error, and deleting an

@@ -159,7 +159,9 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
         let target = &fk.target;
         let column_name = column.column.value.as_str();
         let vis = &n.spec.vis;
-        let doc = format!("The foreign key `{name}`: filter rows by the row it references.");
+        let doc = format!(
+            "The foreign key `{name}`: filter rows by the row it references, or load those rows."
+        );
         let key_ty = &column.base_ty;
         let check_target = crate::checks::target(n.spec, target);
         // Named with the field's span, so a key type mismatch is an error at the field.
@@ -173,10 +175,16 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                 #check
             };
         });
+        let field_ident = &field.ident;
+        let key = if column.nullable {
+            quote! { |row: &#ident| row.#field_ident.as_ref().map(#p::Key::to_pk_value) }
+        } else {
+            quote! { |row: &#ident| ::core::option::Option::Some(#p::Key::to_pk_value(&row.#field_ident)) }
+        };
         inherent.extend(quote! {
             #[doc = #doc]
             #vis const #const_ident: #p::ForeignKeyDescriptor<#ident, #target> =
-                #p::ForeignKeyDescriptor::new(#column_name);
+                #p::ForeignKeyDescriptor::new(#column_name, #key);
         });
     }
     if let [(field, _)] = gfks.as_slice() {

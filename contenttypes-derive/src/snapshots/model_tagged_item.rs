@@ -144,9 +144,12 @@ impl TaggedItem {
             __T,
         >(self, db, target)
     }
-    ///The foreign key `tag_id`: filter rows by the row it references.
+    ///The foreign key `tag_id`: filter rows by the row it references, or load those rows.
     pub const TAG: ::contenttypes::__private::ForeignKeyDescriptor<TaggedItem, Tag> = ::contenttypes::__private::ForeignKeyDescriptor::new(
         "tag_id",
+        |row: &TaggedItem| ::core::option::Option::Some(
+            ::contenttypes::__private::Key::to_pk_value(&row.tag_id),
+        ),
     );
 }
 #[automatically_derived]
