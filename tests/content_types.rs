@@ -228,6 +228,33 @@ backend_tests! {
         assert!(again.is_empty());
     }
 
+    /// Django's `order_by` and slicing on a filter: descending by a column, a page of it, the
+    /// first row in that order, and counts within the slice; 1 query each on every backend. A
+    /// sliced query cannot be deleted (Django's TypeError).
+    fn order_limit_offset(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let new: Vec<NewLabel> = ["go", "rust", "zig", "c", "ada"].iter().map(|n| NewLabel { name: n.to_string() }).collect();
+        Label::bulk_insert(db, &new).unwrap();
+        let names = |rows: Vec<Label>| rows.into_iter().map(|l| l.name).collect::<Vec<_>>();
+        let page = assert_queries(&log, 1, || {
+            Label::filter(labels_label::name.ne("c")).order_by(labels_label::name.desc()).limit(2).offset(1).load(db).unwrap()
+        });
+        assert_eq!(names(page), ["rust", "go"]);
+        let rest = Label::filter(labels_label::name.ne("c")).order_by(labels_label::name.asc()).offset(2).load(db).unwrap();
+        assert_eq!(names(rest), ["rust", "zig"]);
+        let by_two = Label::filter(contenttypes::NoFilter).order_by((labels_label::name.desc(), labels_label::id.asc())).limit(1).load(db).unwrap();
+        assert_eq!(names(by_two), ["zig"]);
+        let first = assert_queries(&log, 1, || Label::filter(contenttypes::NoFilter).order_by(labels_label::name.asc()).first(db).unwrap());
+        assert_eq!(first.map(|l| l.name).as_deref(), Some("ada"));
+        assert_eq!(Label::filter(contenttypes::NoFilter).offset(3).count(db).unwrap(), 2);
+        assert_eq!(Label::filter(contenttypes::NoFilter).offset(1).limit(2).count(db).unwrap(), 2);
+        assert_eq!(Label::filter(contenttypes::NoFilter).offset(9).count(db).unwrap(), 0);
+        let error = Label::filter(contenttypes::NoFilter).limit(1).delete(db).unwrap_err();
+        assert!(matches!(error, contenttypes::Error::InvalidArgument(_)), "{error}");
+        assert_eq!(Label::count(db).unwrap(), 5);
+    }
+
     /// Django's `bulk_create(ignore_conflicts=True)`: rows that would break a unique
     /// constraint are skipped, the others inserted, in one statement; the count says how many
     /// went in.

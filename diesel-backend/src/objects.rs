@@ -119,6 +119,9 @@ pub trait Objects: Model {
     {
         Filtered {
             expression,
+            order: (),
+            limit: None,
+            offset: None,
             _model: PhantomData,
         }
     }
@@ -189,36 +192,96 @@ pub trait Objects: Model {
 
 impl<T: Model> Objects for T {}
 
-/// The rows of `T` matching an expression: made by [`Objects::filter`].
-pub struct Filtered<T, E> {
+/// The rows of `T` matching an expression: made by [`Objects::filter`]. Ordered by key unless
+/// [`Filtered::order_by`] says otherwise (the key then breaks ties), and sliced by
+/// [`Filtered::limit`] and [`Filtered::offset`].
+pub struct Filtered<T, E, O = ()> {
     expression: E,
+    order: O,
+    limit: Option<i64>,
+    offset: Option<i64>,
     _model: PhantomData<fn() -> T>,
 }
 
-impl<T: Model, E> Filtered<T, E> {
-    /// The matching rows, ordered by key. 1 query.
+impl<T: Model, E, O> Filtered<T, E, O> {
+    /// Orders the rows by Diesel ordering expressions on the model's table (Django's
+    /// `order_by`): a column, `column.desc()`, or a tuple of them; the key comes last, so the
+    /// order is total. A column of another table does not compile.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use diesel::prelude::*;
+    /// for name in ["go", "rust", "zig", "c"] {
+    ///     Tag::insert(&mut conn, NewTag { name: name.into() })?;
+    /// }
+    /// let page = Tag::filter(tagging_tag::name.ne("c"))
+    ///     .order_by(tagging_tag::name.desc())
+    ///     .limit(2)
+    ///     .offset(1)
+    ///     .load(&mut conn)?;
+    /// assert_eq!(page.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["rust", "go"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn order_by<P>(self, order: P) -> Filtered<T, E, P>
+    where
+        P: Expression + AppearsOnTable<T::Table>,
+    {
+        Filtered {
+            expression: self.expression,
+            order,
+            limit: self.limit,
+            offset: self.offset,
+            _model: PhantomData,
+        }
+    }
+
+    /// At most `n` rows (Django's slicing, `[:n]`).
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows (Django's slicing, `[n:]`).
+    pub fn offset(mut self, n: i64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    fn select(self) -> Select<E, O> {
+        let mut query = Select::new(T::DEF, Cond::True)
+            .with_extra(self.expression)
+            .with_order(self.order);
+        query.limit = self.limit;
+        query.offset = self.offset;
+        query
+    }
+
+    /// The matching rows, in order. 1 query.
     pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<T>>
     where
         E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
     {
-        let rows: Vec<Loaded<T>> = Select::new(T::DEF, Cond::True)
-            .with_extra(self.expression)
-            .load(db.connection())?;
+        let rows: Vec<Loaded<T>> = self.select().load(db.connection())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    /// The first matching row by key. 1 query.
+    /// The first matching row, in order. 1 query.
     pub fn first<D: Db>(self, db: &mut D) -> Result<Option<T>>
     where
         E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
     {
-        let mut query = Select::new(T::DEF, Cond::True).with_extra(self.expression);
-        query.limit = Some(1);
+        let mut query = self.select();
+        query.limit = Some(query.limit.map_or(1, |n| n.min(1)));
         let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
         Ok(rows.pop().map(|r| r.0))
     }
 
-    /// How many rows match. 1 query.
+    /// How many rows match, within the limit and offset. 1 query.
     pub fn count<D: Db>(self, db: &mut D) -> Result<i64>
     where
         E: QueryFragment<D::Backend>,
@@ -228,16 +291,27 @@ impl<T: Model, E> Filtered<T, E> {
             cond: Cond::True,
             extra: self.expression,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        let all = query.get_result::<Scalar<i64>>(db.connection())?.0;
+        let after_offset = (all - self.offset.unwrap_or(0).max(0)).max(0);
+        Ok(self
+            .limit
+            .map_or(after_offset, |n| after_offset.min(n.max(0))))
     }
 
     /// Deletes the matching rows and what cascades from them (see
     /// [`Objects::delete_many`]): one `DELETE` when nothing cascades from the model, else one
-    /// `SELECT` of their keys first. Django's `QuerySet.delete()`.
+    /// `SELECT` of their keys first. Django's `QuerySet.delete()`. A sliced query (with a
+    /// limit or an offset) cannot be deleted, as in Django: load it and delete the keys.
     pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
     where
         E: QueryFragment<D::Backend>,
     {
+        if self.limit.is_some() || self.offset.is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "cannot delete a sliced query of `{}` (limit or offset): load it and delete its keys",
+                T::DEF.type_name
+            )));
+        }
         delete::delete_matching(db, T::DEF, Cond::True, self.expression)
     }
 }

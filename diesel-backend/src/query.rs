@@ -242,12 +242,15 @@ macro_rules! statement_node {
 pub(crate) use statement_node;
 
 /// `SELECT <the model's columns> FROM <table> WHERE <cond> AND <extra> ORDER BY <pk> LIMIT n`.
-pub(crate) struct Select<E = NoFilter> {
+pub(crate) struct Select<E = NoFilter, O = ()> {
     pub(crate) model: &'static ModelDef,
     pub(crate) cond: Cond,
     pub(crate) extra: E,
+    /// The user's ordering (a Diesel ordering expression or a tuple of them), before the key.
+    pub(crate) order: O,
     pub(crate) order_by_pk: bool,
     pub(crate) limit: Option<i64>,
+    pub(crate) offset: Option<i64>,
     pub(crate) lock: Option<Lock>,
 }
 
@@ -280,29 +283,51 @@ impl Select<NoFilter> {
             model,
             cond,
             extra: NoFilter,
+            order: (),
             order_by_pk: true,
             limit: None,
+            offset: None,
             lock: None,
         }
     }
 }
 
-impl<E> Select<E> {
-    pub(crate) fn with_extra<F>(self, extra: F) -> Select<F> {
+impl<E, O> Select<E, O> {
+    pub(crate) fn with_extra<F>(self, extra: F) -> Select<F, O> {
         Select {
             model: self.model,
             cond: self.cond,
             extra,
+            order: self.order,
             order_by_pk: self.order_by_pk,
             limit: self.limit,
+            offset: self.offset,
+            lock: self.lock,
+        }
+    }
+
+    pub(crate) fn with_order<P>(self, order: P) -> Select<E, P> {
+        Select {
+            model: self.model,
+            cond: self.cond,
+            extra: self.extra,
+            order,
+            order_by_pk: self.order_by_pk,
+            limit: self.limit,
+            offset: self.offset,
             lock: self.lock,
         }
     }
 }
 
-statement_node!(impl<E> for Select<E>);
+statement_node!(impl<E, O> for Select<E, O>);
 
-impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Select<E> {
+impl<DB, E, O> QueryFragment<DB> for Select<E, O>
+where
+    DB: SupportedBackend,
+    E: QueryFragment<DB>,
+    O: QueryFragment<DB>,
+{
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let table = self.model.table.name.as_ref();
         out.push_sql("SELECT ");
@@ -310,19 +335,49 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Select<E>
         out.push_sql(" FROM ");
         out.push_identifier(table)?;
         walk_where(&mut out, &self.cond, &self.extra)?;
-        if self.order_by_pk {
+        let ordered = !self.order.is_noop(out.backend())?;
+        if ordered || self.order_by_pk {
             out.push_sql(" ORDER BY ");
+        }
+        if ordered {
+            self.order.walk_ast(out.reborrow())?;
+        }
+        if self.order_by_pk {
+            // The key last: a total order, so limits and offsets page deterministically.
+            if ordered {
+                out.push_sql(", ");
+            }
             Col::new(table, self.model.table.primary_key.as_ref()).walk(&mut out)?;
         }
-        if let Some(limit) = &self.limit {
-            out.push_sql(" LIMIT ");
-            <DB as crate::backend::Binds<i64>>::bind(&mut out, limit)?;
-        }
+        walk_limit(&mut out, &self.limit, &self.offset)?;
         if let Some(lock) = self.lock {
             out.push_sql(lock.sql(DB::DIALECT));
         }
         Ok(())
     }
+}
+
+/// ` LIMIT ? OFFSET ?`. SQLite and MySQL take an offset only after a limit: there an offset
+/// alone comes with the largest limit each allows.
+fn walk_limit<'b, DB: SupportedBackend>(
+    out: &mut AstPass<'_, 'b, DB>,
+    limit: &'b Option<i64>,
+    offset: &'b Option<i64>,
+) -> QueryResult<()> {
+    match (limit, DB::DIALECT) {
+        (Some(limit), _) => {
+            out.push_sql(" LIMIT ");
+            <DB as crate::backend::Binds<i64>>::bind(out, limit)?;
+        }
+        (None, Dialect::Sqlite) if offset.is_some() => out.push_sql(" LIMIT -1"),
+        (None, Dialect::Mysql) if offset.is_some() => out.push_sql(" LIMIT 18446744073709551615"),
+        (None, _) => {}
+    }
+    if let Some(offset) = offset {
+        out.push_sql(" OFFSET ");
+        <DB as crate::backend::Binds<i64>>::bind(out, offset)?;
+    }
+    Ok(())
 }
 
 /// `SELECT COUNT(*) FROM <table> WHERE <cond> AND <extra>`.
