@@ -118,6 +118,30 @@ backend_tests! {
         assert_eq!(lion.tags().remove(db, []).unwrap(), 0);
     }
 
+    /// A relation's rows ordered and sliced (Django's `order_by` and slicing on a related
+    /// manager): only this parent's rows, in the order asked, 1 query; counts within the slice;
+    /// a sliced delete is refused.
+    fn related_rows_ordered_and_sliced(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let lion = animal(db, "Lion");
+        let tiger = animal(db, "Tiger");
+        for name in ["b", "d", "a", "c"] {
+            lion.tags().create(db, tag(name)).unwrap();
+        }
+        tiger.tags().create(db, tag("z")).unwrap();
+        let page = assert_queries(&log, 1, || {
+            lion.tags().filter(contenttypes::NoFilter).order_by(tagged::tag.desc()).offset(1).limit(2).load(db).unwrap()
+        });
+        assert_eq!(names(&page), ["c", "b"]);
+        let first = lion.tags().filter(tagged::tag.ne("a")).order_by(tagged::tag.asc()).first(db).unwrap();
+        assert_eq!(first.map(|t| t.tag).as_deref(), Some("b"));
+        assert_eq!(lion.tags().filter(contenttypes::NoFilter).offset(3).count(db).unwrap(), 1);
+        let error = lion.tags().filter(contenttypes::NoFilter).limit(1).delete(db).unwrap_err();
+        assert!(matches!(error, contenttypes::Error::InvalidArgument(_)), "{error}");
+        assert_eq!(lion.tags().count(db).unwrap(), 4);
+    }
+
     /// D.71 and D.72: `set` keeps exactly the rows given: a locking read of the parent's row
     /// (which serializes concurrent `set`s of one parent; Django has no such step), one
     /// SELECT of the current keys, then at most one DELETE and one UPDATE, in a transaction.

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::insert;
 use crate::model::{Loaded, Model};
-use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select};
+use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select, Slice};
 
 /// Row operations of a model. Query counts are in each method's documentation.
 pub trait Objects: Model {
@@ -120,8 +120,7 @@ pub trait Objects: Model {
         Filtered {
             expression,
             order: (),
-            limit: None,
-            offset: None,
+            slice: Slice::default(),
             _model: PhantomData,
         }
     }
@@ -198,8 +197,7 @@ impl<T: Model> Objects for T {}
 pub struct Filtered<T, E, O = ()> {
     expression: E,
     order: O,
-    limit: Option<i64>,
-    offset: Option<i64>,
+    slice: Slice,
     _model: PhantomData<fn() -> T>,
 }
 
@@ -232,21 +230,20 @@ impl<T: Model, E, O> Filtered<T, E, O> {
         Filtered {
             expression: self.expression,
             order,
-            limit: self.limit,
-            offset: self.offset,
+            slice: self.slice,
             _model: PhantomData,
         }
     }
 
     /// At most `n` rows (Django's slicing, `[:n]`).
     pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(n);
+        self.slice.limit = Some(n);
         self
     }
 
     /// Skips the first `n` rows (Django's slicing, `[n:]`).
     pub fn offset(mut self, n: i64) -> Self {
-        self.offset = Some(n);
+        self.slice.offset = Some(n);
         self
     }
 
@@ -254,8 +251,7 @@ impl<T: Model, E, O> Filtered<T, E, O> {
         let mut query = Select::new(T::DEF, Cond::True)
             .with_extra(self.expression)
             .with_order(self.order);
-        query.limit = self.limit;
-        query.offset = self.offset;
+        self.slice.apply(&mut query);
         query
     }
 
@@ -292,10 +288,7 @@ impl<T: Model, E, O> Filtered<T, E, O> {
             extra: self.expression,
         };
         let all = query.get_result::<Scalar<i64>>(db.connection())?.0;
-        let after_offset = (all - self.offset.unwrap_or(0).max(0)).max(0);
-        Ok(self
-            .limit
-            .map_or(after_offset, |n| after_offset.min(n.max(0))))
+        Ok(self.slice.count_within(all))
     }
 
     /// Deletes the matching rows and what cascades from them (see
@@ -306,12 +299,7 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     where
         E: QueryFragment<D::Backend>,
     {
-        if self.limit.is_some() || self.offset.is_some() {
-            return Err(Error::InvalidArgument(format!(
-                "cannot delete a sliced query of `{}` (limit or offset): load it and delete its keys",
-                T::DEF.type_name
-            )));
-        }
+        self.slice.refuse_delete(T::DEF)?;
         delete::delete_matching(db, T::DEF, Cond::True, self.expression)
     }
 }

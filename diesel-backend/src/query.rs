@@ -357,6 +357,45 @@ where
     }
 }
 
+/// A limit and an offset on a query's rows (Django's slicing), kept by the query builders
+/// that offer `limit`/`offset` until they build their [`Select`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Slice {
+    pub(crate) limit: Option<i64>,
+    pub(crate) offset: Option<i64>,
+}
+
+impl Slice {
+    /// Whether the rows are sliced: such a query cannot be deleted, as in Django.
+    pub(crate) fn is_sliced(&self) -> bool {
+        self.limit.is_some() || self.offset.is_some()
+    }
+
+    /// How many of `all` matching rows fall within the slice.
+    pub(crate) fn count_within(&self, all: i64) -> i64 {
+        let after_offset = (all - self.offset.unwrap_or(0).max(0)).max(0);
+        self.limit
+            .map_or(after_offset, |n| after_offset.min(n.max(0)))
+    }
+
+    /// Sets the query's limit and offset.
+    pub(crate) fn apply<E, O>(self, query: &mut Select<E, O>) {
+        query.limit = self.limit;
+        query.offset = self.offset;
+    }
+
+    /// The error of deleting a sliced query of `model`.
+    pub(crate) fn refuse_delete(&self, model: &ModelDef) -> crate::error::Result<()> {
+        if self.is_sliced() {
+            return Err(crate::error::Error::InvalidArgument(format!(
+                "cannot delete a sliced query of `{}` (limit or offset): load it and delete its keys",
+                model.type_name
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// ` LIMIT ? OFFSET ?`. SQLite and MySQL take an offset only after a limit: there an offset
 /// alone comes with the largest limit each allows.
 fn walk_limit<'b, DB: SupportedBackend>(

@@ -18,7 +18,7 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::objects::Objects;
-use crate::query::{chunks, Cond, Count, Lock, LockRow, NoFilter, Select, Update};
+use crate::query::{chunks, Cond, Count, Lock, LockRow, NoFilter, Select, Slice, Update};
 use crate::transaction;
 
 use super::*;
@@ -112,6 +112,8 @@ where
             cache: self.cache,
             name: self.name,
             extra: expression,
+            order: (),
+            slice: Slice::default(),
             _through: PhantomData,
         }
     }
@@ -413,21 +415,84 @@ pub(super) fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Resu
     Ok(delete::delete_matching(db, link.through, cond, NoFilter)?.of_def(link.through))
 }
 
-/// Related rows narrowed by a Diesel expression: `article.tags().filter(...)`.
-pub struct RelatedQuery<'a, P, C, const K: u64, E> {
+/// Related rows narrowed by a Diesel expression: `article.tags().filter(...)`; ordered by
+/// key unless [`RelatedQuery::order_by`] says otherwise, and sliced by
+/// [`RelatedQuery::limit`] and [`RelatedQuery::offset`], as [`crate::Filtered`] is.
+pub struct RelatedQuery<'a, P, C, const K: u64, E, O = ()> {
     parent: &'a P,
     cache: &'a GenericRelation<C>,
     name: &'static str,
     extra: E,
+    order: O,
+    slice: Slice,
     _through: PhantomData<fn() -> C>,
 }
 
-impl<P, C, const K: u64, E> RelatedQuery<'_, P, C, K, E>
+impl<'a, P, C, const K: u64, E, O> RelatedQuery<'a, P, C, K, E, O>
 where
     P: Model,
     C: GenericForeignKeyField<K> + Clone,
     C::ObjectId: ObjectIdFor<P, P::Pk>,
 {
+    /// Orders the rows by Diesel ordering expressions on the through model's table (Django's
+    /// `order_by`); the key comes last.
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use diesel::prelude::*;
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// for name in ["rust", "go"] {
+    ///     let tag = Tag::insert(&mut conn, NewTag { name: name.into() })?;
+    ///     article.tags().create(&mut conn, NewTaggedItem { tag_id: tag.id, ..Default::default() })?;
+    /// }
+    /// let newest = article
+    ///     .tags()
+    ///     .filter(contenttypes::NoFilter)
+    ///     .order_by(tagging_taggeditem::id.desc())
+    ///     .limit(1)
+    ///     .load(&mut conn)?;
+    /// assert_eq!(newest.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn order_by<Q>(self, order: Q) -> RelatedQuery<'a, P, C, K, E, Q>
+    where
+        Q: Expression + AppearsOnTable<C::Table>,
+    {
+        RelatedQuery {
+            parent: self.parent,
+            cache: self.cache,
+            name: self.name,
+            extra: self.extra,
+            order,
+            slice: self.slice,
+            _through: PhantomData,
+        }
+    }
+
+    /// At most `n` rows (Django's slicing, `[:n]`).
+    pub fn limit(mut self, n: i64) -> Self {
+        self.slice.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows (Django's slicing, `[n:]`).
+    pub fn offset(mut self, n: i64) -> Self {
+        self.slice.offset = Some(n);
+        self
+    }
+
+    fn select<D: Db>(self, db: &mut D) -> Result<Select<E, O>> {
+        let (_, cond, _) = self.manager().core(db)?;
+        let mut query = Select::new(C::DEF, cond)
+            .with_extra(self.extra)
+            .with_order(self.order);
+        self.slice.apply(&mut query);
+        Ok(query)
+    }
+
     fn manager(&self) -> RelatedManager<'_, P, C, K> {
         RelatedManager {
             parent: self.parent,
@@ -436,43 +501,48 @@ where
         }
     }
 
-    /// The matching rows, ordered by key. 1 query.
+    /// The matching rows, in order. 1 query.
     pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<C>>
     where
         E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
     {
-        let (_, cond, _) = self.manager().core(db)?;
-        let query = Select::new(C::DEF, cond).with_extra(self.extra);
+        let query = self.select(db)?;
         let rows: Vec<Loaded<C>> = query.load(db.connection())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    /// The first matching row by key. 1 query.
+    /// The first matching row, in order. 1 query.
     pub fn first<D: Db>(self, db: &mut D) -> Result<Option<C>>
     where
         E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
     {
-        let (_, cond, _) = self.manager().core(db)?;
-        let mut query = Select::new(C::DEF, cond).with_extra(self.extra);
-        query.limit = Some(1);
-        let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
-        Ok(rows.pop().map(|r| r.0))
+        self.first_with(db, None)
     }
 
-    /// The first matching row by key, read with a locking read.
+    /// The first matching row, in order, read with a locking read.
     fn first_locked<D: Db>(self, db: &mut D, lock: Lock) -> Result<Option<C>>
     where
         E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
     {
-        let (_, cond, _) = self.manager().core(db)?;
-        let mut query = Select::new(C::DEF, cond).with_extra(self.extra);
-        query.limit = Some(1);
-        query.lock = Some(lock);
+        self.first_with(db, Some(lock))
+    }
+
+    fn first_with<D: Db>(self, db: &mut D, lock: Option<Lock>) -> Result<Option<C>>
+    where
+        E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
+    {
+        let mut query = self.select(db)?;
+        query.limit = Some(query.limit.map_or(1, |n| n.min(1)));
+        query.lock = lock;
         let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
         Ok(rows.pop().map(|r| r.0))
     }
 
-    /// How many rows match. 1 query.
+    /// How many rows match, within the limit and offset. 1 query.
     pub fn count<D: Db>(self, db: &mut D) -> Result<i64>
     where
         E: QueryFragment<D::Backend>,
@@ -483,23 +553,27 @@ where
             cond,
             extra: self.extra,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        let all = query.get_result::<Scalar<i64>>(db.connection())?.0;
+        Ok(self.slice.count_within(all))
     }
 
     /// Whether any row matches. 1 query.
     pub fn exists<D: Db>(self, db: &mut D) -> Result<bool>
     where
         E: QueryFragment<D::Backend>,
+        O: QueryFragment<D::Backend>,
     {
         Ok(self.first(db)?.is_some())
     }
 
     /// Deletes the matching rows (only this parent's) and what cascades from them: 1
-    /// statement when nothing does. Django's `QuerySet.delete()`.
+    /// statement when nothing does. Django's `QuerySet.delete()`. A sliced query cannot be
+    /// deleted, as in Django.
     pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
     where
         E: QueryFragment<D::Backend>,
     {
+        self.slice.refuse_delete(C::DEF)?;
         let (_, cond, _) = self.manager().core(db)?;
         let deleted = delete::delete_matching(db, C::DEF, cond, self.extra)?;
         self.cache.clear_prefetched();
