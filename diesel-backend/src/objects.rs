@@ -266,13 +266,13 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     }
 
     /// The first matching row, in order. 1 query.
-    pub fn first<D: Db>(self, db: &mut D) -> Result<Option<T>>
+    pub fn first<D: Db>(mut self, db: &mut D) -> Result<Option<T>>
     where
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
-        let mut query = self.select();
-        query.limit = Some(query.limit.map_or(1, |n| n.min(1)));
+        self.slice = self.slice.first();
+        let query = self.select();
         let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
         Ok(rows.pop().map(|r| r.0))
     }

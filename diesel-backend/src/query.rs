@@ -384,6 +384,14 @@ impl Slice {
         query.offset = self.offset;
     }
 
+    /// The slice's first row only (Django's `first()` on a sliced query).
+    pub(crate) fn first(self) -> Slice {
+        Slice {
+            limit: Some(self.limit.map_or(1, |n| n.min(1))),
+            offset: self.offset,
+        }
+    }
+
     /// The error of deleting a sliced query of `model`.
     pub(crate) fn refuse_delete(&self, model: &ModelDef) -> crate::error::Result<()> {
         if self.is_sliced() {

@@ -530,13 +530,13 @@ where
         self.first_with(db, Some(lock))
     }
 
-    fn first_with<D: Db>(self, db: &mut D, lock: Option<Lock>) -> Result<Option<C>>
+    fn first_with<D: Db>(mut self, db: &mut D, lock: Option<Lock>) -> Result<Option<C>>
     where
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
+        self.slice = self.slice.first();
         let mut query = self.select(db)?;
-        query.limit = Some(query.limit.map_or(1, |n| n.min(1)));
         query.lock = lock;
         let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
         Ok(rows.pop().map(|r| r.0))
