@@ -205,12 +205,13 @@ pub use contenttypes_diesel::schema::create_tables;
 
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
-    create_content_types, prefetch_relation, sql_types, strict_loading, testing, Aggregate,
+    create_content_types, prefetch_relations, sql_types, strict_loading, testing, Aggregate,
     Annotate, AnyModel, ContentType, ContentTypes, Db, Deleted, Error, FieldType, Filtered,
     ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField,
     GenericObject, GenericPrefetch, GenericRelation, GenericRelationDescriptor,
-    HasGenericRelations, Having, Model, NewContentType, NewModel, Objects, Prefetched, PrimaryKey,
-    RelatedManager, RelatedQuery, RelationFilter, Result, ReverseGenericRelation,
+    HasGenericRelations, Having, IntoRelationPath, Lookup, Model, NewContentType, NewModel,
+    Nullability, Nullable, Objects, Prefetched, PrimaryKey, RelatedManager, RelatedQuery,
+    RelatedWith, RelationFilter, RelationPath, Required, Result, ReverseGenericRelation,
     SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
 };
 
@@ -284,7 +285,7 @@ pub mod __private {
     pub use contenttypes_diesel::{
         Db, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
         GenericForeignKeyField, GenericObject, GenericRelationDescriptor, HasGenericRelations,
-        RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey,
+        Nullable, RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey,
     };
     pub use std::borrow::Cow;
 }

@@ -343,4 +343,26 @@ backend_tests! {
         assert!(ct < oid, "{sql}");
         assert!(sql.contains("django_content_type"), "{sql}");
     }
+
+    /// D.71 with `clear=True`: every current row is deleted first, then the given rows are
+    /// related again (those that were related come back with their keys, the others are
+    /// pointed here); rows of other parents are left alone.
+    fn set_clearing(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let (lion, tiger) = (animal(db, "Lion"), animal(db, "Tiger"));
+        let mut fatty = lion.tags().create(db, tag("fatty")).unwrap();
+        lion.tags().create(db, tag("salty")).unwrap();
+        let mut striped = tiger.tags().create(db, tag("striped")).unwrap();
+        let keep = tiger.tags().create(db, tag("keep")).unwrap();
+        assert_queries(&log, 5, || lion.tags().set_clearing(db, [&mut fatty, &mut striped]).unwrap());
+        let mut names: Vec<String> = lion.tags().all(db).unwrap().into_iter().map(|t| t.tag).collect();
+        names.sort();
+        assert_eq!(names, ["fatty", "striped"]);
+        assert_eq!(lion.tags().all(db).unwrap().iter().find(|t| t.tag == "fatty").unwrap().id, fatty.id);
+        assert_eq!(striped.object_id, lion.id);
+        assert_eq!(tiger.tags().all(db).unwrap(), vec![keep]);
+        lion.tags().set_clearing(db, []).unwrap();
+        assert_eq!(lion.tags().count(db).unwrap(), 0);
+    }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use common::backend_tests;
 use common::models::*;
 use contenttypes::prelude::*;
-use contenttypes::{prefetch_relation, strict_loading, GenericPrefetch, PkValue};
+use contenttypes::{prefetch_relations, strict_loading, GenericPrefetch, PkValue};
 use diesel::prelude::*;
 
 const N: usize = 100_000;
@@ -223,13 +223,13 @@ backend_tests! {
         }
     }
 
-    /// `prefetch_relation` over 100,000 objects.
+    /// `prefetch_relations` over 100,000 objects.
     fn prefetch_relation_over_100k_objects(t) {
         let db = &mut t.db();
         let all = animals(db, N, "a#");
         tag_each(db, &all, "t#");
         let objects: Vec<GenericObject> = all.into_iter().map(GenericObject::new).collect();
-        prefetch_relation(db, &objects, "tags").unwrap();
+        prefetch_relations(db, &objects, &[Animal::TAGS.into()]).unwrap();
         let _strict = strict_loading();
         for object in &objects {
             let a = object.downcast_ref::<Animal>().unwrap();
@@ -265,7 +265,7 @@ backend_tests! {
         let all = animals(db, N, "a#");
         let items = tag_each(db, &all, "t#");
         TaggedItem::CONTENT_OBJECT
-            .prefetch_with(db, &items, GenericPrefetch::new().then("tags"))
+            .prefetch_with(db, &items, GenericPrefetch::new().then(Animal::TAGS))
             .unwrap();
         let _strict = strict_loading();
         for item in &items {

@@ -7,7 +7,7 @@ mod common;
 use common::models::*;
 use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
-use contenttypes::{prefetch_relation, strict_loading, Error, GenericPrefetch, NewContentType};
+use contenttypes::{prefetch_relations, strict_loading, Error, GenericPrefetch, NewContentType};
 use diesel::prelude::*;
 
 fn target_name(object: &GenericObject) -> String {
@@ -214,7 +214,7 @@ backend_tests! {
         ContentType::for_models(db, &[Animal::DEF, Vegetable::DEF]).unwrap();
         let items = assert_queries(&log, 1, || TaggedItem::all(db).unwrap());
         assert_queries(&log, 3, || {
-            TaggedItem::CONTENT_OBJECT.prefetch_with(db, &items, GenericPrefetch::new().then("tags")).unwrap()
+            TaggedItem::CONTENT_OBJECT.prefetch_with(db, &items, GenericPrefetch::new().then(Animal::TAGS).then(Vegetable::TAGS)).unwrap()
         });
         let _strict = strict_loading();
         assert_queries(&log, 0, || {
@@ -240,7 +240,7 @@ backend_tests! {
             first.comparisons().create(db, new).unwrap();
         }
         let comparisons = Comparison::all(db).unwrap();
-        Comparison::FIRST_OBJ.prefetch_with(db, &comparisons, GenericPrefetch::new().then("comparisons")).unwrap();
+        Comparison::FIRST_OBJ.prefetch_with(db, &comparisons, GenericPrefetch::new().then(Animal::COMPARISONS)).unwrap();
         let _strict = strict_loading();
         for c in &comparisons {
             let first = c.first_obj(db).unwrap().unwrap();
@@ -310,7 +310,7 @@ backend_tests! {
         carrot.tags().create(db, tag("c2")).unwrap();
         ContentType::for_models(db, &[Animal::DEF, Vegetable::DEF]).unwrap();
         let objects = vec![GenericObject::new(lion), GenericObject::new(carrot)];
-        assert_queries(&log, 1, || prefetch_relation(db, &objects, "tags").unwrap());
+        assert_queries(&log, 1, || prefetch_relations(db, &objects, &[Animal::TAGS.into(), Vegetable::TAGS.into()]).unwrap());
         let _strict = strict_loading();
         assert_eq!(objects[0].downcast_ref::<Animal>().unwrap().tags().count(db).unwrap(), 1);
         assert_eq!(objects[1].downcast_ref::<Vegetable>().unwrap().tags().count(db).unwrap(), 2);

@@ -181,9 +181,14 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
         } else {
             quote! { |row: &#ident| ::core::option::Option::Some(#p::Key::to_pk_value(&row.#field_ident)) }
         };
+        let nullability = if column.nullable {
+            quote!(, #p::Nullable)
+        } else {
+            TokenStream::new()
+        };
         inherent.extend(quote! {
             #[doc = #doc]
-            #vis const #const_ident: #p::ForeignKeyDescriptor<#ident, #target> =
+            #vis const #const_ident: #p::ForeignKeyDescriptor<#ident, #target #nullability> =
                 #p::ForeignKeyDescriptor::new(#column_name, #key);
         });
     }

@@ -53,6 +53,35 @@ impl<'a, R: Row<'a, DB>, DB: Backend + 'static> RawRow<DB> for RowRef<'_, R, DB>
     }
 }
 
+/// The columns of a row from `offset` on, as a row of their own: the joined model's columns
+/// after the model's in a [`crate::query::JoinForeignKey`] read.
+pub(crate) struct Offset<'r, DB: Backend + 'static> {
+    pub(crate) row: &'r dyn RawRow<DB>,
+    pub(crate) offset: usize,
+}
+
+impl<DB: Backend + 'static> RawRow<DB> for Offset<'_, DB> {
+    fn with_value(
+        &self,
+        index: usize,
+        f: &mut dyn FnMut(Option<DB::RawValue<'_>>) -> deserialize::Result<()>,
+    ) -> deserialize::Result<()> {
+        self.row.with_value(self.offset + index, f)
+    }
+}
+
+impl<'r, DB: Backend + 'static> Offset<'r, DB> {
+    /// Whether the column at `index` (from the offset) is NULL.
+    pub(crate) fn is_null(&self, index: usize) -> deserialize::Result<bool> {
+        let mut null = false;
+        self.with_value(index, &mut |value| {
+            null = value.is_none();
+            Ok(())
+        })?;
+        Ok(null)
+    }
+}
+
 /// Reads the column at `index` as `T`, through `T: FromSql<ST, DB>` (`Option<T>` for a
 /// nullable column). Generated row decoders call it once per column.
 #[doc(hidden)]

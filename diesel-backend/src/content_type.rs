@@ -186,14 +186,14 @@ impl ContentType {
         Ok(found.into_values().collect())
     }
 
-    fn stale(&self) -> Error {
+    pub(crate) fn stale(&self) -> Error {
         Error::StaleContentType {
             app_label: self.app_label.to_string(),
             model: self.model.to_string(),
         }
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{}.{}", self.app_label, self.model)
     }
 }

@@ -37,6 +37,11 @@ pub enum Error {
     },
     /// No row of this model has this primary key.
     ObjectNotFound { model: String, pk: PkValue },
+    /// No row of this model matches the lookup (Django's `DoesNotExist`).
+    DoesNotExist { model: String, lookup: String },
+    /// More than one row of this model matches a lookup that should find one (Django's
+    /// `MultipleObjectsReturned`).
+    MultipleObjectsReturned { model: String, lookup: String },
     /// A key cannot be converted to the type a column or model needs.
     InvalidKey { model: String, key: PkValue },
     /// A value given to a prefetch or a query builder is not valid.
@@ -98,6 +103,11 @@ impl fmt::Display for Error {
                  (`on_delete = restrict`); delete or repoint those rows first"
             ),
             Error::ObjectNotFound { model, pk } => write!(f, "no `{model}` has the primary key {pk}"),
+            Error::DoesNotExist { model, lookup } => write!(f, "no `{model}` matches {lookup}"),
+            Error::MultipleObjectsReturned { model, lookup } => write!(
+                f,
+                "more than one `{model}` matches {lookup}; narrow the lookup, or get them all"
+            ),
             Error::InvalidKey { model, key } => {
                 write!(f, "`{key}` is not a valid primary key for `{model}`")
             }

@@ -254,6 +254,50 @@ impl Value {
     }
 }
 
+macro_rules! value_from {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$ty> for Value {
+            fn from(v: $ty) -> Self {
+                Value::$variant(v.into())
+            }
+        }
+    )*};
+}
+
+value_from!(
+    bool => Bool, i16 => SmallInt, i32 => Integer, i64 => BigInt, f32 => Float, f64 => Double,
+    String => Text, &str => Text, Vec<u8> => Binary, &[u8] => Binary,
+);
+
+#[cfg(feature = "uuid")]
+value_from!(uuid::Uuid => Uuid);
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl Value {
+    /// Whether a column of type `sql_type` can hold this value as it is bound (`NULL` fits
+    /// any column; the lookup checks nullability).
+    pub(crate) fn fits(&self, sql_type: SqlType) -> bool {
+        match self {
+            Value::Null => true,
+            Value::Bool(_) => sql_type == SqlType::Bool,
+            Value::SmallInt(_) => sql_type == SqlType::SmallInt,
+            Value::Integer(_) => sql_type == SqlType::Integer,
+            Value::BigInt(_) => sql_type == SqlType::BigInt,
+            Value::Float(_) => sql_type == SqlType::Float,
+            Value::Double(_) => sql_type == SqlType::Double,
+            Value::Text(_) => matches!(sql_type, SqlType::Text | SqlType::Varchar(_)),
+            Value::Binary(_) => sql_type == SqlType::Binary,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(_) => sql_type == SqlType::Uuid,
+        }
+    }
+}
+
 /// A one-column result row (`COUNT(*)`, a key), for the framework's own queries.
 pub(crate) struct Scalar<T>(pub(crate) T);
 

@@ -22,23 +22,66 @@ use crate::model::Model;
 use crate::objects::select_by_keys;
 use crate::query::NoFilter;
 
-/// The foreign key `column` of `M`, referencing `T`.
-pub struct ForeignKeyDescriptor<M, T> {
+/// The foreign key `column` of `M`, referencing `T`; `N` says whether the column may be NULL
+/// ([`Required`] or [`Nullable`]), which decides what a read that joins it returns.
+pub struct ForeignKeyDescriptor<M, T, N = Required> {
     column: &'static str,
     /// The key a row of `M` references, `None` when the column is NULL.
     key: fn(&M) -> Option<PkValue>,
-    _types: PhantomData<fn() -> (M, T)>,
+    _types: PhantomData<Types<M, T, N>>,
 }
 
-impl<M, T> Clone for ForeignKeyDescriptor<M, T> {
+/// The descriptor's type parameters, for variance and auto traits only.
+type Types<M, T, N> = fn() -> (M, T, N);
+
+/// Whether a foreign key column may be NULL, as the type parameter of
+/// [`ForeignKeyDescriptor`]: a read that joins the referenced row gives `T` for a required
+/// foreign key (an `INNER JOIN`, as Django's `select_related`) and `Option<T>` for a nullable
+/// one (a `LEFT OUTER JOIN`).
+pub trait Nullability: Send + Sync + 'static {
+    /// What a joined read gives for a referenced row of type `T`.
+    type Joined<T>;
+    /// Whether the join keeps rows with no referenced row (`LEFT OUTER JOIN`).
+    #[doc(hidden)]
+    const OUTER: bool;
+    /// The joined value of a row whose referenced row is `row`; `None` drops the row.
+    #[doc(hidden)]
+    fn __joined<T>(row: Option<T>) -> Option<Self::Joined<T>>;
+}
+
+/// A foreign key that is never NULL: joined reads give the referenced row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Required;
+
+/// A foreign key that may be NULL: joined reads give `Option` of the referenced row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Nullable;
+
+impl Nullability for Required {
+    type Joined<T> = T;
+    const OUTER: bool = false;
+    fn __joined<T>(row: Option<T>) -> Option<T> {
+        row
+    }
+}
+
+impl Nullability for Nullable {
+    type Joined<T> = Option<T>;
+    const OUTER: bool = true;
+    fn __joined<T>(row: Option<T>) -> Option<Option<T>> {
+        Some(row)
+    }
+}
+
+impl<M, T, N> Clone for ForeignKeyDescriptor<M, T, N> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<M, T> Copy for ForeignKeyDescriptor<M, T> {}
+impl<M, T, N> Copy for ForeignKeyDescriptor<M, T, N> {}
 
-impl<M: Model, T: Model> fmt::Debug for ForeignKeyDescriptor<M, T> {
+impl<M: Model, T: Model, N> fmt::Debug for ForeignKeyDescriptor<M, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -50,7 +93,7 @@ impl<M: Model, T: Model> fmt::Debug for ForeignKeyDescriptor<M, T> {
     }
 }
 
-impl<M, T> ForeignKeyDescriptor<M, T> {
+impl<M, T, N> ForeignKeyDescriptor<M, T, N> {
     /// Used by the generated constant.
     pub const fn new(column: &'static str, key: fn(&M) -> Option<PkValue>) -> Self {
         ForeignKeyDescriptor {
@@ -61,7 +104,14 @@ impl<M, T> ForeignKeyDescriptor<M, T> {
     }
 }
 
-impl<M: Model, T: Model> ForeignKeyDescriptor<M, T> {
+impl<M, T, N> ForeignKeyDescriptor<M, T, N> {
+    /// The foreign key's column.
+    pub(crate) fn column(&self) -> &'static str {
+        self.column
+    }
+}
+
+impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
     /// The row each of `rows` references, in the order of `rows` (`None` where the column is
     /// NULL or the row is gone): one query for all of them (per
     /// [`MAX_BINDS`](crate::query::MAX_BINDS) distinct keys), Django's `prefetch_related`

@@ -17,6 +17,7 @@ pub mod filter;
 pub mod foreign_key;
 pub mod gfk;
 mod insert;
+pub mod lookup;
 pub mod migrations;
 pub mod model;
 pub mod object;
@@ -32,6 +33,7 @@ pub mod sql_types;
 pub mod sqlite;
 pub mod testing;
 mod transaction;
+mod type_objects;
 
 pub use backend::SupportedBackend;
 pub use content_type::{ContentType, NewContentType};
@@ -41,17 +43,21 @@ pub use delete::Deleted;
 pub use error::{Error, Result};
 pub use field::{FieldType, Value};
 pub use filter::RelationFilter;
-pub use foreign_key::ForeignKeyDescriptor;
+pub use foreign_key::{ForeignKeyDescriptor, Nullability, Nullable, Required};
 pub use gfk::{
     GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, SoleGenericForeignKey,
 };
+pub use lookup::Lookup;
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
 pub use objects::{Filtered, Objects};
-pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, Prefetched, StrictLoading};
+pub use prefetch::{
+    prefetch_relations, strict_loading, GenericPrefetch, IntoRelationPath, Prefetched,
+    RelationPath, StrictLoading,
+};
 pub use relation::{
     Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
-    RelatedManager, RelatedQuery, ReverseGenericRelation,
+    RelatedManager, RelatedQuery, RelatedWith, ReverseGenericRelation,
 };
 
 /// Items the generated code names. Not a public API: they change without notice.

@@ -6,8 +6,11 @@
 //! - a generic relation over many objects of one model: 1 query —
 //!   [`crate::relation::GenericRelationDescriptor::prefetch`];
 //! - a generic relation over objects of several models (the targets of a generic foreign
-//!   key): 1 query per through model — [`prefetch_relation`], or
+//!   key): 1 query per through model and relation — [`prefetch_relations`], or
 //!   [`GenericPrefetch::then`] after a generic foreign key prefetch.
+//!
+//! Relations are named by their generated descriptors (`Article::TAGS`), never by strings:
+//! a wrong path does not compile.
 //!
 //! Keys are sent in chunks of at most [`crate::query::MAX_BINDS`], so very large batches
 //! take one more query per chunk. Prefetched values land in the rows' caches, which every
@@ -33,6 +36,7 @@ use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
 use crate::object::{load_by_keys, GenericObject};
 use crate::query::{chunks, Col, Cond, Select};
+use crate::relation::GenericRelationDescriptor;
 
 thread_local! {
     static STRICT: Cell<u32> = const { Cell::new(0) };
@@ -100,7 +104,7 @@ pub(crate) fn check_lazy_load(model: &ModelDef, field: &str) -> Result<()> {
 /// use diesel::prelude::*;
 /// let spec = GenericPrefetch::new()
 ///     .query::<Article, _>(blog_article::title.ne("draft"))
-///     .then("tags");
+///     .then(Article::TAGS);
 /// # let items: Vec<TaggedItem> = vec![];
 /// TaggedItem::CONTENT_OBJECT.prefetch_with(&mut conn, &items, spec)?;
 /// # Ok(())
@@ -108,7 +112,55 @@ pub(crate) fn check_lazy_load(model: &ModelDef, field: &str) -> Result<()> {
 /// ```
 pub struct GenericPrefetch<DB> {
     queries: Vec<(&'static ModelDef, Box<dyn QueryFragment<DB> + Send>)>,
-    nested: Vec<&'static str>,
+    nested: Vec<RelationPath>,
+}
+
+/// A generic relation of one model, as a prefetch step: made from the generated descriptor
+/// (`Article::TAGS.into()`), for [`GenericPrefetch::then`] and [`prefetch_relations`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RelationPath {
+    model: &'static ModelDef,
+    name: &'static str,
+}
+
+impl fmt::Debug for RelationPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.model.type_name, self.name)
+    }
+}
+
+/// What names a generic relation for a prefetch step: a generic relation descriptor
+/// (`Article::TAGS`), or a [`RelationPath`] made from one.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a generic relation to prefetch",
+    label = "expected a generic relation descriptor such as `Article::TAGS`",
+    note = "`#[derive(GenericRelation)]` makes one descriptor per `GenericRelation` field; \
+            a foreign key's rows load with `ForeignKeyDescriptor::load_for`"
+)]
+pub trait IntoRelationPath {
+    /// The relation as a prefetch step.
+    fn into_relation_path(self) -> RelationPath;
+}
+
+impl IntoRelationPath for RelationPath {
+    fn into_relation_path(self) -> RelationPath {
+        self
+    }
+}
+
+impl<P: Model, C, const K: u64> IntoRelationPath for GenericRelationDescriptor<P, C, K> {
+    fn into_relation_path(self) -> RelationPath {
+        RelationPath {
+            model: P::DEF,
+            name: self.name(),
+        }
+    }
+}
+
+impl<P: Model, C, const K: u64> From<GenericRelationDescriptor<P, C, K>> for RelationPath {
+    fn from(relation: GenericRelationDescriptor<P, C, K>) -> Self {
+        relation.into_relation_path()
+    }
 }
 
 impl<DB> Default for GenericPrefetch<DB> {
@@ -152,10 +204,15 @@ impl<DB: SupportedBackend> GenericPrefetch<DB> {
         self
     }
 
-    /// Also prefetches the generic relation `name` of every target (one more query per
-    /// through model). Every target model must have a generic relation of that name.
-    pub fn then(mut self, name: &'static str) -> Self {
-        self.nested.push(name);
+    /// Also prefetches a generic relation of the targets of one model, named by its
+    /// descriptor (`.then(Article::TAGS)`): one more query per through model and relation
+    /// name (`.then(Animal::TAGS).then(Vegetable::TAGS)` is one query). Targets of other
+    /// models are left alone.
+    pub fn then(mut self, relation: impl IntoRelationPath) -> Self {
+        let path = relation.into_relation_path();
+        if !self.nested.contains(&path) {
+            self.nested.push(path);
+        }
         self
     }
 }
@@ -257,9 +314,7 @@ where
             }
             targets.extend(loaded.into_values());
         }
-        for name in spec.nested {
-            prefetch_relation(db, &targets, name)?;
-        }
+        prefetch_relations(db, &targets, &spec.nested)?;
         Ok(report)
     }
 }
@@ -288,53 +343,79 @@ fn canonical(registration: &Registration, key: &PkValue) -> Option<PkValue> {
     Value::from_key(pk.sql_type, key)?.to_key()
 }
 
-/// Prefetches the generic relation `name` of objects of any models: one query per through
-/// model, `WHERE (content_type_id = A AND object_id IN (...)) OR (content_type_id = B AND
-/// ...)`. Every object's model must have a generic relation of that name; the objects'
-/// relation managers then read the prefetched rows.
-pub fn prefetch_relation<D: Db>(db: &mut D, objects: &[GenericObject], name: &str) -> Result<()> {
+/// Prefetches generic relations of objects of any models, each named by its descriptor:
+/// the objects of `Animal` get `Animal::TAGS`, those of `Vegetable` get `Vegetable::TAGS`,
+/// and objects of a model no path names are left alone. One query per through model and
+/// relation name, `WHERE (content_type_id = A AND object_id IN (...)) OR (content_type_id =
+/// B AND ...)`; the objects' relation managers then read the prefetched rows.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mut conn = connection();
+/// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+/// let objects = vec![contenttypes::GenericObject::new(article)];
+/// contenttypes::prefetch_relations(&mut conn, &objects, &[Article::TAGS.into()])?;
+/// let _strict = contenttypes::strict_loading();
+/// assert_eq!(objects[0].downcast_ref::<Article>()?.tags().count(&mut conn)?, 0);
+/// # Ok(())
+/// # }
+/// ```
+pub fn prefetch_relations<D: Db>(
+    db: &mut D,
+    objects: &[GenericObject],
+    paths: &[RelationPath],
+) -> Result<()> {
     let (conn, cts) = db.parts();
     let registry = cts.registry()?;
-    // Through model (and generic foreign key) → (content type → the objects' keys).
+    // (Through model, generic foreign key, relation name) → (content type → the objects).
     struct Group {
         through: &'static Registration,
         gfk: &'static str,
+        name: &'static str,
         by_ct: Vec<(i32, &'static ModelDef, Vec<usize>)>,
     }
     let mut groups: Vec<Group> = Vec::new();
     for (i, object) in objects.iter().enumerate() {
         let def = object.model_def();
-        let relation = def.generic_relation(name).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "`{}` has no generic relation `{name}`",
-                def.type_name
-            ))
-        })?;
-        let through = registry
-            .get_by_natural_key(&relation.through_app_label, &relation.through_model)
-            .ok_or_else(|| Error::NotRegistered {
-                model: format!("{}.{}", relation.through_app_label, relation.through_model),
-            })?;
-        let ct = cts.for_def(conn, def)?.id;
-        let group = match groups
-            .iter_mut()
-            .position(|g| std::ptr::eq(g.through, through) && g.gfk == relation.gfk)
+        for path in paths
+            .iter()
+            .filter(|p| std::ptr::eq(p.model, def) || *p.model == *def)
         {
-            Some(g) => &mut groups[g],
-            None => {
-                groups.push(Group {
-                    through,
-                    gfk: relation.gfk.as_ref(),
-                    by_ct: Vec::new(),
-                });
-                groups
-                    .last_mut()
-                    .ok_or_else(|| Error::Internal("a prefetch group vanished".into()))?
+            let name = path.name;
+            let relation = def.generic_relation(name).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "`{}` has no generic relation `{name}`",
+                    def.type_name
+                ))
+            })?;
+            let through = registry
+                .get_by_natural_key(&relation.through_app_label, &relation.through_model)
+                .ok_or_else(|| Error::NotRegistered {
+                    model: format!("{}.{}", relation.through_app_label, relation.through_model),
+                })?;
+            let ct = cts.for_def(conn, def)?.id;
+            let position = groups.iter().position(|g| {
+                std::ptr::eq(g.through, through) && g.gfk == relation.gfk && g.name == name
+            });
+            let group = match position {
+                Some(g) => &mut groups[g],
+                None => {
+                    groups.push(Group {
+                        through,
+                        gfk: relation.gfk.as_ref(),
+                        name,
+                        by_ct: Vec::new(),
+                    });
+                    groups
+                        .last_mut()
+                        .ok_or_else(|| Error::Internal("a prefetch group vanished".into()))?
+                }
+            };
+            match group.by_ct.iter_mut().find(|(c, _, _)| *c == ct) {
+                Some((_, _, members)) => members.push(i),
+                None => group.by_ct.push((ct, def, vec![i])),
             }
-        };
-        match group.by_ct.iter_mut().find(|(c, _, _)| *c == ct) {
-            Some((_, _, members)) => members.push(i),
-            None => group.by_ct.push((ct, def, vec![i])),
         }
     }
     for group in groups {
@@ -414,6 +495,7 @@ pub fn prefetch_relation<D: Db>(db: &mut D, objects: &[GenericObject], name: &st
                 let rows = key
                     .and_then(|k| by_target.remove(&(*ct, k)))
                     .unwrap_or_default();
+                let name = group.name;
                 let cache = objects[i].as_any_model().__relation(name).ok_or_else(|| {
                     Error::InvalidArgument(format!(
                         "`{}` has no generic relation field `{name}`",

@@ -252,6 +252,24 @@ pub(crate) struct Select<E = NoFilter, O = ()> {
     pub(crate) limit: Option<i64>,
     pub(crate) offset: Option<i64>,
     pub(crate) lock: Option<Lock>,
+    /// The row a foreign key references, selected after the model's columns.
+    pub(crate) join: Option<JoinForeignKey>,
+}
+
+/// `[INNER | LEFT OUTER] JOIN <target> AS "__related" ON "__related".<key> = <table>.<column>`
+/// in a [`Select`], whose rows then hold the target's columns after the model's (Django's
+/// `select_related`). The alias keeps a foreign key to the model's own table unambiguous.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct JoinForeignKey {
+    pub(crate) target: &'static ModelDef,
+    pub(crate) column: &'static str,
+    /// `LEFT OUTER JOIN`, for a nullable foreign key.
+    pub(crate) outer: bool,
+}
+
+impl JoinForeignKey {
+    /// The joined table's alias.
+    pub(crate) const ALIAS: &'static str = "__related";
 }
 
 /// A locking read: the rows it returns stay as read until the transaction ends, and it reads
@@ -288,6 +306,7 @@ impl Select<NoFilter> {
             limit: None,
             offset: None,
             lock: None,
+            join: None,
         }
     }
 }
@@ -303,6 +322,7 @@ impl<E, O> Select<E, O> {
             limit: self.limit,
             offset: self.offset,
             lock: self.lock,
+            join: self.join,
         }
     }
 
@@ -316,6 +336,7 @@ impl<E, O> Select<E, O> {
             limit: self.limit,
             offset: self.offset,
             lock: self.lock,
+            join: self.join,
         }
     }
 }
@@ -332,8 +353,34 @@ where
         let table = self.model.table.name.as_ref();
         out.push_sql("SELECT ");
         walk_columns(&mut out, table, self.model.table.columns.iter())?;
+        if let Some(join) = &self.join {
+            out.push_sql(", ");
+            walk_columns(
+                &mut out,
+                JoinForeignKey::ALIAS,
+                join.target.table.columns.iter(),
+            )?;
+        }
         out.push_sql(" FROM ");
         out.push_identifier(table)?;
+        if let Some(join) = &self.join {
+            out.push_sql(if join.outer {
+                " LEFT OUTER JOIN "
+            } else {
+                " INNER JOIN "
+            });
+            out.push_identifier(join.target.table.name.as_ref())?;
+            out.push_sql(" AS ");
+            out.push_identifier(JoinForeignKey::ALIAS)?;
+            out.push_sql(" ON ");
+            Col::new(
+                JoinForeignKey::ALIAS,
+                join.target.table.primary_key.as_ref(),
+            )
+            .walk(&mut out)?;
+            out.push_sql(" = ");
+            Col::new(table, join.column).walk(&mut out)?;
+        }
         walk_where(&mut out, &self.cond, &self.extra)?;
         let ordered = !self.order.is_noop(out.backend())?;
         if ordered || self.order_by_pk {
@@ -632,6 +679,45 @@ pub(crate) fn insert_columns(model: &'static ModelDef) -> impl Iterator<Item = &
         .columns
         .iter()
         .filter(|c| !(c.primary_key && c.auto_increment))
+}
+
+/// `INSERT INTO <table> (<every column>) VALUES (...)` for rows that have their keys: rows
+/// written again after they were deleted, with the keys they had.
+pub(crate) struct InsertRows<'a, T> {
+    pub(crate) rows: &'a [&'a T],
+}
+
+statement_node!(impl<'a, T> for InsertRows<'a, T>);
+
+impl<DB: SupportedBackend, T: Model> QueryFragment<DB> for InsertRows<'_, T> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let model = T::DEF;
+        out.unsafe_to_cache_prepared();
+        out.push_sql("INSERT INTO ");
+        out.push_identifier(model.table.name.as_ref())?;
+        out.push_sql(" (");
+        for (i, c) in model.table.columns.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_identifier(c.name.as_ref())?;
+        }
+        out.push_sql(") VALUES ");
+        for (r, row) in self.rows.iter().enumerate() {
+            if r > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql("(");
+            for i in 0..model.table.columns.len() {
+                if i > 0 {
+                    out.push_sql(", ");
+                }
+                row.__bind_column(i, &mut out)?;
+            }
+            out.push_sql(")");
+        }
+        Ok(())
+    }
 }
 
 /// `UPDATE <table> SET <every other column> = ? WHERE <pk> = ?` for one saved row.

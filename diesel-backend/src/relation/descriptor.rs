@@ -18,7 +18,7 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::filter::RelationFilter;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
-use crate::query::{chunks, NoFilter, Select};
+use crate::query::{chunks, JoinForeignKey, NoFilter, Select};
 
 use super::*;
 
@@ -57,6 +57,11 @@ impl<P, C, const K: u64> GenericRelationDescriptor<P, C, K> {
     /// The relation's field name.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// How to reach the relation's field on a parent.
+    pub(super) fn field(&self) -> fn(&P) -> &GenericRelation<C> {
+        self.field
     }
 }
 
@@ -138,39 +143,110 @@ where
     }
 
     /// [`GenericRelationDescriptor::prefetch`] with only the related rows matching
-    /// `condition` (Django's `Prefetch("tags", queryset=...)`).
+    /// `condition`: they become what the relation's managers read (Django's
+    /// `Prefetch("tags", queryset=...)`). To keep the relation's own cache and get the subset
+    /// apart (Django's `to_attr`), use [`GenericRelationDescriptor::load_for_filtered`].
     pub fn prefetch_filtered<D: Db, E>(self, db: &mut D, parents: &[P], condition: E) -> Result<()>
     where
         E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend>,
     {
-        let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::for_model::<P>(db)?.id;
-        let object_ids: Vec<Value> = parents
-            .iter()
-            .map(|p| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk()).to_value())
-            .collect();
-        let mut by_object: HashMap<PkValue, Vec<C>> = HashMap::new();
-        if !object_ids.is_empty() {
-            let conn = db.connection();
-            let mut rows: Vec<Loaded<C>> = Vec::new();
-            let extra = &condition;
-            for chunk in chunks(&object_ids) {
-                let query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
-                rows.extend(query.load::<Loaded<C>>(conn)?);
-            }
-            for row in rows {
-                if let Some(oid) = row.0.__object_id() {
-                    by_object.entry(oid.to_pk_value()).or_default().push(row.0);
-                }
-            }
-        }
-        for parent in parents {
-            let oid = <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(parent.pk()).to_pk_value();
-            let rows = by_object.remove(&oid).unwrap_or_default();
+        let per_parent = self.load_for_filtered(db, parents, condition)?;
+        for (parent, rows) in parents.iter().zip(per_parent) {
             (self.field)(parent).set_prefetched(rows);
         }
         Ok(())
     }
+
+    /// The related rows of each of `parents`, in the order of `parents`, loaded in one query
+    /// (per [`MAX_BINDS`](crate::query::MAX_BINDS) parents) and stored nowhere: the parents'
+    /// caches stay as they are.
+    pub fn load_for<D: Db>(self, db: &mut D, parents: &[P]) -> Result<Vec<Vec<C>>> {
+        self.load_for_filtered(db, parents, NoFilter)
+    }
+
+    /// [`GenericRelationDescriptor::load_for`] with only the related rows matching
+    /// `condition` (Django's `Prefetch("tags", queryset=..., to_attr="...")`: a filtered
+    /// subset next to the relation, which keeps its own cache).
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// # let (rust, go) = (Tag::insert(&mut conn, NewTag { name: "rust".into() })?, Tag::insert(&mut conn, NewTag { name: "go".into() })?);
+    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: go.id, ..Default::default() })?;
+    /// use diesel::prelude::*;
+    /// let articles = Article::all(&mut conn)?;
+    /// Article::TAGS.prefetch(&mut conn, &articles)?;
+    /// let rusty = Article::TAGS.load_for_filtered(&mut conn, &articles, tagging_taggeditem::tag_id.eq(rust.id))?;
+    /// assert_eq!(rusty[0].len(), 1);
+    /// assert_eq!(articles[0].tags().count(&mut conn)?, 2); // the relation's own cache is intact
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn load_for_filtered<D: Db, E>(
+        self,
+        db: &mut D,
+        parents: &[P],
+        condition: E,
+    ) -> Result<Vec<Vec<C>>>
+    where
+        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend>,
+    {
+        let rows: Vec<Vec<Loaded<C>>> =
+            related_rows_of::<P, C, K, D, _, Loaded<C>>(db, parents, &condition, None, |r| &r.0)?;
+        Ok(rows
+            .into_iter()
+            .map(|rows| rows.into_iter().map(|r| r.0).collect())
+            .collect())
+    }
+}
+
+/// The related rows of each of `parents` (in their order), read as `R` from one `SELECT` of
+/// the through model per chunk of parents, with `extra` in its `WHERE` and `join` after its
+/// columns; `through` reaches the through row in an `R`. The one loop every per-parent read
+/// of a relation shares.
+pub(super) fn related_rows_of<P, C, const K: u64, D, E, R>(
+    db: &mut D,
+    parents: &[P],
+    extra: &E,
+    join: Option<JoinForeignKey>,
+    through: impl Fn(&R) -> &C,
+) -> Result<Vec<Vec<R>>>
+where
+    P: Model,
+    C: GenericForeignKeyField<K>,
+    C::ObjectId: ObjectIdFor<P, P::Pk>,
+    D: Db,
+    E: QueryFragment<D::Backend>,
+    R: diesel::deserialize::QueryableByName<D::Backend> + 'static,
+{
+    let link = Link::of::<P, C, K>()?;
+    let ct = ContentType::for_model::<P>(db)?.id;
+    let object_id = |p: &P| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk());
+    let object_ids: Vec<Value> = parents.iter().map(|p| object_id(p).to_value()).collect();
+    let mut by_object: HashMap<PkValue, Vec<R>> = HashMap::new();
+    if !object_ids.is_empty() {
+        let conn = db.connection();
+        for chunk in chunks(&object_ids) {
+            let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
+            query.join = join;
+            for row in query.load::<R>(conn)? {
+                if let Some(oid) = through(&row).__object_id() {
+                    by_object.entry(oid.to_pk_value()).or_default().push(row);
+                }
+            }
+        }
+    }
+    Ok(parents
+        .iter()
+        .map(|p| {
+            by_object
+                .remove(&object_id(p).to_pk_value())
+                .unwrap_or_default()
+        })
+        .collect())
 }
 
 /// The reverse of a generic relation, from the through model `C` to `P`:

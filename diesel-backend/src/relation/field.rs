@@ -30,12 +30,17 @@ pub trait ErasedRelationCache: Send + Sync {
 /// row is loaded.
 pub struct GenericRelation<C> {
     cache: RwLock<Option<Arc<Vec<C>>>>,
+    /// The prefetched rows with the rows a foreign key of theirs references, per foreign key
+    /// column (`Arc<Vec<(C, N::Joined<T>)>>` behind `Any`), filled by
+    /// [`GenericRelationDescriptor::prefetch_related`](super::GenericRelationDescriptor::prefetch_related).
+    joined: RwLock<Vec<(&'static str, Arc<dyn Any + Send + Sync>)>>,
 }
 
 impl<C> Default for GenericRelation<C> {
     fn default() -> Self {
         GenericRelation {
             cache: RwLock::new(None),
+            joined: RwLock::new(Vec::new()),
         }
     }
 }
@@ -44,6 +49,12 @@ impl<C> Clone for GenericRelation<C> {
     fn clone(&self) -> Self {
         GenericRelation {
             cache: RwLock::new(self.prefetched()),
+            joined: RwLock::new(
+                self.joined
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone(),
+            ),
         }
     }
 }
@@ -76,11 +87,42 @@ impl<C> GenericRelation<C> {
     }
 
     pub(crate) fn set_prefetched(&self, rows: Vec<C>) {
+        self.joined
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(rows));
+    }
+
+    /// The prefetched rows joined with what the foreign key `column` references, if a
+    /// prefetch stored them as `J`.
+    pub(crate) fn prefetched_joined<J: Send + Sync + 'static>(
+        &self,
+        column: &str,
+    ) -> Option<Arc<J>> {
+        let joined = self.joined.read().unwrap_or_else(|p| p.into_inner());
+        let (_, rows) = joined.iter().find(|(c, _)| *c == column)?;
+        rows.clone().downcast::<J>().ok()
+    }
+
+    /// Stores rows joined with what the foreign key `column` references, after
+    /// [`GenericRelation::set_prefetched`] stored the rows themselves.
+    pub(crate) fn set_prefetched_joined<J: Send + Sync + 'static>(
+        &self,
+        column: &'static str,
+        rows: J,
+    ) {
+        let mut joined = self.joined.write().unwrap_or_else(|p| p.into_inner());
+        joined.retain(|(c, _)| *c != column);
+        joined.push((column, Arc::new(rows)));
     }
 
     /// Drops the prefetched rows; the next read queries the database.
     pub fn clear_prefetched(&self) {
+        self.joined
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }

@@ -18,7 +18,9 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::objects::Objects;
-use crate::query::{chunks, Cond, Count, Lock, LockRow, NoFilter, Select, Slice, Update};
+use crate::query::{
+    chunks, Cond, Count, InsertRows, Lock, LockRow, NoFilter, Select, Slice, Update, MAX_BINDS,
+};
 use crate::transaction;
 
 use super::*;
@@ -28,9 +30,9 @@ use super::*;
 /// Reads use the prefetched rows when [`GenericRelationDescriptor::prefetch`] filled them;
 /// every change drops them.
 pub struct RelatedManager<'a, P, C, const K: u64> {
-    parent: &'a P,
-    cache: &'a GenericRelation<C>,
-    name: &'static str,
+    pub(super) parent: &'a P,
+    pub(super) cache: &'a GenericRelation<C>,
+    pub(super) name: &'static str,
 }
 
 impl<P, C, const K: u64> fmt::Debug for RelatedManager<'_, P, C, K>
@@ -309,6 +311,61 @@ where
                 .collect();
             if !new.is_empty() {
                 self.link_rows(db, &link, ct, &new)?;
+            }
+            Ok(())
+        })?;
+        self.point_here(&mut rows, ct);
+        Ok(())
+    }
+
+    /// Makes `rows` the related rows by clearing first (Django's `set(rows, clear=True)`): in
+    /// one transaction, every current related row is deleted, with what cascades from it, and
+    /// then `rows` are related: those that were related are written again with the keys they
+    /// had (as Django's `bulk=False` saves them), the others are pointed here. Unlike
+    /// [`RelatedManager::set`], a row that stays loses what referenced it. A locking read of
+    /// the parent, a `SELECT` of the current keys, a `DELETE`, then at most one `INSERT` and
+    /// one `UPDATE` (per [`MAX_BINDS`](crate::query::MAX_BINDS) values).
+    pub fn set_clearing<'r, D: Db>(
+        &self,
+        db: &mut D,
+        rows: impl IntoIterator<Item = &'r mut C>,
+    ) -> Result<()>
+    where
+        C: 'r,
+    {
+        let mut rows: Vec<&mut C> = rows.into_iter().collect();
+        let (link, cond, ct) = self.core(db)?;
+        let object_id = self.object_id();
+        transaction::atomic_retry(db, |db| {
+            self.lock_parent(db, "set_clearing()")?;
+            let current: HashSet<PkValue> =
+                delete::keys_matching(db.connection(), C::DEF, cond.clone(), NoFilter)?
+                    .into_iter()
+                    .collect();
+            delete_related(db, &link, cond.clone())?;
+            let mut seen = HashSet::new();
+            let mut again: Vec<C> = Vec::new();
+            let mut elsewhere: Vec<PkValue> = Vec::new();
+            for row in &rows {
+                let key = row.pk().to_pk_value();
+                if !seen.insert(key.clone()) {
+                    continue;
+                }
+                if current.contains(&key) {
+                    let mut row = C::clone(row);
+                    row.__set(ct, object_id.clone());
+                    again.push(row);
+                } else {
+                    elsewhere.push(key);
+                }
+            }
+            let per_statement = (MAX_BINDS / C::DEF.table.columns.len().max(1)).max(1);
+            for chunk in again.chunks(per_statement) {
+                let refs: Vec<&C> = chunk.iter().collect();
+                InsertRows { rows: &refs }.execute(db.connection())?;
+            }
+            if !elsewhere.is_empty() {
+                self.link_rows(db, &link, ct, &elsewhere)?;
             }
             Ok(())
         })?;

@@ -19,6 +19,7 @@ mod descriptor;
 mod field;
 mod join;
 mod manager;
+mod select_related;
 
 use aggregate::AggregateAll;
 pub use aggregate::{Aggregate, Annotate, Having};
@@ -26,6 +27,7 @@ pub use descriptor::{GenericRelationDescriptor, ReverseGenericRelation};
 pub use field::{ErasedRelationCache, GenericRelation};
 pub(crate) use join::{generic_correlation, walk_join, CtRef, Link};
 pub use manager::{RelatedManager, RelatedQuery};
+pub use select_related::RelatedWith;
 
 /// Implemented by `#[derive(GenericRelation)]`. A model with `GenericRelation` fields
 /// needs it for their accessors.
