@@ -50,8 +50,9 @@ pub use object::GenericObject;
 pub use objects::{Filtered, Objects};
 pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, Prefetched, StrictLoading};
 pub use relation::{
-    Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
-    RelatedManager, RelatedQuery, ReverseGenericRelation,
+    AggregateKind, Annotate, Count, Direction, GenericRelation, GenericRelationDescriptor,
+    HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
+    ReverseGenericRelation, Sum,
 };
 
 /// Items the generated code names. Not a public API: they change without notice.
