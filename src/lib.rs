@@ -205,14 +205,14 @@ pub use contenttypes_diesel::schema::create_tables;
 
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
-    create_content_types, prefetch_relation, sql_types, strict_loading, testing, AggregateKind,
-    Annotate, AnyModel, ContentType, ContentTypes, Count, Db, Deleted, Direction, Error, FieldType,
-    Filtered, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
-    GenericForeignKeyField, GenericObject, GenericPrefetch, GenericRelation,
-    GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType, Max, Min, Model,
-    NewContentType, NewModel, Objects, Prefetched, PrimaryKey, RelatedManager, RelatedQuery,
-    RelationFilter, Result, ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, Sum,
-    SupportedBackend, Using, Value,
+    create_content_types, nulls_first, nulls_last, prefetch_relation, sql_types, strict_loading,
+    testing, AggregateKind, Annotate, AnyModel, ContentType, ContentTypes, Count, Db, Deleted,
+    Direction, Error, FieldType, Filtered, ForeignKeyDescriptor, GenericForeignKey,
+    GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject, GenericPrefetch,
+    GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType, Max,
+    Min, Model, NewContentType, NewModel, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey,
+    RelatedManager, RelatedQuery, RelationFilter, Result, ReverseGenericRelation,
+    SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, Using, Value,
 };
 
 #[cfg(feature = "sqlite")]

@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod model;
 pub mod object;
 pub mod objects;
+pub mod ordering;
 pub mod prefetch;
 pub mod query;
 pub mod relation;
@@ -48,6 +49,7 @@ pub use gfk::{
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
 pub use objects::{Filtered, Objects};
+pub use ordering::{nulls_first, nulls_last, Nulls, OrderTerm};
 pub use prefetch::{prefetch_relation, strict_loading, GenericPrefetch, Prefetched, StrictLoading};
 pub use relation::{
     AggregateKind, Annotate, Count, Direction, GenericRelation, GenericRelationDescriptor,
