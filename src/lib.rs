@@ -212,7 +212,7 @@ pub use contenttypes_diesel::{
     GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType, Max,
     Min, Model, NewContentType, NewModel, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey,
     RelatedManager, RelatedQuery, RelationFilter, Result, ReverseGenericRelation,
-    SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, Using, Value,
+    SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, Using, Value, Values,
 };
 
 #[cfg(feature = "sqlite")]

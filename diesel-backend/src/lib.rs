@@ -33,6 +33,7 @@ pub mod sql_types;
 pub mod sqlite;
 pub mod testing;
 mod transaction;
+pub mod values;
 
 pub use backend::SupportedBackend;
 pub use content_type::{ContentType, NewContentType};
@@ -56,6 +57,7 @@ pub use relation::{
     HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
     ReverseGenericRelation, Sum,
 };
+pub use values::Values;
 
 /// Items the generated code names. Not a public API: they change without notice.
 #[doc(hidden)]
