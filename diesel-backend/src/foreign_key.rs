@@ -21,6 +21,7 @@ use crate::filter::{Correlation, RelationFilter};
 use crate::model::Model;
 use crate::objects::select_by_keys;
 use crate::query::NoFilter;
+use crate::relation::{AggregateKind, Annotate};
 
 /// The foreign key `column` of `M`, referencing `T`; `N` says whether the column may be NULL
 /// ([`Required`] or [`Nullable`]), which decides what a read that joins it returns.
@@ -158,6 +159,19 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
                     .and_then(|k| found.get(&k).cloned())
             })
             .collect())
+    }
+
+    /// Every row of `T` with an aggregate of the rows of `M` referencing it (Django's
+    /// `T.objects.annotate(Count("m"))` over the reverse of this foreign key): typed, [`Count`]
+    /// gives `i64`, [`Sum`]`(<column of M>)` `Option<i64>`. A `LEFT JOIN`, so a `T` with no
+    /// referencing row is kept; restrict the referencing rows Django's way with
+    /// [`Annotate::filter_related`] (an `INNER JOIN`, e.g. the items of one content type) or
+    /// [`Annotate::aggregate_filter`]. 1 query; see [`Annotate`] for an example.
+    ///
+    /// [`Count`]: crate::Count
+    /// [`Sum`]: crate::Sum
+    pub fn annotate<A: AggregateKind<M::Table>>(self, aggregate: A) -> Annotate<T, M, A> {
+        Annotate::foreign_key(self.column, aggregate)
     }
 
     /// A filter on `M`'s table: the referenced `T` matches `condition` (a Diesel expression

@@ -22,6 +22,7 @@ pub mod migrations;
 pub mod model;
 pub mod object;
 pub mod objects;
+pub mod ordering;
 pub mod prefetch;
 pub mod query;
 pub mod relation;
@@ -34,6 +35,7 @@ pub mod sqlite;
 pub mod testing;
 mod transaction;
 mod type_objects;
+pub mod values;
 
 pub use backend::SupportedBackend;
 pub use content_type::{ContentType, NewContentType};
@@ -51,14 +53,17 @@ pub use lookup::Lookup;
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
 pub use objects::{Filtered, Objects};
+pub use ordering::{nulls_first, nulls_last, Nulls, OrderTerm};
 pub use prefetch::{
     prefetch_relations, strict_loading, GenericPrefetch, IntoRelationPath, Prefetched,
     RelationPath, StrictLoading,
 };
 pub use relation::{
-    Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
-    RelatedManager, RelatedQuery, RelatedWith, ReverseGenericRelation,
+    AggregateKind, Annotate, Count, Direction, GenericRelation, GenericRelationDescriptor,
+    HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
+    RelatedWith, ReverseGenericRelation, Sum,
 };
+pub use values::Values;
 
 /// Items the generated code names. Not a public API: they change without notice.
 #[doc(hidden)]

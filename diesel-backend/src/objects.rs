@@ -10,7 +10,9 @@
 use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, PkValue};
-use diesel::expression::{AppearsOnTable, Expression};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
 use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
 
@@ -21,6 +23,7 @@ use crate::field::{Scalar, Value};
 use crate::insert;
 use crate::model::{Loaded, Model};
 use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select, Slice};
+use crate::values::Values;
 
 /// Row operations of a model. Query counts are in each method's documentation.
 pub trait Objects: Model {
@@ -245,6 +248,36 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     pub fn offset(mut self, n: i64) -> Self {
         self.slice.offset = Some(n);
         self
+    }
+
+    /// The values of a Diesel expression on the model's table (a column or a tuple of
+    /// them) for the matching rows, instead of the rows (Django's `values_list`), in the same
+    /// order and slice; [`Values::distinct`] keeps each once. Typed by Diesel's `Queryable`
+    /// of the selection.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use diesel::prelude::*;
+    /// for title in ["b", "a", "b"] {
+    ///     Article::insert(&mut conn, NewArticle { title: title.into() })?;
+    /// }
+    /// let titles: Vec<String> = Article::filter(blog_article::title.ne("c"))
+    ///     .values(blog_article::title)
+    ///     .distinct()
+    ///     .load(&mut conn)?;
+    /// assert_eq!(titles, ["a", "b"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn values<S>(self, selection: S) -> Values<T, E, O, S>
+    where
+        S: Expression
+            + SelectableExpression<T::Table>
+            + ValidGrouping<(), IsAggregate = is_aggregate::No>,
+    {
+        Values::new(selection, self.expression, self.order, self.slice)
     }
 
     fn select(self) -> Select<E, O> {

@@ -431,6 +431,14 @@ impl Slice {
         query.offset = self.offset;
     }
 
+    /// ` LIMIT ? OFFSET ?`, for a statement that renders its own ordering.
+    pub(crate) fn walk<'b, DB: SupportedBackend>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        walk_limit(out, &self.limit, &self.offset)
+    }
+
     /// The slice's first row only (Django's `first()` on a sliced query).
     pub(crate) fn first(self) -> Slice {
         Slice {

@@ -5,7 +5,7 @@ use std::error::Error;
 
 use contenttypes::prelude::*;
 use contenttypes::testing::QueryLog;
-use contenttypes::{strict_loading, Aggregate, NoFilter, SupportedBackend};
+use contenttypes::{strict_loading, Count, Direction, NoFilter, SupportedBackend};
 use diesel::prelude::*;
 
 use super::*;
@@ -161,8 +161,20 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
 
     // --- Counts per object ---------------------------------------------------------------------
     println!("\nTags per article (LEFT JOIN, so untagged articles count 0):");
-    for (article, count) in Article::TAGS.annotate(Aggregate::Count).load(db)? {
-        println!("  {:<28} {}", article.title, count.unwrap_or(0));
+    for (article, count) in Article::TAGS.annotate(Count).load(db)? {
+        println!("  {:<28} {}", article.title, count);
+    }
+    step(&log, "one query");
+    println!("\nThe most common tags of articles (INNER JOIN, as Django's filter-then-annotate):");
+    let article_ct = ContentType::for_model::<Article>(db)?.id;
+    let common = TaggedItem::TAG
+        .annotate(Count)
+        .filter_related(tagging_taggeditem::content_type_id.eq(article_ct))
+        .order_by_aggregate(Direction::Desc)
+        .limit(3)
+        .load(db)?;
+    for (tag, count) in common {
+        println!("  {:<28} {}", tag.name, count);
     }
     step(&log, "one query");
 

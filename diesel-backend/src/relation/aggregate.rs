@@ -1,39 +1,112 @@
-//! Aggregates of related rows per parent (`annotate`): a `LEFT JOIN` with the content type
-//! in the `ON` clause, grouped by parent.
-
-use std::marker::PhantomData;
+//! Typed aggregates of related rows ([`Count`], [`Sum`], [`Max`], [`Min`]), the conditions
+//! on them ([`Having`]) and the one SQL node that renders them per parent row, for generic
+//! relations and reverse foreign keys alike (see [`Annotate`](super::Annotate)).
 
 use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::ModelDef;
-use contenttypes_core::keys::ObjectIdFor;
-use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::sql_types::{BigInt, Integer, Nullable, SmallInt};
+use diesel::{Column, QueryResult};
 
 use crate::backend::{Binds, SupportedBackend};
 use crate::columns::RowRef;
-use crate::content_type::ContentType;
-use crate::db::Db;
-use crate::error::{Error, Result};
 use crate::field::{FieldType, RowReader};
-use crate::gfk::GenericForeignKeyField;
 use crate::model::Model;
-use crate::query::Col;
+use crate::query::{Col, Slice};
 
 use super::*;
 
-/// An aggregate of related rows per object, for [`GenericRelationDescriptor::annotate`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Aggregate {
-    /// `COUNT(<through key>)`: 0 for objects with no related row.
-    Count,
-    /// `SUM(<through column>)` of an integer column: `None` for objects with no related row.
-    Sum(&'static str),
-    /// `MAX(<through column>)` of an integer column.
-    Max(&'static str),
-    /// `MIN(<through column>)` of an integer column.
-    Min(&'static str),
+mod sealed {
+    pub trait Sealed {}
 }
+
+/// An aggregate of the related rows of table `T` per parent: [`Count`], [`Sum`], [`Max`] or
+/// [`Min`], whose [`Output`](AggregateKind::Output) is the type each parent gets.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an aggregate of the rows of `{T}`",
+    label = "not an aggregate of the related table",
+    note = "aggregate an integer column of the related model's table: `Sum(<related table>::<column>)`"
+)]
+pub trait AggregateKind<T>: sealed::Sealed + Copy {
+    /// What each parent gets: `i64` for [`Count`], `Option<i64>` for the others (`None`
+    /// when the parent has no related row).
+    type Output;
+
+    /// The SQL function and its column (`None`: the related table's key).
+    #[doc(hidden)]
+    fn __function(&self) -> (&'static str, Option<&'static str>);
+
+    /// The output from the value read (NULL is `None`).
+    #[doc(hidden)]
+    fn __output(value: Option<i64>) -> Self::Output;
+}
+
+/// `COUNT(<related key>)`: the number of related rows, 0 for a parent with none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Count;
+
+/// `SUM(<column>)` of an integer column of the related table: `None` for a parent with no
+/// related row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sum<C>(pub C);
+
+/// `MAX(<column>)` of an integer column of the related table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Max<C>(pub C);
+
+/// `MIN(<column>)` of an integer column of the related table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Min<C>(pub C);
+
+impl sealed::Sealed for Count {}
+
+impl<T> AggregateKind<T> for Count {
+    type Output = i64;
+
+    fn __function(&self) -> (&'static str, Option<&'static str>) {
+        ("COUNT", None)
+    }
+
+    fn __output(value: Option<i64>) -> i64 {
+        value.unwrap_or(0)
+    }
+}
+
+/// The integer SQL types [`Sum`], [`Max`] and [`Min`] take.
+pub trait IntegerSqlType: sealed::Sealed {}
+
+impl sealed::Sealed for SmallInt {}
+impl sealed::Sealed for Integer {}
+impl sealed::Sealed for BigInt {}
+impl<S: IntegerSqlType> sealed::Sealed for Nullable<S> {}
+impl IntegerSqlType for SmallInt {}
+impl IntegerSqlType for Integer {}
+impl IntegerSqlType for BigInt {}
+impl<S: IntegerSqlType> IntegerSqlType for Nullable<S> {}
+
+macro_rules! column_aggregate {
+    ($($name:ident => $function:literal),*) => {$(
+        impl<C> sealed::Sealed for $name<C> {}
+
+        impl<T, C> AggregateKind<T> for $name<C>
+        where
+            C: Column<Table = T> + Copy,
+            C::SqlType: IntegerSqlType,
+        {
+            type Output = Option<i64>;
+
+            fn __function(&self) -> (&'static str, Option<&'static str>) {
+                ($function, Some(C::NAME))
+            }
+
+            fn __output(value: Option<i64>) -> Option<i64> {
+                value
+            }
+        }
+    )*};
+}
+
+column_aggregate!(Sum => "SUM", Max => "MAX", Min => "MIN");
 
 /// A condition on the aggregate (`HAVING`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,71 +142,27 @@ impl Having {
     }
 }
 
-/// `SELECT <parent>.*, <aggregate> FROM <parent> LEFT JOIN <through> ON (<content type and
-/// object id match>) WHERE <filter> GROUP BY <parent columns> [HAVING ...] ORDER BY
-/// <parent key>`: made by [`GenericRelationDescriptor::annotate`].
-pub struct Annotate<P, C, const K: u64, F> {
-    pub(super) aggregate: Aggregate,
-    pub(super) filter: F,
-    pub(super) having: Option<Having>,
-    pub(super) _types: PhantomData<fn() -> (P, C)>,
+/// The direction of an ordering by the aggregate
+/// ([`Annotate::order_by_aggregate`](super::Annotate::order_by_aggregate)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
 }
 
-impl<P, C, const K: u64, F> Annotate<P, C, K, F>
-where
-    P: Model,
-    C: GenericForeignKeyField<K> + Clone,
-    C::ObjectId: ObjectIdFor<P, P::Pk>,
-{
-    /// Only objects matching a Diesel expression on `P`'s table.
-    pub fn filter<E>(self, filter: E) -> Annotate<P, C, K, E>
-    where
-        E: Expression + AppearsOnTable<P::Table>,
-    {
-        Annotate {
-            aggregate: self.aggregate,
-            filter,
-            having: self.having,
-            _types: PhantomData,
-        }
-    }
-
-    /// Only objects whose aggregate matches.
-    pub fn having(mut self, having: Having) -> Self {
-        self.having = Some(having);
-        self
-    }
-
-    /// The objects with their aggregate, ordered by key. 1 query.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(P, Option<i64>)>>
-    where
-        F: QueryFragment<D::Backend>,
-    {
-        let link = Link::of::<P, C, K>()?;
-        if let Aggregate::Sum(c) | Aggregate::Max(c) | Aggregate::Min(c) = self.aggregate {
-            if C::DEF.column(c).is_none() {
-                return Err(Error::InvalidArgument(format!(
-                    "`{}` has no column `{c}`",
-                    C::DEF.type_name
-                )));
-            }
-        }
-        let ct = ContentType::for_model::<P>(db)?.id;
-        let query = AnnotateQuery {
-            link: &link,
-            parent: P::DEF,
-            ct: CtRef::Id(ct),
-            aggregate: self.aggregate,
-            filter: &self.filter,
-            having: self.having,
-        };
-        let rows: Vec<Annotated<P>> = query.load(db.connection())?;
-        Ok(rows.into_iter().map(|r| (r.0, r.1)).collect())
-    }
+/// How the related rows join their parent.
+#[derive(Clone, Copy)]
+pub(super) enum Join {
+    /// Through a generic foreign key: content type and object id.
+    Generic { link: Link, ct: CtRef },
+    /// Through the foreign key `column` of the related table, referencing the parent's key.
+    ForeignKey { column: &'static str },
 }
 
 /// A parent row followed by one aggregate column.
-struct Annotated<P>(P, Option<i64>);
+pub(super) struct Annotated<P>(pub(super) P, pub(super) Option<i64>);
 
 impl<DB: SupportedBackend, P: Model> diesel::deserialize::QueryableByName<DB> for Annotated<P> {
     fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
@@ -145,36 +174,44 @@ impl<DB: SupportedBackend, P: Model> diesel::deserialize::QueryableByName<DB> fo
     }
 }
 
-struct AnnotateQuery<'a, F> {
-    link: &'a Link,
-    parent: &'static ModelDef,
-    ct: CtRef,
-    aggregate: Aggregate,
-    filter: &'a F,
-    having: Option<Having>,
+/// `SELECT <parent>.*, <aggregate> FROM <parent> {LEFT OUTER | INNER} JOIN <related> ON
+/// (<join> [AND <related filter>]) [WHERE <filter> [AND <related filter>]] GROUP BY <parent
+/// columns> [HAVING ...] ORDER BY [<aggregate> <direction>,] <parent key> [LIMIT ? OFFSET ?]`.
+pub(super) struct AnnotateQuery<'a, F, W> {
+    pub(super) parent: &'static ModelDef,
+    pub(super) related: &'static ModelDef,
+    pub(super) join: Join,
+    /// `INNER JOIN` with the related filter in `WHERE`, else `LEFT OUTER JOIN` with it in `ON`.
+    pub(super) inner: bool,
+    pub(super) function: (&'static str, Option<&'static str>),
+    pub(super) filter: &'a F,
+    pub(super) related_filter: &'a W,
+    pub(super) having: Option<Having>,
+    pub(super) order: Option<Direction>,
+    pub(super) slice: Slice,
 }
 
-crate::query::statement_node!(impl<'a, F> for AnnotateQuery<'a, F>);
+crate::query::statement_node!(impl<'a, F, W> for AnnotateQuery<'a, F, W>);
 
-fn walk_aggregate<'b, DB: SupportedBackend>(
-    out: &mut AstPass<'_, 'b, DB>,
-    link: &'b Link,
-    aggregate: Aggregate,
+/// `COUNT(<related key>)`, or `CAST(SUM(<column>) AS BIGINT)`: the one place an aggregate is
+/// rendered. SUM returns NUMERIC on PostgreSQL and DECIMAL on MySQL, hence the cast back to a
+/// 64-bit integer.
+fn walk_aggregate<DB: SupportedBackend>(
+    out: &mut AstPass<'_, '_, DB>,
+    related: &'static ModelDef,
+    (function, column): (&'static str, Option<&'static str>),
 ) -> QueryResult<()> {
-    let through = link.through;
-    let (function, column) = match aggregate {
-        Aggregate::Count => ("COUNT(", through.table.primary_key.as_ref()),
-        Aggregate::Sum(c) => ("SUM(", c),
-        Aggregate::Max(c) => ("MAX(", c),
-        Aggregate::Min(c) => ("MIN(", c),
-    };
-    // SUM returns NUMERIC on PostgreSQL and DECIMAL on MySQL; cast back to a 64-bit integer.
-    let cast = !matches!(aggregate, Aggregate::Count);
+    let cast = column.is_some();
     if cast {
         out.push_sql("CAST(");
     }
     out.push_sql(function);
-    Col::of(through, column).walk(out)?;
+    out.push_sql("(");
+    Col::of(
+        related,
+        column.unwrap_or(related.table.primary_key.as_ref()),
+    )
+    .walk(out)?;
     out.push_sql(")");
     if cast {
         out.push_sql(match DB::DIALECT {
@@ -185,34 +222,75 @@ fn walk_aggregate<'b, DB: SupportedBackend>(
     Ok(())
 }
 
-impl<DB: SupportedBackend, F: QueryFragment<DB>> QueryFragment<DB> for AnnotateQuery<'_, F> {
+fn walk_parent_columns<DB: SupportedBackend>(
+    out: &mut AstPass<'_, '_, DB>,
+    parent: &'static ModelDef,
+) -> QueryResult<()> {
+    let table = parent.table.name.as_ref();
+    for (i, c) in parent.table.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        Col::new(table, c.name.as_ref()).walk(out)?;
+    }
+    Ok(())
+}
+
+impl<DB, F, W> QueryFragment<DB> for AnnotateQuery<'_, F, W>
+where
+    DB: SupportedBackend,
+    F: QueryFragment<DB>,
+    W: QueryFragment<DB>,
+{
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         let parent = self.parent;
         let table = parent.table.name.as_ref();
         out.push_sql("SELECT ");
-        for c in parent.table.columns.iter() {
-            Col::new(table, c.name.as_ref()).walk(&mut out)?;
-            out.push_sql(", ");
-        }
-        walk_aggregate(&mut out, self.link, self.aggregate)?;
+        walk_parent_columns(&mut out, parent)?;
+        out.push_sql(", ");
+        walk_aggregate(&mut out, self.related, self.function)?;
         out.push_sql(" FROM ");
         out.push_identifier(table)?;
-        out.push_sql(" LEFT OUTER JOIN ");
-        out.push_identifier(self.link.through.table.name.as_ref())?;
+        out.push_sql(if self.inner {
+            " INNER JOIN "
+        } else {
+            " LEFT OUTER JOIN "
+        });
+        out.push_identifier(self.related.table.name.as_ref())?;
         out.push_sql(" ON (");
-        walk_join(&mut out, self.link, parent, &self.ct)?;
-        out.push_sql(") WHERE (");
-        self.filter.walk_ast(out.reborrow())?;
-        out.push_sql(") GROUP BY ");
-        for (i, c) in parent.table.columns.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
+        match &self.join {
+            Join::Generic { link, ct } => walk_join(&mut out, link, parent, ct)?,
+            Join::ForeignKey { column } => {
+                Col::of(self.related, column).walk(&mut out)?;
+                out.push_sql(" = ");
+                Col::new(table, parent.table.primary_key.as_ref()).walk(&mut out)?;
             }
-            Col::new(table, c.name.as_ref()).walk(&mut out)?;
         }
+        let has_filter = !self.filter.is_noop(out.backend())?;
+        let has_related = !self.related_filter.is_noop(out.backend())?;
+        if has_related && !self.inner {
+            out.push_sql(" AND (");
+            self.related_filter.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(")");
+        let mut conditions = vec![];
+        if has_filter {
+            conditions.push(self.filter as &dyn QueryFragment<DB>);
+        }
+        if has_related && self.inner {
+            conditions.push(self.related_filter);
+        }
+        for (i, condition) in conditions.into_iter().enumerate() {
+            out.push_sql(if i == 0 { " WHERE (" } else { " AND (" });
+            condition.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(" GROUP BY ");
+        walk_parent_columns(&mut out, parent)?;
         if let Some(having) = &self.having {
             out.push_sql(" HAVING ");
-            walk_aggregate(&mut out, self.link, self.aggregate)?;
+            walk_aggregate(&mut out, self.related, self.function)?;
             match having.comparison() {
                 Some((operator, value)) => {
                     out.push_sql(operator);
@@ -223,8 +301,20 @@ impl<DB: SupportedBackend, F: QueryFragment<DB>> QueryFragment<DB> for AnnotateQ
             }
         }
         out.push_sql(" ORDER BY ");
+        if let Some(direction) = self.order {
+            if self.function.1.is_some() {
+                // NULL aggregates (no related row to sum) last on every backend.
+                walk_aggregate(&mut out, self.related, self.function)?;
+                out.push_sql(" IS NULL, ");
+            }
+            walk_aggregate(&mut out, self.related, self.function)?;
+            out.push_sql(match direction {
+                Direction::Asc => " ASC, ",
+                Direction::Desc => " DESC, ",
+            });
+        }
         Col::new(table, parent.table.primary_key.as_ref()).walk(&mut out)?;
-        Ok(())
+        self.slice.walk(&mut out)
     }
 }
 
@@ -240,7 +330,7 @@ crate::query::statement_node!(impl<'a> for AggregateAll<'a>);
 impl<DB: SupportedBackend> QueryFragment<DB> for AggregateAll<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql("SELECT ");
-        walk_aggregate(&mut out, self.link, Aggregate::Count)?;
+        walk_aggregate(&mut out, self.link.through, ("COUNT", None))?;
         out.push_sql(" FROM ");
         out.push_identifier(self.parent.table.name.as_ref())?;
         out.push_sql(" LEFT OUTER JOIN ");

@@ -111,16 +111,26 @@ where
         RelationFilter::new(generic_correlation::<P, C, K>(), condition, true)
     }
 
-    /// Every object of `P` with an aggregate of its related rows, by a `LEFT JOIN` with the
-    /// content type in the `ON` clause (objects with no related row are kept). See
-    /// [`Annotate`].
-    pub fn annotate(self, aggregate: Aggregate) -> Annotate<P, C, K, NoFilter> {
-        Annotate {
-            aggregate,
-            filter: NoFilter,
-            having: None,
-            _types: PhantomData,
-        }
+    /// Every object of `P` with an aggregate of its related rows (typed: [`Count`] gives
+    /// `i64`, [`Sum`]`(<through column>)` `Option<i64>`), by a `LEFT JOIN` with the content
+    /// type in the `ON` clause (objects with no related row are kept). See [`Annotate`].
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use contenttypes::{Count, Max};
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let item = article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// assert_eq!(Article::TAGS.annotate(Count).load(&mut conn)?, [(article.clone(), 1)]);
+    /// let max = Article::TAGS.annotate(Max(tagging_taggeditem::id)).load(&mut conn)?;
+    /// assert_eq!(max, [(article, Some(item.id))]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn annotate<A: AggregateKind<C::Table>>(self, aggregate: A) -> Annotate<P, C, A> {
+        Annotate::generic(Link::of::<P, C, K>, aggregate)
     }
 
     /// The total number of related rows of all `P` objects (Django's

@@ -15,6 +15,7 @@
 //! same key never matches.
 
 mod aggregate;
+mod annotate;
 mod descriptor;
 mod field;
 mod join;
@@ -22,7 +23,8 @@ mod manager;
 mod select_related;
 
 use aggregate::AggregateAll;
-pub use aggregate::{Aggregate, Annotate, Having};
+pub use aggregate::{AggregateKind, Count, Direction, Having, IntegerSqlType, Max, Min, Sum};
+pub use annotate::Annotate;
 pub use descriptor::{GenericRelationDescriptor, ReverseGenericRelation};
 pub use field::{ErasedRelationCache, GenericRelation};
 pub(crate) use join::{generic_correlation, walk_join, CtRef, Link};
