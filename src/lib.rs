@@ -205,13 +205,14 @@ pub use contenttypes_diesel::schema::create_tables;
 
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
-    create_content_types, prefetch_relation, sql_types, strict_loading, testing, Aggregate,
-    Annotate, AnyModel, ContentType, ContentTypes, Db, Deleted, Error, FieldType, Filtered,
-    ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField,
-    GenericObject, GenericPrefetch, GenericRelation, GenericRelationDescriptor,
-    HasGenericRelations, Having, Model, NewContentType, NewModel, Objects, Prefetched, PrimaryKey,
-    RelatedManager, RelatedQuery, RelationFilter, Result, ReverseGenericRelation,
-    SoleGenericForeignKey, StrictLoading, SupportedBackend, Using, Value,
+    create_content_types, prefetch_relation, sql_types, strict_loading, targets, testing, Admits,
+    Aggregate, Annotate, AnyModel, ContentType, ContentTypes, Db, Deleted, Error, FieldType,
+    Filtered, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
+    GenericForeignKeyField, GenericObject, GenericPrefetch, GenericRelation,
+    GenericRelationDescriptor, HasGenericRelations, Having, Model, NewContentType, NewModel,
+    Objects, Prefetched, PrimaryKey, RelatedManager, RelatedQuery, RelationFilter, Result,
+    ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, SupportedBackend, TargetSet,
+    Using, Value,
 };
 
 #[cfg(feature = "sqlite")]

@@ -30,6 +30,7 @@ mod serde_impls;
 pub mod sql_types;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod targets;
 pub mod testing;
 mod transaction;
 
@@ -53,6 +54,7 @@ pub use relation::{
     Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
     RelatedManager, RelatedQuery, ReverseGenericRelation,
 };
+pub use targets::{Admits, Open, TargetSet};
 
 /// Items the generated code names. Not a public API: they change without notice.
 #[doc(hidden)]
@@ -67,6 +69,7 @@ pub mod __private {
     pub use crate::gfk;
     pub use crate::model::{Model, ModelVTable, NewModel};
     pub use crate::relation::ErasedRelationCache;
+    pub use crate::targets;
     pub use diesel;
     pub use diesel::internal::derives::as_expression::Bound;
 }

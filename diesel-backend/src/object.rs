@@ -41,6 +41,12 @@ impl GenericObject {
         GenericObject(Arc::new(object))
     }
 
+    /// Wraps a shared model object (the same object, not a copy: [`GenericObject::ptr_eq`]
+    /// holds between two wrappings of one `Arc`).
+    pub fn from_shared<T: Model>(object: Arc<T>) -> Self {
+        GenericObject(object)
+    }
+
     pub(crate) fn from_arc(object: Arc<dyn AnyModel>) -> Self {
         GenericObject(object)
     }
