@@ -111,15 +111,22 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                 }
             }
         });
+        // With `targets(..)`, what the docs add: the listed models only.
+        let (read_extra, set_extra) = match crate::targets::listed(gfk) {
+            Some(list) => (
+                format!(", or when it points at a model outside `targets({list})`"),
+                format!(" Its model must be one of `targets({list})`, also checked at compile time."),
+            ),
+            None => (String::new(), String::new()),
+        };
         let read_doc = format!(
-            "The target of the generic foreign key `{name}` (cached on this row; `None` when unset, \
-             when the target row is gone or when it is a model outside `targets(..)`). At most 1 \
-             query, 0 once cached or prefetched."
+            "The target of the generic foreign key `{name}` (cached on this row; `None` when unset \
+             or when the target row is gone{read_extra}). At most 1 query, 0 once cached or prefetched."
         );
         let set_doc = format!(
             "Points the generic foreign key `{name}` at `target` (sets `{}` and `{}`) and caches it. \
-             The target must be saved; its key must fit `{}` and, with `targets(..)`, its model \
-             must be listed (both checked at compile time). 0 queries once the target's content type is cached.",
+             The target must be saved; its key must fit `{}` (checked at compile time).{set_extra} \
+             0 queries once the target's content type is cached.",
             ct_ident, oid_ident, oid_ident
         );
         let const_doc = format!("The generic foreign key `{name}`: prefetch it over many rows.");
@@ -143,8 +150,7 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
         });
         let set_new_doc = format!(
             "Points the generic foreign key `{name}` of this new row at `target` (sets `{}` and `{}`). \
-             The target must be saved; its key must fit `{}` and, with `targets(..)`, its model \
-             must be listed (both checked at compile time).",
+             The target must be saved; its key must fit `{}` (checked at compile time).{set_extra}",
             ct_ident, oid_ident, oid_ident
         );
         new_inherent.extend(quote! {

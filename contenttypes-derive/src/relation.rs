@@ -65,17 +65,18 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
                 #p::GenericRelationDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
         });
         let ty_span = field.ty.span();
-        let model = quote!(#ident);
+        // Spanned at the field's type, so an error points at `GenericRelation<Through>`.
+        let model = quote_spanned!(ty_span=> #ident);
         outside.extend(crate::checks::object_id_holds_key(
             &p,
-            &quote!(<#through as #p::GenericForeignKeyField<#key>>::ObjectId),
+            &quote_spanned!(ty_span=> <#through as #p::GenericForeignKeyField<#key>>::ObjectId),
             &model,
             ty_span,
         ));
         // A generic foreign key with `targets(..)` reverses only from the listed models.
         outside.extend(crate::checks::admits(
             &p,
-            &quote!(<#through as #p::GenericForeignKeyField<#key>>::Targets),
+            &quote_spanned!(ty_span=> <#through as #p::GenericForeignKeyField<#key>>::Targets),
             &model,
             ty_span,
         ));

@@ -27,6 +27,18 @@ pub fn enum_ident(spec: &ModelSpec, field: &FieldSpec) -> Ident {
     format_ident!("{}{}", spec.ident, camel)
 }
 
+/// The declared targets as written (`Article, media::Video`), when there are any.
+pub fn listed(gfk: &GfkSpec) -> Option<String> {
+    let paths = gfk.target_paths();
+    (!paths.is_empty()).then(|| {
+        paths
+            .iter()
+            .map(|p| quote!(#p).to_string().replace(' ', ""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// The enum and its impls, when `gfk` declares targets; nothing otherwise.
 pub fn targets_enum(
     p: &TokenStream,
@@ -57,23 +69,37 @@ pub fn targets_enum(
         "The targets of the generic foreign key `{}.{name}` (`targets({})`): what `{name}(db)` \
          returns. Convert it into a `GenericObject` with `From`.",
         spec.ident,
-        names.join(", ")
+        listed(gfk).unwrap_or_default()
     );
-    let variant_docs = names.iter().map(|n| format!("A `{n}`."));
+    let variant_docs = names.iter().map(|n| format!("It points at a `{n}`."));
     let mut checks = TokenStream::new();
     for (path, ty) in paths.iter().zip(&types) {
+        // Spanned at the target in the attribute, where the error is fixed.
+        let span = path.span();
         checks.extend(checks::object_id_holds_key(
             p,
-            &quote!(#object_id),
-            ty,
-            path.span(),
+            &checks::respan(quote!(#object_id), span),
+            &checks::respan(ty.clone(), span),
+            span,
         ));
     }
     quote! {
         #[doc = #doc]
-        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+        #[derive(::core::clone::Clone)]
         #vis enum #ident {
             #( #[doc = #variant_docs] #variants(::std::sync::Arc<#types>), )*
+        }
+
+        /// The variant and the object as a `GenericObject` shows it (the targets need not
+        /// implement `Debug`).
+        #[automatically_derived]
+        impl ::core::fmt::Debug for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let (variant, object) = match self {
+                    #( #ident::#variants(object) => (#names, #p::GenericObject::from_shared(::core::clone::Clone::clone(object))), )*
+                };
+                f.debug_tuple(variant).field(&object).finish()
+            }
         }
 
         /// The same row: the same model and primary key.
@@ -111,7 +137,7 @@ pub fn targets_enum(
         impl #p::targets::TargetSet for #ident {
             type Target = Self;
             fn admits(model: &#p::ct_core::ir::ModelDef) -> bool {
-                false #( || #p::targets::is_model::<#types>(model) )*
+                #( #p::targets::is_model::<#types>(model) )||*
             }
             fn from_object(object: #p::GenericObject) -> #p::Result<Self> {
                 ::core::convert::TryFrom::try_from(object)
