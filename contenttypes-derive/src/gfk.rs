@@ -115,7 +115,9 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
         let (read_extra, set_extra) = match crate::targets::listed(gfk) {
             Some(list) => (
                 format!(", or when it points at a model outside `targets({list})`"),
-                format!(" Its model must be one of `targets({list})`, also checked at compile time."),
+                format!(
+                    " Its model must be one of `targets({list})`, also checked at compile time."
+                ),
             ),
             None => (String::new(), String::new()),
         };

@@ -35,6 +35,17 @@ use crate::object::GenericObject;
 
 /// The models a generic foreign key may point at: [`Open`] (any model), or the enum
 /// `#[derive(Model)]` generates for `targets(..)`.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() {
+/// use contenttypes::targets::{Open, TargetSet};
+/// // #[generic_foreign_key(targets(Article, Tag))] pub subject: GenericForeignKey,
+/// assert!(BookmarkSubject::admits(Article::DEF));
+/// assert!(!BookmarkSubject::admits(TaggedItem::DEF));
+/// assert!(Open::admits(TaggedItem::DEF));
+/// # }
+/// ```
 pub trait TargetSet: Send + Sync + 'static {
     /// What a read of the generic foreign key returns: the generated enum, or
     /// [`GenericObject`] for an open generic foreign key.

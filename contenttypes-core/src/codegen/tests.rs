@@ -321,7 +321,13 @@ fn generic_foreign_key_targets_are_parsed_and_checked() {
     assert_eq!(paths, ["Article", "media::Video"]);
     // The IR (and so the migrations) does not depend on the targets.
     let open = parse(&gfk("Article").replace(", targets(Article)", "")).unwrap();
-    assert!(open.generic_foreign_keys().next().unwrap().1.targets.is_none());
+    assert!(open
+        .generic_foreign_keys()
+        .next()
+        .unwrap()
+        .1
+        .targets
+        .is_none());
     assert_eq!(to_ir(&spec, &Models).0, to_ir(&open, &Models).0);
 
     assert_eq!(errors(&gfk("")).len(), 1);
