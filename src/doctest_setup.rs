@@ -33,6 +33,16 @@ pub struct Article {
     pub tags: GenericRelation<TaggedItem>,
 }
 
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "bookmarks")]
+pub struct Bookmark {
+    pub id: i64,
+    pub content_type_id: i32,
+    pub object_id: i64,
+    #[generic_foreign_key(targets(Article, Tag))]
+    pub subject: GenericForeignKey,
+}
+
 /// An in-memory SQLite database with the tables of every registered model.
 pub fn connection() -> diesel::SqliteConnection {
     use diesel::Connection;

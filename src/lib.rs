@@ -206,14 +206,14 @@ pub use contenttypes_diesel::schema::create_tables;
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
     create_content_types, nulls_first, nulls_last, prefetch_relations, sql_types, strict_loading,
-    testing, AggregateKind, Annotate, AnyModel, ContentType, ContentTypes, Count, Db, Deleted,
-    Direction, Error, FieldType, Filtered, ForeignKeyDescriptor, GenericForeignKey,
+    targets, testing, Admits, AggregateKind, Annotate, AnyModel, ContentType, ContentTypes, Count,
+    Db, Deleted, Direction, Error, FieldType, Filtered, ForeignKeyDescriptor, GenericForeignKey,
     GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject, GenericPrefetch,
     GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType,
     IntoRelationPath, Lookup, Max, Min, Model, NewContentType, NewModel, Nullability, Nullable,
     Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, RelatedManager, RelatedQuery, RelatedWith,
     RelationFilter, RelationPath, Required, Result, ReverseGenericRelation, SoleGenericForeignKey,
-    StrictLoading, Sum, SupportedBackend, Using, Value, Values,
+    StrictLoading, Sum, SupportedBackend, TargetSet, Using, Value, Values,
 };
 
 #[cfg(feature = "sqlite")]

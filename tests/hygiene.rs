@@ -22,6 +22,8 @@ mod shadowed {
     struct From;
     struct Send;
     struct Sync;
+    struct TryFrom;
+    struct Arc;
     mod core {}
     mod std {}
 
@@ -48,6 +50,17 @@ mod shadowed {
         pub notes: GenericRelation<Note>,
     }
 
+    /// A generic foreign key with `targets(..)`: the generated enum and its impls.
+    #[derive(Model, ::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+    #[model(app_label = "hygiene")]
+    pub struct Pin {
+        pub id: i64,
+        pub content_type_id: i32,
+        pub object_id: i64,
+        #[generic_foreign_key(targets(Page))]
+        pub subject: GenericForeignKey,
+    }
+
     pub fn run() -> ::core::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
         use diesel::Connection;
         let mut conn = diesel::SqliteConnection::establish(":memory:")?;
@@ -67,6 +80,13 @@ mod shadowed {
         ::core::assert!(note.subject(&mut conn)?.is_none());
         note.save(&mut conn)?;
         ::core::assert_eq!(page.notes().count(&mut conn)?, 0);
+
+        let mut new_pin: NewPin = ::core::default::Default::default();
+        new_pin.set_subject(&mut conn, &page)?;
+        let pin = Pin::insert(&mut conn, new_pin)?;
+        match pin.subject(&mut conn)?.expect("the page") {
+            PinSubject::Page(found) => ::core::assert_eq!(*found, page),
+        }
         ::core::result::Result::Ok(())
     }
 }

@@ -70,10 +70,24 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
         let clear_ident = format_ident!("clear_{}", name);
         let vis = &n.spec.vis;
         let new_ident = &n.new_ident;
+        // With `targets(..)`: the generated enum, which reads return; else any model.
+        let (targets_ty, read_ty, admits) = if gfk.target_paths().is_empty() {
+            let open = quote!(#p::targets::Open);
+            (open, quote!(#p::GenericObject), TokenStream::new())
+        } else {
+            let e = crate::targets::enum_ident(n.spec, field);
+            (
+                quote!(#e),
+                quote!(#e),
+                quote!(#e: #p::targets::Admits<__T>,),
+            )
+        };
+        out.extend(crate::targets::targets_enum(p, n.spec, field, gfk, oid_ty));
         out.extend(quote! {
             #[automatically_derived]
             impl #p::GenericForeignKeyField<#key> for #ident {
                 type ObjectId = #oid_ty;
+                type Targets = #targets_ty;
                 const NAME: &'static str = #name;
                 const NULLABLE: bool = #nullable;
 
@@ -97,13 +111,23 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                 }
             }
         });
+        // With `targets(..)`, what the docs add: the listed models only.
+        let (read_extra, set_extra) = match crate::targets::listed(gfk) {
+            Some(list) => (
+                format!(", or when it points at a model outside `targets({list})`"),
+                format!(
+                    " Its model must be one of `targets({list})`, also checked at compile time."
+                ),
+            ),
+            None => (String::new(), String::new()),
+        };
         let read_doc = format!(
             "The target of the generic foreign key `{name}` (cached on this row; `None` when unset \
-             or when the target row is gone). At most 1 query, 0 once cached or prefetched."
+             or when the target row is gone{read_extra}). At most 1 query, 0 once cached or prefetched."
         );
         let set_doc = format!(
             "Points the generic foreign key `{name}` at `target` (sets `{}` and `{}`) and caches it. \
-             The target must be saved; its key must fit `{}` (checked at compile time). \
+             The target must be saved; its key must fit `{}` (checked at compile time).{set_extra} \
              0 queries once the target's content type is cached.",
             ct_ident, oid_ident, oid_ident
         );
@@ -113,7 +137,7 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
             #vis const #const_ident: #p::GenericForeignKeyDescriptor<#ident, #key> = #p::GenericForeignKeyDescriptor::new();
 
             #[doc = #read_doc]
-            #vis fn #fident<__D: #p::Db>(&self, db: &mut __D) -> #p::Result<::core::option::Option<#p::GenericObject>> {
+            #vis fn #fident<__D: #p::Db>(&self, db: &mut __D) -> #p::Result<::core::option::Option<#read_ty>> {
                 #p::gfk::get::<#ident, #key, __D>(self, db)
             }
 
@@ -121,13 +145,14 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
             #vis fn #set_ident<__D: #p::Db, __T: #p::Model + ::core::clone::Clone>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
             where
                 #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
+                #admits
             {
                 #p::gfk::set::<#ident, #key, __D, __T>(self, db, target)
             }
         });
         let set_new_doc = format!(
             "Points the generic foreign key `{name}` of this new row at `target` (sets `{}` and `{}`). \
-             The target must be saved; its key must fit `{}` (checked at compile time).",
+             The target must be saved; its key must fit `{}` (checked at compile time).{set_extra}",
             ct_ident, oid_ident, oid_ident
         );
         new_inherent.extend(quote! {
@@ -135,6 +160,7 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
             #vis fn #set_ident<__D: #p::Db, __T: #p::Model>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
             where
                 #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
+                #admits
             {
                 #p::gfk::set_new::<#ident, #key, __D, __T>(self, db, target)
             }

@@ -19,6 +19,7 @@ mod ir_tokens;
 mod manifest;
 mod model;
 mod relation;
+mod targets;
 #[cfg(test)]
 mod tests;
 mod util;

@@ -65,16 +65,21 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
                 #p::GenericRelationDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
         });
         let ty_span = field.ty.span();
-        outside.extend(quote_spanned! {ty_span=>
-            const _: fn() = || {
-                fn __object_id_holds_primary_key<__O: #p::ObjectIdFor<__T, __K>, __T, __K>() {}
-                __object_id_holds_primary_key::<
-                    <#through as #p::GenericForeignKeyField<#key>>::ObjectId,
-                    #ident,
-                    <#ident as #p::Model>::Pk,
-                >();
-            };
-        });
+        // Spanned at the field's type, so an error points at `GenericRelation<Through>`.
+        let model = quote_spanned!(ty_span=> #ident);
+        outside.extend(crate::checks::object_id_holds_key(
+            &p,
+            &quote_spanned!(ty_span=> <#through as #p::GenericForeignKeyField<#key>>::ObjectId),
+            &model,
+            ty_span,
+        ));
+        // A generic foreign key with `targets(..)` reverses only from the listed models.
+        outside.extend(crate::checks::admits(
+            &p,
+            &quote_spanned!(ty_span=> <#through as #p::GenericForeignKeyField<#key>>::Targets),
+            &model,
+            ty_span,
+        ));
         if let Some(rqn) = &rel.related_query_name {
             let reverse_ident = util::ident(&names::constant_name(&rqn.value), rqn.span);
             let reverse_doc = format!(

@@ -58,6 +58,16 @@ const TAGGED_ITEM: &str = r#"
         pub content_object: GenericForeignKey,
     }"#;
 
+const PIN: &str = r#"
+    #[model(app_label = "boards")]
+    pub struct Pin {
+        pub id: i64,
+        pub content_type_id: i32,
+        pub object_id: i64,
+        #[generic_foreign_key(targets(Article, media::Video))]
+        pub content_object: GenericForeignKey,
+    }"#;
+
 const ARTICLE: &str = r#"
     #[model(app_label = "blog")]
     pub struct Article {
@@ -80,6 +90,13 @@ fn through_model_with_a_generic_foreign_key() {
         "model_tagged_item",
         expand(crate::model::expand, TAGGED_ITEM),
     );
+}
+
+/// `targets(..)`: the enum, its conversions, `TargetSet`, one `Admits` and one key check
+/// per target, and the typed read and `Admits` bounds on the setters.
+#[test]
+fn generic_foreign_key_with_typed_targets() {
+    check("model_pin", expand(crate::model::expand, PIN));
 }
 
 #[test]

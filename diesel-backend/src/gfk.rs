@@ -22,6 +22,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::{Model, PrimaryKey};
 use crate::object::GenericObject;
+use crate::targets::{Admits, TargetSet};
 
 /// The cache of one generic foreign key on one row. Declare it as a field of the model that
 /// holds the two columns:
@@ -133,6 +134,9 @@ impl fmt::Debug for GenericForeignKey {
 pub trait GenericForeignKeyField<const KEY: u64>: Model {
     /// The object id column's type.
     type ObjectId: PrimaryKey;
+    /// The models it may point at: the enum generated for `targets(..)`, or
+    /// [`crate::targets::Open`].
+    type Targets: TargetSet;
     /// The field name.
     const NAME: &'static str;
     /// Whether the two columns are nullable.
@@ -209,8 +213,26 @@ where
     }
 }
 
-/// Reads the target of a generic foreign key (the generated `name(db)` accessor).
-pub fn get<M, const KEY: u64, D: Db>(row: &M, db: &mut D) -> Result<Option<GenericObject>>
+/// Reads the target of a generic foreign key (the generated `name(db)` accessor): the
+/// generated enum when it declares `targets(..)`, else a [`GenericObject`].
+pub fn get<M, const KEY: u64, D: Db>(
+    row: &M,
+    db: &mut D,
+) -> Result<Option<<M::Targets as TargetSet>::Target>>
+where
+    M: GenericForeignKeyField<KEY>,
+{
+    get_object::<M, KEY, D>(row, db)?
+        .map(<M::Targets as TargetSet>::from_object)
+        .transpose()
+}
+
+/// The target of a generic foreign key as a dynamic object. A content type of a model the
+/// generic foreign key does not admit reads as `None` without querying that model's table.
+pub(crate) fn get_object<M, const KEY: u64, D: Db>(
+    row: &M,
+    db: &mut D,
+) -> Result<Option<GenericObject>>
 where
     M: GenericForeignKeyField<KEY>,
 {
@@ -225,7 +247,9 @@ where
     let (conn, cts) = db.parts();
     // A stale content type (no registered model has it) reads as a missing target, as in a
     // prefetch; `ContentType::for_id(..)?.model_class()` tells the two apart.
-    let Some(registration) = cts.for_id(conn, ct_id)?.model_class() else {
+    let registration = cts.for_id(conn, ct_id)?.model_class();
+    let Some(registration) = registration.filter(|r| <M::Targets as TargetSet>::admits(r.def))
+    else {
         row.__cache().store(ct_id, object_id, None);
         return Ok(None);
     };
@@ -246,6 +270,7 @@ where
     M: GenericForeignKeyField<KEY>,
     T: Model + Clone,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
+    M::Targets: Admits<T>,
 {
     let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target)?;
     let key = object_id.to_pk_value();
@@ -262,6 +287,7 @@ where
     M: GenericForeignKeyField<KEY>,
     T: Model,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
+    M::Targets: Admits<T>,
 {
     let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target)?;
     M::__set_new(new, ct, object_id);

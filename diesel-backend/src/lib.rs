@@ -32,6 +32,7 @@ mod serde_impls;
 pub mod sql_types;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod targets;
 pub mod testing;
 mod transaction;
 mod type_objects;
@@ -63,6 +64,7 @@ pub use relation::{
     HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
     RelatedWith, ReverseGenericRelation, Sum,
 };
+pub use targets::{Admits, Open, TargetSet};
 pub use values::Values;
 
 /// Items the generated code names. Not a public API: they change without notice.
@@ -78,6 +80,7 @@ pub mod __private {
     pub use crate::gfk;
     pub use crate::model::{Model, ModelVTable, NewModel};
     pub use crate::relation::ErasedRelationCache;
+    pub use crate::targets;
     pub use diesel;
     pub use diesel::internal::derives::as_expression::Bound;
 }

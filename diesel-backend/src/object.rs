@@ -41,6 +41,22 @@ impl GenericObject {
         GenericObject(Arc::new(object))
     }
 
+    /// Wraps a shared model object (the same object, not a copy).
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let tag = std::sync::Arc::new(Tag::insert(&mut conn, NewTag { name: "rust".into() })?);
+    /// let object = GenericObject::from_shared(tag.clone());
+    /// assert_eq!(object.downcast::<Tag>()?.name, "rust");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn from_shared<T: Model>(object: Arc<T>) -> Self {
+        GenericObject(object)
+    }
+
     pub(crate) fn from_arc(object: Arc<dyn AnyModel>) -> Self {
         GenericObject(object)
     }

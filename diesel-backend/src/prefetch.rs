@@ -37,6 +37,7 @@ use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
 use crate::object::{load_by_keys, GenericObject};
 use crate::query::{chunks, Col, Cond, Select};
 use crate::relation::GenericRelationDescriptor;
+use crate::targets::TargetSet;
 
 thread_local! {
     static STRICT: Cell<u32> = const { Cell::new(0) };
@@ -223,8 +224,9 @@ where
 {
     /// Loads the targets of the generic foreign key of all `rows` into the rows' caches:
     /// one query per distinct target model (plus one for the content types on a cold
-    /// cache). Targets that are gone, and rows of a stale content type, read as `None` and
-    /// are counted in the returned [`Prefetched`]; rows with the key unset are skipped.
+    /// cache). Targets that are gone, rows of a stale content type and rows pointing at a
+    /// model outside `targets(..)` read as `None` and are counted in the returned
+    /// [`Prefetched`]; rows with the key unset are skipped.
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");
@@ -295,6 +297,13 @@ where
                 }
                 continue;
             };
+            if !<M::Targets as TargetSet>::admits(registration.def) {
+                report.not_admitted += members.len();
+                for (i, oid) in members {
+                    rows[i].__cache().store(ct_id, oid, None);
+                }
+                continue;
+            }
             let filter = spec
                 .queries
                 .iter()
@@ -334,6 +343,9 @@ pub struct Prefetched {
     pub stale: usize,
     /// The stale content types, as `app_label.model` (or `id N` when there is no row).
     pub stale_types: Vec<String>,
+    /// Rows pointing at a model outside the generic foreign key's `targets(..)` (written
+    /// by other code): they read as `None`, and that model's table is not queried.
+    pub not_admitted: usize,
 }
 
 /// A key in the form the target model's key column gives back, for matching object ids of

@@ -286,3 +286,30 @@ pub fn tag(name: &str) -> NewTaggedItem {
         ..Default::default()
     }
 }
+
+// --- typed targets: a generic foreign key limited to `targets(..)` --------------------
+
+/// A pin on an article, a video or a board, and on nothing else: `content_object(db)`
+/// returns `TargetsPinContentObject`.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "typed_targets")]
+pub struct TargetsPin {
+    pub id: i64,
+    #[model(max_length = 50)]
+    pub label: String,
+    pub content_type_id: i32,
+    pub object_id: i64,
+    #[generic_foreign_key(targets(Article, Video, TargetsBoard))]
+    pub content_object: GenericForeignKey,
+}
+
+/// A target with a generic relation back through the typed generic foreign key.
+#[derive(Model, GenericRelation, Clone, Debug, PartialEq)]
+#[model(app_label = "typed_targets")]
+pub struct TargetsBoard {
+    pub id: i64,
+    #[model(max_length = 50)]
+    pub name: String,
+    #[generic_relation(related_query_name = "board")]
+    pub pins: GenericRelation<TargetsPin>,
+}

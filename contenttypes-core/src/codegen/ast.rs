@@ -248,6 +248,17 @@ pub struct GfkSpec {
     /// `index_name = "..."`: the name of the `(content type, object id)` index the
     /// framework creates for it.
     pub index_name: Option<Spanned<String>>,
+    /// `targets(Article, Video)`: the only models it may point at (the derive generates an
+    /// enum of them); `None` when it may point at any model. The span is the `targets`
+    /// keyword's.
+    pub targets: Option<Spanned<Vec<Path>>>,
+}
+
+impl GfkSpec {
+    /// The declared target models, empty when the generic foreign key is open.
+    pub fn target_paths(&self) -> &[Path] {
+        self.targets.as_ref().map_or(&[], |t| t.value.as_slice())
+    }
 }
 
 /// A `GenericRelation<Through>` field.

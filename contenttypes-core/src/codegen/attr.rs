@@ -187,6 +187,14 @@ fn together_items(key: &str, content: ParseStream) -> syn::Result<TogetherItems>
     Ok((fields, name))
 }
 
+/// `key(A, b::B, ...)`: a list of paths (possibly empty: the caller checks the length).
+pub(super) fn path_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Path>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let paths = content.parse_terminated(Path::parse_mod_style, Token![,])?;
+    Ok(paths.into_iter().collect())
+}
+
 /// `key = "name"`: the name of an index or constraint (checked with the model's others).
 pub(super) fn name_value(meta: &ParseNestedMeta) -> syn::Result<Spanned<String>> {
     let lit = string_value(meta)?;

@@ -80,6 +80,7 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
     let mut ct_field = Once::new("ct_field");
     let mut fk_field = Once::new("fk_field");
     let mut index_name = Once::new("index_name");
+    let mut targets = Once::new("targets");
     // Options of the content-type field's foreign key, written here by mistake.
     let mut misplaced: Vec<(proc_macro2::Span, String)> = Vec::new();
     if let Some(attr) = attr {
@@ -92,13 +93,15 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
                     fk_field.set(ctxt, span, ident_value(&meta)?);
                 } else if meta.path.is_ident("index_name") {
                     index_name.set(ctxt, span, name_value(&meta)?);
+                } else if meta.path.is_ident("targets") {
+                    targets.set(ctxt, span, Spanned::new(path_list(&meta)?, span));
                 } else if meta.path.is_ident("on_delete") || meta.path.is_ident("foreign_key_name")
                 {
                     misplaced.push((span, path_name(&meta.path)));
                     skip_item(meta.input)?;
                 } else {
                     return Err(meta.error(format!(
-                        "unknown generic foreign key option `{}`; expected `ct_field`, `fk_field` or `index_name`",
+                        "unknown generic foreign key option `{}`; expected `ct_field`, `fk_field`, `index_name` or `targets`",
                         path_name(&meta.path)
                     )));
                 }
@@ -129,6 +132,7 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
             .value
             .unwrap_or_else(|| Ident::new("object_id", span)),
         index_name: index_name.value,
+        targets: targets.value,
     }
 }
 

@@ -295,3 +295,45 @@ fn generated_names_must_not_collide() {
         vec!["the derives generate `T::TAG` for both `tag_id` and `tag`; rename one of them"]
     );
 }
+
+#[test]
+fn generic_foreign_key_targets_are_parsed_and_checked() {
+    let gfk = |targets: &str| {
+        format!(
+            r#"
+            #[model(app_label = "tagging")]
+            struct TaggedItem {{
+                id: i64,
+                content_type_id: i32,
+                object_id: i64,
+                #[generic_foreign_key(index_name = "ix", targets({targets}))]
+                content_object: GenericForeignKey,
+            }}"#
+        )
+    };
+    let spec = parse(&gfk("Article, media::Video")).unwrap();
+    let (_, g) = spec.generic_foreign_keys().next().unwrap();
+    let paths: Vec<String> = g
+        .target_paths()
+        .iter()
+        .map(|p| quote::quote!(#p).to_string().replace(' ', ""))
+        .collect();
+    assert_eq!(paths, ["Article", "media::Video"]);
+    // The IR (and so the migrations) does not depend on the targets.
+    let open = parse(&gfk("Article").replace(", targets(Article)", "")).unwrap();
+    assert!(open
+        .generic_foreign_keys()
+        .next()
+        .unwrap()
+        .1
+        .targets
+        .is_none());
+    assert_eq!(to_ir(&spec, &Models).0, to_ir(&open, &Models).0);
+
+    assert_eq!(errors(&gfk("")).len(), 1);
+    assert!(errors(&gfk(""))[0].contains("`targets()` lists no model"));
+    let both = errors(&gfk("Article, Article, a::Video, b::Video"));
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert!(both[0].contains("`Article` is listed twice"));
+    assert!(both[1].contains("`a::Video` and `b::Video` are both named `Video`"));
+}

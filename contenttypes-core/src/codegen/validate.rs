@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use syn::{GenericArgument, PathArguments, Type};
 
 use super::ast::*;
+use super::attr::path_name;
 use super::ctxt::Ctxt;
 use super::mysql_limits::*;
 use super::parse::ParseContext;
@@ -460,12 +461,56 @@ fn check_generic_foreign_keys(spec: &ModelSpec, ctxt: &mut Ctxt) {
                 _ => ctxt.error_spanned_by(&field.ident, text),
             }
         }
+        check_targets(gfk, ctxt);
         for column in [&gfk.ct_field, &gfk.fk_field] {
             if let Some(other) = used.insert(column.to_string(), name.clone()) {
                 ctxt.error_spanned_by(
                     column,
                     format!("the column `{column}` is already used by the generic foreign key `{other}`"),
                 );
+            }
+        }
+    }
+}
+
+/// `targets(..)`: at least one model, each named once. The generated enum's variants are
+/// the targets' last path segments, so two targets may not share one.
+fn check_targets(gfk: &GfkSpec, ctxt: &mut Ctxt) {
+    let Some(targets) = &gfk.targets else {
+        return;
+    };
+    if targets.value.is_empty() {
+        ctxt.error_at(
+            targets.span,
+            "`targets()` lists no model; name the models this generic foreign key may point at, \
+             as in `targets(Article, Video)`, or remove `targets` to allow any model",
+        );
+    }
+    let mut seen: HashMap<String, &syn::Path> = HashMap::new();
+    for path in &targets.value {
+        let Some(last) = path.segments.last() else {
+            continue;
+        };
+        let variant = field_name(&last.ident);
+        match seen.get(&variant) {
+            Some(first) if path_name(first) == path_name(path) => ctxt.error_spanned_by(
+                path,
+                format!(
+                    "`{}` is listed twice in `targets(..)`; name each model once",
+                    path_name(path)
+                ),
+            ),
+            Some(first) => ctxt.error_spanned_by(
+                path,
+                format!(
+                    "`{}` and `{}` are both named `{variant}`; targets must have distinct names \
+                     (they name the variants of the generated enum)",
+                    path_name(first),
+                    path_name(path)
+                ),
+            ),
+            None => {
+                seen.insert(variant, path);
             }
         }
     }

@@ -37,6 +37,18 @@ const _: fn() = || {
         <Article as ::contenttypes::__private::Model>::Pk,
     >();
 };
+const _: fn() = || {
+    fn __is_a_target<
+        __S: ::contenttypes::__private::targets::Admits<__T>,
+        __T: ::contenttypes::__private::Model,
+    >() {}
+    __is_a_target::<
+        <TaggedItem as ::contenttypes::__private::GenericForeignKeyField<
+            { <TaggedItem as ::contenttypes::__private::SoleGenericForeignKey>::KEY },
+        >>::Targets,
+        Article,
+    >();
+};
 #[automatically_derived]
 impl TaggedItem {
     ///The `Article` a row points at through the generic relation `Article.tags` (`related_query_name = "article"`): filter rows by it.

@@ -74,6 +74,7 @@ where
 impl ::contenttypes::__private::GenericForeignKeyField<9775979274665981252u64>
 for TaggedItem {
     type ObjectId = i64;
+    type Targets = ::contenttypes::__private::targets::Open;
     const NAME: &'static str = "content_object";
     const NULLABLE: bool = false;
     fn __content_type_id(&self) -> ::core::option::Option<i32> {

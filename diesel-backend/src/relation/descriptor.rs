@@ -324,7 +324,7 @@ where
         if row.__content_type_id() != Some(ct) {
             return Ok(None);
         }
-        match crate::gfk::get::<C, K, D>(row, db)? {
+        match crate::gfk::get_object::<C, K, D>(row, db)? {
             Some(object) => Ok(Some(object.downcast::<P>()?)),
             None => Ok(None),
         }

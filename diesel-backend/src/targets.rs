@@ -1,0 +1,104 @@
+//! Typed targets of a generic foreign key. A generic foreign key declared with
+//! `targets(Article, Video)` may point only at those models: `#[derive(Model)]` generates an
+//! enum with one variant per target, reads return it (for an exhaustive `match`), setting a
+//! target outside the list does not compile ([`Admits`]), and prefetching and lazy reads
+//! query only the listed models' tables. Without `targets`, the generic foreign key is
+//! [`Open`] and reads return a [`GenericObject`].
+//!
+//! ```
+//! # include!("../../src/doctest_setup.rs");
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let mut conn = connection();
+//! // #[generic_foreign_key(targets(Article, Tag))]
+//! // pub subject: GenericForeignKey,      (on `Bookmark`)
+//! let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+//! let mut new = NewBookmark::default();
+//! new.set_subject(&mut conn, &article)?;
+//! let bookmark = Bookmark::insert(&mut conn, new)?;
+//! match bookmark.subject(&mut conn)? {
+//!     Some(BookmarkSubject::Article(a)) => assert_eq!(a.title, "Hi"),
+//!     Some(BookmarkSubject::Tag(t)) => unreachable!("{t:?}"),
+//!     None => unreachable!(),
+//! }
+//! // The dynamic object, when a `GenericObject` is wanted:
+//! let object: GenericObject = bookmark.subject(&mut conn)?.unwrap().into();
+//! assert!(object.is::<Article>());
+//! # Ok(())
+//! # }
+//! ```
+
+use contenttypes_core::ir::ModelDef;
+
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::object::GenericObject;
+
+/// The models a generic foreign key may point at: [`Open`] (any model), or the enum
+/// `#[derive(Model)]` generates for `targets(..)`.
+///
+/// ```
+/// # include!("../../src/doctest_setup.rs");
+/// # fn main() {
+/// use contenttypes::targets::{Open, TargetSet};
+/// // #[generic_foreign_key(targets(Article, Tag))] pub subject: GenericForeignKey,
+/// assert!(BookmarkSubject::admits(Article::DEF));
+/// assert!(!BookmarkSubject::admits(TaggedItem::DEF));
+/// assert!(Open::admits(TaggedItem::DEF));
+/// # }
+/// ```
+pub trait TargetSet: Send + Sync + 'static {
+    /// What a read of the generic foreign key returns: the generated enum, or
+    /// [`GenericObject`] for an open generic foreign key.
+    type Target: Clone + std::fmt::Debug + Into<GenericObject>;
+
+    /// Whether objects of `model` may be targets. A row whose content type is another
+    /// model's reads as `None`, and that model's table is not queried.
+    fn admits(model: &ModelDef) -> bool;
+
+    /// `object` as a target ([`Error::WrongType`] for a model not admitted).
+    fn from_object(object: GenericObject) -> Result<Self::Target>;
+}
+
+/// The targets of a generic foreign key declared without `targets(..)`: any model.
+#[derive(Clone, Copy, Debug)]
+pub enum Open {}
+
+impl TargetSet for Open {
+    type Target = GenericObject;
+
+    fn admits(_: &ModelDef) -> bool {
+        true
+    }
+
+    fn from_object(object: GenericObject) -> Result<GenericObject> {
+        Ok(object)
+    }
+}
+
+/// `T` may be a target: implemented for every model by [`Open`], and by the generated
+/// enum for each model in `targets(..)`. Setting a generic foreign key requires it, so a
+/// target outside the list does not compile.
+#[diagnostic::on_unimplemented(
+    message = "`{T}` is not one of the targets of this generic foreign key",
+    label = "`{T}` is not in `targets(..)`",
+    note = "the generic foreign key may point only at the variants of `{Self}`; add `{T}` to its `targets(..)`, or remove `targets` to allow any model"
+)]
+pub trait Admits<T: Model> {}
+
+impl<T: Model> Admits<T> for Open {}
+
+/// Whether `model` is `T`'s (the generated `TargetSet::admits`).
+#[doc(hidden)]
+pub fn is_model<T: Model>(model: &ModelDef) -> bool {
+    std::ptr::eq(model, T::DEF) || *model == *T::DEF
+}
+
+/// The error of converting an object of a model not admitted (the generated
+/// `TryFrom<GenericObject>`).
+#[doc(hidden)]
+pub fn not_admitted(targets: &'static str, object: &GenericObject) -> Error {
+    Error::WrongType {
+        expected: targets.to_string(),
+        found: object.model_def().type_name.to_string(),
+    }
+}
