@@ -211,9 +211,9 @@ pub use contenttypes_diesel::{
     GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject, GenericPrefetch,
     GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType,
     IntoRelationPath, Lookup, Max, Min, Model, NewContentType, NewModel, Nullability, Nullable,
-    Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, RelatedManager, RelatedQuery, RelatedWith,
-    RelationFilter, RelationPath, Required, Result, ReverseGenericRelation, SoleGenericForeignKey,
-    StrictLoading, Sum, SupportedBackend, TargetSet, Using, Value, Values,
+    Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, RelatedManager, RelatedQuery, RelatedScalar,
+    RelatedWith, RelationFilter, RelationPath, Required, Result, ReverseGenericRelation,
+    SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, TargetSet, Using, Value, Values,
 };
 
 #[cfg(feature = "sqlite")]

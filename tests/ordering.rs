@@ -56,4 +56,53 @@ backend_tests! {
         });
         assert_eq!(things.iter().map(|t| t.label_id).collect::<Vec<_>>(), [labels[1].id, labels[0].id]);
     }
+
+    /// C.53: ordering by a related column (Django's `order_by("links__id")`) gives every
+    /// object once, keeps objects with no related row (NULL), and does not count a link of
+    /// another model with the same key. The count works as an ordering and a filter, in
+    /// this crate's queries and in Diesel's. 1 query each.
+    fn ordering_by_related_rows(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let places: Vec<Place> = (0..3).map(|i| Place::insert(db, NewPlace { name: format!("p{i}") }).unwrap()).collect();
+        let first = places[1].links().create(db, NewLink::default()).unwrap();
+        places[0].links().create(db, NewLink::default()).unwrap();
+        places[0].links().create(db, NewLink::default()).unwrap();
+        // A book's link whose object id is the third place's key.
+        let book = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
+        let book_ct = ContentType::for_model::<Book>(db).unwrap().id;
+        ContentType::for_model::<Place>(db).unwrap();
+        diesel::insert_into(keys_link::table)
+            .values((keys_link::content_type_id.eq(book_ct), keys_link::object_id.eq(places[2].account)))
+            .execute(db.connection())
+            .unwrap();
+        assert!(i64::from(book.id) != 0);
+        let names = |rows: Vec<Place>| -> Vec<String> { rows.into_iter().map(|p| p.name).collect() };
+        let by_min = assert_queries(&log, 1, || {
+            Place::filter(keys_place::account.gt(0)).order_by(Place::LINKS.min(keys_link::id).asc()).load(db).unwrap()
+        });
+        // NULL sorts first on SQLite and MySQL, last on PostgreSQL: the linked places keep
+        // their order around it, and every place comes once.
+        let linked: Vec<String> = names(by_min.clone()).into_iter().filter(|n| n != "p2").collect();
+        assert_eq!(linked, ["p1", "p0"]);
+        assert_eq!(by_min.len(), 3);
+        let by_max = assert_queries(&log, 1, || {
+            Place::filter(keys_place::account.gt(0)).order_by(Place::LINKS.max(keys_link::id).desc()).load(db).unwrap()
+        });
+        assert_eq!(by_max.iter().filter(|p| p.name != "p2").count(), 2);
+        let by_count = assert_queries(&log, 1, || {
+            Place::filter(keys_place::account.gt(0)).order_by(Place::LINKS.count().desc()).load(db).unwrap()
+        });
+        assert_eq!(names(by_count), ["p0", "p1", "p2"]);
+        let busy = assert_queries(&log, 1, || Place::filter(Place::LINKS.count().gt(1)).load(db).unwrap());
+        assert_eq!(names(busy), ["p0"]);
+        // In Diesel's own query builder, selected and ordered.
+        let counts: Vec<(String, i64, Option<i64>)> = keys_place::table
+            .select((keys_place::name, Place::LINKS.count(), Place::LINKS.min(keys_link::id)))
+            .order(keys_place::account)
+            .load(db.connection())
+            .unwrap();
+        assert_eq!(counts[1], ("p1".to_string(), 1, Some(first.id)));
+        assert_eq!(counts[2], ("p2".to_string(), 0, None));
+    }
 }

@@ -47,6 +47,30 @@ pub(crate) enum Correlation {
     Invalid(&'static str),
 }
 
+impl Correlation {
+    /// The inner table's condition tying its rows to the outer row.
+    pub(crate) fn walk<'b, DB: SupportedBackend>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        match self {
+            Correlation::Generic { link, parent, ct } => walk_join(out, link, parent, ct),
+            Correlation::ForeignKey {
+                outer,
+                column,
+                inner,
+            } => {
+                Col::of(inner, inner.table.primary_key.as_ref()).walk(out)?;
+                out.push_sql(" = ");
+                Col::of(outer, column).walk(out)
+            }
+            Correlation::Invalid(message) => {
+                Err(diesel::result::Error::QueryBuilderError((*message).into()))
+            }
+        }
+    }
+}
+
 /// A filter on `O`'s table by related rows of `I`, made by the relation and foreign key
 /// descriptors (`any`, `none`, `exists`).
 pub struct RelationFilter<O, I, E> {
@@ -109,21 +133,7 @@ where
         });
         out.push_identifier(I::DEF.table.name.as_ref())?;
         out.push_sql(" WHERE ");
-        match &self.correlation {
-            Correlation::Generic { link, parent, ct } => walk_join(&mut out, link, parent, ct)?,
-            Correlation::ForeignKey {
-                outer,
-                column,
-                inner,
-            } => {
-                Col::of(inner, inner.table.primary_key.as_ref()).walk(&mut out)?;
-                out.push_sql(" = ");
-                Col::of(outer, column).walk(&mut out)?;
-            }
-            Correlation::Invalid(message) => {
-                return Err(diesel::result::Error::QueryBuilderError((*message).into()));
-            }
-        }
+        self.correlation.walk(&mut out)?;
         if !self.condition.is_noop(out.backend())? {
             out.push_sql(" AND (");
             self.condition.walk_ast(out.reborrow())?;

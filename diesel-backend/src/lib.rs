@@ -62,7 +62,7 @@ pub use prefetch::{
 pub use relation::{
     AggregateKind, Annotate, Count, Direction, GenericRelation, GenericRelationDescriptor,
     HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
-    RelatedWith, ReverseGenericRelation, Sum,
+    RelatedScalar, RelatedWith, ReverseGenericRelation, Sum,
 };
 pub use targets::{Admits, Open, TargetSet};
 pub use values::Values;

@@ -20,6 +20,7 @@ mod descriptor;
 mod field;
 mod join;
 mod manager;
+mod related_scalar;
 mod select_related;
 
 use aggregate::AggregateAll;
@@ -29,6 +30,7 @@ pub use descriptor::{GenericRelationDescriptor, ReverseGenericRelation};
 pub use field::{ErasedRelationCache, GenericRelation};
 pub(crate) use join::{generic_correlation, walk_join, CtRef, Link};
 pub use manager::{RelatedManager, RelatedQuery};
+pub use related_scalar::RelatedScalar;
 pub use select_related::RelatedWith;
 
 /// Implemented by `#[derive(GenericRelation)]`. A model with `GenericRelation` fields
