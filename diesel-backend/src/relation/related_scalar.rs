@@ -30,8 +30,11 @@ pub struct RelatedScalar<P, C, ST> {
     function: &'static str,
     /// The through column, or `None` for `COUNT(*)`.
     column: Option<&'static str>,
-    _types: PhantomData<fn() -> (P, C, ST)>,
+    _types: PhantomData<Types<P, C, ST>>,
 }
+
+/// The expression's type parameters, for variance and auto traits only.
+type Types<P, C, ST> = fn() -> (P, C, ST);
 
 impl<P, C, ST> Clone for RelatedScalar<P, C, ST> {
     fn clone(&self) -> Self {
