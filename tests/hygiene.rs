@@ -53,14 +53,11 @@ mod shadowed {
         let mut conn = diesel::SqliteConnection::establish(":memory:")?;
         contenttypes::schema::create_tables(&mut conn)?;
         let page = Page::insert(&mut conn, NewPage {})?;
-        let mut note = page.notes().create(
-            &mut conn,
-            NewNote {
-                title: "hello".into(),
-                stars: ::core::option::Option::Some(3),
-                ..::core::default::Default::default()
-            },
-        )?;
+        let mut note = page.notes().create(&mut conn, |subject| NewNote {
+            title: "hello".into(),
+            stars: ::core::option::Option::Some(3),
+            subject: ::core::option::Option::Some(subject),
+        })?;
         let target = note.subject(&mut conn)?.expect("the page");
         ::core::assert_eq!(target.downcast_ref::<Page>()?, &page);
         note.clear_subject();

@@ -9,6 +9,7 @@ pub mod backend;
 pub mod columns;
 pub mod content_type;
 pub mod content_types;
+pub mod create;
 pub mod db;
 mod delete;
 pub mod error;
@@ -30,12 +31,14 @@ mod serde_impls;
 pub mod sql_types;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod target;
 pub mod testing;
 mod transaction;
 
 pub use backend::SupportedBackend;
 pub use content_type::{ContentType, NewContentType};
 pub use content_types::{create_content_types, ContentTypes};
+pub use create::LookupColumns;
 pub use db::{Db, Using};
 pub use delete::Deleted;
 pub use error::{Error, Result};
@@ -53,6 +56,7 @@ pub use relation::{
     Aggregate, Annotate, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
     RelatedManager, RelatedQuery, ReverseGenericRelation,
 };
+pub use target::Target;
 
 /// Items the generated code names. Not a public API: they change without notice.
 #[doc(hidden)]
@@ -67,6 +71,7 @@ pub mod __private {
     pub use crate::gfk;
     pub use crate::model::{Model, ModelVTable, NewModel};
     pub use crate::relation::ErasedRelationCache;
+    pub use crate::target::{self, Target, TargetField};
     pub use diesel;
     pub use diesel::internal::derives::as_expression::Bound;
 }

@@ -76,7 +76,7 @@ where
     /// # let mut conn = connection();
     /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// # let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// # article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// use diesel::prelude::*;
     /// let tagged: Vec<Article> = blog_article::table
     ///     .filter(Article::TAGS.any(tagging_taggeditem::tag_id.eq(rust.id)))

@@ -11,6 +11,7 @@ use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
 
 use crate::content_type::ContentType;
+use crate::create::{self, Lookup, LookupColumns};
 use crate::db::Db;
 use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
@@ -18,7 +19,8 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::objects::Objects;
-use crate::query::{chunks, Cond, Count, Lock, LockRow, NoFilter, Select, Slice, Update};
+use crate::query::{chunks, Cond, Count, LockRow, NoFilter, Select, Slice, Update};
+use crate::target::Target;
 use crate::transaction;
 
 use super::*;
@@ -87,7 +89,7 @@ where
     /// # let mut conn = connection();
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// let tags = article.tags().all(&mut conn)?;
     /// assert_eq!(tags.len(), 1);
     /// assert_eq!(tags[0].tag_id, rust.id);
@@ -316,90 +318,162 @@ where
         Ok(())
     }
 
-    /// Inserts a related row: `new` with its content type and object id set to this parent.
-    /// 1 statement (2 on MySQL).
-    pub fn create<D: Db>(&self, db: &mut D, mut new: C::New) -> Result<C> {
-        let ct = ContentType::for_model::<P>(db)?.id;
-        C::__set_new(&mut new, ct, self.object_id());
-        let row = C::insert(db, new)?;
+    /// The parent as the target of the through model's generic foreign key.
+    fn target(&self) -> Target<C::ObjectId> {
+        Target::to(self.parent)
+    }
+
+    /// `make(target)` with its generic foreign key pointed at this parent (whatever `make`
+    /// did with the target it was given).
+    fn describe(&self, make: impl FnOnce(Target<C::ObjectId>) -> C::New) -> C::New {
+        let mut new = make(self.target());
+        C::__set_new(&mut new, self.target());
+        new
+    }
+
+    /// The lookup on `names` and on this parent's generic foreign key.
+    fn lookup(&self, lookup: Lookup) -> Result<Lookup> {
+        let link = Link::of::<P, C, K>()?;
+        lookup.and::<C>(&[link.gfk.ct_column.as_ref(), link.gfk.fk_column.as_ref()])
+    }
+
+    /// Inserts a related row: `make` receives this parent as a [`Target`] and returns the
+    /// new row, whose generic foreign key points at this parent. 1 statement (2 on MySQL).
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let item = article
+    ///     .tags()
+    ///     .create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
+    /// assert_eq!(item.object_id, article.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create<D: Db>(
+        &self,
+        db: &mut D,
+        make: impl FnOnce(Target<C::ObjectId>) -> C::New,
+    ) -> Result<C> {
+        let row = C::insert(db, self.describe(make))?;
         self.cache.clear_prefetched();
         Ok(row)
     }
 
-    /// The related row matching `lookup`, or a new one inserted from `new` (Django's
-    /// `get_or_create`): `(row, created)`. A `SELECT`, then an `INSERT` when nothing matched,
-    /// in a savepoint; when a concurrent caller inserted the same row first (a unique
-    /// violation), that row is read back with a locking read, which sees it even inside a
-    /// transaction whose snapshot is older (MySQL's `REPEATABLE READ`). Concurrent callers
-    /// then all get the one row, given a unique constraint that covers `lookup`.
-    pub fn get_or_create<D, E>(&self, db: &mut D, lookup: E, new: C::New) -> Result<(C, bool)>
-    where
-        D: Db,
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Clone,
-    {
-        if let Some(row) = self.filter(lookup.clone()).first(db)? {
-            return Ok((row, false));
-        }
-        match transaction::atomic(db, |db| self.create(db, new)) {
-            Ok(row) => Ok((row, true)),
-            Err(e) if e.is_unique_violation() => {
-                match self.filter(lookup).first_locked(db, Lock::Share)? {
-                    Some(row) => Ok((row, false)),
-                    None => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Updates the related row matching `lookup` with `update` and saves it, or inserts
-    /// `new` when none matches (Django's `update_or_create`, with `update` as `defaults` and
-    /// `new` as `create_defaults`): `(row, created)`.
+    /// The related row described by `make(parent)`, or that row inserted (Django's
+    /// `get_or_create`): `(row, created)`. The lookup is equality on every column of the
+    /// description, this parent's generic foreign key included. 1 query when found; else a
+    /// `SELECT` and the insert. Race-safe as [`Objects::get_or_create`] is.
     ///
-    /// Race-safe, as Django's is: in one transaction, the row is read with a locking read
-    /// (`SELECT ... FOR UPDATE`; on SQLite the transaction holds the write lock), so no
-    /// concurrent update is lost; when none matches, `new` is inserted in a savepoint, and
-    /// when a concurrent caller inserted it first (a unique violation) that row is locked,
-    /// updated and saved instead. A deadlock or serialization failure reruns the whole
-    /// transaction (a bounded number of times; `update` may then run again, on the fresh row),
-    /// except inside your own transaction, where it is returned
-    /// ([`Error::is_retryable`](crate::Error::is_retryable)).
-    pub fn update_or_create<D, E>(
+    /// ```
+    /// # include!("../../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let tag = |content_object| NewTaggedItem { tag_id: rust.id, content_object };
+    /// let (item, created) = article.tags().get_or_create(&mut conn, tag)?;
+    /// assert!(created);
+    /// assert_eq!(article.tags().get_or_create(&mut conn, tag)?, (item, false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_or_create<D: Db>(
         &self,
         db: &mut D,
-        lookup: E,
-        mut update: impl FnMut(&mut C),
-        new: C::New,
+        make: impl FnOnce(Target<C::ObjectId>) -> C::New,
     ) -> Result<(C, bool)>
     where
-        D: Db,
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Clone,
         C::New: Clone,
     {
-        // The content type first, outside the transaction: its creation is a write of its own.
-        self.core(db)?;
-        let result = transaction::atomic_retry(db, |db| {
-            let mut save = |db: &mut _, mut row: C| -> Result<(C, bool)> {
-                update(&mut row);
-                row.save(db)?;
-                Ok((row, false))
-            };
-            if let Some(row) = self.filter(lookup.clone()).first_locked(db, Lock::Update)? {
-                return save(db, row);
-            }
-            match transaction::atomic(db, |db| self.create(db, new.clone())) {
-                Ok(row) => Ok((row, true)),
-                Err(e) if e.is_unique_violation() => {
-                    match self.filter(lookup.clone()).first_locked(db, Lock::Update)? {
-                        Some(row) => save(db, row),
-                        None => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            }
-        })?;
+        let result = create::get_or_create(db, &Lookup::all::<C>(), self.describe(make));
         self.cache.clear_prefetched();
-        Ok(result)
+        result
+    }
+
+    /// [`RelatedManager::get_or_create`] looking up only `columns` (and this parent); the
+    /// other columns of the description are Django's `defaults`, used only on create.
+    pub fn get_or_create_by<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        columns: L,
+        make: impl FnOnce(Target<C::ObjectId>) -> C::New,
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        let _ = columns;
+        let lookup = self.lookup(Lookup::of::<C>(&L::__names())?)?;
+        let result = create::get_or_create(db, &lookup, self.describe(make));
+        self.cache.clear_prefetched();
+        result
+    }
+
+    /// The related row whose `columns` match the description `make(parent)`, updated with
+    /// the description's other columns (Django's `defaults`), or the description inserted
+    /// (Django's `update_or_create`): `(row, created)`. Queries and race safety as
+    /// [`Objects::update_or_create`].
+    pub fn update_or_create<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        columns: L,
+        make: impl FnOnce(Target<C::ObjectId>) -> C::New,
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        self.update_or_create_with(db, columns, make, |_| {})
+    }
+
+    /// [`RelatedManager::update_or_create`] where a created row differs from an updated one
+    /// (Django's `create_defaults`): `create_defaults` changes the description before it is
+    /// inserted.
+    pub fn update_or_create_with<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        columns: L,
+        make: impl FnOnce(Target<C::ObjectId>) -> C::New,
+        create_defaults: impl FnOnce(&mut C::New),
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        let _ = columns;
+        let lookup = self.lookup(Lookup::of::<C>(&L::__names())?)?;
+        let new = self.describe(make);
+        let mut create = new.clone();
+        create_defaults(&mut create);
+        let result =
+            create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new));
+        self.cache.clear_prefetched();
+        result
+    }
+
+    /// The related row whose `columns` match the description `make(parent)`, changed by
+    /// `update` and saved, or the description inserted: [`Objects::modify_or_create`] on
+    /// this parent's rows (a counter's `value += 1`).
+    pub fn modify_or_create<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        columns: L,
+        make: impl FnOnce(Target<C::ObjectId>) -> C::New,
+        mut update: impl FnMut(&mut C),
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        let _ = columns;
+        let lookup = self.lookup(Lookup::of::<C>(&L::__names())?)?;
+        let new = self.describe(make);
+        let result = create::update_or_create(db, &lookup, &new, new.clone(), |row| {
+            update(row);
+            Ok(())
+        });
+        self.cache.clear_prefetched();
+        result
     }
 }
 
@@ -445,7 +519,7 @@ where
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// for name in ["rust", "go"] {
     ///     let tag = Tag::insert(&mut conn, NewTag { name: name.into() })?;
-    ///     article.tags().create(&mut conn, NewTaggedItem { tag_id: tag.id, ..Default::default() })?;
+    ///     article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: tag.id, content_object })?;
     /// }
     /// let newest = article
     ///     .tags()
@@ -518,26 +592,16 @@ where
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
-        self.first_with(db, None)
+        self.first_with(db)
     }
 
-    /// The first matching row, in order, read with a locking read.
-    fn first_locked<D: Db>(self, db: &mut D, lock: Lock) -> Result<Option<C>>
-    where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
-    {
-        self.first_with(db, Some(lock))
-    }
-
-    fn first_with<D: Db>(mut self, db: &mut D, lock: Option<Lock>) -> Result<Option<C>>
+    fn first_with<D: Db>(mut self, db: &mut D) -> Result<Option<C>>
     where
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
         self.slice = self.slice.first();
-        let mut query = self.select(db)?;
-        query.lock = lock;
+        let query = self.select(db)?;
         let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
         Ok(rows.pop().map(|r| r.0))
     }
