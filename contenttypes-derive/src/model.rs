@@ -142,7 +142,7 @@ pub(crate) fn role<'a>(n: &'a Names, field: &FieldSpec) -> Role<'a> {
 /// The type of a generic foreign key's field in the insert struct: `Target<ObjectId>`, or
 /// `Option<Target<ObjectId>>` when its columns are nullable.
 pub(crate) fn target_type(n: &Names, gfk: &FieldSpec) -> Option<TokenStream> {
-    let p = &n.p;
+    let p = util::public(Some(n.spec));
     let (_, spec) = n
         .spec
         .generic_foreign_keys()
