@@ -15,6 +15,7 @@
 //! same key never matches.
 
 mod aggregate;
+mod create;
 mod descriptor;
 mod field;
 mod join;
