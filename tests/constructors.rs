@@ -73,6 +73,26 @@ backend_tests! {
         assert_eq!(CtorTag::get(db, &blue.id).unwrap(), Some(blue));
     }
 
+    /// Inside the caller's transaction the insert runs in a savepoint: a refused insert (a
+    /// unique violation no row matches) leaves the caller's transaction usable, and what
+    /// was created commits with it. Savepoint statements are transaction control, not
+    /// counted.
+    fn get_or_create_in_the_callers_transaction(t) {
+        let log = t.log();
+        CtorTag::insert(&mut t.conn, new_tag("zig", Some("blue"))).unwrap();
+        let made = t.conn.transaction::<_, Error, _>(|conn| {
+            let refused = CtorTag::get_or_create(conn, new_tag("zig", None)).unwrap_err();
+            assert!(refused.is_unique_violation(), "{refused:?}");
+            let (made, created) = assert_queries(&log, per_backend::<Conn>(2, 3), || CtorTag::get_or_create(conn, new_tag("go", None)).unwrap());
+            assert!(created);
+            let (again, created) = assert_queries(&log, 1, || CtorTag::get_or_create(conn, new_tag("go", None)).unwrap());
+            assert_eq!((again.id, created), (made.id, false));
+            Ok(made)
+        }).unwrap();
+        assert_eq!(CtorTag::get(&mut t.conn, &made.id).unwrap(), Some(made));
+        assert_eq!(colors(&mut t.conn), [("go".to_string(), None), ("zig".to_string(), Some("blue".to_string()))]);
+    }
+
     /// `get_or_create_by`: the lookup is the named columns; the description's other columns
     /// are Django's `defaults`, used only when the row is created.
     fn get_or_create_by_uses_defaults_only_on_create(t) {
