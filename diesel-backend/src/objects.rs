@@ -86,7 +86,8 @@ pub trait Objects: Model {
     /// `SELECT` and the insert (1 statement, 2 on MySQL). Race-safe: when a concurrent caller
     /// inserts the row first (a unique violation), that row is read back with a locking read
     /// and returned, so concurrent callers all get one row, given a unique constraint over
-    /// the lookup's columns.
+    /// the lookup's columns. When several rows match, the first by key is returned (Django
+    /// raises `MultipleObjectsReturned`).
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");
