@@ -43,6 +43,16 @@ pub struct Bookmark {
     pub subject: GenericForeignKey,
 }
 
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "library", table_name = "books")]
+pub struct Book {
+    pub id: i64,
+    #[model(unique, max_length = 20)]
+    pub isbn: String,
+    #[model(max_length = 200)]
+    pub title: String,
+}
+
 /// An in-memory SQLite database with the tables of every registered model.
 pub fn connection() -> diesel::SqliteConnection {
     use diesel::Connection;

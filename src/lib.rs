@@ -47,7 +47,7 @@
 //!
 //! let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
 //! let article = Article::insert(&mut conn, NewArticle { title: "Generic relations".into() })?;
-//! article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+//! article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
 //!
 //! // Forward: the item's target, of whatever model it is.
 //! let item = &article.tags().all(&mut conn)?[0];
@@ -102,14 +102,17 @@ pub use contenttypes_core::{check, ddl, ir};
 /// Generates, next to the struct:
 /// - the Diesel schema: `diesel::table!` in a module named after the table (unless
 ///   `managed = false`, where the user's own `table!` of that name is used);
-/// - `New<Model>`: the insert struct, every field but a database-generated key, with
-///   `Default`, so `NewTag { name: "x".into(), ..Default::default() }` works;
+/// - `New<Model>`: the insert struct, every field but a database-generated key; each
+///   generic foreign key is one field of type [`Target`] (`Option<Target<..>>` when
+///   nullable), so a row created without its target does not compile. It implements
+///   `Default` when every field does (no required generic foreign key), so
+///   `NewTag { name: "x".into(), ..Default::default() }` works;
 /// - the traits [`Model`](trait@Model) (hence [`Objects`]: `insert`, `get`, `filter`, `save`,
 ///   `delete`...), and Diesel's `Queryable`, `Selectable`, `Insertable`, `Identifiable`,
 ///   `AsChangeset`, `HasTable`;
 /// - the model's registration, so [`ContentType::for_model`] and [`Registry::global`] know it;
-/// - for each `GenericForeignKey` field `name`: `name(db)`, `set_name(db, &target)` (also on
-///   the insert struct), `clear_name()` when nullable, and the constant `NAME`;
+/// - for each `GenericForeignKey` field `name`: `name(db)`, `set_name(db, &target)`,
+///   `clear_name()` when nullable, and the constant `NAME`;
 /// - for each foreign key field `x_id`: the constant `X`, a filter by the referenced row.
 ///
 /// ```
@@ -184,7 +187,7 @@ pub use contenttypes_derive::Model;
 /// # let mut conn = SqliteConnection::establish(":memory:")?;
 /// # contenttypes::create_tables(&mut conn)?;
 /// let photo = Photo::insert(&mut conn, NewPhoto {})?;
-/// photo.likes().create(&mut conn, NewLike::default())?;
+/// photo.likes().create(&mut conn, |content_object| NewLike { content_object })?;
 /// assert_eq!(photo.likes().count(&mut conn)?, 1);
 /// let liked = Photo::filter(Photo::LIKES.exists()).load(&mut conn)?;
 /// assert_eq!(liked, vec![photo]);
@@ -210,10 +213,11 @@ pub use contenttypes_diesel::{
     Db, Deleted, Direction, Error, FieldType, Filtered, ForeignKeyDescriptor, GenericForeignKey,
     GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject, GenericPrefetch,
     GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType,
-    IntoRelationPath, Lookup, Max, Min, Model, NewContentType, NewModel, Nullability, Nullable,
-    Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, RelatedManager, RelatedQuery, RelatedScalar,
-    RelatedWith, RelationFilter, RelationPath, Required, Result, ReverseGenericRelation,
-    SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, TargetSet, Using, Value, Values,
+    IntoRelationPath, Lookup, LookupColumns, Max, Min, Model, NewContentType, NewModel,
+    Nullability, Nullable, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, RelatedManager,
+    RelatedQuery, RelatedScalar, RelatedWith, RelationFilter, RelationPath, Required, Result,
+    ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, Target,
+    TargetSet, Using, Value, Values,
 };
 
 #[cfg(feature = "sqlite")]
@@ -269,7 +273,7 @@ pub mod build {
 pub mod prelude {
     pub use crate::{
         ContentType, ContentTypes, Db, GenericForeignKey, GenericObject, GenericRelation, Model,
-        Objects,
+        Objects, Target,
     };
 }
 
@@ -286,7 +290,7 @@ pub mod __private {
     pub use contenttypes_diesel::{
         Db, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
         GenericForeignKeyField, GenericObject, GenericRelationDescriptor, HasGenericRelations,
-        Nullable, RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey,
+        Nullable, RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey, Target,
     };
     pub use std::borrow::Cow;
 }

@@ -10,10 +10,11 @@ use contenttypes::prelude::*;
 use contenttypes::{Count, Direction, Having, Max, Min, Sum};
 use diesel::prelude::*;
 
-fn comment(text: &str) -> NewComment {
-    NewComment {
-        text: text.into(),
-        ..Default::default()
+fn comment(text: &str) -> impl FnOnce(Target<String>) -> NewComment {
+    let text = text.to_string();
+    move |content_object| NewComment {
+        text,
+        content_object,
     }
 }
 
@@ -62,11 +63,10 @@ backend_tests! {
     fn sums_and_filters_on_them(t) {
         let db = &mut t.db();
         let place = Place::insert(db, NewPlace { name: "Home".into() }).unwrap();
-        let link = place.links().create(db, NewLink::default()).unwrap();
-        let book = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
-        let mut stray = NewLink::default();
-        stray.set_content_object(db, &book).unwrap();
-        stray.object_id = place.account;
+        let link = place.links().create(db, |content_object| NewLink { content_object }).unwrap();
+        Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
+        let book_type = ContentType::for_model::<Book>(db).unwrap().id;
+        let stray = NewLink { content_object: Target::from_ids(book_type, place.account) };
         Link::insert(db, stray).unwrap();
         let sums = Book::LINKS.annotate(Sum(keys_link::id)).load(db).unwrap();
         assert_eq!(sums.len(), 1);
@@ -125,7 +125,7 @@ backend_tests! {
         let mut ids = vec![];
         for (place, n) in places.iter().zip([2, 0, 1]) {
             for _ in 0..n {
-                ids.push(place.links().create(db, NewLink::default()).unwrap().id);
+                ids.push(place.links().create(db, |content_object| NewLink { content_object }).unwrap().id);
             }
         }
         let names = |rows: Vec<(Place, Option<i64>)>| -> Vec<(String, Option<i64>)> { rows.into_iter().map(|(p, n)| (p.name, n)).collect() };

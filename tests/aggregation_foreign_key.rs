@@ -17,9 +17,9 @@ fn seed<D: Db>(db: &mut D) -> (Vec<Label>, i32) {
         .iter()
         .map(|n| Label::insert(db, NewLabel { name: (*n).into() }).unwrap())
         .collect();
-    let label = |i: usize| NewLabeledThing {
-        label_id: labels[i].id,
-        ..Default::default()
+    let label = |i: usize| {
+        let label_id = labels[i].id;
+        move |content_object| NewLabeledThing { label_id, content_object }
     };
     for used in [&[0, 1][..], &[0], &[0, 2]] {
         let article = Article::insert(db, NewArticle { title: "a".into() }).unwrap();

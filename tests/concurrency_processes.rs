@@ -292,8 +292,7 @@ where
         .flat_map(|c| (0..SET_ROWS).map(move |k| format!("set{c}_{k}")))
         .map(|tag| NewTaggedItem {
             tag,
-            content_type_id: ct,
-            object_id: pool.id,
+            content_object: Target::from_ids(ct, pool.id),
         })
         .collect();
     let mut sets: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); callers];

@@ -54,8 +54,7 @@ backend_tests! {
     fn no_relation_no_cascade(t) {
         let db = &mut t.db();
         let quartz = Mineral::insert(db, NewMineral { name: "Quartz".into(), hardness: 7 }).unwrap();
-        let mut new = tag("clear");
-        new.set_content_object(db, &quartz).unwrap();
+        let new = tag("clear")(Target::to(&quartz));
         let item = TaggedItem::insert(db, new).unwrap();
         assert_eq!(quartz.delete(db).unwrap().total, 1);
         let left = TaggedItem::get(db, &item.id).unwrap().unwrap();
@@ -79,13 +78,9 @@ backend_tests! {
         let db = &mut t.db();
         let cheetah = animal(db, "Cheetah");
         let tiger = animal(db, "Tiger");
-        let mut first = NewComparison { comparative: "faster".into(), ..Default::default() };
-        first.set_first_obj(db, &cheetah).unwrap();
-        first.set_other_obj(db, &tiger).unwrap();
+        let first = NewComparison { comparative: "faster".into(), first_obj: Target::to(&cheetah), other_obj: Target::to(&tiger) };
         Comparison::insert(db, first).unwrap();
-        let mut second = NewComparison { comparative: "cooler".into(), ..Default::default() };
-        second.set_first_obj(db, &tiger).unwrap();
-        second.set_other_obj(db, &cheetah).unwrap();
+        let second = NewComparison { comparative: "cooler".into(), first_obj: Target::to(&tiger), other_obj: Target::to(&cheetah) };
         let kept = Comparison::insert(db, second).unwrap();
         cheetah.delete(db).unwrap();
         assert_eq!(Comparison::all(db).unwrap(), vec![kept]);
@@ -96,8 +91,8 @@ backend_tests! {
         let db = &mut t.db();
         let dune = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
         let board = Board::insert(db, NewBoard { name: dune.id.to_string() }).unwrap();
-        dune.comments().create(db, NewComment { text: "great".into(), ..Default::default() }).unwrap();
-        let kept = board.comments().create(db, NewComment { text: "same key".into(), ..Default::default() }).unwrap();
+        dune.comments().create(db, |content_object| NewComment { text: "great".into(), content_object }).unwrap();
+        let kept = board.comments().create(db, |content_object| NewComment { text: "same key".into(), content_object }).unwrap();
         dune.delete(db).unwrap();
         assert_eq!(Comment::all(db).unwrap(), vec![kept]);
     }
@@ -109,10 +104,10 @@ backend_tests! {
         let db = &mut t.db();
         let post = Post::insert(db, NewPost { title: "Hello".into() }).unwrap();
         let other = Post::insert(db, NewPost { title: "Other".into() }).unwrap();
-        let note = post.notes().create(db, NewNote { body: "nice".into(), ..Default::default() }).unwrap();
-        note.likes().create(db, NewLike::default()).unwrap();
-        post.likes().create(db, NewLike::default()).unwrap();
-        let other_like = other.likes().create(db, NewLike::default()).unwrap();
+        let note = post.notes().create(db, |content_object| NewNote { body: "nice".into(), content_object }).unwrap();
+        note.likes().create(db, |content_object| NewLike { content_object }).unwrap();
+        post.likes().create(db, |content_object| NewLike { content_object }).unwrap();
+        let other_like = other.likes().create(db, |content_object| NewLike { content_object }).unwrap();
         ContentType::for_models(db, &[Post::DEF, Note::DEF]).unwrap();
         // SELECT note keys; DELETE their likes; DELETE the notes; DELETE the post's likes;
         // DELETE the post.
@@ -153,7 +148,7 @@ backend_tests! {
         let article = Article::insert(db, NewArticle { title: "A".into() }).unwrap();
         let second = Article::insert(db, NewArticle { title: "B".into() }).unwrap();
         for (a, l) in [(&article, &label), (&second, &label), (&article, &other)] {
-            a.labels().create(db, NewLabeledThing { label_id: l.id, ..Default::default() }).unwrap();
+            a.labels().create(db, |content_object| NewLabeledThing { label_id: l.id, content_object }).unwrap();
         }
         let deleted = assert_queries(&log, 2, || label.delete(db).unwrap());
         assert_eq!((deleted.of::<Label>(), deleted.of::<LabeledThing>()), (1, 2));

@@ -306,15 +306,13 @@ where
         .flat_map(|p| {
             (0..NOTES_PER_POST).map(move |i| NewNote {
                 body: format!("note {i}"),
-                content_type_id: post_ct,
-                object_id: p.id,
+                content_object: Target::from_ids(post_ct, p.id),
             })
         })
         .collect();
     Note::bulk_insert(db, &notes).unwrap();
     let like = |content_type_id, object_id| NewLike {
-        content_type_id,
-        object_id,
+        content_object: Target::from_ids(content_type_id, object_id),
     };
     let likes: Vec<NewLike> = Note::all(db)
         .unwrap()

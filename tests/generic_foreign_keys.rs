@@ -18,7 +18,7 @@ backend_tests! {
         let log = t.log();
         let db = &mut t.db();
         let lion = animal(db, "Lion");
-        let item = lion.tags().create(db, NewTaggedItem { tag: "yellow".into(), ..Default::default() }).unwrap();
+        let item = lion.tags().create(db, tag("yellow")).unwrap();
         let item = TaggedItem::get(db, &item.id).unwrap().unwrap();
         let target = assert_queries(&log, 1, || item.content_object(db).unwrap().unwrap());
         assert_eq!(target.downcast_ref::<Animal>().unwrap(), &lion);
@@ -26,7 +26,7 @@ backend_tests! {
         assert!(GenericObject::ptr_eq(&target, &again), "the cached object itself comes back");
 
         lion.delete(db).unwrap();
-        let orphan = TaggedItem::insert(db, NewTaggedItem { tag: "orphan".into(), content_type_id: item.content_type_id, object_id: lion.id }).unwrap();
+        let orphan = TaggedItem::insert(db, tag("orphan")(Target::from_ids(item.content_type_id, lion.id))).unwrap();
         assert_queries(&log, 1, || {
             assert!(orphan.content_object(db).unwrap().is_none());
             assert!(orphan.content_object(db).unwrap().is_none());
@@ -41,7 +41,7 @@ backend_tests! {
         let db = &mut t.db();
         let lion = animal(db, "Lion");
         let carrot = vegetable(db, "Carrot");
-        let mut item = lion.tags().create(db, NewTaggedItem { tag: "shiny".into(), ..Default::default() }).unwrap();
+        let mut item = lion.tags().create(db, tag("shiny")).unwrap();
         ContentType::for_model::<Vegetable>(db).unwrap();
         assert_queries(&log, 0, || item.set_content_object(db, &carrot).unwrap());
         assert_eq!(item.content_type_id, ContentType::for_model::<Vegetable>(db).unwrap().id);
@@ -60,7 +60,7 @@ backend_tests! {
         let lion = animal(db, "Lion");
         let carrot = vegetable(db, "Carrot");
         let tiger = animal(db, "Tiger");
-        let mut item = lion.tags().create(db, NewTaggedItem { tag: "x".into(), ..Default::default() }).unwrap();
+        let mut item = lion.tags().create(db, tag("x")).unwrap();
         assert_eq!(item.content_object(db).unwrap().unwrap().downcast_ref::<Animal>().unwrap(), &lion);
         item.object_id = tiger.id;
         assert_eq!(item.content_object(db).unwrap().unwrap().downcast_ref::<Animal>().unwrap(), &tiger);
@@ -80,7 +80,7 @@ backend_tests! {
         let db = &mut t.db();
         let zero = Animal::get(db, &0).unwrap().expect("the row with key 0");
         let lion = animal(db, "Lion");
-        let mut item = lion.tags().create(db, NewTaggedItem { tag: "x".into(), ..Default::default() }).unwrap();
+        let mut item = lion.tags().create(db, tag("x")).unwrap();
         item.set_content_object(db, &zero).unwrap();
         item.save(db).unwrap();
         let fresh = item.refresh(db).unwrap();
@@ -88,7 +88,7 @@ backend_tests! {
         assert_eq!(fresh.content_object(db).unwrap().unwrap().downcast_ref::<Animal>().unwrap(), &zero);
         let tags: Vec<String> = zero.tags().all(db).unwrap().into_iter().map(|t| t.tag).collect();
         assert_eq!(tags, ["x"]);
-        zero.tags().create(db, NewTaggedItem { tag: "y".into(), ..Default::default() }).unwrap();
+        zero.tags().create(db, tag("y")).unwrap();
         assert_eq!(zero.tags().count(db).unwrap(), 2);
     }
 
@@ -97,9 +97,7 @@ backend_tests! {
         let db = &mut t.db();
         let cheetah = animal(db, "Cheetah");
         let tiger = animal(db, "Tiger");
-        let mut new = NewComparison { comparative: "faster".into(), ..Default::default() };
-        new.set_first_obj(db, &cheetah).unwrap();
-        new.set_other_obj(db, &tiger).unwrap();
+        let new = NewComparison { comparative: "faster".into(), first_obj: Target::to(&cheetah), other_obj: Target::to(&tiger) };
         let comparison = Comparison::insert(db, new).unwrap();
         let loaded = Comparison::get(db, &comparison.id).unwrap().unwrap();
         assert_eq!(loaded.first_obj(db).unwrap().unwrap().downcast_ref::<Animal>().unwrap(), &cheetah);
@@ -134,8 +132,7 @@ backend_tests! {
         let empty = Board::insert(db, NewBoard { name: String::new() }).unwrap();
         let named = Board::insert(db, NewBoard { name: "main".into() }).unwrap();
         let book = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
-        let mut new = NewComment { text: "first".into(), ..Default::default() };
-        new.set_content_object(db, &empty).unwrap();
+        let new = NewComment { text: "first".into(), content_object: Target::to(&empty) };
         let mut comment = Comment::insert(db, new).unwrap();
         let loaded = Comment::get(db, &comment.id).unwrap().unwrap();
         assert_eq!(loaded.object_pk, "");
@@ -155,8 +152,7 @@ backend_tests! {
         let db = &mut t.db();
         let board = Board::insert(db, NewBoard { name: "abc".into() }).unwrap();
         let book = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
-        let mut new = NewComment { text: "x".into(), ..Default::default() };
-        new.set_content_object(db, &board).unwrap();
+        let new = NewComment { text: "x".into(), content_object: Target::to(&board) };
         let mut comment = Comment::insert(db, new).unwrap();
         assert_eq!(comment.content_object(db).unwrap().unwrap().downcast_ref::<Board>().unwrap(), &board);
         comment.content_type_id = ContentType::for_model::<Book>(db).unwrap().id;
@@ -170,7 +166,7 @@ backend_tests! {
     fn bad_content_types_are_errors(t) {
         let db = &mut t.db();
         let lion = animal(db, "Lion");
-        let mut item = lion.tags().create(db, NewTaggedItem { tag: "x".into(), ..Default::default() }).unwrap();
+        let mut item = lion.tags().create(db, tag("x")).unwrap();
         item.content_type_id = 987_654;
         match item.content_object(db) {
             Err(Error::UnknownContentTypeId { id }) => assert_eq!(id, 987_654),
@@ -183,8 +179,8 @@ backend_tests! {
         let db = &mut t.db();
         let lion = animal(db, "Lion");
         let carrot = vegetable(db, "Carrot");
-        let on_lion = lion.tags().create(db, NewTaggedItem { tag: "a".into(), ..Default::default() }).unwrap();
-        let on_carrot = carrot.tags().create(db, NewTaggedItem { tag: "b".into(), ..Default::default() }).unwrap();
+        let on_lion = lion.tags().create(db, tag("a")).unwrap();
+        let on_carrot = carrot.tags().create(db, tag("b")).unwrap();
         assert_eq!(*TaggedItem::ANIMAL.get(db, &on_lion).unwrap().unwrap(), lion);
         assert!(TaggedItem::ANIMAL.get(db, &on_carrot).unwrap().is_none());
     }
@@ -193,7 +189,7 @@ backend_tests! {
     fn refresh_drops_the_cache(t) {
         let db = &mut t.db();
         let lion = animal(db, "Lion");
-        let item = lion.tags().create(db, NewTaggedItem { tag: "a".into(), ..Default::default() }).unwrap();
+        let item = lion.tags().create(db, tag("a")).unwrap();
         let first = item.content_object(db).unwrap().unwrap();
         let fresh = item.refresh(db).unwrap();
         assert_eq!(fresh.content_object.cached(), None);

@@ -66,14 +66,11 @@ mod shadowed {
         let mut conn = diesel::SqliteConnection::establish(":memory:")?;
         contenttypes::schema::create_tables(&mut conn)?;
         let page = Page::insert(&mut conn, NewPage {})?;
-        let mut note = page.notes().create(
-            &mut conn,
-            NewNote {
-                title: "hello".into(),
-                stars: ::core::option::Option::Some(3),
-                ..::core::default::Default::default()
-            },
-        )?;
+        let mut note = page.notes().create(&mut conn, |subject| NewNote {
+            title: "hello".into(),
+            stars: ::core::option::Option::Some(3),
+            subject: ::core::option::Option::Some(subject),
+        })?;
         let target = note.subject(&mut conn)?.expect("the page");
         ::core::assert_eq!(target.downcast_ref::<Page>()?, &page);
         note.clear_subject();
@@ -81,9 +78,7 @@ mod shadowed {
         note.save(&mut conn)?;
         ::core::assert_eq!(page.notes().count(&mut conn)?, 0);
 
-        let mut new_pin: NewPin = ::core::default::Default::default();
-        new_pin.set_subject(&mut conn, &page)?;
-        let pin = Pin::insert(&mut conn, new_pin)?;
+        let pin = Pin::insert(&mut conn, NewPin { subject: ::contenttypes::Target::to(&page) })?;
         match pin.subject(&mut conn)?.expect("the page") {
             PinSubject::Page(found) => ::core::assert_eq!(*found, page),
         }

@@ -37,8 +37,7 @@ fn tag_each<D: Db, T: Model<Pk = i64>>(db: &mut D, targets: &[T], prefix: &str) 
         .iter()
         .map(|t| NewTaggedItem {
             tag: format!("{prefix}{}", t.pk()),
-            content_type_id: ct,
-            object_id: *t.pk(),
+            content_object: Target::from_ids(ct, *t.pk()),
         })
         .collect();
     assert_eq!(TaggedItem::bulk_insert(db, &new).unwrap(), targets.len());
@@ -56,8 +55,7 @@ fn tags_on<D: Db, T: Model<Pk = i64>>(
     let new: Vec<NewTaggedItem> = (0..n)
         .map(|i| NewTaggedItem {
             tag: format!("{prefix}{i}"),
-            content_type_id: ct,
-            object_id: *target.pk(),
+            content_object: Target::from_ids(ct, *target.pk()),
         })
         .collect();
     assert_eq!(TaggedItem::bulk_insert(db, &new).unwrap(), n);
@@ -90,8 +88,7 @@ fn post_with_notes<D: Db>(db: &mut D, n: usize) -> Post {
     let notes: Vec<NewNote> = (0..n)
         .map(|i| NewNote {
             body: format!("note {i}"),
-            content_type_id: post_ct,
-            object_id: post.id,
+            content_object: Target::from_ids(post_ct, post.id),
         })
         .collect();
     Note::bulk_insert(db, &notes).unwrap();
@@ -100,8 +97,7 @@ fn post_with_notes<D: Db>(db: &mut D, n: usize) -> Post {
         .iter()
         .step_by(10)
         .map(|note| NewLike {
-            content_type_id: note_ct,
-            object_id: note.id,
+            content_object: Target::from_ids(note_ct, note.id),
         })
         .collect();
     Like::bulk_insert(db, &likes).unwrap();
@@ -293,7 +289,7 @@ backend_tests! {
         let db = &mut t.db();
         let post = post_with_notes(db, N);
         let quiet = Post::insert(db, NewPost { title: "quiet".into() }).unwrap();
-        let kept = quiet.notes().create(db, NewNote { body: "kept".into(), ..Default::default() }).unwrap();
+        let kept = quiet.notes().create(db, |content_object| NewNote { body: "kept".into(), content_object }).unwrap();
         assert_eq!(post.notes().clear(db).unwrap(), N);
         assert_eq!(Note::all(db).unwrap(), vec![kept]);
         assert_eq!(Like::count(db).unwrap(), 0, "the notes' likes went with them");
@@ -304,7 +300,7 @@ backend_tests! {
     fn related_filtered_delete_of_100k_rows(t) {
         let db = &mut t.db();
         let post = post_with_notes(db, N);
-        let kept = post.notes().create(db, NewNote { body: "kept".into(), ..Default::default() }).unwrap();
+        let kept = post.notes().create(db, |content_object| NewNote { body: "kept".into(), content_object }).unwrap();
         let deleted = post.notes().filter(social_note::body.ne("kept")).delete(db).unwrap();
         assert_eq!((deleted.of::<Note>(), deleted.of::<Like>(), deleted.total), (N, N / 10, N + N / 10));
         assert_eq!(Note::all(db).unwrap(), vec![kept]);

@@ -29,10 +29,11 @@ fn labels(db: &mut impl Db, names: &[&str]) -> Vec<Label> {
         .collect()
 }
 
-fn link(label: &Label) -> NewLabeledThing {
-    NewLabeledThing {
-        label_id: label.id,
-        ..Default::default()
+fn link(label: &Label) -> impl FnOnce(Target<i64>) -> NewLabeledThing {
+    let label_id = label.id;
+    move |content_object| NewLabeledThing {
+        label_id,
+        content_object,
     }
 }
 
@@ -150,7 +151,7 @@ mod uuid_keys {
             let thing = UuidThing::insert(db, NewUuidThing { id: uuid::Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0), name: "u".into() }).unwrap();
             let other = UuidThing::insert(db, NewUuidThing { id: uuid::Uuid::from_u128(7), name: "v".into() }).unwrap();
             assert_eq!(UuidThing::get(db, &thing.id).unwrap(), Some(thing.clone()));
-            let c = thing.comments().create(db, NewComment { text: "hi".into(), ..Default::default() }).unwrap();
+            let c = thing.comments().create(db, |content_object| NewComment { text: "hi".into(), content_object }).unwrap();
             assert_eq!(c.object_pk, "12345678-9abc-def0-1234-56789abcdef0");
             let comments = Comment::all(db).unwrap();
             Comment::CONTENT_OBJECT.prefetch(db, &comments).unwrap();

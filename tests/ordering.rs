@@ -16,8 +16,9 @@ backend_tests! {
     fn nulls_first_and_last(t) {
         let log = t.log();
         let db = &mut t.db();
+        let ct = ContentType::for_model::<Animal>(db).unwrap().id;
         for object_id in [Some(5), None, Some(2), None] {
-            AllowsNullGfk::insert(db, NewAllowsNullGfk { object_id, ..Default::default() }).unwrap();
+            AllowsNullGfk::insert(db, NewAllowsNullGfk { content_object: object_id.map(|oid| Target::from_ids(ct, oid)) }).unwrap();
         }
         let ids = |rows: Vec<AllowsNullGfk>| -> Vec<Option<i64>> { rows.into_iter().map(|r| r.object_id).collect() };
         let all = || AllowsNullGfk::filter(rows::id.gt(0));
@@ -49,7 +50,7 @@ backend_tests! {
         let article = Article::insert(db, NewArticle { title: "a".into() }).unwrap();
         let labels: Vec<Label> = ["x", "y"].iter().map(|n| Label::insert(db, NewLabel { name: (*n).into() }).unwrap()).collect();
         for label in &labels {
-            article.labels().create(db, NewLabeledThing { label_id: label.id, ..Default::default() }).unwrap();
+            article.labels().create(db, |content_object| NewLabeledThing { label_id: label.id, content_object }).unwrap();
         }
         let things = assert_queries(&log, 1, || {
             article.labels().filter(labels_labeledthing::id.gt(0)).order_by(nulls_last(labels_labeledthing::label_id.desc())).load(db).unwrap()
@@ -65,9 +66,9 @@ backend_tests! {
         let log = t.log();
         let db = &mut t.db();
         let places: Vec<Place> = (0..3).map(|i| Place::insert(db, NewPlace { name: format!("p{i}") }).unwrap()).collect();
-        let first = places[1].links().create(db, NewLink::default()).unwrap();
-        places[0].links().create(db, NewLink::default()).unwrap();
-        places[0].links().create(db, NewLink::default()).unwrap();
+        let first = places[1].links().create(db, |content_object| NewLink { content_object }).unwrap();
+        places[0].links().create(db, |content_object| NewLink { content_object }).unwrap();
+        places[0].links().create(db, |content_object| NewLink { content_object }).unwrap();
         // A book's link whose object id is the third place's key.
         let book = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
         let book_ct = ContentType::for_model::<Book>(db).unwrap().id;

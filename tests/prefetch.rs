@@ -51,14 +51,9 @@ backend_tests! {
         let lion = animal(db, "Lion");
         let gone = ContentType::insert(db, NewContentType { app_label: "removed".into(), model: "dodo".into() }).unwrap();
         lion.tags().create(db, tag("a")).unwrap();
-        let mut orphan = tag("b");
-        orphan.content_type_id = gone.id;
-        orphan.object_id = 7;
-        TaggedItem::insert(db, orphan).unwrap();
-        let mut missing = tag("c");
-        missing.set_content_object(db, &lion).unwrap();
-        missing.object_id = lion.id + 1000;
-        TaggedItem::insert(db, missing).unwrap();
+        TaggedItem::insert(db, tag("b")(Target::from_ids(gone.id, 7))).unwrap();
+        let animal_type = ContentType::for_model::<Animal>(db).unwrap().id;
+        TaggedItem::insert(db, tag("c")(Target::from_ids(animal_type, lion.id + 1000))).unwrap();
         let items = TaggedItem::all(db).unwrap();
         // The stale type is not in the cache yet: one query for it, one for the animals.
         let report = assert_queries(&log, 2, || TaggedItem::CONTENT_OBJECT.prefetch(db, &items).unwrap());
@@ -92,7 +87,7 @@ backend_tests! {
         let log = t.log();
         let db = &mut t.db();
         let dune = Book::insert(db, NewBook { title: "Dune".into() }).unwrap();
-        dune.comments().create(db, NewComment { text: "great".into(), ..Default::default() }).unwrap();
+        dune.comments().create(db, |content_object| NewComment { text: "great".into(), content_object }).unwrap();
         let comments = Comment::all(db).unwrap();
         ContentType::for_model::<Book>(db).unwrap();
         assert_queries(&log, 1, || Comment::CONTENT_OBJECT.prefetch(db, &comments).unwrap());
@@ -106,9 +101,7 @@ backend_tests! {
         let log = t.log();
         let db = &mut t.db();
         let lion = animal(db, "Lion");
-        let mut set = NewAllowsNullGfk::default();
-        set.set_content_object(db, &lion).unwrap();
-        AllowsNullGfk::insert(db, set).unwrap();
+        AllowsNullGfk::insert(db, NewAllowsNullGfk { content_object: Some(Target::to(&lion)) }).unwrap();
         AllowsNullGfk::insert(db, NewAllowsNullGfk::default()).unwrap();
         AllowsNullGfk::insert(db, NewAllowsNullGfk::default()).unwrap();
         let rows = AllowsNullGfk::all(db).unwrap();
@@ -124,9 +117,7 @@ backend_tests! {
         let db = &mut t.db();
         let (lion, tiger) = (animal(db, "Lion"), animal(db, "Tiger"));
         lion.tags().create(db, tag("a")).unwrap();
-        let mut orphan = tag("b");
-        orphan.set_content_object(db, &tiger).unwrap();
-        TaggedItem::insert(db, orphan).unwrap();
+        TaggedItem::insert(db, tag("b")(Target::to(&tiger))).unwrap();
         // Deleted behind the framework's back, so the row pointing at it stays.
         diesel::delete(generic_relations_animal::table.filter(generic_relations_animal::id.eq(tiger.id)))
             .execute(db.connection())
@@ -235,9 +226,8 @@ backend_tests! {
         let db = &mut t.db();
         let (cheetah, tiger) = (animal(db, "Cheetah"), animal(db, "Tiger"));
         for (first, other) in [(&cheetah, &tiger), (&tiger, &cheetah)] {
-            let mut new = NewComparison { comparative: "x".into(), ..Default::default() };
-            new.set_other_obj(db, other).unwrap();
-            first.comparisons().create(db, new).unwrap();
+            let other_obj = Target::to(other);
+            first.comparisons().create(db, |first_obj| NewComparison { comparative: "x".into(), first_obj, other_obj }).unwrap();
         }
         let comparisons = Comparison::all(db).unwrap();
         Comparison::FIRST_OBJ.prefetch_with(db, &comparisons, GenericPrefetch::new().then(Animal::COMPARISONS)).unwrap();

@@ -85,11 +85,9 @@ fn page(db: &mut impl Db, slug: &str) -> Page {
     Page::insert(db, NewPage { slug: slug.into() }).unwrap()
 }
 
-fn remark(body: &str) -> NewRemark {
-    NewRemark {
-        body: body.into(),
-        ..Default::default()
-    }
+fn remark(body: &str) -> impl FnOnce(Target<String>) -> NewRemark {
+    let body = body.to_string();
+    move |target| NewRemark { body, target }
 }
 
 /// Two slugs that share their first 300 characters: more than MySQL's index prefix.
@@ -165,12 +163,8 @@ backend_tests! {
         let hello = post(db, "Hello");
         let (one, two) = long_slugs();
         let (one, two) = (page(db, &one), page(db, &two));
-        let mut on_post = remark("on a post");
-        on_post.set_target(db, &hello).unwrap();
-        let on_post = Remark::insert(db, on_post).unwrap();
-        let mut on_page = remark("on a page");
-        on_page.set_target(db, &two).unwrap();
-        let on_page = Remark::insert(db, on_page).unwrap();
+        let on_post = Remark::insert(db, remark("on a post")(Target::to(&hello))).unwrap();
+        let on_page = Remark::insert(db, remark("on a page")(Target::to(&two))).unwrap();
         let read = Remark::get(db, &on_post.id).unwrap().unwrap();
         assert_eq!(read.object_pk, hello.id.to_string());
         assert_eq!(read.target(db).unwrap().unwrap().downcast_ref::<Post>().unwrap(), &hello);
@@ -273,12 +267,8 @@ backend_tests! {
         // posts, and at a second post kept as the control.
         let kept_post = post(db, "Kept");
         for target in [&hello, &kept_post] {
-            let mut vote = NewVote::default();
-            vote.set_target(db, target).unwrap();
-            Vote::insert(db, vote).unwrap();
-            let mut flag = NewFlag::default();
-            flag.set_target(db, target).unwrap();
-            Flag::insert(db, flag).unwrap();
+            Vote::insert(db, NewVote { target: Some(Target::to(target)) }).unwrap();
+            Flag::insert(db, NewFlag { target: Some(Target::to(target)) }).unwrap();
         }
         page.remarks().create(db, remark("unrelated")).unwrap();
         let post_type = ContentType::for_model::<Post>(db).unwrap().id;

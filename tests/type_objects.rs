@@ -60,9 +60,7 @@ backend_tests! {
     fn a_null_lookup_is_is_null(t) {
         let db = &mut t.db();
         let lion = animal(db, "Lion");
-        let mut with = NewAllowsNullGfk::default();
-        with.set_content_object(db, &lion).unwrap();
-        AllowsNullGfk::insert(db, with).unwrap();
+        AllowsNullGfk::insert(db, NewAllowsNullGfk { content_object: Some(Target::to(&lion)) }).unwrap();
         let without = AllowsNullGfk::insert(db, NewAllowsNullGfk::default()).unwrap();
         let ct = ContentType::for_model::<AllowsNullGfk>(db).unwrap();
         let found = ct.get_object_by(db, &Lookup::new().eq("object_id", None::<i64>)).unwrap();

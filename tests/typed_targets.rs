@@ -52,11 +52,10 @@ where
     TargetsPinContentObject: contenttypes::Admits<T>,
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    let mut new = NewTargetsPin {
+    let new = NewTargetsPin {
         label: label.into(),
-        ..Default::default()
+        content_object: Target::to(target),
     };
-    new.set_content_object(db, target).unwrap();
     TargetsPin::insert(db, new).unwrap()
 }
 
@@ -206,7 +205,7 @@ backend_tests! {
         warm_content_types(db);
         let b = board(db, "Pins");
         let created = assert_queries(&log, per_backend::<Conn>(1, 2), || {
-            b.pins().create(db, NewTargetsPin { label: "on board".into(), ..Default::default() }).unwrap()
+            b.pins().create(db, |content_object| NewTargetsPin { label: "on board".into(), content_object }).unwrap()
         });
         let all = assert_queries(&log, 1, || b.pins().all(db).unwrap());
         assert_eq!(all, vec![created.clone()]);

@@ -78,7 +78,10 @@ fn stubs(ident: &syn::Ident, vis: &syn::Visibility, p: TokenStream) -> TokenStre
 
             impl #p::NewModel for #new_ident {
                 type Model = #ident;
-                fn __into_model(self, _: i64) -> #ident {
+                fn __into_model(self, _: i64) -> #p::Result<#ident> {
+                    ::core::unreachable!()
+                }
+                fn __assign(self, _: &mut #ident) -> #p::Result<()> {
                     ::core::unreachable!()
                 }
                 fn __pk(&self) -> ::core::option::Option<i64> {

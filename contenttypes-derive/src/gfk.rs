@@ -18,7 +18,6 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
     let gfks: Vec<(&FieldSpec, &GfkSpec)> = n.spec.generic_foreign_keys().collect();
     let mut out = TokenStream::new();
     let mut inherent = TokenStream::new();
-    let mut new_inherent = TokenStream::new();
     for (field, gfk) in &gfks {
         let (Some((ct_field, ct)), Some((oid_field, oid))) = (
             n.spec.column_field(&gfk.ct_field),
@@ -45,10 +44,7 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                     self.#oid_ident = ::core::option::Option::None;
                     true
                 },
-                quote! {
-                    __new.#ct_ident = ::core::option::Option::Some(__ct);
-                    __new.#oid_ident = ::core::option::Option::Some(__oid);
-                },
+                quote!(__new.#fident = ::core::option::Option::Some(__target);),
             )
         } else {
             (
@@ -59,10 +55,7 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                     self.#oid_ident = __oid;
                 },
                 quote!(false),
-                quote! {
-                    __new.#ct_ident = __ct;
-                    __new.#oid_ident = __oid;
-                },
+                quote!(__new.#fident = __target;),
             )
         };
         let const_ident = util::ident(&names::constant_name(&name), Span::call_site());
@@ -103,7 +96,7 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                 fn __clear(&mut self) -> bool {
                     #set_none
                 }
-                fn __set_new(__new: &mut #new_ident, __ct: i32, __oid: #oid_ty) {
+                fn __set_new(__new: &mut #new_ident, __target: #p::Target<#oid_ty, #targets_ty>) {
                     #set_new
                 }
                 fn __cache(&self) -> &#p::GenericForeignKey {
@@ -148,21 +141,6 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
                 #admits
             {
                 #p::gfk::set::<#ident, #key, __D, __T>(self, db, target)
-            }
-        });
-        let set_new_doc = format!(
-            "Points the generic foreign key `{name}` of this new row at `target` (sets `{}` and `{}`). \
-             The target must be saved; its key must fit `{}` (checked at compile time).{set_extra}",
-            ct_ident, oid_ident, oid_ident
-        );
-        new_inherent.extend(quote! {
-            #[doc = #set_new_doc]
-            #vis fn #set_ident<__D: #p::Db, __T: #p::Model>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
-            where
-                #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
-                #admits
-            {
-                #p::gfk::set_new::<#ident, #key, __D, __T>(self, db, target)
             }
         });
         if nullable {
@@ -234,15 +212,6 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
             #[automatically_derived]
             impl #ident {
                 #inherent
-            }
-        });
-    }
-    if !new_inherent.is_empty() {
-        let new_ident = &n.new_ident;
-        out.extend(quote! {
-            #[automatically_derived]
-            impl #new_ident {
-                #new_inherent
             }
         });
     }

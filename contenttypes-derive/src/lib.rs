@@ -15,6 +15,7 @@ mod checks;
 mod corpus_tests;
 mod fallback;
 mod gfk;
+mod insert_struct;
 mod ir_tokens;
 mod manifest;
 mod model;

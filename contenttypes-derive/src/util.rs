@@ -16,6 +16,14 @@ pub fn private(spec: Option<&ModelSpec>) -> TokenStream {
     }
 }
 
+/// The path of the `contenttypes` crate itself, for types that appear in public signatures.
+pub fn public(spec: Option<&ModelSpec>) -> TokenStream {
+    match spec.and_then(|s| s.crate_path.as_ref()) {
+        Some(path) => quote!(#path),
+        None => quote!(::contenttypes),
+    }
+}
+
 /// The most columns a model may have: what Diesel's `table!`, and the tuples the derive
 /// implements Diesel's traits for, support with the features the facade forwards here.
 pub const MAX_COLUMNS: usize = if cfg!(feature = "64-column-tables") {

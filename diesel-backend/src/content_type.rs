@@ -285,13 +285,20 @@ where
 impl NewModel for NewContentType {
     type Model = ContentType;
 
-    fn __into_model(self, pk: i32) -> ContentType {
-        ContentType {
+    fn __into_model(self, pk: i32) -> crate::Result<ContentType> {
+        Ok(ContentType {
             id: pk,
             app_label: self.app_label.into(),
             model: self.model.into(),
             registration: None,
-        }
+        })
+    }
+
+    fn __assign(self, row: &mut ContentType) -> crate::Result<()> {
+        row.app_label = self.app_label.into();
+        row.model = self.model.into();
+        row.registration = None;
+        Ok(())
     }
 
     fn __pk(&self) -> Option<i32> {

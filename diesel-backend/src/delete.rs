@@ -45,7 +45,7 @@ use crate::backend::SupportedBackend;
 /// # let mut conn = connection();
 /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
 /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-/// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+/// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
 /// let deleted = article.delete(&mut conn)?;
 /// assert_eq!(deleted.total, 2);
 /// assert_eq!(deleted.of::<TaggedItem>(), 1);

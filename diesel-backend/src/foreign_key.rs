@@ -125,7 +125,7 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
     /// # let mut conn = connection();
     /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
-    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// let items = article.tags().all(&mut conn)?;
     /// let tags = TaggedItem::TAG.load_for(&mut conn, &items)?;
     /// assert_eq!(tags, [Some(rust)]);

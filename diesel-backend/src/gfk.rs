@@ -5,7 +5,9 @@
 //! two columns are ordinary fields of the model. `#[derive(Model)]` generates, for a field
 //! `content_object: GenericForeignKey`, the accessors `content_object(db)`,
 //! `set_content_object(db, &target)` and, when the columns are nullable,
-//! `clear_content_object()`, plus the constant `CONTENT_OBJECT` for prefetching.
+//! `clear_content_object()`, plus the constant `CONTENT_OBJECT` for prefetching. A new row
+//! gets its target when it is built: `NewTaggedItem { content_object: Target::to(&article), .. }`
+//! (see [`crate::Target`]).
 //!
 //! Reading costs at most one query (plus one for the content type on a cold cache): the
 //! target is cached with the column values it was read for, so a changed content type or
@@ -151,8 +153,10 @@ pub trait GenericForeignKeyField<const KEY: u64>: Model {
     /// Sets both columns to NULL; `false` (and nothing changes) when they are not nullable.
     #[doc(hidden)]
     fn __clear(&mut self) -> bool;
+    /// Points the generic foreign key of a new row at `target` (a relation manager's
+    /// `create`, which points it at the manager's parent).
     #[doc(hidden)]
-    fn __set_new(new: &mut Self::New, content_type_id: i32, object_id: Self::ObjectId);
+    fn __set_new(new: &mut Self::New, target: crate::Target<Self::ObjectId, Self::Targets>);
     #[doc(hidden)]
     fn __cache(&self) -> &GenericForeignKey;
 
@@ -277,20 +281,6 @@ where
     row.__set(ct, object_id);
     row.__cache()
         .store(ct, key, Some(GenericObject::new(target.clone())));
-    Ok(())
-}
-
-/// Points the generic foreign key of a row about to be inserted at `target` (the generated
-/// `New<Model>::set_name(db, &target)`).
-pub fn set_new<M, const KEY: u64, D: Db, T>(new: &mut M::New, db: &mut D, target: &T) -> Result<()>
-where
-    M: GenericForeignKeyField<KEY>,
-    T: Model,
-    M::ObjectId: ObjectIdFor<T, T::Pk>,
-    M::Targets: Admits<T>,
-{
-    let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target)?;
-    M::__set_new(new, ct, object_id);
     Ok(())
 }
 

@@ -28,6 +28,7 @@ pub(crate) fn insert_many<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Resu
     if new.is_empty() {
         return Ok(Vec::new());
     }
+    resolve_targets(db, &new)?;
     if <D::Backend as SupportedBackend>::DIALECT != Dialect::Mysql {
         return insert_returning::<T, D>(db, &new);
     }
@@ -41,6 +42,7 @@ pub(crate) fn bulk_insert<T: Model, D: Db>(
     new: &[T::New],
     ignore_conflicts: bool,
 ) -> Result<usize> {
+    resolve_targets(db, new)?;
     in_chunks(db, new, rows_per_statement(T::DEF), |conn, chunk| {
         Ok(Insert {
             rows: chunk,
@@ -50,6 +52,13 @@ pub(crate) fn bulk_insert<T: Model, D: Db>(
         .execute(conn)?)
     })
     .map(|counts| counts.into_iter().sum())
+}
+
+/// The step every insert takes before binding its rows: the content types of their generic
+/// foreign key targets, looked up (0 queries once cached). Outside the insert's transaction,
+/// since creating a content type is a write of its own.
+pub(crate) fn resolve_targets<N: NewModel, D: Db>(db: &mut D, new: &[N]) -> Result<()> {
+    new.iter().try_for_each(|row| row.__resolve_targets(db))
 }
 
 /// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
@@ -142,7 +151,7 @@ fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) ->
                     operation: "insert",
                 })?
             };
-            out.push(row.__into_model(pk));
+            out.push(row.__into_model(pk)?);
         }
         if <T::New as NewModel>::__DATABASE_FILLS {
             // The database wrote columns the new rows do not hold: read them back.

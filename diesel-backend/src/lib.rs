@@ -9,6 +9,7 @@ pub mod backend;
 pub mod columns;
 pub mod content_type;
 pub mod content_types;
+pub mod create;
 pub mod db;
 mod delete;
 pub mod error;
@@ -32,6 +33,7 @@ mod serde_impls;
 pub mod sql_types;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod target;
 pub mod targets;
 pub mod testing;
 mod transaction;
@@ -41,6 +43,7 @@ pub mod values;
 pub use backend::SupportedBackend;
 pub use content_type::{ContentType, NewContentType};
 pub use content_types::{create_content_types, ContentTypes};
+pub use create::LookupColumns;
 pub use db::{Db, Using};
 pub use delete::Deleted;
 pub use error::{Error, Result};
@@ -64,6 +67,7 @@ pub use relation::{
     HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
     RelatedScalar, RelatedWith, ReverseGenericRelation, Sum,
 };
+pub use target::Target;
 pub use targets::{Admits, Open, TargetSet};
 pub use values::Values;
 
@@ -80,6 +84,7 @@ pub mod __private {
     pub use crate::gfk;
     pub use crate::model::{Model, ModelVTable, NewModel};
     pub use crate::relation::ErasedRelationCache;
+    pub use crate::target::{self, Target, TargetField};
     pub use crate::targets;
     pub use diesel;
     pub use diesel::internal::derives::as_expression::Bound;

@@ -97,9 +97,23 @@ pub trait NewModel: BindsEverywhere + Send + Sync + Sized + 'static {
     }
 
     /// The model this row becomes once inserted with the key `pk` (used where the database
-    /// cannot return the inserted row).
+    /// cannot return the inserted row). An error when a generic foreign key's content type
+    /// was not looked up ([`NewModel::__resolve_targets`]).
     #[doc(hidden)]
-    fn __into_model(self, pk: <Self::Model as Model>::Pk) -> Self::Model;
+    fn __into_model(self, pk: <Self::Model as Model>::Pk) -> crate::Result<Self::Model>;
+
+    /// Looks up the content types of the generic foreign key targets ([`crate::Target::to`]),
+    /// so the row can be bound. Every insert does it first; 0 queries once cached.
+    #[doc(hidden)]
+    fn __resolve_targets<D: crate::Db>(&self, db: &mut D) -> crate::Result<()> {
+        let _ = db;
+        Ok(())
+    }
+
+    /// Writes this row's values into a saved row of the model (the columns the database does
+    /// not fill): how `update_or_create` applies its defaults.
+    #[doc(hidden)]
+    fn __assign(self, row: &mut Self::Model) -> crate::Result<()>;
 
     /// The key of a row whose key is not database-generated.
     #[doc(hidden)]
@@ -109,6 +123,11 @@ pub trait NewModel: BindsEverywhere + Send + Sync + Sized + 'static {
     /// an inserted row must be read back where `RETURNING` is missing.
     #[doc(hidden)]
     const __DATABASE_FILLS: bool = false;
+
+    /// The inserted columns (by position) the database's clock fills (`auto_now`,
+    /// `auto_now_add`): a lookup cannot match on them.
+    #[doc(hidden)]
+    const __CLOCK: &'static [usize] = &[];
 }
 
 /// A model of any type, as an object: what a generic foreign key points at.

@@ -16,12 +16,13 @@ use diesel::expression::{
 use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
 
+use crate::create::{self, Lookup, LookupColumns};
 use crate::db::Db;
 use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::insert;
-use crate::model::{Loaded, Model};
+use crate::model::{Loaded, Model, NewModel};
 use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select, Slice};
 use crate::values::Values;
 
@@ -80,6 +81,187 @@ pub trait Objects: Model {
     /// ```
     fn bulk_insert_ignoring_conflicts<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
         insert::bulk_insert::<Self, D>(db, new, true)
+    }
+
+    /// The row described by `new`, or `new` inserted (Django's `get_or_create`):
+    /// `(row, created)`. The lookup is equality on every column of `new` (a `None` matches
+    /// NULL), so the row found is the row that would be created. 1 query when found; else a
+    /// `SELECT` and the insert (1 statement, 2 on MySQL). Race-safe: when a concurrent caller
+    /// inserts the row first (a unique violation), that row is read back with a locking read
+    /// and returned, so concurrent callers all get one row, given a unique constraint over
+    /// the lookup's columns. When several rows match, the first by key is returned (Django
+    /// raises `MultipleObjectsReturned`).
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let (rust, created) = Tag::get_or_create(&mut conn, NewTag { name: "rust".into() })?;
+    /// assert!(created);
+    /// let (again, created) = Tag::get_or_create(&mut conn, NewTag { name: "rust".into() })?;
+    /// assert_eq!((again, created), (rust, false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn get_or_create<D: Db>(db: &mut D, new: Self::New) -> Result<(Self, bool)>
+    where
+        Self::New: Clone,
+    {
+        create::get_or_create(db, &Lookup::all::<Self>(), new)
+    }
+
+    /// [`Objects::get_or_create`] looking up only the `columns` of `new` (a tuple of
+    /// columns of the model's table); its other columns are Django's `defaults`, used only
+    /// when the row is created. Same queries.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let new = NewArticle { title: "Hi".into() };
+    /// let (found, created) = Article::get_or_create_by(&mut conn, (blog_article::title,), new)?;
+    /// assert_eq!((found.id, created), (article.id, false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn get_or_create_by<D: Db, L: LookupColumns<Self::Table>>(
+        db: &mut D,
+        columns: L,
+        new: Self::New,
+    ) -> Result<(Self, bool)>
+    where
+        Self::New: Clone,
+    {
+        let _ = columns;
+        create::get_or_create(db, &Lookup::of::<Self>(&L::__names())?, new)
+    }
+
+    /// The row whose `columns` (a tuple of columns of the model's table) have `new`'s
+    /// values, updated with `new`'s other columns (Django's `defaults`), or `new` inserted
+    /// (Django's `update_or_create`): `(row, created)`. In one transaction: a locking read
+    /// (`SELECT ... FOR UPDATE`), then one `UPDATE` or the insert (in a savepoint). Race-safe:
+    /// no concurrent update is lost, and when a concurrent caller inserts the row first (a
+    /// unique violation) that row is locked and updated instead. A deadlock or serialization
+    /// failure reruns the transaction a bounded number of times, except inside your own
+    /// transaction, where it is returned ([`Error::is_retryable`]).
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let old = NewBook { isbn: "978-0".into(), title: "Draft".into() };
+    /// let (draft, created) = Book::update_or_create(&mut conn, (books::isbn,), old)?;
+    /// assert!(created);
+    /// let new = NewBook { isbn: "978-0".into(), title: "Final".into() };
+    /// let (book, created) = Book::update_or_create(&mut conn, (books::isbn,), new)?;
+    /// assert_eq!((book.id, book.title.as_str(), created), (draft.id, "Final", false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn update_or_create<D: Db, L: LookupColumns<Self::Table>>(
+        db: &mut D,
+        columns: L,
+        new: Self::New,
+    ) -> Result<(Self, bool)>
+    where
+        Self::New: Clone,
+    {
+        Self::update_or_create_with(db, columns, new, |_| {})
+    }
+
+    /// [`Objects::update_or_create`] where a created row differs from an updated one
+    /// (Django's `create_defaults`): `create_defaults` changes `new` before it is inserted;
+    /// an update writes `new` as given. Same queries.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let new = || NewBook { isbn: "978-1".into(), title: "Updated".into() };
+    /// let first = |b: &mut NewBook| b.title = "Created".into();
+    /// let (book, _) = Book::update_or_create_with(&mut conn, (books::isbn,), new(), first)?;
+    /// assert_eq!(book.title, "Created");
+    /// let (book, _) = Book::update_or_create_with(&mut conn, (books::isbn,), new(), first)?;
+    /// assert_eq!(book.title, "Updated");
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn update_or_create_with<D: Db, L: LookupColumns<Self::Table>>(
+        db: &mut D,
+        columns: L,
+        new: Self::New,
+        create_defaults: impl FnOnce(&mut Self::New),
+    ) -> Result<(Self, bool)>
+    where
+        Self::New: Clone,
+    {
+        let _ = columns;
+        let lookup = Lookup::of::<Self>(&L::__names())?;
+        let mut create = new.clone();
+        create_defaults(&mut create);
+        create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new))
+    }
+
+    /// The row whose `columns` have `new`'s values, changed by `update` and saved, or `new`
+    /// inserted: [`Objects::update_or_create`] where the change depends on the row (a
+    /// counter's `value += 1`). `update` runs on the row read with the lock held, so no
+    /// concurrent change is lost; it may run again when the transaction is retried. Same
+    /// queries.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let new = || NewBook { isbn: "978-2".into(), title: "v1".into() };
+    /// let bump = |b: &mut Book| b.title.push('+');
+    /// Book::modify_or_create(&mut conn, (books::isbn,), new(), bump)?;
+    /// let (book, created) = Book::modify_or_create(&mut conn, (books::isbn,), new(), bump)?;
+    /// assert_eq!((book.title.as_str(), created), ("v1+", false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn modify_or_create<D: Db, L: LookupColumns<Self::Table>>(
+        db: &mut D,
+        columns: L,
+        new: Self::New,
+        mut update: impl FnMut(&mut Self),
+    ) -> Result<(Self, bool)>
+    where
+        Self::New: Clone,
+    {
+        let _ = columns;
+        let lookup = Lookup::of::<Self>(&L::__names())?;
+        create::update_or_create(db, &lookup, &new, new.clone(), |row| {
+            update(row);
+            Ok(())
+        })
+    }
+
+    /// A model value for a row that is not in the database, built from its insert struct
+    /// and a key, without listing the caches (generic foreign keys, generic relations,
+    /// skipped fields start empty or `Default`), as Django's `Model(...)` is. A
+    /// [`Target::to`](crate::Target::to) is resolved to its content type id: 0 queries once
+    /// cached. Nothing is written; `insert` writes a row.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let item = TaggedItem::unsaved(
+    ///     &mut conn,
+    ///     0,
+    ///     NewTaggedItem { tag_id: 1, content_object: Target::to(&article) },
+    /// )?;
+    /// assert_eq!((item.id, item.object_id), (0, article.id));
+    /// assert_eq!(TaggedItem::count(&mut conn)?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn unsaved<D: Db>(db: &mut D, pk: Self::Pk, new: Self::New) -> Result<Self> {
+        new.__resolve_targets(db)?;
+        new.__into_model(pk)
     }
 
     /// The row with this key, or `None`. 1 query.
@@ -179,7 +361,7 @@ pub trait Objects: Model {
     /// # let mut conn = connection();
     /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
-    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// // TaggedItem.tag_id is `on_delete = cascade`: the tag's items go with it.
     /// let deleted = Tag::delete_many(&mut conn, &[rust.id])?;
     /// assert_eq!((deleted.of::<Tag>(), deleted.of::<TaggedItem>()), (1, 1));

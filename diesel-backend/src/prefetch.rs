@@ -234,7 +234,7 @@ where
     /// # let mut conn = connection();
     /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// # let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// # article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// let items = TaggedItem::all(&mut conn)?;
     /// TaggedItem::CONTENT_OBJECT.prefetch(&mut conn, &items)?;
     /// let _strict = contenttypes::strict_loading();

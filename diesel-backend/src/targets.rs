@@ -12,9 +12,7 @@
 //! // #[generic_foreign_key(targets(Article, Tag))]
 //! // pub subject: GenericForeignKey,      (on `Bookmark`)
 //! let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
-//! let mut new = NewBookmark::default();
-//! new.set_subject(&mut conn, &article)?;
-//! let bookmark = Bookmark::insert(&mut conn, new)?;
+//! let bookmark = Bookmark::insert(&mut conn, NewBookmark { subject: Target::to(&article) })?;
 //! match bookmark.subject(&mut conn)? {
 //!     Some(BookmarkSubject::Article(a)) => assert_eq!(a.title, "Hi"),
 //!     Some(BookmarkSubject::Tag(t)) => unreachable!("{t:?}"),

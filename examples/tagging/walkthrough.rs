@@ -68,9 +68,9 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
         for tag in tags {
             article.tags().create(
                 db,
-                NewTaggedItem {
+                |content_object| NewTaggedItem {
                     tag_id: tag.id,
-                    ..Default::default()
+                    content_object,
                 },
             )?;
         }
@@ -78,16 +78,16 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
     for video in &videos {
         video.tags().create(
             db,
-            NewTaggedItem {
+            |content_object| NewTaggedItem {
                 tag_id: video_tag.id,
-                ..Default::default()
+                content_object,
             },
         )?;
         video.tags().create(
             db,
-            NewTaggedItem {
+            |content_object| NewTaggedItem {
                 tag_id: rust.id,
-                ..Default::default()
+                content_object,
             },
         )?;
     }
@@ -200,9 +200,9 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
     // --- The constraints ------------------------------------------------------------------------
     match articles[0].tags().create(
         db,
-        NewTaggedItem {
+        |content_object| NewTaggedItem {
             tag_id: rust.id,
-            ..Default::default()
+            content_object,
         },
     ) {
         Err(e) if e.is_unique_violation() => {

@@ -279,11 +279,12 @@ pub fn vegetable(db: &mut impl Db, name: &str) -> Vegetable {
     .unwrap()
 }
 
-/// A new tag for a relation manager's `create`.
-pub fn tag(name: &str) -> NewTaggedItem {
-    NewTaggedItem {
-        tag: name.into(),
-        ..Default::default()
+/// A new tag for a relation manager's `create`: given the parent's target, the row.
+pub fn tag(name: &str) -> impl FnOnce(Target<i64>) -> NewTaggedItem + Clone {
+    let tag = name.to_string();
+    move |content_object| NewTaggedItem {
+        tag,
+        content_object,
     }
 }
 
@@ -312,4 +313,39 @@ pub struct TargetsBoard {
     pub name: String,
     #[generic_relation(related_query_name = "board")]
     pub pins: GenericRelation<TargetsPin>,
+}
+
+// --- constructors (get_or_create, update_or_create, Target) -------------------------
+
+/// A row looked up by its description: a unique name and a nullable color.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "ctor")]
+pub struct CtorTag {
+    pub id: i64,
+    #[model(unique, max_length = 50)]
+    pub name: String,
+    #[model(max_length = 20)]
+    pub color: Option<String>,
+}
+
+/// A counter per key: what concurrent `modify_or_create` calls bump.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "ctor")]
+pub struct CtorCounter {
+    pub id: i64,
+    #[model(unique, max_length = 50)]
+    pub key: String,
+    pub value: i64,
+}
+
+/// A nullable generic foreign key: described with `Option<Target<i64>>`.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "ctor", unique(label, content_type_id, object_id))]
+pub struct CtorPin {
+    pub id: i64,
+    #[model(max_length = 50)]
+    pub label: String,
+    pub content_type_id: Option<i32>,
+    pub object_id: Option<i64>,
+    pub content_object: GenericForeignKey,
 }

@@ -237,12 +237,12 @@ fn library_writes(django: &Django, db: &mut Shared<'_>) -> (usize, usize, i64) {
     )
     .unwrap();
     let hello = article(db, "Hello");
-    let on_library = || NewTaggedItem {
+    let on_library = |content_object| NewTaggedItem {
         tag_id: library.id,
-        ..Default::default()
+        content_object,
     };
-    note.tags().create(db, on_library()).unwrap();
-    hello.tags().create(db, on_library()).unwrap();
+    note.tags().create(db, on_library).unwrap();
+    hello.tags().create(db, on_library).unwrap();
 
     let mut ideas = Note::get(db, &IDEAS).unwrap().unwrap();
     ideas.title = "Ideas, edited by the library".into();
@@ -253,18 +253,17 @@ fn library_writes(django: &Django, db: &mut Shared<'_>) -> (usize, usize, i64) {
     world.title = "World, edited by the library".into();
     world.save(db).unwrap();
 
-    let mut tagged = NewActivity {
+    let tagged = NewActivity {
         verb: "tagged".into(),
-        ..Default::default()
+        actor: Target::to(&note),
+        target: Some(Target::to(&hello)),
     };
-    tagged.set_actor(db, &note).unwrap();
-    tagged.set_target(db, &hello).unwrap();
     Activity::insert(db, tagged).unwrap();
-    let mut noted = NewActivity {
+    let noted = NewActivity {
         verb: "noted".into(),
-        ..Default::default()
+        actor: Target::to(&world),
+        target: None,
     };
-    noted.set_actor(db, &world).unwrap();
     Activity::insert(db, noted).unwrap();
 
     // Django's note: its two tagged items and the two activities it is in go with it, and

@@ -166,19 +166,19 @@ where
     match workload {
         Workload::UpdateOrCreate => {
             let board = caller.board.as_ref().expect("a scoreboard");
-            let (row, created) = board.counters().update_or_create(
+            let (row, created) = board.counters().modify_or_create(
                 &mut cts.using(conn),
-                races_counter::key.eq(HITS.to_string()),
-                |c| c.value += 1,
+                (races_counter::key,),
                 counter(HITS, 1),
+                |c| c.value += 1,
             )?;
             Ok((vec![(HITS.into(), row.id)], created))
         }
         Workload::GetOrCreate => {
             let board = caller.board.as_ref().expect("a scoreboard");
-            let (row, created) = board.counters().get_or_create(
+            let (row, created) = board.counters().get_or_create_by(
                 &mut cts.using(conn),
-                races_counter::key.eq(key.to_string()),
+                (races_counter::key,),
                 counter(key, 0),
             )?;
             Ok((vec![(key.into(), row.id)], created))
@@ -186,9 +186,9 @@ where
         Workload::GetOrCreateInTransaction => {
             let board = caller.board.as_ref().expect("a scoreboard");
             conn.caller_transaction(|conn| {
-                let (row, created) = board.counters().get_or_create(
+                let (row, created) = board.counters().get_or_create_by(
                     &mut cts.using(conn),
-                    races_counter::key.eq(key.to_string()),
+                    (races_counter::key,),
                     counter(key, 0),
                 )?;
                 Ok((vec![(key.into(), row.id)], created))
@@ -241,10 +241,11 @@ fn content_type_of<D: Db>(db: &mut D, i: usize) -> contenttypes::Result<ContentT
     }
 }
 
-fn counter(key: &str, value: i64) -> NewCounter {
-    NewCounter {
-        key: key.into(),
+fn counter(key: &str, value: i64) -> impl FnOnce(Target<i64>) -> NewCounter {
+    let key = key.to_string();
+    move |content_object| NewCounter {
+        key,
         value,
-        ..Default::default()
+        content_object,
     }
 }

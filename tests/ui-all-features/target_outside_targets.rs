@@ -31,8 +31,7 @@ pub struct TaggedItem {
 fn point(conn: &mut diesel::SqliteConnection, item: &mut TaggedItem, lion: &Animal) {
     // `Animal` is not in `targets(..)`: on a row, and on a new row.
     item.set_content_object(conn, lion).unwrap();
-    let mut new = NewTaggedItem::default();
-    new.set_content_object(conn, lion).unwrap();
+    let _new = NewTaggedItem { content_object: Target::to(lion) };
 }
 
 fn main() {}

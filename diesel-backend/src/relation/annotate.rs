@@ -48,7 +48,7 @@ enum Source {
 /// let go = Tag::insert(&mut conn, NewTag { name: "go".into() })?;
 /// for title in ["a", "b"] {
 ///     let article = Article::insert(&mut conn, NewArticle { title: title.into() })?;
-///     article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+///     article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
 /// }
 /// // The most common tags of articles: one query.
 /// let ct = ContentType::for_model::<Article>(&mut conn)?.id;

@@ -81,7 +81,7 @@ where
     /// # let mut conn = connection();
     /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// # let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// # article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// use diesel::prelude::*;
     /// let tagged: Vec<Article> = blog_article::table
     ///     .filter(Article::TAGS.any(tagging_taggeditem::tag_id.eq(rust.id)))
@@ -122,7 +122,7 @@ where
     /// use contenttypes::{Count, Max};
     /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
-    /// let item = article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// let item = article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// assert_eq!(Article::TAGS.annotate(Count).load(&mut conn)?, [(article.clone(), 1)]);
     /// let max = Article::TAGS.annotate(Max(tagging_taggeditem::id)).load(&mut conn)?;
     /// assert_eq!(max, [(article, Some(item.id))]);
@@ -184,8 +184,8 @@ where
     /// # let mut conn = connection();
     /// # let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// # let (rust, go) = (Tag::insert(&mut conn, NewTag { name: "rust".into() })?, Tag::insert(&mut conn, NewTag { name: "go".into() })?);
-    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
-    /// # article.tags().create(&mut conn, NewTaggedItem { tag_id: go.id, ..Default::default() })?;
+    /// # article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
+    /// # article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: go.id, content_object })?;
     /// use diesel::prelude::*;
     /// let articles = Article::all(&mut conn)?;
     /// Article::TAGS.prefetch(&mut conn, &articles)?;

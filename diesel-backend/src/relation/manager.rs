@@ -17,9 +17,8 @@ use crate::error::{Error, Result};
 use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
-use crate::objects::Objects;
 use crate::query::{
-    chunks, Cond, Count, InsertRows, Lock, LockRow, NoFilter, Select, Slice, Update, MAX_BINDS,
+    chunks, Cond, Count, InsertRows, LockRow, NoFilter, Select, Slice, Update, MAX_BINDS,
 };
 use crate::transaction;
 
@@ -89,7 +88,7 @@ where
     /// # let mut conn = connection();
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// let tags = article.tags().all(&mut conn)?;
     /// assert_eq!(tags.len(), 1);
     /// assert_eq!(tags[0].tag_id, rust.id);
@@ -372,92 +371,6 @@ where
         self.point_here(&mut rows, ct);
         Ok(())
     }
-
-    /// Inserts a related row: `new` with its content type and object id set to this parent.
-    /// 1 statement (2 on MySQL).
-    pub fn create<D: Db>(&self, db: &mut D, mut new: C::New) -> Result<C> {
-        let ct = ContentType::for_model::<P>(db)?.id;
-        C::__set_new(&mut new, ct, self.object_id());
-        let row = C::insert(db, new)?;
-        self.cache.clear_prefetched();
-        Ok(row)
-    }
-
-    /// The related row matching `lookup`, or a new one inserted from `new` (Django's
-    /// `get_or_create`): `(row, created)`. A `SELECT`, then an `INSERT` when nothing matched,
-    /// in a savepoint; when a concurrent caller inserted the same row first (a unique
-    /// violation), that row is read back with a locking read, which sees it even inside a
-    /// transaction whose snapshot is older (MySQL's `REPEATABLE READ`). Concurrent callers
-    /// then all get the one row, given a unique constraint that covers `lookup`.
-    pub fn get_or_create<D, E>(&self, db: &mut D, lookup: E, new: C::New) -> Result<(C, bool)>
-    where
-        D: Db,
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Clone,
-    {
-        if let Some(row) = self.filter(lookup.clone()).first(db)? {
-            return Ok((row, false));
-        }
-        match transaction::atomic(db, |db| self.create(db, new)) {
-            Ok(row) => Ok((row, true)),
-            Err(e) if e.is_unique_violation() => {
-                match self.filter(lookup).first_locked(db, Lock::Share)? {
-                    Some(row) => Ok((row, false)),
-                    None => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Updates the related row matching `lookup` with `update` and saves it, or inserts
-    /// `new` when none matches (Django's `update_or_create`, with `update` as `defaults` and
-    /// `new` as `create_defaults`): `(row, created)`.
-    ///
-    /// Race-safe, as Django's is: in one transaction, the row is read with a locking read
-    /// (`SELECT ... FOR UPDATE`; on SQLite the transaction holds the write lock), so no
-    /// concurrent update is lost; when none matches, `new` is inserted in a savepoint, and
-    /// when a concurrent caller inserted it first (a unique violation) that row is locked,
-    /// updated and saved instead. A deadlock or serialization failure reruns the whole
-    /// transaction (a bounded number of times; `update` may then run again, on the fresh row),
-    /// except inside your own transaction, where it is returned
-    /// ([`Error::is_retryable`](crate::Error::is_retryable)).
-    pub fn update_or_create<D, E>(
-        &self,
-        db: &mut D,
-        lookup: E,
-        mut update: impl FnMut(&mut C),
-        new: C::New,
-    ) -> Result<(C, bool)>
-    where
-        D: Db,
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Clone,
-        C::New: Clone,
-    {
-        // The content type first, outside the transaction: its creation is a write of its own.
-        self.core(db)?;
-        let result = transaction::atomic_retry(db, |db| {
-            let mut save = |db: &mut _, mut row: C| -> Result<(C, bool)> {
-                update(&mut row);
-                row.save(db)?;
-                Ok((row, false))
-            };
-            if let Some(row) = self.filter(lookup.clone()).first_locked(db, Lock::Update)? {
-                return save(db, row);
-            }
-            match transaction::atomic(db, |db| self.create(db, new.clone())) {
-                Ok(row) => Ok((row, true)),
-                Err(e) if e.is_unique_violation() => {
-                    match self.filter(lookup.clone()).first_locked(db, Lock::Update)? {
-                        Some(row) => save(db, row),
-                        None => Err(e),
-                    }
-                }
-                Err(e) => Err(e),
-            }
-        })?;
-        self.cache.clear_prefetched();
-        Ok(result)
-    }
 }
 
 /// The keys, each once, in their first order.
@@ -502,7 +415,7 @@ where
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// for name in ["rust", "go"] {
     ///     let tag = Tag::insert(&mut conn, NewTag { name: name.into() })?;
-    ///     article.tags().create(&mut conn, NewTaggedItem { tag_id: tag.id, ..Default::default() })?;
+    ///     article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: tag.id, content_object })?;
     /// }
     /// let newest = article
     ///     .tags()
@@ -575,26 +488,16 @@ where
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
-        self.first_with(db, None)
+        self.first_with(db)
     }
 
-    /// The first matching row, in order, read with a locking read.
-    fn first_locked<D: Db>(self, db: &mut D, lock: Lock) -> Result<Option<C>>
-    where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
-    {
-        self.first_with(db, Some(lock))
-    }
-
-    fn first_with<D: Db>(mut self, db: &mut D, lock: Option<Lock>) -> Result<Option<C>>
+    fn first_with<D: Db>(mut self, db: &mut D) -> Result<Option<C>>
     where
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
         self.slice = self.slice.first();
-        let mut query = self.select(db)?;
-        query.lock = lock;
+        let query = self.select(db)?;
         let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
         Ok(rows.pop().map(|r| r.0))
     }

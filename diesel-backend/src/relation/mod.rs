@@ -5,7 +5,7 @@
 //! generates:
 //! - `article.tags()`: a [`RelatedManager`] over the rows of `TaggedItem` pointing at this
 //!   article (`all`, `filter`, `count`, `exists`, `add`, `remove`, `clear`, `set`, `create`,
-//!   `get_or_create`, `update_or_create`);
+//!   `get_or_create`, `update_or_create`, `modify_or_create`);
 //! - `Article::TAGS`: a [`GenericRelationDescriptor`] to filter articles by their related rows
 //!   (`EXISTS`), count them per article (`LEFT JOIN`), and prefetch them;
 //! - with `related_query_name = "article"`, `TaggedItem::ARTICLE`: a
@@ -16,6 +16,7 @@
 
 mod aggregate;
 mod annotate;
+mod create;
 mod descriptor;
 mod field;
 mod join;

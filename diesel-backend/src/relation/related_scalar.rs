@@ -79,8 +79,8 @@ where
     ///     Article::insert(&mut conn, NewArticle { title: "a".into() })?,
     ///     Article::insert(&mut conn, NewArticle { title: "b".into() })?,
     /// );
-    /// b.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
-    /// a.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// b.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
+    /// a.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// let by_first_tag = Article::filter(contenttypes::NoFilter)
     ///     .order_by(Article::TAGS.min(tagging_taggeditem::id))
     ///     .load(&mut conn)?;

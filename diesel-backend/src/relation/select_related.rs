@@ -67,7 +67,7 @@ where
     /// # let mut conn = connection();
     /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
     /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
-    /// article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// let names: Vec<String> = article
     ///     .tags()
     ///     .select_related(TaggedItem::TAG)
@@ -152,7 +152,7 @@ where
     /// # let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
     /// # for title in ["a", "b"] {
     /// #     let article = Article::insert(&mut conn, NewArticle { title: title.into() })?;
-    /// #     article.tags().create(&mut conn, NewTaggedItem { tag_id: rust.id, ..Default::default() })?;
+    /// #     article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
     /// # }
     /// let articles = Article::all(&mut conn)?;                                   // 1 query
     /// Article::TAGS.prefetch_related(&mut conn, &articles, TaggedItem::TAG)?;  // 1 query

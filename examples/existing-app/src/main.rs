@@ -92,27 +92,20 @@ macro_rules! run {
             },
         )?;
         let author = Author::insert(conn, NewAuthor { name: "Ada".into() })?;
-        post.comments().create(
-            conn,
-            NewComment {
-                text: "first".into(),
-                ..Default::default()
-            },
-        )?;
-        post.comments().create(
-            conn,
-            NewComment {
-                text: "second".into(),
-                ..Default::default()
-            },
-        )?;
-        author.comments().create(
-            conn,
-            NewComment {
+        post.comments().create(conn, |content_object| NewComment {
+            text: "first".into(),
+            content_object,
+        })?;
+        post.comments().create(conn, |content_object| NewComment {
+            text: "second".into(),
+            content_object,
+        })?;
+        author
+            .comments()
+            .create(conn, |content_object| NewComment {
                 text: "hi Ada".into(),
-                ..Default::default()
-            },
-        )?;
+                content_object,
+            })?;
         println!(
             "post {:?} has {} comments",
             post.title,

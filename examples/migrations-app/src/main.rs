@@ -79,13 +79,12 @@ where
             subtitle: Some("and the diesel CLI".into()),
         },
     )?;
-    article.tags().create(
-        conn,
-        NewTaggedItem {
+    article
+        .tags()
+        .create(conn, |content_object| NewTaggedItem {
             tag_id: rust.id,
-            ..Default::default()
-        },
-    )?;
+            content_object,
+        })?;
     let ct = ContentType::for_model::<Article>(conn)?;
     println!(
         "article {} ({}) has {} tag(s)",

@@ -1,0 +1,230 @@
+//! `get_or_create` and `update_or_create` (Django's), in one place for the model
+//! ([`crate::Objects::get_or_create`]...) and the relation managers
+//! ([`crate::RelatedManager::get_or_create`]...).
+//!
+//! One description of the row: the insert struct. The lookup is equality on some of its
+//! columns (all of them, or the ones named), each value bound from the description (a NULL
+//! matched as NULL), identifiers from the IR; the other columns are Django's `defaults`.
+//!
+//! Race-safe on every backend: a `SELECT`, then an `INSERT` in a savepoint; when a
+//! concurrent caller inserted the row first (a unique violation), the row is read back with a
+//! locking read, which sees it even inside a transaction whose snapshot is older (MySQL's
+//! `REPEATABLE READ`). Concurrent callers then all get the one row, given a unique
+//! constraint that covers the lookup.
+
+use contenttypes_core::ir::ColumnDef;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::{QueryResult, RunQueryDsl};
+
+use crate::backend::{Dialect, SupportedBackend};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{Loaded, Model, NewModel};
+use crate::objects::Objects;
+use crate::query::{insert_columns, Col, Cond, Lock, Select};
+use crate::transaction;
+
+/// The columns a lookup matches on: a tuple of Diesel columns of the model's table, such as
+/// `(tagging_tag::name,)`. A column of another table does not compile.
+pub trait LookupColumns<Table> {
+    /// The column names.
+    #[doc(hidden)]
+    fn __names() -> Vec<&'static str>;
+}
+
+macro_rules! lookup_tuples {
+    ($(($($c:ident),+))*) => {$(
+        impl<Table, $($c),+> LookupColumns<Table> for ($($c,)+)
+        where
+            $($c: diesel::Column<Table = Table>,)+
+        {
+            fn __names() -> Vec<&'static str> {
+                vec![$(<$c as diesel::Column>::NAME),+]
+            }
+        }
+    )*};
+}
+
+lookup_tuples! {
+    (A)
+    (A, B)
+    (A, B, C)
+    (A, B, C, D)
+    (A, B, C, D, E)
+    (A, B, C, D, E, F)
+    (A, B, C, D, E, F, G)
+    (A, B, C, D, E, F, G, H)
+}
+
+/// Which inserted columns a lookup matches, by their position among the insert struct's
+/// columns.
+#[derive(Clone, Debug)]
+pub(crate) struct Lookup {
+    columns: Vec<(usize, &'static ColumnDef)>,
+}
+
+impl Lookup {
+    /// Every column the insert struct writes with a value of its own (not the database's
+    /// clock: `auto_now`, `auto_now_add`).
+    pub(crate) fn all<T: Model>() -> Lookup {
+        Lookup {
+            columns: insert_columns(T::DEF)
+                .enumerate()
+                .filter(|(i, _)| !<T::New as NewModel>::__CLOCK.contains(i))
+                .collect(),
+        }
+    }
+
+    /// The named columns, or [`Error::InvalidArgument`] for one the insert struct holds no
+    /// value for (a database-generated key, an `auto_now` column).
+    pub(crate) fn of<T: Model>(names: &[&str]) -> Result<Lookup> {
+        let mut columns = Vec::with_capacity(names.len());
+        for name in names {
+            let found = insert_columns(T::DEF)
+                .enumerate()
+                .find(|(i, c)| c.name == *name && !<T::New as NewModel>::__CLOCK.contains(i));
+            match found {
+                Some(column) => columns.push(column),
+                None => {
+                    return Err(Error::InvalidArgument(format!(
+                        "a lookup of `{}` on the column `{name}`, which a new row does not hold \
+                         (a database-generated key, or a column the database's clock fills)",
+                        T::DEF.type_name
+                    )))
+                }
+            }
+        }
+        Ok(Lookup { columns })
+    }
+
+    /// This lookup and the named columns too (a relation manager's generic foreign key).
+    pub(crate) fn and<T: Model>(mut self, names: &[&str]) -> Result<Lookup> {
+        for column in Lookup::of::<T>(names)?.columns {
+            if !self.columns.iter().any(|(i, _)| *i == column.0) {
+                self.columns.push(column);
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// `<col> = ? AND ...` over a lookup's columns, each value bound from the description; a
+/// nullable column is compared NULL-safely (`IS` on SQLite, `IS NOT DISTINCT FROM` on
+/// PostgreSQL, `<=>` on MySQL), so a NULL value matches NULL as Django's `IS NULL` does.
+struct Matching<'a, N> {
+    lookup: &'a Lookup,
+    new: &'a N,
+}
+
+impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Matching<'_, N> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let model = <N::Model as Model>::DEF;
+        if self.lookup.columns.is_empty() {
+            out.push_sql("1 = 1");
+        }
+        for (k, (index, column)) in self.lookup.columns.iter().enumerate() {
+            if k > 0 {
+                out.push_sql(" AND ");
+            }
+            Col::of(model, column.name.as_ref()).walk(&mut out)?;
+            out.push_sql(match (column.nullable, DB::DIALECT) {
+                (false, _) => " = ",
+                (true, Dialect::Sqlite) => " IS ",
+                (true, Dialect::Postgres) => " IS NOT DISTINCT FROM ",
+                (true, Dialect::Mysql) => " <=> ",
+            });
+            self.new.__bind_column(*index, &mut out)?;
+        }
+        Ok(())
+    }
+}
+
+/// The first row matching the lookup, optionally with a locking read. 1 query.
+fn first_matching<T: Model, D: Db>(
+    db: &mut D,
+    lookup: &Lookup,
+    new: &T::New,
+    lock: Option<Lock>,
+) -> Result<Option<T>> {
+    let mut query = Select::new(T::DEF, Cond::True).with_extra(Matching { lookup, new });
+    query.limit = Some(1);
+    query.lock = lock;
+    let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
+    Ok(rows.pop().map(|r| r.0))
+}
+
+/// Django's `get_or_create`: the row matching `lookup` (values from `new`), or `new`
+/// inserted. `(row, created)`. 1 query when found; a `SELECT` and the insert's statements
+/// when not.
+pub(crate) fn get_or_create<T: Model, D: Db>(
+    db: &mut D,
+    lookup: &Lookup,
+    new: T::New,
+) -> Result<(T, bool)>
+where
+    T::New: Clone,
+{
+    // The content types first, outside any transaction: creating one is a write of its own.
+    new.__resolve_targets(db)?;
+    if let Some(row) = first_matching::<T, D>(db, lookup, &new, None)? {
+        return Ok((row, false));
+    }
+    match transaction::atomic(db, |db| T::insert(db, new.clone())) {
+        Ok(row) => Ok((row, true)),
+        Err(e) if e.is_unique_violation() => {
+            match first_matching::<T, D>(db, lookup, &new, Some(Lock::Share))? {
+                Some(row) => Ok((row, false)),
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Django's `update_or_create`: in one transaction, the row matching `lookup` (values from
+/// `new`) is read with a locking read and changed by `update`, then saved; when none
+/// matches, `create` is inserted in a savepoint, and a unique violation (a concurrent caller
+/// inserted it first) locks and updates that row instead. A deadlock or serialization
+/// failure reruns the whole transaction (a bounded number of times; `update` may then run
+/// again, on the fresh row), except inside the caller's transaction, where it is returned.
+pub(crate) fn update_or_create<T: Model, D: Db>(
+    db: &mut D,
+    lookup: &Lookup,
+    new: &T::New,
+    create: T::New,
+    mut update: impl FnMut(&mut T) -> Result<()>,
+) -> Result<(T, bool)>
+where
+    T::New: Clone,
+{
+    new.__resolve_targets(db)?;
+    create.__resolve_targets(db)?;
+    transaction::atomic_retry(db, |db| {
+        let mut save = |db: &mut _, mut row: T| -> Result<(T, bool)> {
+            update(&mut row)?;
+            row.save(db)?;
+            Ok((row, false))
+        };
+        if let Some(row) = first_matching::<T, _>(db, lookup, new, Some(Lock::Update))? {
+            return save(db, row);
+        }
+        match transaction::atomic(db, |db| T::insert(db, create.clone())) {
+            Ok(row) => Ok((row, true)),
+            Err(e) if e.is_unique_violation() => {
+                match first_matching::<T, _>(db, lookup, new, Some(Lock::Update))? {
+                    Some(row) => save(db, row),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// `update` for [`update_or_create`] that writes `new`'s columns (Django's `defaults`).
+pub(crate) fn write_defaults<T: Model>(new: &T::New) -> impl FnMut(&mut T) -> Result<()> + '_
+where
+    T::New: Clone,
+{
+    move |row| new.clone().__assign(row)
+}
