@@ -19,7 +19,10 @@ fn seed<D: Db>(db: &mut D) -> (Vec<Label>, i32) {
         .collect();
     let label = |i: usize| {
         let label_id = labels[i].id;
-        move |content_object| NewLabeledThing { label_id, content_object }
+        move |content_object| NewLabeledThing {
+            label_id,
+            content_object,
+        }
     };
     for used in [&[0, 1][..], &[0], &[0, 2]] {
         let article = Article::insert(db, NewArticle { title: "a".into() }).unwrap();

@@ -78,7 +78,12 @@ mod shadowed {
         note.save(&mut conn)?;
         ::core::assert_eq!(page.notes().count(&mut conn)?, 0);
 
-        let pin = Pin::insert(&mut conn, NewPin { subject: ::contenttypes::Target::to(&page) })?;
+        let pin = Pin::insert(
+            &mut conn,
+            NewPin {
+                subject: ::contenttypes::Target::to(&page),
+            },
+        )?;
         match pin.subject(&mut conn)?.expect("the page") {
             PinSubject::Page(found) => ::core::assert_eq!(*found, page),
         }

@@ -48,12 +48,18 @@ fn article(db: &mut impl Db, title: &str) -> Article {
 
 fn link(label: &Label) -> impl FnOnce(Target<i64>) -> NewLabeledThing {
     let label_id = label.id;
-    move |content_object| NewLabeledThing { label_id, content_object }
+    move |content_object| NewLabeledThing {
+        label_id,
+        content_object,
+    }
 }
 
 fn pin(label: Option<&Label>) -> impl FnOnce(Target<i64>) -> NewPin {
     let label_id = label.map(|l| l.id);
-    move |content_object| NewPin { label_id, content_object }
+    move |content_object| NewPin {
+        label_id,
+        content_object,
+    }
 }
 
 fn names(rows: &[(LabeledThing, Label)]) -> Vec<&str> {

@@ -42,6 +42,12 @@ pub(crate) enum Correlation {
         column: &'static str,
         inner: &'static ModelDef,
     },
+    /// The reverse of a foreign key: `<inner>.<column> = <outer>.<pk>`.
+    ReverseForeignKey {
+        outer: &'static ModelDef,
+        inner: &'static ModelDef,
+        column: &'static str,
+    },
     /// The model IR was inconsistent (which the derive rules out): rendering fails with
     /// this message instead of panicking.
     Invalid(&'static str),
@@ -63,6 +69,15 @@ impl Correlation {
                 Col::of(inner, inner.table.primary_key.as_ref()).walk(out)?;
                 out.push_sql(" = ");
                 Col::of(outer, column).walk(out)
+            }
+            Correlation::ReverseForeignKey {
+                outer,
+                inner,
+                column,
+            } => {
+                Col::of(inner, column).walk(out)?;
+                out.push_sql(" = ");
+                Col::of(outer, outer.table.primary_key.as_ref()).walk(out)
             }
             Correlation::Invalid(message) => {
                 Err(diesel::result::Error::QueryBuilderError((*message).into()))

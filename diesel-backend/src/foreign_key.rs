@@ -193,6 +193,38 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
     pub fn exists(self) -> RelationFilter<M, T, NoFilter> {
         self.any(NoFilter)
     }
+
+    /// The reverse: a filter on `T`'s table, some row of `M` references the `T` row and
+    /// matches `condition` (a Diesel expression on `M`'s table); Django's reverse lookup
+    /// `Tag.objects.filter(taggeditem__content_type=ct)`, as an `EXISTS`, so each `T` comes
+    /// once. Renders `EXISTS (SELECT 1 FROM <M> WHERE <M column> = <T key> AND <condition>)`.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let (rust, go) = (
+    ///     Tag::insert(&mut conn, NewTag { name: "rust".into() })?,
+    ///     Tag::insert(&mut conn, NewTag { name: "go".into() })?,
+    /// );
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
+    /// let on_articles = Tag::filter(TaggedItem::TAG.referenced_by(TaggedItem::ARTICLE.exists())).load(&mut conn)?;
+    /// assert_eq!(on_articles, [rust]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn referenced_by<E>(self, condition: E) -> RelationFilter<T, M, E>
+    where
+        E: Expression + AppearsOnTable<M::Table>,
+    {
+        let correlation = Correlation::ReverseForeignKey {
+            outer: T::DEF,
+            inner: M::DEF,
+            column: self.column,
+        };
+        RelationFilter::new(correlation, condition, false)
+    }
 }
 
 /// Proof that a foreign key column of type `Self` can reference `Target`: it has the type of

@@ -24,9 +24,10 @@ pub struct Tag {
     pub name: String,
 }
 
-/// The through model: a foreign key to `Tag` and a generic foreign key to anything. The
-/// derive adds the foreign key from `content_type_id` to `django_content_type` and the
-/// composite `(content_type_id, object_id)` index by itself.
+/// The through model: a foreign key to `Tag` and a generic foreign key to an article or a
+/// video (`targets(..)`: reads return the enum `TaggedItemContentObject`, and pointing it at
+/// another model does not compile). The derive adds the foreign key from `content_type_id`
+/// to `django_content_type` and the composite `(content_type_id, object_id)` index by itself.
 #[derive(Model, Clone, Debug, PartialEq)]
 #[model(app_label = "tagging", unique(tag_id, content_type_id, object_id))]
 pub struct TaggedItem {
@@ -35,7 +36,7 @@ pub struct TaggedItem {
     pub tag_id: i64,
     pub content_type_id: i32,
     pub object_id: i64,
-    #[generic_foreign_key(ct_field = content_type_id, fk_field = object_id)]
+    #[generic_foreign_key(ct_field = content_type_id, fk_field = object_id, targets(Article, Video))]
     pub content_object: GenericForeignKey,
 }
 
