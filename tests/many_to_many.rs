@@ -137,6 +137,28 @@ backend_tests! {
         assert_eq!(LabeledThing::count(db).unwrap(), 0);
         assert!(Video::get(db, &v.id).unwrap().is_some());
     }
+
+    /// The reverse of the foreign key (Django's `Label.objects.filter(labeledthing__...)`):
+    /// labels used on videos, and labels used on no article, each once, in 1 query.
+    fn labels_by_what_references_them(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let l = labels(db, &["python", "rust", "zig"]);
+        let a = Article::insert(db, NewArticle { title: "a".into() }).unwrap();
+        let v = Video::insert(db, NewVideo { title: "v".into() }).unwrap();
+        a.labels().create(db, link(&l[0])).unwrap();
+        v.labels().create(db, link(&l[1])).unwrap();
+        let v2 = Video::insert(db, NewVideo { title: "v2".into() }).unwrap();
+        v2.labels().create(db, link(&l[1])).unwrap();
+        let on_videos = assert_queries(&log, 1, || {
+            Label::filter(LabeledThing::LABEL.referenced_by(LabeledThing::VIDEO.exists())).load(db).unwrap()
+        });
+        assert_eq!(on_videos, vec![l[1].clone()]);
+        let unused = assert_queries(&log, 1, || {
+            Label::filter(diesel::dsl::not(LabeledThing::LABEL.referenced_by(contenttypes::NoFilter))).load(db).unwrap()
+        });
+        assert_eq!(unused, vec![l[2].clone()]);
+    }
 }
 
 #[cfg(feature = "uuid")]
