@@ -59,15 +59,15 @@ lookup_tuples! {
 /// Which inserted columns a lookup matches, by their position among the insert struct's
 /// columns.
 #[derive(Clone, Debug)]
-pub(crate) struct Lookup {
+pub(crate) struct DescribedColumns {
     columns: Vec<(usize, &'static ColumnDef)>,
 }
 
-impl Lookup {
+impl DescribedColumns {
     /// Every column the insert struct writes with a value of its own (not the database's
     /// clock: `auto_now`, `auto_now_add`).
-    pub(crate) fn all<T: Model>() -> Lookup {
-        Lookup {
+    pub(crate) fn all<T: Model>() -> DescribedColumns {
+        DescribedColumns {
             columns: insert_columns(T::DEF)
                 .enumerate()
                 .filter(|(i, _)| !<T::New as NewModel>::__CLOCK.contains(i))
@@ -77,7 +77,7 @@ impl Lookup {
 
     /// The named columns, or [`Error::InvalidArgument`] for one the insert struct holds no
     /// value for (a database-generated key, an `auto_now` column).
-    pub(crate) fn of<T: Model>(names: &[&str]) -> Result<Lookup> {
+    pub(crate) fn of<T: Model>(names: &[&str]) -> Result<DescribedColumns> {
         let mut columns = Vec::with_capacity(names.len());
         for name in names {
             let found = insert_columns(T::DEF)
@@ -94,12 +94,12 @@ impl Lookup {
                 }
             }
         }
-        Ok(Lookup { columns })
+        Ok(DescribedColumns { columns })
     }
 
     /// This lookup and the named columns too (a relation manager's generic foreign key).
-    pub(crate) fn and<T: Model>(mut self, names: &[&str]) -> Result<Lookup> {
-        for column in Lookup::of::<T>(names)?.columns {
+    pub(crate) fn and<T: Model>(mut self, names: &[&str]) -> Result<DescribedColumns> {
+        for column in DescribedColumns::of::<T>(names)?.columns {
             if !self.columns.iter().any(|(i, _)| *i == column.0) {
                 self.columns.push(column);
             }
@@ -112,7 +112,7 @@ impl Lookup {
 /// nullable column is compared NULL-safely (`IS` on SQLite, `IS NOT DISTINCT FROM` on
 /// PostgreSQL, `<=>` on MySQL), so a NULL value matches NULL as Django's `IS NULL` does.
 struct Matching<'a, N> {
-    lookup: &'a Lookup,
+    lookup: &'a DescribedColumns,
     new: &'a N,
 }
 
@@ -142,7 +142,7 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Matching<'_, N> {
 /// The first row matching the lookup, optionally with a locking read. 1 query.
 fn first_matching<T: Model, D: Db>(
     db: &mut D,
-    lookup: &Lookup,
+    lookup: &DescribedColumns,
     new: &T::New,
     lock: Option<Lock>,
 ) -> Result<Option<T>> {
@@ -158,7 +158,7 @@ fn first_matching<T: Model, D: Db>(
 /// when not.
 pub(crate) fn get_or_create<T: Model, D: Db>(
     db: &mut D,
-    lookup: &Lookup,
+    lookup: &DescribedColumns,
     new: T::New,
 ) -> Result<(T, bool)>
 where
@@ -189,7 +189,7 @@ where
 /// again, on the fresh row), except inside the caller's transaction, where it is returned.
 pub(crate) fn update_or_create<T: Model, D: Db>(
     db: &mut D,
-    lookup: &Lookup,
+    lookup: &DescribedColumns,
     new: &T::New,
     create: T::New,
     mut update: impl FnMut(&mut T) -> Result<()>,

@@ -16,7 +16,7 @@ use diesel::expression::{
 use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
 
-use crate::create::{self, Lookup, LookupColumns};
+use crate::create::{self, DescribedColumns, LookupColumns};
 use crate::db::Db;
 use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
@@ -107,7 +107,7 @@ pub trait Objects: Model {
     where
         Self::New: Clone,
     {
-        create::get_or_create(db, &Lookup::all::<Self>(), new)
+        create::get_or_create(db, &DescribedColumns::all::<Self>(), new)
     }
 
     /// [`Objects::get_or_create`] looking up only the `columns` of `new` (a tuple of
@@ -134,7 +134,7 @@ pub trait Objects: Model {
         Self::New: Clone,
     {
         let _ = columns;
-        create::get_or_create(db, &Lookup::of::<Self>(&L::__names())?, new)
+        create::get_or_create(db, &DescribedColumns::of::<Self>(&L::__names())?, new)
     }
 
     /// The row whose `columns` (a tuple of columns of the model's table) have `new`'s
@@ -197,7 +197,7 @@ pub trait Objects: Model {
         Self::New: Clone,
     {
         let _ = columns;
-        let lookup = Lookup::of::<Self>(&L::__names())?;
+        let lookup = DescribedColumns::of::<Self>(&L::__names())?;
         let mut create = new.clone();
         create_defaults(&mut create);
         create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new))
@@ -231,7 +231,7 @@ pub trait Objects: Model {
         Self::New: Clone,
     {
         let _ = columns;
-        let lookup = Lookup::of::<Self>(&L::__names())?;
+        let lookup = DescribedColumns::of::<Self>(&L::__names())?;
         create::update_or_create(db, &lookup, &new, new.clone(), |row| {
             update(row);
             Ok(())

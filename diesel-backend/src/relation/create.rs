@@ -5,7 +5,7 @@
 
 use contenttypes_core::keys::ObjectIdFor;
 
-use crate::create::{self, Lookup, LookupColumns};
+use crate::create::{self, DescribedColumns, LookupColumns};
 use crate::db::Db;
 use crate::error::Result;
 use crate::gfk::GenericForeignKeyField;
@@ -37,7 +37,7 @@ where
     }
 
     /// The lookup on `names` and on this parent's generic foreign key.
-    fn lookup(&self, lookup: Lookup) -> Result<Lookup> {
+    fn lookup(&self, lookup: DescribedColumns) -> Result<DescribedColumns> {
         let link = Link::of::<P, C, K>()?;
         lookup.and::<C>(&[link.gfk.ct_column.as_ref(), link.gfk.fk_column.as_ref()])
     }
@@ -94,7 +94,7 @@ where
     where
         C::New: Clone,
     {
-        let result = create::get_or_create(db, &Lookup::all::<C>(), self.describe(make));
+        let result = create::get_or_create(db, &DescribedColumns::all::<C>(), self.describe(make));
         self.cache.clear_prefetched();
         result
     }
@@ -111,7 +111,7 @@ where
         C::New: Clone,
     {
         let _ = columns;
-        let lookup = self.lookup(Lookup::of::<C>(&L::__names())?)?;
+        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let result = create::get_or_create(db, &lookup, self.describe(make));
         self.cache.clear_prefetched();
         result
@@ -147,7 +147,7 @@ where
         C::New: Clone,
     {
         let _ = columns;
-        let lookup = self.lookup(Lookup::of::<C>(&L::__names())?)?;
+        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let new = self.describe(make);
         let mut create = new.clone();
         create_defaults(&mut create);
@@ -171,7 +171,7 @@ where
         C::New: Clone,
     {
         let _ = columns;
-        let lookup = self.lookup(Lookup::of::<C>(&L::__names())?)?;
+        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let new = self.describe(make);
         let result = create::update_or_create(db, &lookup, &new, new.clone(), |row| {
             update(row);
