@@ -110,6 +110,20 @@ backend_tests! {
         assert_eq!(made.color.as_deref(), Some("cyan"), "a miss creates with the defaults");
     }
 
+    /// Several rows matching the lookup: `MultipleObjectsReturned`, as Django's `get` inside
+    /// `get_or_create` and `update_or_create` raises; nothing is inserted or changed. 1 query.
+    fn several_matches_are_an_error(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        CtorTag::insert(db, new_tag("rust", Some("red"))).unwrap();
+        CtorTag::insert(db, new_tag("go", Some("red"))).unwrap();
+        let result = assert_queries(&log, 1, || CtorTag::get_or_create_by(db, (ctor_ctortag::color,), new_tag("zig", Some("red"))));
+        assert!(matches!(result, Err(contenttypes::Error::MultipleObjectsReturned { .. })), "{result:?}");
+        let result = CtorTag::update_or_create(db, (ctor_ctortag::color,), new_tag("zig", Some("red")));
+        assert!(matches!(result, Err(contenttypes::Error::MultipleObjectsReturned { .. })), "{result:?}");
+        assert_eq!(CtorTag::count(db).unwrap(), 2);
+    }
+
     /// Django's `update_or_create`: the description's other columns (`defaults`) are written
     /// on update and inserted on create. Update: a locking SELECT and an UPDATE; create: a
     /// locking SELECT and the insert.

@@ -97,6 +97,12 @@ impl DescribedColumns {
         Ok(DescribedColumns { columns })
     }
 
+    /// The lookup's columns, for an error message.
+    fn describe(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(_, c)| c.name.as_ref()).collect();
+        format!("a description on ({})", names.join(", "))
+    }
+
     /// This lookup and the named columns too (a relation manager's generic foreign key).
     pub(crate) fn and<T: Model>(mut self, names: &[&str]) -> Result<DescribedColumns> {
         for column in DescribedColumns::of::<T>(names)?.columns {
@@ -139,7 +145,9 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Matching<'_, N> {
     }
 }
 
-/// The first row matching the lookup, optionally with a locking read. 1 query.
+/// The row matching the lookup, optionally with a locking read; more than one is
+/// [`Error::MultipleObjectsReturned`], as Django's `get` inside `get_or_create` raises.
+/// 1 query.
 fn first_matching<T: Model, D: Db>(
     db: &mut D,
     lookup: &DescribedColumns,
@@ -147,9 +155,15 @@ fn first_matching<T: Model, D: Db>(
     lock: Option<Lock>,
 ) -> Result<Option<T>> {
     let mut query = Select::new(T::DEF, Cond::True).with_extra(Matching { lookup, new });
-    query.limit = Some(1);
+    query.limit = Some(2);
     query.lock = lock;
     let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
+    if rows.len() > 1 {
+        return Err(Error::MultipleObjectsReturned {
+            model: T::DEF.label(),
+            lookup: lookup.describe(),
+        });
+    }
     Ok(rows.pop().map(|r| r.0))
 }
 
