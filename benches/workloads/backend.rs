@@ -50,7 +50,7 @@ pub const TAG: &str = "t17";
 /// Drops and creates the five tables, inserts the dataset (untimed, plain Diesel, in one
 /// transaction) and reads the content type ids.
 fn load(conn: &mut Conn, data: &Dataset) -> Result<Cts, BoxError> {
-    contenttypes::schema::create_tables(conn)?;
+    // `create_tables_for` creates the content-type table too, if it is missing.
     contenttypes::schema::drop_tables_for(conn, &MODELS)?;
     contenttypes::schema::create_tables_for(conn, &MODELS)?;
     contenttypes::create_content_types(conn)?;
