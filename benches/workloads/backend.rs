@@ -164,7 +164,14 @@ pub fn bench(
 ) -> Result<(), BoxError> {
     let started = std::time::Instant::now();
     let cts = load(conn, data)?;
-    println!("\n{BACKEND}: dataset loaded in {:.1} s", started.elapsed().as_secs_f64());
+    let version: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        if BACKEND == "sqlite" { "sqlite_version()" } else { "version()" },
+    ))
+    .get_result(conn)?;
+    println!(
+        "\n{BACKEND} {version}: dataset loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     begin(BACKEND, scale);
     let mut outcomes = Vec::new();
     let mut cmp = Compare { conn, rounds, budget };
@@ -285,13 +292,14 @@ pub fn bench(
         "\n{BACKEND}: done in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    report(BACKEND, scale, &outcomes)
+    let about = format!("{version}; {} tagged items", data.items.len());
+    report(BACKEND, &about, scale, &outcomes)
 }
 
 /// The ten most common tags, canonical: the counts in order, and the names of the tags
 /// counted more than the tenth (which tags share the tenth count is the database's choice).
 pub fn top_tags(mut top: Vec<(String, i64)>) -> (Vec<i64>, Vec<String>) {
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|t| std::cmp::Reverse(t.1));
     let last = top.last().map_or(0, |t| t.1);
     let counts = top.iter().map(|t| t.1).collect();
     let mut names: Vec<String> = top

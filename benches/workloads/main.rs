@@ -261,9 +261,11 @@ fn target_dir() -> std::path::PathBuf {
         .unwrap_or_else(|| "target".into())
 }
 
-fn report(backend: &str, scale: f64, outcomes: &[Outcome]) -> Result<(), BoxError> {
+/// Writes the table as markdown to `<target>/workloads-<backend>.md`; `about` is the
+/// database's version and the dataset's size.
+fn report(backend: &str, about: &str, scale: f64, outcomes: &[Outcome]) -> Result<(), BoxError> {
     let mut text = format!(
-        "## {backend}, scale {scale}\n\n{HEADER}\n{}\n",
+        "## {backend}, scale {scale}\n\n{about}.\n\n{HEADER}\n{}\n",
         outcomes.iter().map(row).collect::<Vec<_>>().join("\n")
     );
     text.push('\n');
@@ -273,7 +275,8 @@ fn report(backend: &str, scale: f64, outcomes: &[Outcome]) -> Result<(), BoxErro
     Ok(())
 }
 
-/// A workload's start: its name is printed before it runs (a slow one shows where it is).
+/// The table's title and header, printed before the first workload (each row is printed as
+/// its workload ends).
 fn begin(backend: &str, scale: f64) {
     println!("\n== {backend}, scale {scale} (library vs hand-written Diesel, medians of interleaved rounds)\n");
     println!("{HEADER}");
