@@ -11,11 +11,17 @@ type Object = (Kind, i64, String);
 
 /// Untimed: the tagged items W3 reads the targets of: `(key, content type, object id)`.
 pub fn tagged_items(conn: &mut Conn, keys: &[i64]) -> Result<Vec<(i64, i32, i64)>, BoxError> {
-    Ok(ti::table
-        .filter(ti::id.eq_any(keys))
-        .select((ti::id, ti::content_type_id, ti::object_id))
-        .order(ti::id)
-        .load(conn)?)
+    let mut rows = Vec::with_capacity(keys.len());
+    for part in keys.chunks(MAX_BINDS) {
+        rows.extend(
+            ti::table
+                .filter(ti::id.eq_any(part))
+                .select((ti::id, ti::content_type_id, ti::object_id))
+                .order(ti::id)
+                .load::<(i64, i32, i64)>(conn)?,
+        );
+    }
+    Ok(rows)
 }
 
 /// The titles of these keys of one model, by key: one `SELECT` per parameter limit.
@@ -124,11 +130,16 @@ pub fn w4_tag_names(
     cts: Cts,
     keys: &[i64],
 ) -> Result<Vec<(i64, Vec<String>)>, BoxError> {
-    let links: Vec<(i64, i64)> = ti::table
-        .filter(ti::content_type_id.eq(cts.article))
-        .filter(ti::object_id.eq_any(keys))
-        .select((ti::object_id, ti::tag_id))
-        .load(conn)?;
+    let mut links: Vec<(i64, i64)> = Vec::new();
+    for part in keys.chunks(MAX_BINDS - 1) {
+        links.extend(
+            ti::table
+                .filter(ti::content_type_id.eq(cts.article))
+                .filter(ti::object_id.eq_any(part))
+                .select((ti::object_id, ti::tag_id))
+                .load::<(i64, i64)>(conn)?,
+        );
+    }
     let mut tag_ids: Vec<i64> = links.iter().map(|l| l.1).collect();
     tag_ids.sort_unstable();
     tag_ids.dedup();
@@ -216,17 +227,26 @@ pub struct Saved {
 
 impl Saved {
     pub fn read(conn: &mut Conn, cts: Cts, keys: &[i64]) -> Result<Saved, BoxError> {
-        Ok(Saved {
-            articles: workloads_article::table
-                .filter(workloads_article::id.eq_any(keys))
-                .select((workloads_article::id, workloads_article::title))
-                .load(conn)?,
-            items: ti::table
-                .filter(ti::content_type_id.eq(cts.article))
-                .filter(ti::object_id.eq_any(keys))
-                .select((ti::id, ti::tag_id, ti::content_type_id, ti::object_id))
-                .load(conn)?,
-        })
+        let mut saved = Saved {
+            articles: Vec::new(),
+            items: Vec::new(),
+        };
+        for part in keys.chunks(MAX_BINDS - 1) {
+            saved.articles.extend(
+                workloads_article::table
+                    .filter(workloads_article::id.eq_any(part))
+                    .select((workloads_article::id, workloads_article::title))
+                    .load::<(i64, String)>(conn)?,
+            );
+            saved.items.extend(
+                ti::table
+                    .filter(ti::content_type_id.eq(cts.article))
+                    .filter(ti::object_id.eq_any(part))
+                    .select((ti::id, ti::tag_id, ti::content_type_id, ti::object_id))
+                    .load::<(i64, i64, i32, i64)>(conn)?,
+            );
+        }
+        Ok(saved)
     }
 
     pub fn restore(&self, conn: &mut Conn) -> Result<(), BoxError> {

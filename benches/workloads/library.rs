@@ -16,17 +16,29 @@ fn object(target: Option<TaggedItemContentObject>) -> Result<Object, BoxError> {
 
 /// Untimed: the videos W2 tags.
 pub fn videos(conn: &mut Conn, keys: &[i64]) -> Result<Vec<Video>, BoxError> {
-    Ok(Video::filter(workloads_video::id.eq_any(keys)).load(conn)?)
+    let mut rows = Vec::with_capacity(keys.len());
+    for part in keys.chunks(MAX_BINDS) {
+        rows.extend(Video::filter(workloads_video::id.eq_any(part)).load(conn)?);
+    }
+    Ok(rows)
 }
 
 /// Untimed: the tagged items W3 reads the targets of.
 pub fn tagged_items(conn: &mut Conn, keys: &[i64]) -> Result<Vec<TaggedItem>, BoxError> {
-    Ok(TaggedItem::filter(workloads_taggeditem::id.eq_any(keys)).load(conn)?)
+    let mut rows = Vec::with_capacity(keys.len());
+    for part in keys.chunks(MAX_BINDS) {
+        rows.extend(TaggedItem::filter(workloads_taggeditem::id.eq_any(part)).load(conn)?);
+    }
+    Ok(rows)
 }
 
 /// Untimed: the articles W4 prefetches the tags of.
 pub fn articles(conn: &mut Conn, keys: &[i64]) -> Result<Vec<Article>, BoxError> {
-    Ok(Article::filter(workloads_article::id.eq_any(keys)).load(conn)?)
+    let mut rows = Vec::with_capacity(keys.len());
+    for part in keys.chunks(MAX_BINDS) {
+        rows.extend(Article::filter(workloads_article::id.eq_any(part)).load(conn)?);
+    }
+    Ok(rows)
 }
 
 /// W2: `insert_many` of the new rows, each pointing at its video with `Target::to`; the rows

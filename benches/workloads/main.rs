@@ -108,8 +108,9 @@ pub struct Outcome {
     pub name: &'static str,
     /// Timed rounds per side.
     pub rounds: usize,
-    /// Divides a round's time (W1 times a batch of calls and reports one call).
+    /// Calls per round (W1 times a batch of calls and reports one call).
     pub per_round: u32,
+    /// Median round times.
     pub lib: Duration,
     pub hand: Duration,
     pub lib_statements: usize,
@@ -170,7 +171,7 @@ impl<C: Connection> Compare<'_, C> {
         let round = start.elapsed().max(Duration::from_micros(1));
         let rounds = self.rounds.unwrap_or_else(|| {
             let fit = self.budget.as_secs_f64() / round.as_secs_f64();
-            (fit as usize).clamp(5, 101)
+            (fit as usize).clamp(7, 101)
         });
         let mut lib_times = Vec::with_capacity(rounds);
         let mut hand_times = Vec::with_capacity(rounds);
@@ -198,8 +199,8 @@ impl<C: Connection> Compare<'_, C> {
             name,
             rounds,
             per_round,
-            lib: median(lib_times) / per_round,
-            hand: median(hand_times) / per_round,
+            lib: median(lib_times),
+            hand: median(hand_times),
             lib_statements,
             hand_statements,
         };
@@ -222,14 +223,15 @@ fn excerpt(value: &impl Debug) -> String {
     }
 }
 
-fn show(d: Duration) -> String {
-    let ns = d.as_nanos();
-    if ns < 10_000 {
-        format!("{ns} ns")
-    } else if ns < 10_000_000 {
-        format!("{:.1} µs", ns as f64 / 1e3)
+/// A round's time divided by its calls, readably.
+fn show(d: Duration, calls: u32) -> String {
+    let ns = d.as_secs_f64() * 1e9 / f64::from(calls);
+    if ns < 10_000.0 {
+        format!("{ns:.1} ns")
+    } else if ns < 10_000_000.0 {
+        format!("{:.1} µs", ns / 1e3)
     } else {
-        format!("{:.1} ms", ns as f64 / 1e6)
+        format!("{:.1} ms", ns / 1e6)
     }
 }
 
@@ -239,8 +241,8 @@ fn row(o: &Outcome) -> String {
     format!(
         "| {} | {} | {} | {:.2}× | {} | {} | {}{} |",
         o.name,
-        show(o.lib),
-        show(o.hand),
+        show(o.lib, o.per_round),
+        show(o.hand, o.per_round),
         o.ratio(),
         o.lib_statements,
         o.hand_statements,
