@@ -416,7 +416,15 @@ mod on_mysql {
     }
 }
 
-fn main() -> Result<(), BoxError> {
+fn main() {
+    // The error as text (a mismatch prints both values on their own lines).
+    if let Err(e) = run() {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), BoxError> {
     let scale = scale()?;
     let (rounds, budget) = settings()?;
     // `cargo bench` passes `--bench`; a name filter picks backends (`sqlite`, `postgresql`, `mysql`).
