@@ -55,8 +55,8 @@ struct Cache {
     /// By the address of a registered model's def: the hot path of `for_model`.
     by_def: FxHashMap<usize, ContentType>,
     /// By natural key, `app_label` then `model`: nested so a `&str` pair looks up without
-    /// allocating.
-    by_key: FxHashMap<Cow<'static, str>, FxHashMap<Cow<'static, str>, ContentType>>,
+    /// allocating. SipHash: measured faster than the Fx hasher on these short strings.
+    by_key: HashMap<Cow<'static, str>, HashMap<Cow<'static, str>, ContentType>>,
     by_id: FxHashMap<i32, ContentType>,
 }
 
