@@ -42,6 +42,9 @@ fn main() {
     measure("ContentType::for_model::<Article> (cached)", || {
         black_box(ContentType::for_model::<Article>(black_box(&mut conn)).unwrap());
     });
+    measure("ContentType::id_for_model::<Article> (cached)", || {
+        black_box(ContentType::id_for_model::<Article>(black_box(&mut conn)).unwrap());
+    });
     measure("ContentType::for_id (cached)", || {
         black_box(ContentType::for_id(black_box(&mut conn), black_box(ct.id)).unwrap());
     });
@@ -53,6 +56,10 @@ fn main() {
     let key = ("blog".to_string(), "article".to_string());
     measure("baseline: HashMap<(String, String), i32>::get", || {
         black_box(map.get(black_box(&key)));
+    });
+    let by_address: HashMap<usize, i32> = [(Article::DEF as *const _ as usize, ct.id)].into();
+    measure("baseline: HashMap<usize, i32>::get", || {
+        black_box(by_address.get(black_box(&(Article::DEF as *const _ as usize))));
     });
     assert_eq!(log.count(), 0, "a cached lookup makes no query");
     println!("queries made by the cached lookups: {}", log.count());

@@ -106,4 +106,49 @@ backend_tests! {
         assert_eq!(counts[1], ("p1".to_string(), 1, Some(first.id)));
         assert_eq!(counts[2], ("p2".to_string(), 0, None));
     }
+
+    /// A related manager's read and a prefetch have no `ORDER BY` the caller did not ask for
+    /// (Django's related managers have none), and still give the rows in key order (put in
+    /// order in memory); an ordering, or a limit without one, is ordered by the database
+    /// (by key last, so pages are deterministic). 1 query each; the prefetched rows are then
+    /// read without a query, shared without a copy.
+    fn related_reads_order_only_when_asked(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let lion = animal(db, "Lion");
+        for name in ["b", "a", "c"] {
+            lion.tags().create(db, tag(name)).unwrap();
+        }
+        let sql = |f: &mut dyn FnMut()| {
+            log.reset();
+            f();
+            let sent = log.take();
+            assert_eq!(sent.len(), 1, "{sent:?}");
+            sent[0].clone()
+        };
+        let mut all = Vec::new();
+        let text = sql(&mut || all = lion.tags().all(db).unwrap());
+        assert!(!text.contains("ORDER BY"), "{text}");
+        assert_eq!(all.iter().map(|r| r.tag.as_str()).collect::<Vec<_>>(), ["b", "a", "c"], "in key order");
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+        let mut ordered = Vec::new();
+        let text = sql(&mut || ordered = lion.tags().filter(generic_relations_taggeditem::id.gt(0)).order_by(generic_relations_taggeditem::tag.desc()).load(db).unwrap());
+        assert!(text.contains("ORDER BY"), "{text}");
+        assert_eq!(ordered.iter().map(|r| r.tag.as_str()).collect::<Vec<_>>(), ["c", "b", "a"]);
+        let mut first = Vec::new();
+        let text = sql(&mut || first = lion.tags().filter(generic_relations_taggeditem::id.gt(0)).limit(1).load(db).unwrap());
+        assert!(text.contains("ORDER BY"), "a limit pages by key: {text}");
+        assert_eq!(first, all[..1]);
+        let animals = vec![lion.clone()];
+        let text = sql(&mut || Animal::TAGS.prefetch(db, &animals).unwrap());
+        assert!(!text.contains("ORDER BY"), "{text}");
+        let shared = assert_queries(&log, 0, || animals[0].tags().all_shared(db).unwrap());
+        assert!(std::sync::Arc::ptr_eq(&shared, &animals[0].tags().all_shared(db).unwrap()));
+        assert_eq!(*shared, all, "prefetched in key order too");
+        let copied = assert_queries(&log, 0, || animals[0].tags().all(db).unwrap());
+        assert_eq!(copied, *shared);
+        // Not prefetched: one query, a fresh value each time.
+        let fresh = assert_queries(&log, 1, || lion.tags().all_shared(db).unwrap());
+        assert_eq!(fresh.len(), 3);
+    }
 }

@@ -258,7 +258,7 @@ impl Collector<'_> {
         if model.generic_relations.is_empty() {
             return Ok(());
         }
-        let ct = self.cts.for_def(conn, model)?;
+        let ct = self.cts.id_for_def(conn, model)?;
         for relation in model.generic_relations.iter() {
             let through = self
                 .registry
@@ -277,10 +277,7 @@ impl Collector<'_> {
             let object_ids = values_of(oid, keys);
             for chunk in chunks(&object_ids) {
                 let cond = Cond::And(vec![
-                    Cond::Eq(
-                        Col::of(through, gfk.ct_column.as_ref()),
-                        Value::Integer(ct.id),
-                    ),
+                    Cond::Eq(Col::of(through, gfk.ct_column.as_ref()), Value::Integer(ct)),
                     Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
                 ]);
                 self.related(conn, through, cond, depth)?;

@@ -292,9 +292,9 @@ where
     T: Model,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
 {
-    let ct = ContentType::for_model::<T>(db)?;
+    let ct = ContentType::id_for_model::<T>(db)?;
     Ok((
-        ct.id,
+        ct,
         <M::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk()),
     ))
 }

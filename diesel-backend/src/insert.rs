@@ -18,9 +18,10 @@ use crate::backend::{Dialect, SupportedBackend};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::Scalar;
+use crate::fxhash::FxHashMap;
 use crate::model::{Loaded, Model, NewModel};
 use crate::objects::select_by_keys;
-use crate::query::{insert_columns, Insert, MAX_BINDS};
+use crate::query::{balanced_chunk_size, insert_columns, Insert};
 use crate::transaction;
 
 /// [`crate::Objects::insert_many`].
@@ -43,14 +44,19 @@ pub(crate) fn bulk_insert<T: Model, D: Db>(
     ignore_conflicts: bool,
 ) -> Result<usize> {
     resolve_targets(db, new)?;
-    in_chunks(db, new, rows_per_statement(T::DEF), |conn, chunk| {
-        Ok(Insert {
-            rows: chunk,
-            returning: false,
-            ignore_conflicts,
-        }
-        .execute(conn)?)
-    })
+    in_chunks(
+        db,
+        new,
+        rows_per_statement(T::DEF, new.len()),
+        |conn, chunk| {
+            Ok(Insert {
+                rows: chunk,
+                returning: false,
+                ignore_conflicts,
+            }
+            .execute(conn)?)
+        },
+    )
     .map(|counts| counts.into_iter().sum())
 }
 
@@ -61,9 +67,22 @@ pub(crate) fn resolve_targets<N: NewModel, D: Db>(db: &mut D, new: &[N]) -> Resu
     new.iter().try_for_each(|row| row.__resolve_targets(db))
 }
 
-/// How many rows of `model` fit in one `INSERT` under [`MAX_BINDS`].
-fn rows_per_statement(model: &'static ModelDef) -> usize {
-    (MAX_BINDS / insert_columns(model).count().max(1)).max(1)
+/// How many parameters one `INSERT` binds at most: SQLite's cap (32,766; PostgreSQL's and
+/// MySQL's are 65,535). An insert binds nothing but its rows, so it needs none of the room
+/// [`MAX_BINDS`](crate::query::MAX_BINDS) leaves for other parameters: 10,000 rows of three
+/// columns are one statement.
+const MAX_INSERT_BINDS: usize = 32_766;
+
+/// How many of `rows` rows of `model` go in each `INSERT`: the fewest statements under
+/// [`MAX_INSERT_BINDS`], of equal sizes (10,001 rows by at most 5,000 are three statements of
+/// 3,334, not two of 5,000 and one of 1).
+fn rows_per_statement(model: &'static ModelDef, rows: usize) -> usize {
+    // A row of no columns is `DEFAULT VALUES`, one row per statement.
+    let most = match insert_columns(model).count() {
+        0 => 1,
+        columns => (MAX_INSERT_BINDS / columns).max(1),
+    };
+    balanced_chunk_size(rows, most)
 }
 
 /// Runs `f` on each run of `size` items, in one transaction when there is more than one run
@@ -85,7 +104,7 @@ fn in_chunks<D: Db, I, T>(
 
 /// `INSERT ... RETURNING`, rows put back in the order given.
 fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
-    let size = rows_per_statement(T::DEF);
+    let size = rows_per_statement(T::DEF, new.len());
     let batches = in_chunks(db, new, size, |conn, chunk| {
         let rows: Vec<Loaded<T>> = Insert {
             rows: chunk,
@@ -104,21 +123,26 @@ fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T
             .iter()
             .map(|n| n.__pk().map(|k| k.to_pk_value()))
             .collect();
+        // The databases return them in order in practice: checked in one pass, sorted
+        // (each key read once) only when not.
         if given.iter().all(Option::is_some) {
-            let position: HashMap<PkValue, usize> = given
+            let position: FxHashMap<PkValue, usize> = given
                 .into_iter()
                 .flatten()
                 .enumerate()
                 .map(|(i, k)| (k, i))
                 .collect();
-            rows.sort_by_key(|r| {
+            let at = |r: &T| {
                 position
                     .get(&r.pk().to_pk_value())
                     .copied()
                     .unwrap_or(usize::MAX)
-            });
-        } else {
-            rows.sort_by_key(|r| r.pk().to_pk_value());
+            };
+            if !rows.is_sorted_by_key(at) {
+                rows.sort_by_cached_key(at);
+            }
+        } else if !rows.is_sorted_by_key(|r| r.pk().to_pk_value()) {
+            rows.sort_by_cached_key(|r| r.pk().to_pk_value());
         }
         out.extend(rows);
     }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod field;
 pub mod filter;
 pub mod foreign_key;
+mod fxhash;
 pub mod gfk;
 mod insert;
 pub mod lookup;

@@ -1,11 +1,10 @@
 //! [`GenericObject`]: a model object whose type is known only at run time, as a generic
 //! foreign key's target is.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use contenttypes_core::ir::ModelDef;
+use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::Registration;
 use diesel::query_builder::QueryFragment;
@@ -14,8 +13,9 @@ use diesel::RunQueryDsl;
 use crate::backend::SupportedBackend;
 use crate::error::{Error, Result};
 use crate::field::Value;
+use crate::fxhash::FxHashMap;
 use crate::model::{load_dyn, AnyModel, LoadedDyn, Model, ModelVTable};
-use crate::query::{chunks, Col, Cond, Select};
+use crate::query::{chunks, Col, Cond, KeyOrder, Select};
 
 /// A model object of any registered type. Downcast it to use it as its model:
 ///
@@ -132,7 +132,35 @@ pub(crate) fn load_by_keys<C, F>(
     registration: &'static Registration,
     keys: &[PkValue],
     filter: &F,
-) -> Result<HashMap<PkValue, GenericObject>>
+) -> Result<FxHashMap<PkValue, GenericObject>>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    let pk = key_column(registration.def)?;
+    let values: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| Value::from_key(pk.sql_type, k))
+        .collect();
+    load_by_values(conn, registration, values, filter)
+}
+
+/// The primary key column of a registered model.
+pub(crate) fn key_column(def: &'static ModelDef) -> Result<&'static ColumnDef> {
+    def.primary_key()
+        .ok_or_else(|| Error::NotRegistered { model: def.label() })
+}
+
+/// [`load_by_keys`] with the keys already in the key column's type (`Value::from_key`),
+/// so a caller that matches rows back converts each key once. The map's keys are the key
+/// column's values as read (`Value::to_key`).
+pub(crate) fn load_by_values<C, F>(
+    conn: &mut C,
+    registration: &'static Registration,
+    mut values: Vec<Value>,
+    filter: &F,
+) -> Result<FxHashMap<PkValue, GenericObject>>
 where
     C: diesel::Connection + diesel::connection::LoadConnection,
     C::Backend: SupportedBackend,
@@ -141,21 +169,17 @@ where
     let def = registration.def;
     let vtable = ModelVTable::of_registration(registration)
         .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let pk = def
-        .primary_key()
-        .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let mut values: Vec<Value> = keys
-        .iter()
-        .filter_map(|k| Value::from_key(pk.sql_type, k))
-        .collect();
+    let pk = key_column(def)?;
     values.dedup();
-    let mut out = HashMap::with_capacity(values.len());
+    let mut out = FxHashMap::with_capacity_and_hasher(values.len(), Default::default());
     for chunk in chunks(&values) {
-        let query = Select::new(
+        let mut query = Select::new(
             def,
             Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
         )
         .with_extra(Filter(filter));
+        // Read into a map: the database's order is not kept.
+        query.order_by_pk = KeyOrder::Never;
         let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
         for row in rows {
             let object = GenericObject::from_arc(row.0);

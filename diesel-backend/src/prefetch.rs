@@ -17,7 +17,6 @@
 //! accessor reads first.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::fmt;
 
 use contenttypes_core::ir::ModelDef;
@@ -32,10 +31,11 @@ use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::Value;
+use crate::fxhash::FxHashMap;
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
-use crate::object::{load_by_keys, GenericObject};
-use crate::query::{chunks, Col, Cond, Select};
+use crate::object::{key_column, load_by_values, GenericObject};
+use crate::query::{chunks, Col, Cond, KeyOrder, Select};
 use crate::relation::GenericRelationDescriptor;
 use crate::targets::TargetSet;
 
@@ -308,13 +308,22 @@ where
                 .queries
                 .iter()
                 .find(|(m, _)| std::ptr::eq(*m, registration.def) || **m == *registration.def);
-            let keys: Vec<PkValue> = members.iter().map(|(_, k)| k.clone()).collect();
+            // Each object id converted once, to the target's key type: bound in the query,
+            // and (as read back) the key the loaded rows are matched with.
+            let pk = key_column(registration.def)?;
+            let values: Vec<Option<Value>> = members
+                .iter()
+                .map(|(_, oid)| Value::from_key(pk.sql_type, oid))
+                .collect();
+            let bound: Vec<Value> = values.iter().flatten().cloned().collect();
             let loaded = match filter {
-                Some((_, filter)) => load_by_keys(conn, registration, &keys, &**filter)?,
-                None => load_by_keys(conn, registration, &keys, &crate::query::NoFilter)?,
+                Some((_, filter)) => load_by_values(conn, registration, bound, &**filter)?,
+                None => load_by_values(conn, registration, bound, &crate::query::NoFilter)?,
             };
-            for (i, oid) in members {
-                let found = canonical(registration, &oid).and_then(|k| loaded.get(&k).cloned());
+            for ((i, oid), value) in members.into_iter().zip(values) {
+                let found = value
+                    .and_then(|v| v.to_key())
+                    .and_then(|k| loaded.get(&k).cloned());
                 match found {
                     Some(_) => report.found += 1,
                     None => report.missing += 1,
@@ -346,13 +355,6 @@ pub struct Prefetched {
     /// Rows pointing at a model outside the generic foreign key's `targets(..)` (written
     /// by other code): they read as `None`, and that model's table is not queried.
     pub not_admitted: usize,
-}
-
-/// A key in the form the target model's key column gives back, for matching object ids of
-/// another type (text object ids of integer keys...).
-fn canonical(registration: &Registration, key: &PkValue) -> Option<PkValue> {
-    let pk = registration.def.primary_key()?;
-    Value::from_key(pk.sql_type, key)?.to_key()
 }
 
 /// Prefetches generic relations of objects of any models, each named by its descriptor:
@@ -406,7 +408,7 @@ pub fn prefetch_relations<D: Db>(
                 .ok_or_else(|| Error::NotRegistered {
                     model: format!("{}.{}", relation.through_app_label, relation.through_model),
                 })?;
-            let ct = cts.for_def(conn, def)?.id;
+            let ct = cts.id_for_def(conn, def)?;
             let position = groups.iter().position(|g| {
                 std::ptr::eq(g.through, through) && g.gfk == relation.gfk && g.name == name
             });
@@ -483,13 +485,14 @@ pub fn prefetch_relations<D: Db>(
                     })
                     .collect(),
             );
-            let query = Select::new(through, cond);
+            let mut query = Select::new(through, cond);
+            query.order_by_pk = KeyOrder::WhenNeeded;
             rows.extend(load_dyn(vtable, || query.load(conn))?);
         }
-        let mut by_target: HashMap<
+        let mut by_target: FxHashMap<
             (i32, PkValue),
             Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
-        > = HashMap::new();
+        > = FxHashMap::default();
         for row in rows {
             if let Some((Some(ct), Some(oid))) = row.0.__generic_foreign_key(group.gfk) {
                 let key = Value::from_key(oid_type, &oid)
@@ -530,7 +533,7 @@ where
     C::ObjectId: ObjectIdFor<P, P::Pk>,
     D: Db,
 {
-    let ct = ContentType::for_model::<P>(db)?.id;
+    let ct = ContentType::id_for_model::<P>(db)?;
     let members: Vec<(usize, PkValue)> = rows
         .iter()
         .enumerate()
@@ -540,28 +543,31 @@ where
     if members.is_empty() {
         return Ok(());
     }
-    let pk = P::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
-        model: P::DEF.label(),
-    })?;
-    let keys: Vec<Value> = members
+    let pk = key_column(P::DEF)?;
+    // Each object id converted once: bound, and matched with the loaded rows' keys.
+    let values: Vec<Option<Value>> = members
         .iter()
-        .filter_map(|(_, k)| Value::from_key(pk.sql_type, k))
+        .map(|(_, k)| Value::from_key(pk.sql_type, k))
         .collect();
+    let keys: Vec<Value> = values.iter().flatten().cloned().collect();
     let conn = db.connection();
-    let mut found: HashMap<PkValue, GenericObject> = HashMap::new();
+    let mut found: FxHashMap<PkValue, GenericObject> =
+        FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
     for chunk in chunks(&keys) {
-        let query = Select::new(
+        let mut query = Select::new(
             P::DEF,
             Cond::In(Col::of(P::DEF, pk.name.as_ref()), chunk.to_vec()),
         );
+        query.order_by_pk = KeyOrder::Never;
         let loaded: Vec<Loaded<P>> = query.load(conn)?;
         for row in loaded {
             found.insert(row.0.pk().to_pk_value(), GenericObject::new(row.0));
         }
     }
-    for (i, oid) in members {
-        let key = Value::from_key(pk.sql_type, &oid).and_then(|v| v.to_key());
-        let target = key.and_then(|k| found.get(&k).cloned());
+    for ((i, oid), value) in members.into_iter().zip(values) {
+        let target = value
+            .and_then(|v| v.to_key())
+            .and_then(|k| found.get(&k).cloned());
         rows[i].__cache().store(ct, oid, target);
     }
     Ok(())

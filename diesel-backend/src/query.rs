@@ -176,7 +176,20 @@ impl<DB: SupportedBackend> QueryFragment<DB> for NoFilter {
 /// Splits a key list into runs that each fit in one statement: every statement that takes a
 /// list of keys sends it through here.
 pub(crate) fn chunks<T>(values: &[T]) -> impl Iterator<Item = &[T]> {
-    values.chunks(MAX_BINDS.max(1))
+    balanced_chunks(values, MAX_BINDS)
+}
+
+/// `values` in the fewest runs of at most `max` items, of equal sizes (give or take one
+/// item): 10,000 items by 3,333 are 4 runs of 2,500, not 3 of 3,333 and 1 of 1.
+pub(crate) fn balanced_chunks<T>(values: &[T], max: usize) -> std::slice::Chunks<'_, T> {
+    values.chunks(balanced_chunk_size(values.len(), max))
+}
+
+/// The run size of [`balanced_chunks`].
+pub(crate) fn balanced_chunk_size(len: usize, max: usize) -> usize {
+    let max = max.max(1);
+    let runs = len.div_ceil(max).max(1);
+    len.div_ceil(runs).max(1)
 }
 
 /// ` WHERE <cond> AND (<extra>)`, leaving out what filters nothing (`Cond::True`, [`NoFilter`]).
@@ -252,12 +265,26 @@ pub(crate) struct Select<E = NoFilter, O = ()> {
     pub(crate) extra: E,
     /// The user's ordering (a Diesel ordering expression or a tuple of them), before the key.
     pub(crate) order: O,
-    pub(crate) order_by_pk: bool,
+    pub(crate) order_by_pk: KeyOrder,
     pub(crate) limit: Option<i64>,
     pub(crate) offset: Option<i64>,
     pub(crate) lock: Option<Lock>,
     /// The row a foreign key references, selected after the model's columns.
     pub(crate) join: Option<JoinForeignKey>,
+}
+
+/// Whether a [`Select`] ends its `ORDER BY` with the model's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyOrder {
+    /// Always: the rows come ordered by key (`Model::all`, `Filtered::load`, `get_many`).
+    Always,
+    /// Behind the caller's ordering, or under a limit or an offset (a total order, so pages
+    /// are deterministic); a plain read has no `ORDER BY`, as Django's related managers and
+    /// prefetches have none (on SQLite an `ORDER BY` key can make the planner walk the
+    /// whole key index instead of the relation's index).
+    WhenNeeded,
+    /// Never: the caller does not keep the database's order.
+    Never,
 }
 
 /// `[INNER | LEFT OUTER] JOIN <target> AS "__related" ON "__related".<key> = <table>.<column>`
@@ -306,7 +333,7 @@ impl Select<NoFilter> {
             cond,
             extra: NoFilter,
             order: (),
-            order_by_pk: true,
+            order_by_pk: KeyOrder::Always,
             limit: None,
             offset: None,
             lock: None,
@@ -387,13 +414,18 @@ where
         }
         walk_where(&mut out, &self.cond, &self.extra)?;
         let ordered = !self.order.is_noop(out.backend())?;
-        if ordered || self.order_by_pk {
+        let by_key = match self.order_by_pk {
+            KeyOrder::Always => true,
+            KeyOrder::WhenNeeded => ordered || self.limit.is_some() || self.offset.is_some(),
+            KeyOrder::Never => false,
+        };
+        if ordered || by_key {
             out.push_sql(" ORDER BY ");
         }
         if ordered {
             self.order.walk_ast(out.reborrow())?;
         }
-        if self.order_by_pk {
+        if by_key {
             // The key last: a total order, so limits and offsets page deterministically.
             if ordered {
                 out.push_sql(", ");

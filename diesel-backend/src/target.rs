@@ -107,8 +107,8 @@ impl<Oid: PrimaryKey, S> Target<Oid, S> {
             return Ok(());
         };
         let (conn, cts) = db.parts();
-        let ct = cts.for_def(conn, model)?;
-        let _ = self.content_type_id.set(Some(ct.id));
+        let ct = cts.id_for_def(conn, model)?;
+        let _ = self.content_type_id.set(Some(ct));
         Ok(())
     }
 

@@ -197,7 +197,7 @@ where
         let join = match self.source {
             Source::Generic(link) => Join::Generic {
                 link: link()?,
-                ct: CtRef::Id(ContentType::for_model::<P>(db)?.id),
+                ct: CtRef::Id(ContentType::id_for_model::<P>(db)?),
             },
             Source::ForeignKey(column) => Join::ForeignKey { column },
         };

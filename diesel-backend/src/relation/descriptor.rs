@@ -1,7 +1,6 @@
 //! The descriptors: `Article::TAGS` (filter, count and prefetch parents by their related
 //! rows) and its reverse, `TaggedItem::ARTICLE`.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -16,9 +15,10 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::field::{FieldType, Scalar, Value};
 use crate::filter::RelationFilter;
+use crate::fxhash::FxHashMap;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
-use crate::query::{chunks, JoinForeignKey, NoFilter, Select};
+use crate::query::{chunks, JoinForeignKey, KeyOrder, NoFilter, Select};
 
 use super::*;
 
@@ -137,7 +137,7 @@ where
     /// `aggregate(Count("tags"))`). 1 query.
     pub fn total_count<D: Db>(self, db: &mut D) -> Result<i64> {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::for_model::<P>(db)?.id;
+        let ct = ContentType::id_for_model::<P>(db)?;
         let query = AggregateAll {
             link: &link,
             parent: P::DEF,
@@ -233,15 +233,16 @@ where
     R: diesel::deserialize::QueryableByName<D::Backend> + 'static,
 {
     let link = Link::of::<P, C, K>()?;
-    let ct = ContentType::for_model::<P>(db)?.id;
+    let ct = ContentType::id_for_model::<P>(db)?;
     let object_id = |p: &P| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk());
     let object_ids: Vec<Value> = parents.iter().map(|p| object_id(p).to_value()).collect();
-    let mut by_object: HashMap<PkValue, Vec<R>> = HashMap::new();
+    let mut by_object: FxHashMap<PkValue, Vec<R>> = FxHashMap::default();
     if !object_ids.is_empty() {
         let conn = db.connection();
         for chunk in chunks(&object_ids) {
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
+            query.order_by_pk = KeyOrder::WhenNeeded;
             for row in query.load::<R>(conn)? {
                 if let Some(oid) = through(&row).__object_id() {
                     by_object.entry(oid.to_pk_value()).or_default().push(row);
@@ -252,9 +253,11 @@ where
     Ok(parents
         .iter()
         .map(|p| {
-            by_object
+            let mut rows = by_object
                 .remove(&object_id(p).to_pk_value())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            super::in_key_order(&mut rows, &through);
+            rows
         })
         .collect())
 }
@@ -320,7 +323,7 @@ where
     /// The `P` a row points at, typed; `None` when it points at another model or at nothing.
     /// Uses the row's generic foreign key cache: 1 query, 0 once cached or prefetched.
     pub fn get<D: Db>(self, db: &mut D, row: &C) -> Result<Option<Arc<P>>> {
-        let ct = ContentType::for_model::<P>(db)?.id;
+        let ct = ContentType::id_for_model::<P>(db)?;
         if row.__content_type_id() != Some(ct) {
             return Ok(None);
         }

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
@@ -18,7 +19,7 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::query::{
-    chunks, Cond, Count, InsertRows, LockRow, NoFilter, Select, Slice, Update, MAX_BINDS,
+    chunks, Cond, Count, InsertRows, KeyOrder, LockRow, NoFilter, Select, Slice, Update, MAX_BINDS,
 };
 use crate::transaction;
 
@@ -75,12 +76,15 @@ where
     /// `content_type_id = <P's> AND object_id = <this parent>`.
     fn core<D: Db>(&self, db: &mut D) -> Result<(Link, Cond, i32)> {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::for_model::<P>(db)?.id;
+        let ct = ContentType::id_for_model::<P>(db)?;
         let cond = link.cond(ct, vec![self.object_id().to_value()]);
         Ok((link, cond, ct))
     }
 
-    /// The related rows, ordered by key. 1 query, or 0 when prefetched.
+    /// The related rows, ordered by key (put in order in memory: the query has no `ORDER
+    /// BY`, as Django's related manager has none). 1 query, or 0 when prefetched, then a
+    /// copy of the prefetched rows: [`RelatedManager::all_shared`] reads them without
+    /// copying.
     ///
     /// ```
     /// # include!("../../../src/doctest_setup.rs");
@@ -100,7 +104,35 @@ where
             return Ok(rows.as_ref().clone());
         }
         crate::prefetch::check_lazy_load(P::DEF, self.name)?;
-        self.filter(NoFilter).load(db)
+        let mut rows = self.filter(NoFilter).load(db)?;
+        super::in_key_order(&mut rows, |r| r);
+        Ok(rows)
+    }
+
+    /// The related rows, shared: when prefetched, the prefetched rows themselves (no copy,
+    /// 0 queries); otherwise 1 query, as [`RelatedManager::all`].
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// article.tags().create(&mut conn, |content_object| NewTaggedItem { tag_id: rust.id, content_object })?;
+    /// let articles = vec![article];
+    /// Article::TAGS.prefetch(&mut conn, &articles)?;
+    /// let first = articles[0].tags().all_shared(&mut conn)?;
+    /// let again = articles[0].tags().all_shared(&mut conn)?;
+    /// assert!(std::sync::Arc::ptr_eq(&first, &again));
+    /// assert_eq!(first[0].tag_id, rust.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn all_shared<D: Db>(&self, db: &mut D) -> Result<Arc<Vec<C>>> {
+        if let Some(rows) = self.cache.prefetched() {
+            return Ok(rows);
+        }
+        Ok(Arc::new(self.all(db)?))
     }
 
     /// The related rows matching a Diesel expression on the through model's table.
@@ -148,7 +180,7 @@ where
             return Ok(());
         }
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::for_model::<P>(db)?.id;
+        let ct = ContentType::id_for_model::<P>(db)?;
         let keys = distinct_keys(rows.iter().map(|r| r.pk().to_pk_value()));
         transaction::atomic(db, |db| self.link_rows(db, &link, ct, &keys))?;
         self.point_here(&mut rows, ct);
@@ -385,8 +417,9 @@ pub(super) fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Resu
     Ok(delete::delete_matching(db, link.through, cond, NoFilter)?.of_def(link.through))
 }
 
-/// Related rows narrowed by a Diesel expression: `article.tags().filter(...)`; ordered by
-/// key unless [`RelatedQuery::order_by`] says otherwise, and sliced by
+/// Related rows narrowed by a Diesel expression: `article.tags().filter(...)`; in no
+/// particular order unless [`RelatedQuery::order_by`] gives one (ties, and a limit or an
+/// offset without one, are ordered by key, so pages are deterministic), and sliced by
 /// [`RelatedQuery::limit`] and [`RelatedQuery::offset`], as [`crate::Filtered`] is.
 pub struct RelatedQuery<'a, P, C, const K: u64, E, O = ()> {
     parent: &'a P,
@@ -459,6 +492,7 @@ where
         let mut query = Select::new(C::DEF, cond)
             .with_extra(self.extra)
             .with_order(self.order);
+        query.order_by_pk = KeyOrder::WhenNeeded;
         self.slice.apply(&mut query);
         Ok(query)
     }
