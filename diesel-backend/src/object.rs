@@ -15,7 +15,7 @@ use crate::backend::SupportedBackend;
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::model::{load_dyn, AnyModel, LoadedDyn, Model, ModelVTable};
-use crate::query::{chunks, Col, Cond, Select};
+use crate::query::{key_chunks, Col, Cond, Select};
 
 /// A model object of any registered type. Downcast it to use it as its model:
 ///
@@ -150,7 +150,7 @@ where
         .collect();
     values.dedup();
     let mut out = HashMap::with_capacity(values.len());
-    for chunk in chunks(&values) {
+    for chunk in key_chunks::<C::Backend>(&values) {
         let query = Select::new(
             def,
             Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),

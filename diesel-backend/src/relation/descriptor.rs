@@ -18,7 +18,7 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::filter::RelationFilter;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
-use crate::query::{chunks, JoinForeignKey, NoFilter, Select};
+use crate::query::{key_chunks, JoinForeignKey, NoFilter, Select};
 
 use super::*;
 
@@ -239,7 +239,7 @@ where
     let mut by_object: HashMap<PkValue, Vec<R>> = HashMap::new();
     if !object_ids.is_empty() {
         let conn = db.connection();
-        for chunk in chunks(&object_ids) {
+        for chunk in key_chunks::<D::Backend>(&object_ids) {
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
             for row in query.load::<R>(conn)? {
@@ -308,13 +308,17 @@ where
     where
         E: Expression + AppearsOnTable<P::Table>,
     {
-        RelationFilter::new(generic_correlation::<P, C, K>(), condition, false)
+        RelationFilter::new(
+            generic_correlation::<P, C, K>().reversed(),
+            condition,
+            false,
+        )
     }
 
     /// A filter on `C`'s table: the row points at an existing `P` (Django's
     /// `article__isnull=False`).
     pub fn exists(self) -> RelationFilter<C, P, NoFilter> {
-        RelationFilter::new(generic_correlation::<P, C, K>(), NoFilter, false)
+        RelationFilter::new(generic_correlation::<P, C, K>().reversed(), NoFilter, false)
     }
 
     /// The `P` a row points at, typed; `None` when it points at another model or at nothing.
