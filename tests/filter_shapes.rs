@@ -24,6 +24,15 @@ pub struct FiltersBox {
     pub items: GenericRelation<AllowsNullGfk>,
 }
 
+/// A row whose foreign key may be NULL.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "filters")]
+pub struct FiltersPin {
+    pub id: i64,
+    #[model(foreign_key = Label, on_delete = set_null)]
+    pub label_id: Option<i64>,
+}
+
 /// The SQL of `query` on backend `DB`, binds left out.
 fn sql<DB, Q>(query: &Q) -> String
 where
@@ -100,7 +109,7 @@ fn templates(not_in: bool, text_cast: &str) -> Vec<String> {
     let ct = CT_ARTICLE;
     let none = if not_in {
         format!(
-            r#"SELECT "blog_article"."id" FROM "blog_article" WHERE "blog_article"."id" NOT IN (SELECT "labels_labeledthing"."object_id" FROM "labels_labeledthing" WHERE "labels_labeledthing"."content_type_id" = {ct} AND "labels_labeledthing"."object_id" IS NOT NULL AND (("labels_labeledthing"."label_id" = ?)))"#
+            r#"SELECT "blog_article"."id" FROM "blog_article" WHERE "blog_article"."id" NOT IN (SELECT "labels_labeledthing"."object_id" FROM "labels_labeledthing" WHERE "labels_labeledthing"."content_type_id" = {ct} AND (("labels_labeledthing"."label_id" = ?)))"#
         )
     } else {
         format!(
@@ -172,6 +181,28 @@ impl diesel::connection::Instrumentation for Cached {
 }
 
 backend_tests! {
+    /// A filter through a nullable foreign key negates exactly under `NOT`, as Django's
+    /// `exclude` does: a row whose key is NULL is not "related to a matching row", and a NULL
+    /// key among the referencing rows hides no row. 1 query each.
+    fn filters_negate_exactly_with_null_keys(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let (a, b) = (Label::insert(db, NewLabel { name: "a".into() }).unwrap(), Label::insert(db, NewLabel { name: "b".into() }).unwrap());
+        let on_a = FiltersPin::insert(db, NewFiltersPin { label_id: Some(a.id) }).unwrap();
+        let unset = FiltersPin::insert(db, NewFiltersPin { label_id: None }).unwrap();
+        let named_a = || FiltersPin::LABEL.any(label::name.eq("a"));
+        let got: Vec<FiltersPin> = assert_queries(&log, 1, || filters_filterspin::table.filter(named_a()).load(db.connection()).unwrap());
+        assert_eq!(got, [on_a]);
+        let got: Vec<FiltersPin> = assert_queries(&log, 1, || {
+            filters_filterspin::table.filter(diesel::dsl::not(named_a())).load(db.connection()).unwrap()
+        });
+        assert_eq!(got, [unset]);
+        let got: Vec<Label> = assert_queries(&log, 1, || {
+            label::table.filter(diesel::dsl::not(FiltersPin::LABEL.referenced_by(contenttypes::NoFilter))).load(db.connection()).unwrap()
+        });
+        assert_eq!(got, [b]);
+    }
+
     /// `none` keeps boxes whose only through rows have a NULL object id (a `NOT IN` without
     /// the `IS NOT NULL` guard would drop every box). 1 query each.
     fn none_ignores_null_object_ids(t) {

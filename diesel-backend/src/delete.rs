@@ -14,7 +14,8 @@
 //!
 //! A related model whose own rows have something to cascade to (generic relations of its own,
 //! or foreign keys pointing at it) is collected first: one `SELECT` of its keys, then the
-//! same steps for those keys. Key lists go in chunks under the bind limit. Deleting a row
+//! same steps for those keys. Key lists go in chunks under the bind limit (one
+//! array parameter on PostgreSQL). Deleting a row
 //! that holds a generic foreign key never touches its target.
 
 use std::collections::{BTreeMap, HashMap, HashSet};

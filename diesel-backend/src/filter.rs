@@ -21,12 +21,13 @@
 //! <condition>)` everywhere (an uncorrelated subquery: SQLite builds it once instead of
 //! probing per outer row; PostgreSQL and MariaDB plan it as the same semi-join as
 //! `EXISTS`). A join is no boolean expression (it changes the `FROM` and repeats rows), and
-//! is no faster. `none` renders `NOT IN (... AND <inner key> IS NOT NULL)` on SQLite when
-//! the outer key cannot be NULL (the guard makes `NOT IN` exact: a NULL in the list would
-//! make it NULL for every row), and `NOT EXISTS` elsewhere (PostgreSQL's anti-join; its
-//! `NOT IN` is a hashed subplan that degrades past `work_mem`). Either way a filter never
-//! repeats outer rows, combines with `OR` safely, and needs no
-//! `allow_tables_to_appear_in_same_query!` between the two tables.
+//! is no faster. `none` renders `NOT IN` on SQLite and `NOT EXISTS` elsewhere (PostgreSQL's
+//! anti-join; its `NOT IN` is a hashed subplan that degrades past `work_mem`). The `IN`
+//! form is kept two-valued like `EXISTS`, so it negates exactly (`none`, or the caller's
+//! `NOT`): a nullable outer key is tested `IS NOT NULL` first, and a nullable inner key is
+//! left out of the list when NULL (one NULL in the list makes `x IN (...)` NULL for every
+//! `x` not in it). Either way a filter never repeats outer rows, combines with `OR` safely,
+//! and needs no `allow_tables_to_appear_in_same_query!` between the two tables.
 
 use std::marker::PhantomData;
 
@@ -300,18 +301,29 @@ where
             .keys()
             .map_err(|m| diesel::result::Error::QueryBuilderError(m.into()))?;
         // The shapes measured fastest per backend (see the module's table).
-        let as_in = !self.negated || (DB::DIALECT == Dialect::Sqlite && !keys.outer.nullable);
-        if !as_in {
+        if self.negated && DB::DIALECT != Dialect::Sqlite {
             return self.walk_exists(out);
         }
-        let has_condition = !self.condition.is_noop(out.backend())?;
-        if let Some(ct) = keys.outer_ct {
+        // Two-valued like `EXISTS` (never NULL), so it negates exactly, also under the
+        // caller's `NOT`: a NULL outer key is false, not NULL, and NULL inner keys are left
+        // out (`x IN (.., NULL)` is NULL where `x` is not in the list).
+        let grouped = keys.outer_ct.is_some() || keys.outer.nullable;
+        if self.negated && grouped {
+            out.push_sql("NOT ");
+        }
+        if grouped {
             out.push_sql("(");
+        }
+        if let Some(ct) = keys.outer_ct {
             walk_ct(&mut out, ct)?;
             out.push_sql(" AND ");
         }
+        if keys.outer.nullable {
+            keys.outer.walk(&mut out)?;
+            out.push_sql(" IS NOT NULL AND ");
+        }
         keys.outer.walk(&mut out)?;
-        out.push_sql(if self.negated {
+        out.push_sql(if self.negated && !grouped {
             " NOT IN (SELECT "
         } else {
             " IN (SELECT "
@@ -325,21 +337,20 @@ where
             walk_ct(&mut out, ct)?;
             and = " AND ";
         }
-        if self.negated {
-            // `x NOT IN (.., NULL)` is NULL, never true: a NULL inner key matches nothing.
+        if keys.inner.nullable {
             out.push_sql(and);
             keys.inner.col.walk(&mut out)?;
             out.push_sql(" IS NOT NULL");
             and = " AND ";
         }
-        if has_condition {
+        if !self.condition.is_noop(out.backend())? {
             out.push_sql(and);
             out.push_sql("(");
             self.condition.walk_ast(out.reborrow())?;
             out.push_sql(")");
         }
         out.push_sql(")");
-        if keys.outer_ct.is_some() {
+        if grouped {
             out.push_sql(")");
         }
         Ok(())

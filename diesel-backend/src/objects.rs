@@ -269,7 +269,8 @@ pub trait Objects: Model {
         Ok(Self::get_many(db, std::slice::from_ref(pk))?.pop())
     }
 
-    /// The rows with these keys, ordered by key; missing keys are skipped. One query per
+    /// The rows with these keys, ordered by key; missing keys are skipped. One query on
+    /// PostgreSQL (the keys are one array parameter), elsewhere one per
     /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();

@@ -72,8 +72,9 @@ where
     C::ObjectId: ObjectIdFor<P, P::Pk>,
 {
     /// A filter on `P`'s table: the object has a related row matching `condition` (a Diesel
-    /// expression on the through model's table). Renders `EXISTS (SELECT 1 FROM <through>
-    /// WHERE <content type and object id match> AND <condition>)`.
+    /// expression on the through model's table). Renders `<key> IN (SELECT <object id> FROM
+    /// <through> WHERE <content type> = <P's> AND <condition>)`, the key cast to text for a
+    /// text object id (see [`RelationFilter`] for each backend's shape).
     ///
     /// ```
     /// # include!("../../../src/doctest_setup.rs");
@@ -102,8 +103,8 @@ where
         RelationFilter::new(generic_correlation::<P, C, K>(), NoFilter, false)
     }
 
-    /// A filter on `P`'s table: no related row matches `condition` (a correlated
-    /// `NOT EXISTS`, Django's `exclude`).
+    /// A filter on `P`'s table: no related row matches `condition` (Django's `exclude`): a
+    /// correlated `NOT EXISTS`, on SQLite a `NOT IN` that skips NULL object ids.
     pub fn none<E>(self, condition: E) -> RelationFilter<P, C, E>
     where
         E: Expression + AppearsOnTable<C::Table>,
@@ -168,7 +169,8 @@ where
     }
 
     /// The related rows of each of `parents`, in the order of `parents`, loaded in one query
-    /// (per [`MAX_BINDS`](crate::query::MAX_BINDS) parents) and stored nowhere: the parents'
+    /// (per [`MAX_BINDS`](crate::query::MAX_BINDS) parents except on PostgreSQL, which
+    /// takes any number as one array parameter) and stored nowhere: the parents'
     /// caches stay as they are.
     pub fn load_for<D: Db>(self, db: &mut D, parents: &[P]) -> Result<Vec<Vec<C>>> {
         self.load_for_filtered(db, parents, NoFilter)

@@ -7,7 +7,7 @@
 //!   article (`all`, `filter`, `count`, `exists`, `add`, `remove`, `clear`, `set`, `create`,
 //!   `get_or_create`, `update_or_create`, `modify_or_create`);
 //! - `Article::TAGS`: a [`GenericRelationDescriptor`] to filter articles by their related rows
-//!   (`EXISTS`), count them per article (`LEFT JOIN`), and prefetch them;
+//!   (`IN (SELECT ...)`), count them per article (`LEFT JOIN`), and prefetch them;
 //! - with `related_query_name = "article"`, `TaggedItem::ARTICLE`: a
 //!   [`ReverseGenericRelation`] to filter tagged items by the article they point at.
 //!
