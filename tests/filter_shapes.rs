@@ -219,7 +219,7 @@ backend_tests! {
         let without = assert_queries(&log, 1, || {
             filters_filtersbox::table.filter(FiltersBox::ITEMS.none(contenttypes::NoFilter)).load::<FiltersBox>(db.connection()).unwrap()
         });
-        assert_eq!(without, [b.clone()]);
+        assert_eq!(without, [b]);
         let with = assert_queries(&log, 1, || {
             filters_filtersbox::table.filter(FiltersBox::ITEMS.exists()).load::<FiltersBox>(db.connection()).unwrap()
         });

@@ -239,9 +239,9 @@ pub(crate) use statement_node;
 
 // Key lists: `IN (...)`, or one array parameter on PostgreSQL.
 mod list;
+pub(crate) use list::{key_chunks, walk_in_list};
 #[cfg(feature = "postgres")]
-pub(crate) use list::walk_pg_list;
-pub(crate) use list::{key_chunks, walk_in_list, ArrayOf};
+pub(crate) use list::{walk_pg_list, ArrayOf};
 
 // The statements that write: inserts, updates, deletes, DDL.
 mod write;
