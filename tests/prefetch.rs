@@ -306,7 +306,8 @@ backend_tests! {
         assert_eq!(objects[1].downcast_ref::<Vegetable>().unwrap().tags().count(db).unwrap(), 2);
     }
 
-    /// More keys than one statement may bind are sent in chunks: one more query per chunk.
+    /// More keys than one statement may bind are sent in chunks: one more query per chunk
+    /// (on PostgreSQL the keys are one array parameter: 1 query).
     fn large_batches_are_chunked(t) {
         let log = t.log();
         let db = &mut t.db();
@@ -317,6 +318,7 @@ backend_tests! {
         let animals = Animal::all(db).unwrap();
         assert_eq!(animals.len(), count);
         ContentType::for_model::<Animal>(db).unwrap();
-        assert_queries(&log, 2, || Animal::TAGS.prefetch(db, &animals).unwrap());
+        let postgres = <Conn as common::TestConnection>::DIALECT == contenttypes::Dialect::Postgres;
+        assert_queries(&log, if postgres { 1 } else { 2 }, || Animal::TAGS.prefetch(db, &animals).unwrap());
     }
 }

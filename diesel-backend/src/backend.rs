@@ -19,8 +19,30 @@ use crate::model::{AnyModel, ModelVTable};
 
 pub use contenttypes_core::ddl::Dialect;
 
-mod sealed {
-    pub trait Sealed {}
+pub(crate) mod sealed {
+    use diesel::backend::Backend;
+    use diesel::query_builder::AstPass;
+    use diesel::QueryResult;
+
+    use crate::field::Value;
+
+    /// What only the framework may implement, and how a backend takes a key list.
+    pub trait Sealed: Backend {
+        /// Whether `values` go into one bound parameter (a PostgreSQL array), so that the
+        /// list's SQL is the same for any number of keys.
+        fn list_is_one_bind(_values: &[Value]) -> bool {
+            false
+        }
+
+        /// ` IN (?, ..., ?)` after a column, or this backend's form of a key list (`values`
+        /// is not empty).
+        fn walk_list<'b>(out: &mut AstPass<'_, 'b, Self>, values: &'b [Value]) -> QueryResult<()>
+        where
+            Self: super::SupportedBackend,
+        {
+            crate::query::walk_in_list(out, values)
+        }
+    }
 }
 
 /// Binds values of the Rust type `T` as query parameters on this backend.
@@ -144,8 +166,6 @@ pub trait SupportedBackend:
 macro_rules! supported_backend {
     ($feature:literal, $db:ty, $dialect:expr, $vtable_field:ident) => {
         #[cfg(feature = $feature)]
-        impl sealed::Sealed for $db {}
-        #[cfg(feature = $feature)]
         impl SupportedBackend for $db {
             const DIALECT: Dialect = $dialect;
 
@@ -169,6 +189,25 @@ macro_rules! supported_backend {
             }
         }
     };
+}
+
+#[cfg(feature = "sqlite")]
+impl sealed::Sealed for diesel::sqlite::Sqlite {}
+#[cfg(feature = "mysql")]
+impl sealed::Sealed for diesel::mysql::Mysql {}
+/// PostgreSQL takes a key list as one array parameter (`= ANY($1)`).
+#[cfg(feature = "postgres")]
+impl sealed::Sealed for diesel::pg::Pg {
+    fn list_is_one_bind(values: &[crate::field::Value]) -> bool {
+        crate::query::ArrayOf::of(values).is_some()
+    }
+
+    fn walk_list<'b>(
+        out: &mut AstPass<'_, 'b, Self>,
+        values: &'b [crate::field::Value],
+    ) -> QueryResult<()> {
+        crate::query::walk_pg_list(out, values)
+    }
 }
 
 supported_backend!("sqlite", diesel::sqlite::Sqlite, Dialect::Sqlite, sqlite);

@@ -14,7 +14,8 @@
 //!
 //! A related model whose own rows have something to cascade to (generic relations of its own,
 //! or foreign keys pointing at it) is collected first: one `SELECT` of its keys, then the
-//! same steps for those keys. Key lists go in chunks under the bind limit. Deleting a row
+//! same steps for those keys. Key lists go in chunks under the bind limit (one
+//! array parameter on PostgreSQL). Deleting a row
 //! that holds a generic foreign key never touches its target.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -28,7 +29,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::model::Model;
-use crate::query::{chunks, Col, Cond, Delete, NoFilter, SelectColumn, Update};
+use crate::query::{key_chunks, Col, Cond, Delete, NoFilter, SelectColumn, Update};
 use crate::transaction;
 use diesel::connection::LoadConnection;
 use diesel::query_builder::QueryFragment;
@@ -231,7 +232,7 @@ impl Collector<'_> {
         let pk = primary_key(model)?;
         let values = values_of(pk, &keys);
         let mut rows = 0;
-        for chunk in chunks(&values) {
+        for chunk in key_chunks::<C::Backend>(&values) {
             rows += Delete {
                 table: model.table.name.as_ref(),
                 cond: Cond::In(Col::of(model, pk.name.as_ref()), chunk.to_vec()),
@@ -275,7 +276,7 @@ impl Collector<'_> {
             })?;
             let oid = column(through, &gfk.fk_column)?;
             let object_ids = values_of(oid, keys);
-            for chunk in chunks(&object_ids) {
+            for chunk in key_chunks::<C::Backend>(&object_ids) {
                 let cond = Cond::And(vec![
                     Cond::Eq(Col::of(through, gfk.ct_column.as_ref()), Value::Integer(ct)),
                     Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
@@ -301,7 +302,7 @@ impl Collector<'_> {
         let referencing: Vec<_> = incoming(self.registry, model).collect();
         for (from, column, on_delete) in referencing {
             let values = values_of(column, keys);
-            for chunk in chunks(&values) {
+            for chunk in key_chunks::<C::Backend>(&values) {
                 let cond = Cond::In(Col::of(from, column.name.as_ref()), chunk.to_vec());
                 match on_delete {
                     OnDelete::Cascade => self.related(conn, from, cond, depth)?,

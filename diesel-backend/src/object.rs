@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::fxhash::FxHashMap;
 use crate::model::{load_dyn, AnyModel, LoadedDyn, Model, ModelVTable};
-use crate::query::{chunks, Col, Cond, KeyOrder, Select};
+use crate::query::{key_chunks, Col, Cond, KeyOrder, Select};
 
 /// A model object of any registered type. Downcast it to use it as its model:
 ///
@@ -126,7 +126,7 @@ impl fmt::Debug for GenericObject {
 }
 
 /// The rows of a registered model with these keys and matching `filter`, as dynamic objects
-/// by key: one query per [`crate::query::MAX_BINDS`] keys. Keys with no row are left out.
+/// by key: one query per [`crate::query::MAX_BINDS`] keys (one in all on PostgreSQL). Keys with no row are left out.
 pub(crate) fn load_by_keys<C, F>(
     conn: &mut C,
     registration: &'static Registration,
@@ -172,7 +172,7 @@ where
     let pk = key_column(def)?;
     values.dedup();
     let mut out = FxHashMap::with_capacity_and_hasher(values.len(), Default::default());
-    for chunk in chunks(&values) {
+    for chunk in key_chunks::<C::Backend>(&values) {
         let mut query = Select::new(
             def,
             Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),

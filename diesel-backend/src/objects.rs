@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::insert;
 use crate::model::{Loaded, Model, NewModel};
-use crate::query::{chunks, Col, Cond, Count, NoFilter, Save, Select, Slice};
+use crate::query::{key_chunks, Col, Cond, Count, NoFilter, Save, Select, Slice};
 use crate::values::Values;
 
 /// Row operations of a model. Query counts are in each method's documentation.
@@ -269,7 +269,8 @@ pub trait Objects: Model {
         Ok(Self::get_many(db, std::slice::from_ref(pk))?.pop())
     }
 
-    /// The rows with these keys, ordered by key; missing keys are skipped. One query per
+    /// The rows with these keys, ordered by key; missing keys are skipped. One query on
+    /// PostgreSQL (the keys are one array parameter), elsewhere one per
     /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
@@ -530,7 +531,7 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> R
         .collect();
     let conn = db.connection();
     let mut out = Vec::with_capacity(values.len());
-    for chunk in chunks(&values) {
+    for chunk in key_chunks::<D::Backend>(&values) {
         let query = Select::new(
             T::DEF,
             Cond::In(Col::of(T::DEF, pk.name.as_ref()), chunk.to_vec()),

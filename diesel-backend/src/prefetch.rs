@@ -35,7 +35,7 @@ use crate::fxhash::FxHashMap;
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
 use crate::object::{key_column, load_by_values, GenericObject};
-use crate::query::{chunks, Col, Cond, KeyOrder, Select};
+use crate::query::{chunks, key_chunks, Col, Cond, KeyOrder, Select};
 use crate::relation::GenericRelationDescriptor;
 use crate::targets::TargetSet;
 
@@ -553,7 +553,7 @@ where
     let conn = db.connection();
     let mut found: FxHashMap<PkValue, GenericObject> =
         FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
-    for chunk in chunks(&keys) {
+    for chunk in key_chunks::<D::Backend>(&keys) {
         let mut query = Select::new(
             P::DEF,
             Cond::In(Col::of(P::DEF, pk.name.as_ref()), chunk.to_vec()),

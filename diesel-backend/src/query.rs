@@ -78,10 +78,12 @@ impl Cond {
         }
     }
 
-    fn has_lists(&self) -> bool {
+    /// Whether the condition's SQL changes with the number of keys in a list (lists the
+    /// backend binds as one parameter do not).
+    fn varies<DB: SupportedBackend>(&self) -> bool {
         match self {
-            Cond::In(..) => true,
-            Cond::And(cs) | Cond::Or(cs) => cs.iter().any(Cond::has_lists),
+            Cond::In(_, values) => !values.is_empty() && !DB::list_is_one_bind(values),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().any(Cond::varies::<DB>),
             _ => false,
         }
     }
@@ -104,14 +106,7 @@ impl Cond {
             Cond::In(_, values) if values.is_empty() => out.push_sql("1 = 0"),
             Cond::In(col, values) => {
                 col.walk(out)?;
-                out.push_sql(" IN (");
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        out.push_sql(", ");
-                    }
-                    v.bind(out)?;
-                }
-                out.push_sql(")");
+                DB::walk_list(out, values)?;
             }
             Cond::And(cs) | Cond::Or(cs) if cs.is_empty() => {
                 out.push_sql(if matches!(self, Cond::And(_)) {
@@ -193,14 +188,15 @@ pub(crate) fn balanced_chunk_size(len: usize, max: usize) -> usize {
 }
 
 /// ` WHERE <cond> AND (<extra>)`, leaving out what filters nothing (`Cond::True`, [`NoFilter`]).
-/// A condition with key lists changes its SQL with the number of keys, so such a statement is
-/// not kept in Diesel's prepared statement cache.
+/// A condition whose key lists are one parameter per key changes its SQL with the number of
+/// keys, so such a statement is not kept in Diesel's prepared statement cache (PostgreSQL's
+/// one-array lists are).
 fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
     out: &mut AstPass<'_, 'b, DB>,
     cond: &'b Cond,
     extra: &'b E,
 ) -> QueryResult<()> {
-    if cond.has_lists() {
+    if cond.varies::<DB>() {
         out.unsafe_to_cache_prepared();
     }
     let has_cond = !matches!(cond, Cond::True);
@@ -253,6 +249,12 @@ macro_rules! statement_node {
     };
 }
 pub(crate) use statement_node;
+
+// Key lists: `IN (...)`, or one array parameter on PostgreSQL.
+mod list;
+pub(crate) use list::{key_chunks, walk_in_list};
+#[cfg(feature = "postgres")]
+pub(crate) use list::{walk_pg_list, ArrayOf};
 
 // The statements that write: inserts, updates, deletes, DDL.
 mod write;

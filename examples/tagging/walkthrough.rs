@@ -160,7 +160,7 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
     println!("  {sql}");
     step(
         &log,
-        "EXISTS over the through table, with the content type in its condition",
+        "IN (SELECT ...) over the through table, with the content type in its condition",
     );
     let untagged = Article::filter(Article::TAGS.none(NoFilter)).load(db)?;
     println!("Articles with no tag: {:?}", titles(&untagged));

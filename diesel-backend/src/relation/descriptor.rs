@@ -18,7 +18,7 @@ use crate::filter::RelationFilter;
 use crate::fxhash::FxHashMap;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
-use crate::query::{chunks, JoinForeignKey, KeyOrder, NoFilter, Select};
+use crate::query::{key_chunks, JoinForeignKey, KeyOrder, NoFilter, Select};
 
 use super::*;
 
@@ -72,8 +72,9 @@ where
     C::ObjectId: ObjectIdFor<P, P::Pk>,
 {
     /// A filter on `P`'s table: the object has a related row matching `condition` (a Diesel
-    /// expression on the through model's table). Renders `EXISTS (SELECT 1 FROM <through>
-    /// WHERE <content type and object id match> AND <condition>)`.
+    /// expression on the through model's table). Renders `<key> IN (SELECT <object id> FROM
+    /// <through> WHERE <content type> = <P's> AND <condition>)`, the key cast to text for a
+    /// text object id (see [`RelationFilter`] for each backend's shape).
     ///
     /// ```
     /// # include!("../../../src/doctest_setup.rs");
@@ -102,8 +103,8 @@ where
         RelationFilter::new(generic_correlation::<P, C, K>(), NoFilter, false)
     }
 
-    /// A filter on `P`'s table: no related row matches `condition` (a correlated
-    /// `NOT EXISTS`, Django's `exclude`).
+    /// A filter on `P`'s table: no related row matches `condition` (Django's `exclude`): a
+    /// correlated `NOT EXISTS`, on SQLite a `NOT IN` that skips NULL object ids.
     pub fn none<E>(self, condition: E) -> RelationFilter<P, C, E>
     where
         E: Expression + AppearsOnTable<C::Table>,
@@ -168,7 +169,8 @@ where
     }
 
     /// The related rows of each of `parents`, in the order of `parents`, loaded in one query
-    /// (per [`MAX_BINDS`](crate::query::MAX_BINDS) parents) and stored nowhere: the parents'
+    /// (per [`MAX_BINDS`](crate::query::MAX_BINDS) parents except on PostgreSQL, which
+    /// takes any number as one array parameter) and stored nowhere: the parents'
     /// caches stay as they are.
     pub fn load_for<D: Db>(self, db: &mut D, parents: &[P]) -> Result<Vec<Vec<C>>> {
         self.load_for_filtered(db, parents, NoFilter)
@@ -239,7 +241,7 @@ where
     let mut by_object: FxHashMap<PkValue, Vec<R>> = FxHashMap::default();
     if !object_ids.is_empty() {
         let conn = db.connection();
-        for chunk in chunks(&object_ids) {
+        for chunk in key_chunks::<D::Backend>(&object_ids) {
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
             query.order_by_pk = KeyOrder::WhenNeeded;
@@ -311,13 +313,17 @@ where
     where
         E: Expression + AppearsOnTable<P::Table>,
     {
-        RelationFilter::new(generic_correlation::<P, C, K>(), condition, false)
+        RelationFilter::new(
+            generic_correlation::<P, C, K>().reversed(),
+            condition,
+            false,
+        )
     }
 
     /// A filter on `C`'s table: the row points at an existing `P` (Django's
     /// `article__isnull=False`).
     pub fn exists(self) -> RelationFilter<C, P, NoFilter> {
-        RelationFilter::new(generic_correlation::<P, C, K>(), NoFilter, false)
+        RelationFilter::new(generic_correlation::<P, C, K>().reversed(), NoFilter, false)
     }
 
     /// The `P` a row points at, typed; `None` when it points at another model or at nothing.

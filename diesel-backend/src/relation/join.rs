@@ -128,7 +128,7 @@ pub(crate) enum CtRef {
 }
 
 impl CtRef {
-    pub(super) fn walk<'b, DB: SupportedBackend>(
+    pub(crate) fn walk<'b, DB: SupportedBackend>(
         &'b self,
         out: &mut AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
@@ -165,7 +165,7 @@ pub(crate) fn walk_join<'b, DB: SupportedBackend>(
 /// A key column as the text a text object id stores for it: the key's `CAST` to text, and
 /// for a UUID stored as 32 hex digits (SQLite, MySQL) its hyphenated form, as Django writes
 /// `str(uuid)` into a text object id.
-pub(super) fn walk_key_as_text<DB: SupportedBackend>(
+pub(crate) fn walk_key_as_text<DB: SupportedBackend>(
     out: &mut AstPass<'_, '_, DB>,
     pk: Col,
     key: SqlType,
@@ -198,7 +198,8 @@ pub(super) fn walk_key_as_text<DB: SupportedBackend>(
     Ok(())
 }
 
-/// The correlation of a generic relation between `P` and its through model `C`.
+/// The correlation of a generic relation between `P` and its through model `C`, with `P` the
+/// outer table ([`Correlation::reversed`] for the through model).
 pub(crate) fn generic_correlation<P, C, const K: u64>() -> Correlation
 where
     P: Model,
@@ -209,6 +210,7 @@ where
             link,
             parent: P::DEF,
             ct: CtRef::Of(CtOf(P::DEF)),
+            parent_outer: true,
         },
         Err(_) => Correlation::Invalid(
             "a generic foreign key is missing from its model's IR; this is a contenttypes bug",

@@ -19,7 +19,8 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::query::{
-    chunks, Cond, Count, InsertRows, KeyOrder, LockRow, NoFilter, Select, Slice, Update, MAX_BINDS,
+    key_chunks, Cond, Count, InsertRows, KeyOrder, LockRow, NoFilter, Select, Slice, Update,
+    MAX_BINDS,
 };
 use crate::transaction;
 
@@ -197,7 +198,7 @@ where
             .collect();
         let conn = db.connection();
         let mut updated = 0;
-        for chunk in chunks(&values) {
+        for chunk in key_chunks::<D::Backend>(&values) {
             updated += Update {
                 table: C::DEF.table.name.as_ref(),
                 set: vec![
@@ -287,7 +288,7 @@ where
             .filter_map(|k| Value::from_key(pk.sql_type, k))
             .collect();
         let mut deleted = 0;
-        for chunk in chunks(&values) {
+        for chunk in key_chunks::<D::Backend>(&values) {
             let cond = link
                 .cond(ct, vec![self.object_id().to_value()])
                 .and(Cond::In(link.pk_col()?, chunk.to_vec()));

@@ -7,7 +7,7 @@
 //!   article (`all`, `filter`, `count`, `exists`, `add`, `remove`, `clear`, `set`, `create`,
 //!   `get_or_create`, `update_or_create`, `modify_or_create`);
 //! - `Article::TAGS`: a [`GenericRelationDescriptor`] to filter articles by their related rows
-//!   (`EXISTS`), count them per article (`LEFT JOIN`), and prefetch them;
+//!   (`IN (SELECT ...)`), count them per article (`LEFT JOIN`), and prefetch them;
 //! - with `related_query_name = "article"`, `TaggedItem::ARTICLE`: a
 //!   [`ReverseGenericRelation`] to filter tagged items by the article they point at.
 //!
@@ -29,7 +29,7 @@ pub use aggregate::{AggregateKind, Count, Direction, Having, IntegerSqlType, Max
 pub use annotate::Annotate;
 pub use descriptor::{GenericRelationDescriptor, ReverseGenericRelation};
 pub use field::{ErasedRelationCache, GenericRelation};
-pub(crate) use join::{generic_correlation, walk_join, CtRef, Link};
+pub(crate) use join::{generic_correlation, walk_join, walk_key_as_text, CtRef, Link};
 pub use manager::{RelatedManager, RelatedQuery};
 pub use related_scalar::RelatedScalar;
 pub use select_related::RelatedWith;
