@@ -38,18 +38,8 @@ impl ContentType {
     /// # }
     /// ```
     pub fn get_object_by(&self, db: &mut impl Db, lookup: &Lookup) -> Result<GenericObject> {
-        let mut found = self.load_by(db, lookup, Some(2))?;
-        match (found.pop(), found.is_empty()) {
-            (Some(object), true) => Ok(object),
-            (Some(_), false) => Err(Error::MultipleObjectsReturned {
-                model: self.label(),
-                lookup: lookup.to_string(),
-            }),
-            (None, _) => Err(Error::DoesNotExist {
-                model: self.label(),
-                lookup: lookup.to_string(),
-            }),
-        }
+        let found = self.load_by(db, lookup, Some(2))?;
+        self.exactly_one(found, || lookup.to_string())
     }
 
     /// Every object of this type matching `lookup`, ordered by key (Django's
@@ -105,19 +95,8 @@ impl ContentType {
         E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend>,
     {
         self.check_is::<T>()?;
-        let mut found = T::filter(filter).limit(2).load(db)?;
-        let describe = || format!("a filter on `{}`", T::DEF.table.name);
-        match (found.pop(), found.is_empty()) {
-            (Some(object), true) => Ok(object),
-            (Some(_), false) => Err(Error::MultipleObjectsReturned {
-                model: self.label(),
-                lookup: describe(),
-            }),
-            (None, _) => Err(Error::DoesNotExist {
-                model: self.label(),
-                lookup: describe(),
-            }),
-        }
+        let found = T::filter(filter).limit(2).load(db)?;
+        self.exactly_one(found, || format!("a filter on `{}`", T::DEF.table.name))
     }
 
     /// Every object of this type matching a Diesel filter, typed, ordered by key;
@@ -130,6 +109,22 @@ impl ContentType {
     {
         self.check_is::<T>()?;
         T::filter(filter).load(db)
+    }
+
+    /// The one row of at most two read (Django's `get`): none is [`Error::DoesNotExist`],
+    /// two are [`Error::MultipleObjectsReturned`].
+    fn exactly_one<R>(&self, mut found: Vec<R>, lookup: impl Fn() -> String) -> Result<R> {
+        match (found.pop(), found.is_empty()) {
+            (Some(object), true) => Ok(object),
+            (Some(_), false) => Err(Error::MultipleObjectsReturned {
+                model: self.label(),
+                lookup: lookup(),
+            }),
+            (None, _) => Err(Error::DoesNotExist {
+                model: self.label(),
+                lookup: lookup(),
+            }),
+        }
     }
 
     /// This content type is `T`'s.
