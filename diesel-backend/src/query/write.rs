@@ -98,27 +98,9 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
                 _ => out.push_sql(" DEFAULT VALUES"),
             }
         } else {
-            out.push_sql(" (");
-            for (i, c) in columns.iter().enumerate() {
-                if i > 0 {
-                    out.push_sql(", ");
-                }
-                out.push_identifier(c.name.as_ref())?;
-            }
-            out.push_sql(") VALUES ");
-            for (r, row) in self.rows.iter().enumerate() {
-                if r > 0 {
-                    out.push_sql(", ");
-                }
-                out.push_sql("(");
-                for i in 0..columns.len() {
-                    if i > 0 {
-                        out.push_sql(", ");
-                    }
-                    row.__bind_column(i, &mut out)?;
-                }
-                out.push_sql(")");
-            }
+            walk_values(&mut out, &columns, self.rows.iter(), |row, i, out| {
+                row.__bind_column(i, out)
+            })?;
         }
         out.push_sql(OnConflict::suffix(DB::DIALECT, self.ignore_conflicts));
         if self.returning {
@@ -127,6 +109,42 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
         }
         Ok(())
     }
+}
+
+/// ` (<columns>) VALUES (...), (...)`: one parenthesized list per row, its values bound by
+/// `bind(row, column index)`. The one shape every insert here writes.
+fn walk_values<'b, DB, R>(
+    out: &mut AstPass<'_, 'b, DB>,
+    columns: &[&'static ColumnDef],
+    rows: impl Iterator<Item = &'b R>,
+    bind: impl Fn(&'b R, usize, &mut AstPass<'_, 'b, DB>) -> QueryResult<()>,
+) -> QueryResult<()>
+where
+    DB: SupportedBackend,
+    R: 'b,
+{
+    out.push_sql(" (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_sql(", ");
+        }
+        out.push_identifier(c.name.as_ref())?;
+    }
+    out.push_sql(") VALUES ");
+    for (r, row) in rows.enumerate() {
+        if r > 0 {
+            out.push_sql(", ");
+        }
+        out.push_sql("(");
+        for i in 0..columns.len() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            bind(row, i, out)?;
+        }
+        out.push_sql(")");
+    }
+    Ok(())
 }
 
 /// The columns an insert writes: every column but a database-generated key.
@@ -152,27 +170,13 @@ impl<DB: SupportedBackend, T: Model> QueryFragment<DB> for InsertRows<'_, T> {
         out.unsafe_to_cache_prepared();
         out.push_sql("INSERT INTO ");
         out.push_identifier(model.table.name.as_ref())?;
-        out.push_sql(" (");
-        for (i, c) in model.table.columns.iter().enumerate() {
-            if i > 0 {
-                out.push_sql(", ");
-            }
-            out.push_identifier(c.name.as_ref())?;
-        }
-        out.push_sql(") VALUES ");
-        for (r, row) in self.rows.iter().enumerate() {
-            if r > 0 {
-                out.push_sql(", ");
-            }
-            out.push_sql("(");
-            for i in 0..model.table.columns.len() {
-                if i > 0 {
-                    out.push_sql(", ");
-                }
-                row.__bind_column(i, &mut out)?;
-            }
-            out.push_sql(")");
-        }
+        let columns: Vec<&'static ColumnDef> = model.table.columns.iter().collect();
+        walk_values(
+            &mut out,
+            &columns,
+            self.rows.iter().copied(),
+            |row, i, out| row.__bind_column(i, out),
+        )?;
         Ok(())
     }
 }
