@@ -174,14 +174,19 @@ pub fn bench(
     );
     begin(BACKEND, scale);
     let mut outcomes = Vec::new();
-    let mut cmp = Compare { conn, rounds, budget };
+    let mut cmp = Compare {
+        conn,
+        rounds,
+        budget,
+        only: workloads_only(),
+    };
     let n = data.objects;
     let items = data.items.len() as i64;
 
     // W1: a cached content type, against a plain hash-map get of a cached id.
     let calls = 100_000u32;
     let floor: HashMap<TypeId, i32> = [(TypeId::of::<Article>(), cts.article)].into();
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W1 hot `for_model`",
         calls,
         |c| {
@@ -219,7 +224,7 @@ pub fn bench(
         })
         .collect();
     let video_rows = library::videos(cmp.conn, &videos)?;
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W2 attach 2,000 objects × 5 tags",
         1,
         |c| library::w2_attach(c, &video_rows, &plan),
@@ -231,7 +236,7 @@ pub fn bench(
     let keys = every(15, 0, items);
     let lib_rows = library::tagged_items(cmp.conn, &keys)?;
     let hand_rows = hand::tagged_items(cmp.conn, &keys)?;
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W3 prefetch the targets of 10,000 generic rows",
         1,
         |c| library::w3_targets(c, &lib_rows),
@@ -242,7 +247,7 @@ pub fn bench(
     // W4: the tags and tag names of 1,000 articles (every 10th).
     let keys = every(10, 0, n);
     let articles = library::articles(cmp.conn, &keys)?;
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W4 prefetch the tags (and names) of 1,000 articles",
         1,
         |c| library::w4_tag_names(c, &articles),
@@ -251,7 +256,7 @@ pub fn bench(
     )?);
 
     // W5: the articles having tag t17.
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W5 articles having tag \"t17\"",
         1,
         library::w5_articles_tagged,
@@ -260,7 +265,7 @@ pub fn bench(
     )?);
 
     // W6: every object having tag t17, whatever its model.
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W6 every object having tag \"t17\"",
         1,
         library::w6_objects_tagged,
@@ -271,7 +276,7 @@ pub fn bench(
     // W7: delete 1,000 articles (every 10th, from 5) and their tagged items; put back untimed.
     let keys = every(10, 5, n);
     let saved = hand::Saved::read(cmp.conn, cts, &keys)?;
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W7 delete 1,000 articles and their tagged items",
         1,
         |c| library::w7_delete(c, &keys),
@@ -280,7 +285,7 @@ pub fn bench(
     )?);
 
     // W8: the ten most common tags on articles.
-    outcomes.push(cmp.run(
+    outcomes.extend(cmp.run(
         "W8 ten most common tags on articles",
         1,
         library::w8_top_tags,

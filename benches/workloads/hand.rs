@@ -24,25 +24,35 @@ pub fn tagged_items(conn: &mut Conn, keys: &[i64]) -> Result<Vec<(i64, i32, i64)
     Ok(rows)
 }
 
-/// The titles of these keys of one model, by key: one `SELECT` per parameter limit.
+/// The rows of these keys of one model (every column, as the library's prefetch loads the
+/// objects), as their titles by key: one `SELECT` per parameter limit.
 fn titles(conn: &mut Conn, kind: Kind, keys: &[i64]) -> Result<HashMap<i64, String>, BoxError> {
     let mut out = HashMap::with_capacity(keys.len());
     for part in keys.chunks(MAX_BINDS) {
-        let rows: Vec<(i64, String)> = match kind {
-            Kind::Article => workloads_article::table
-                .filter(workloads_article::id.eq_any(part))
-                .select((workloads_article::id, workloads_article::title))
-                .load(conn)?,
-            Kind::Video => workloads_video::table
-                .filter(workloads_video::id.eq_any(part))
-                .select((workloads_video::id, workloads_video::title))
-                .load(conn)?,
-            Kind::Photo => workloads_photo::table
-                .filter(workloads_photo::id.eq_any(part))
-                .select((workloads_photo::id, workloads_photo::title))
-                .load(conn)?,
-        };
-        out.extend(rows);
+        match kind {
+            Kind::Article => out.extend(
+                workloads_article::table
+                    .filter(workloads_article::id.eq_any(part))
+                    .select((workloads_article::id, workloads_article::title))
+                    .load::<(i64, String)>(conn)?,
+            ),
+            Kind::Video => out.extend(
+                workloads_video::table
+                    .filter(workloads_video::id.eq_any(part))
+                    .select(workloads_video::all_columns)
+                    .load::<(i64, String, i32)>(conn)?
+                    .into_iter()
+                    .map(|(id, title, _)| (id, title)),
+            ),
+            Kind::Photo => out.extend(
+                workloads_photo::table
+                    .filter(workloads_photo::id.eq_any(part))
+                    .select(workloads_photo::all_columns)
+                    .load::<(i64, String, i32)>(conn)?
+                    .into_iter()
+                    .map(|(id, title, _)| (id, title)),
+            ),
+        }
     }
     Ok(out)
 }

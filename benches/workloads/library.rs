@@ -78,7 +78,8 @@ pub fn w3_targets(
         .collect()
 }
 
-/// W4: the articles' tags with the tags joined, then each article's tag names.
+/// W4: the articles' tags with the tags joined, then each article's tag names, read from
+/// the prefetched rows themselves (`all_shared`: no copy of the rows).
 pub fn w4_tag_names(
     conn: &mut Conn,
     articles: &[Article],
@@ -90,8 +91,8 @@ pub fn w4_tag_names(
             let mut names: Vec<String> = article
                 .tags()
                 .select_related(TaggedItem::TAG)
-                .all(conn)?
-                .into_iter()
+                .all_shared(conn)?
+                .iter()
                 .map(|(_, tag)| tag.name.clone())
                 .collect();
             names.sort_unstable();
@@ -131,12 +132,13 @@ pub fn w7_delete(conn: &mut Conn, keys: &[i64]) -> Result<(usize, usize), BoxErr
     Ok((deleted.of::<Article>(), deleted.of::<TaggedItem>()))
 }
 
-/// W8: Django's `Tag.objects.filter(taggeditem__article__isnull=False)
-/// .annotate(n=Count("taggeditem")).order_by("-n")[:10]`.
+/// W8: Django's `Tag.objects.filter(taggeditem__content_type=ContentType.objects
+/// .get_for_model(Article)).annotate(n=Count("taggeditem")).order_by("-n")[:10]`.
 pub fn w8_top_tags(conn: &mut Conn) -> Result<(Vec<i64>, Vec<String>), BoxError> {
+    let article = ContentType::id_for_model::<Article>(conn)?;
     let top = TaggedItem::TAG
         .annotate(Count)
-        .filter_related(TaggedItem::ARTICLE.exists())
+        .filter_related(workloads_taggeditem::content_type_id.eq(article))
         .order_by_aggregate(Direction::Desc)
         .limit(10)
         .load(conn)?;

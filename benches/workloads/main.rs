@@ -131,6 +131,8 @@ pub struct Compare<'c, C: Connection> {
     /// Timed rounds per side: `None` picks them so a workload takes about `budget`.
     pub rounds: Option<usize>,
     pub budget: Duration,
+    /// The workloads to run (`WORKLOADS_ONLY=W3,W4`); empty runs every one.
+    pub only: Vec<String>,
 }
 
 impl<C: Connection> Compare<'_, C> {
@@ -141,7 +143,11 @@ impl<C: Connection> Compare<'_, C> {
         mut lib: impl FnMut(&mut C) -> Result<V, BoxError>,
         mut hand: impl FnMut(&mut C) -> Result<V, BoxError>,
         mut restore: impl FnMut(&mut C) -> Result<(), BoxError>,
-    ) -> Result<Outcome, BoxError> {
+    ) -> Result<Option<Outcome>, BoxError> {
+        let id = name.split(' ').next().unwrap_or(name);
+        if !self.only.is_empty() && !self.only.iter().any(|o| o.eq_ignore_ascii_case(id)) {
+            return Ok(None);
+        }
         let conn = &mut *self.conn;
         // The counted round: statements per side, and the same value on both.
         let log = contenttypes::testing::QueryLog::attach(conn);
@@ -205,7 +211,7 @@ impl<C: Connection> Compare<'_, C> {
             hand_statements,
         };
         println!("{}", row(&outcome));
-        Ok(outcome)
+        Ok(Some(outcome))
     }
 }
 
@@ -295,6 +301,18 @@ fn scale() -> Result<f64, BoxError> {
         return Err(format!("WORKLOADS_SCALE must be in (0, 100], not {scale}").into());
     }
     Ok(scale)
+}
+
+/// `WORKLOADS_ONLY`: the workloads to run, by number (`W3,W4`).
+fn workloads_only() -> Vec<String> {
+    std::env::var("WORKLOADS_ONLY")
+        .map(|s| {
+            s.split(',')
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn settings() -> Result<(Option<usize>, Duration), BoxError> {

@@ -9,8 +9,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use std::collections::HashMap;
-
 use contenttypes_core::keys::{Key, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
 
@@ -18,9 +16,10 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::field::Value;
 use crate::filter::{Correlation, RelationFilter};
+use crate::fxhash::FxHashMap;
 use crate::model::Model;
 use crate::objects::select_by_keys;
-use crate::query::NoFilter;
+use crate::query::{KeyOrder, NoFilter};
 use crate::relation::{AggregateKind, Annotate};
 
 /// The foreign key `column` of `M`, referencing `T`; `N` says whether the column may be NULL
@@ -137,27 +136,27 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
         T: Clone,
     {
         let keys: Vec<Option<PkValue>> = rows.iter().map(self.key).collect();
-        let mut distinct: Vec<PkValue> = keys.iter().flatten().cloned().collect();
-        distinct.sort();
+        let mut distinct: Vec<&PkValue> = keys.iter().flatten().collect();
+        distinct.sort_unstable();
         distinct.dedup();
         let pk_type = T::DEF.primary_key().map(|c| c.sql_type);
-        // Keys as the target's key column gives them back, to match the loaded rows.
-        let canonical = |k: &PkValue| {
-            pk_type
-                .and_then(|t| Value::from_key(t, k))
-                .and_then(|v| v.to_key())
-        };
-        let found: HashMap<PkValue, T> = select_by_keys::<T, D>(db, &distinct)?
+        let bound: Vec<PkValue> = distinct.iter().map(|k| (*k).clone()).collect();
+        let found: FxHashMap<PkValue, T> = select_by_keys::<T, D>(db, &bound, KeyOrder::Never)?
             .into_iter()
             .map(|row| (row.pk().to_pk_value(), row))
             .collect();
+        // Each distinct key matched once, as the target's key column gives it back (an
+        // `i64` column referencing an `i32` key, a text id, a UUID's spelling).
+        let by_key: FxHashMap<&PkValue, &T> = distinct
+            .into_iter()
+            .filter_map(|k| {
+                let canonical = Value::from_key(pk_type?, k)?.to_key()?;
+                Some((k, found.get(&canonical)?))
+            })
+            .collect();
         Ok(keys
             .iter()
-            .map(|k| {
-                k.as_ref()
-                    .and_then(canonical)
-                    .and_then(|k| found.get(&k).cloned())
-            })
+            .map(|k| by_key.get(k.as_ref()?).map(|t| T::clone(t)))
             .collect())
     }
 

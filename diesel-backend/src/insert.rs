@@ -21,7 +21,7 @@ use crate::field::Scalar;
 use crate::fxhash::FxHashMap;
 use crate::model::{Loaded, Model, NewModel};
 use crate::objects::select_by_keys;
-use crate::query::{balanced_chunk_size, insert_columns, Insert};
+use crate::query::{balanced_chunk_size, insert_columns, Insert, KeyOrder};
 use crate::transaction;
 
 /// [`crate::Objects::insert_many`].
@@ -180,10 +180,11 @@ fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) ->
         if <T::New as NewModel>::__DATABASE_FILLS {
             // The database wrote columns the new rows do not hold: read them back.
             let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
-            let mut fresh: HashMap<PkValue, T> = select_by_keys::<T, _>(db, &keys)?
-                .into_iter()
-                .map(|r| (r.pk().to_pk_value(), r))
-                .collect();
+            let mut fresh: HashMap<PkValue, T> =
+                select_by_keys::<T, _>(db, &keys, KeyOrder::Never)?
+                    .into_iter()
+                    .map(|r| (r.pk().to_pk_value(), r))
+                    .collect();
             out = keys.iter().filter_map(|k| fresh.remove(k)).collect();
         }
         Ok(out)

@@ -91,11 +91,11 @@ impl GenericObject {
 
     /// The shared object as a `T`, or [`Error::WrongType`].
     pub fn downcast<T: Model>(self) -> Result<Arc<T>> {
-        if !self.is::<T>() {
-            return Err(self.wrong_type::<T>());
-        }
-        let error = self.wrong_type::<T>();
-        self.0.into_any_arc().downcast::<T>().map_err(|_| error)
+        let found = self.model_def();
+        self.0
+            .into_any_arc()
+            .downcast::<T>()
+            .map_err(|_| wrong_type::<T>(found))
     }
 
     /// Whether two handles share one object (Django's identity: the same cached instance).
@@ -104,10 +104,14 @@ impl GenericObject {
     }
 
     fn wrong_type<T: Model>(&self) -> Error {
-        Error::WrongType {
-            expected: T::DEF.type_name.to_string(),
-            found: self.model_def().type_name.to_string(),
-        }
+        wrong_type::<T>(self.model_def())
+    }
+}
+
+fn wrong_type<T: Model>(found: &ModelDef) -> Error {
+    Error::WrongType {
+        expected: T::DEF.type_name.to_string(),
+        found: found.type_name.to_string(),
     }
 }
 

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::insert;
 use crate::model::{Loaded, Model, NewModel};
-use crate::query::{key_chunks, Col, Cond, Count, NoFilter, Save, Select, Slice};
+use crate::query::{key_chunks, Col, Cond, Count, KeyOrder, NoFilter, Save, Select, Slice};
 use crate::values::Values;
 
 /// Row operations of a model. Query counts are in each method's documentation.
@@ -274,7 +274,7 @@ pub trait Objects: Model {
     /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
-        select_by_keys::<Self, D>(db, &keys)
+        select_by_keys::<Self, D>(db, &keys, KeyOrder::Always)
     }
 
     /// Every row, ordered by key. 1 query.
@@ -521,7 +521,11 @@ impl<T: Model, E, O> Filtered<T, E, O> {
 }
 
 /// The rows of `T` with these keys, ordered by key.
-pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> Result<Vec<T>> {
+pub(crate) fn select_by_keys<T: Model, D: Db>(
+    db: &mut D,
+    keys: &[PkValue],
+    order: KeyOrder,
+) -> Result<Vec<T>> {
     let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
         model: T::DEF.label(),
     })?;
@@ -532,10 +536,11 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(db: &mut D, keys: &[PkValue]) -> R
     let conn = db.connection();
     let mut out = Vec::with_capacity(values.len());
     for chunk in key_chunks::<D::Backend>(&values) {
-        let query = Select::new(
+        let mut query = Select::new(
             T::DEF,
             Cond::In(Col::of(T::DEF, pk.name.as_ref()), chunk.to_vec()),
         );
+        query.order_by_pk = order;
         let rows: Vec<Loaded<T>> = query.load(conn)?;
         out.extend(rows.into_iter().map(|r| r.0));
     }

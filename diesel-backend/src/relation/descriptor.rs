@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
+use contenttypes_core::keys::ObjectIdFor;
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
@@ -206,26 +206,30 @@ where
     where
         E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend>,
     {
-        let rows: Vec<Vec<Loaded<C>>> =
-            related_rows_of::<P, C, K, D, _, Loaded<C>>(db, parents, &condition, None, |r| &r.0)?;
-        Ok(rows
-            .into_iter()
-            .map(|rows| rows.into_iter().map(|r| r.0).collect())
-            .collect())
+        related_rows_of::<P, C, K, D, _, Loaded<C>, C>(
+            db,
+            parents,
+            &condition,
+            None,
+            |r| Some(r.0),
+            |r| r,
+        )
     }
 }
 
 /// The related rows of each of `parents` (in their order), read as `R` from one `SELECT` of
 /// the through model per chunk of parents, with `extra` in its `WHERE` and `join` after its
-/// columns; `through` reaches the through row in an `R`. The one loop every per-parent read
-/// of a relation shares.
-pub(super) fn related_rows_of<P, C, const K: u64, D, E, R>(
+/// columns, and made into `X` by `map` as they are read (`None` drops a row); `through`
+/// reaches the through row in an `X`. The one loop every per-parent read of a relation
+/// shares.
+pub(super) fn related_rows_of<P, C, const K: u64, D, E, R, X>(
     db: &mut D,
     parents: &[P],
     extra: &E,
     join: Option<JoinForeignKey>,
-    through: impl Fn(&R) -> &C,
-) -> Result<Vec<Vec<R>>>
+    map: impl Fn(R) -> Option<X>,
+    through: impl Fn(&X) -> &C,
+) -> Result<Vec<Vec<X>>>
 where
     P: Model,
     C: GenericForeignKeyField<K>,
@@ -238,16 +242,23 @@ where
     let ct = ContentType::id_for_model::<P>(db)?;
     let object_id = |p: &P| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk());
     let object_ids: Vec<Value> = parents.iter().map(|p| object_id(p).to_value()).collect();
-    let mut by_object: FxHashMap<PkValue, Vec<R>> = FxHashMap::default();
+    // Rows by their object id, typed: no conversion per row.
+    let mut by_object: FxHashMap<C::ObjectId, Vec<X>> = FxHashMap::default();
     if !object_ids.is_empty() {
         let conn = db.connection();
         for chunk in key_chunks::<D::Backend>(&object_ids) {
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
             query.order_by_pk = KeyOrder::WhenNeeded;
-            for row in query.load::<R>(conn)? {
+            for row in query.load_iter::<R, diesel::connection::DefaultLoadingMode>(conn)? {
+                let Some(row) = map(row?) else { continue };
                 if let Some(oid) = through(&row).__object_id() {
-                    by_object.entry(oid.to_pk_value()).or_default().push(row);
+                    match by_object.get_mut(oid) {
+                        Some(rows) => rows.push(row),
+                        None => {
+                            by_object.insert(oid.clone(), vec![row]);
+                        }
+                    }
                 }
             }
         }
@@ -255,9 +266,7 @@ where
     Ok(parents
         .iter()
         .map(|p| {
-            let mut rows = by_object
-                .remove(&object_id(p).to_pk_value())
-                .unwrap_or_default();
+            let mut rows = by_object.remove(&object_id(p)).unwrap_or_default();
             super::in_key_order(&mut rows, &through);
             rows
         })

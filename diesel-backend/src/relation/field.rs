@@ -30,31 +30,63 @@ pub trait ErasedRelationCache: Send + Sync {
 /// row is loaded.
 pub struct GenericRelation<C> {
     cache: RwLock<Option<Arc<Vec<C>>>>,
-    /// The prefetched rows with the rows a foreign key of theirs references, per foreign key
-    /// column (`Arc<Vec<(C, N::Joined<T>)>>` behind `Any`), filled by
+    /// The prefetched rows with the rows a foreign key of theirs references, filled by
     /// [`GenericRelationDescriptor::prefetch_related`](super::GenericRelationDescriptor::prefetch_related).
-    joined: RwLock<Vec<(&'static str, Arc<dyn Any + Send + Sync>)>>,
+    joined: RwLock<JoinedRows<C>>,
+}
+
+/// Prefetched rows joined with what a foreign key references, per foreign key column
+/// (`Arc<Vec<(C, N::Joined<T>)>>` behind `Any`).
+struct JoinedRows<C> {
+    by_column: Vec<(&'static str, Arc<dyn Any + Send + Sync>)>,
+    /// Set when joined rows were stored without the plain ones: makes the plain rows from
+    /// the first joined ones when they are first asked for, so a prefetch copies nothing.
+    plain: Option<PlainRows<C>>,
+}
+
+/// Makes the plain rows from joined ones (see [`plain_rows`]).
+type PlainRows<C> = fn(&(dyn Any + Send + Sync)) -> Option<Vec<C>>;
+
+impl<C> Default for JoinedRows<C> {
+    fn default() -> Self {
+        JoinedRows {
+            by_column: Vec::new(),
+            plain: None,
+        }
+    }
+}
+
+impl<C> Clone for JoinedRows<C> {
+    fn clone(&self) -> Self {
+        JoinedRows {
+            by_column: self.by_column.clone(),
+            plain: self.plain,
+        }
+    }
+}
+
+/// The through rows of joined rows `Vec<(C, J)>` (the plain rows of a relation prefetched
+/// with a foreign key).
+fn plain_rows<C: Clone + 'static, J: 'static>(rows: &(dyn Any + Send + Sync)) -> Option<Vec<C>> {
+    let rows = rows.downcast_ref::<Vec<(C, J)>>()?;
+    Some(rows.iter().map(|(row, _)| row.clone()).collect())
 }
 
 impl<C> Default for GenericRelation<C> {
     fn default() -> Self {
         GenericRelation {
             cache: RwLock::new(None),
-            joined: RwLock::new(Vec::new()),
+            joined: RwLock::new(JoinedRows::default()),
         }
     }
 }
 
 impl<C> Clone for GenericRelation<C> {
     fn clone(&self) -> Self {
+        let joined = self.read_joined();
         GenericRelation {
-            cache: RwLock::new(self.prefetched()),
-            joined: RwLock::new(
-                self.joined
-                    .read()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clone(),
-            ),
+            cache: RwLock::new(self.cache.read().unwrap_or_else(|p| p.into_inner()).clone()),
+            joined: RwLock::new(joined.clone()),
         }
     }
 }
@@ -83,14 +115,34 @@ impl<C> fmt::Debug for GenericRelation<C> {
 impl<C> GenericRelation<C> {
     /// The prefetched rows, if any.
     pub fn prefetched(&self) -> Option<Arc<Vec<C>>> {
-        self.cache.read().unwrap_or_else(|p| p.into_inner()).clone()
+        if let Some(rows) = self.cache.read().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Some(rows);
+        }
+        // Only joined rows were stored: make the plain ones once. The joined lock is held
+        // throughout, so no store or clear runs in between (they take it first).
+        let joined = self.read_joined();
+        let plain = joined.plain?;
+        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(rows) = cache.as_ref() {
+            return Some(rows.clone());
+        }
+        let rows = Arc::new(plain(&*joined.by_column.first()?.1)?);
+        *cache = Some(rows.clone());
+        Some(rows)
+    }
+
+    /// Whether rows are prefetched.
+    pub fn is_prefetched(&self) -> bool {
+        self.cache
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+            || self.read_joined().plain.is_some()
     }
 
     pub(crate) fn set_prefetched(&self, rows: Vec<C>) {
-        self.joined
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut joined = self.write_joined();
+        *joined = JoinedRows::default();
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(rows));
     }
 
@@ -100,30 +152,42 @@ impl<C> GenericRelation<C> {
         &self,
         column: &str,
     ) -> Option<Arc<J>> {
-        let joined = self.joined.read().unwrap_or_else(|p| p.into_inner());
-        let (_, rows) = joined.iter().find(|(c, _)| *c == column)?;
+        let joined = self.read_joined();
+        let (_, rows) = joined.by_column.iter().find(|(c, _)| *c == column)?;
         rows.clone().downcast::<J>().ok()
     }
 
-    /// Stores rows joined with what the foreign key `column` references, after
-    /// [`GenericRelation::set_prefetched`] stored the rows themselves.
-    pub(crate) fn set_prefetched_joined<J: Send + Sync + 'static>(
+    /// Stores the prefetched rows joined with what the foreign key `column` references
+    /// (`J` is that row, or an `Option` of it), replacing whatever was prefetched; the plain
+    /// rows are made from them when first asked for.
+    pub(crate) fn set_prefetched_joined_only<J: Send + Sync + 'static>(
         &self,
         column: &'static str,
-        rows: J,
-    ) {
-        let mut joined = self.joined.write().unwrap_or_else(|p| p.into_inner());
-        joined.retain(|(c, _)| *c != column);
-        joined.push((column, Arc::new(rows)));
+        rows: Vec<(C, J)>,
+    ) where
+        C: Clone + Send + Sync + 'static,
+    {
+        let mut joined = self.write_joined();
+        *joined = JoinedRows {
+            by_column: vec![(column, Arc::new(rows))],
+            plain: Some(plain_rows::<C, J>),
+        };
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Drops the prefetched rows; the next read queries the database.
     pub fn clear_prefetched(&self) {
-        self.joined
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut joined = self.write_joined();
+        *joined = JoinedRows::default();
         *self.cache.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn read_joined(&self) -> std::sync::RwLockReadGuard<'_, JoinedRows<C>> {
+        self.joined.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write_joined(&self) -> std::sync::RwLockWriteGuard<'_, JoinedRows<C>> {
+        self.joined.write().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -153,6 +217,6 @@ impl<C: Send + Sync + 'static> ErasedRelationCache for GenericRelation<C> {
     }
 
     fn is_prefetched(&self) -> bool {
-        self.prefetched().is_some()
+        GenericRelation::is_prefetched(self)
     }
 }
