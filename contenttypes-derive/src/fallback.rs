@@ -51,7 +51,9 @@ fn stubs(ident: &syn::Ident, vis: &syn::Visibility, p: TokenStream) -> TokenStre
             }
 
             impl<__DB: #p::diesel::backend::Backend + 'static> #p::ReadColumns<__DB> for #ident {
-                fn __read_columns(_: &dyn #p::RawRow<__DB>) -> #p::diesel::deserialize::Result<Self> {
+                fn __read_columns<__R: #p::RawRow<__DB> + ?::core::marker::Sized>(
+                    _: &__R,
+                ) -> #p::diesel::deserialize::Result<Self> {
                     ::core::unreachable!()
                 }
             }

@@ -355,7 +355,7 @@ fn columns_impls(n: &Names) -> TokenStream {
     });
     let reads = cols.iter().map(|(i, f, c)| {
         let (fident, ty, st) = (&f.ident, &f.ty, column_sql_type(n, c));
-        quote!(#fident: #p::read_column::<#st, #ty, __DB>(__row, #i)?,)
+        quote!(#fident: #p::read_column::<#st, #ty, __DB, __R>(__row, #i)?,)
     });
     // `BindColumns` for `target` over these fields, by position.
     // `BindColumns` for `target` over these fields, by position; the columns `now` says
@@ -425,7 +425,9 @@ fn columns_impls(n: &Names) -> TokenStream {
         where
             #(#read_bounds)*
         {
-            fn __read_columns(__row: &dyn #p::RawRow<__DB>) -> #p::diesel::deserialize::Result<Self> {
+            fn __read_columns<__R: #p::RawRow<__DB> + ?::core::marker::Sized>(
+                __row: &__R,
+            ) -> #p::diesel::deserialize::Result<Self> {
                 ::core::result::Result::Ok(Self {
                     #(#reads)*
                     #(#others,)*

@@ -143,7 +143,9 @@ pub trait SupportedBackend:
     /// Builds `M` from a row, through its [`ReadColumns`](crate::columns::ReadColumns) impl
     /// for this backend.
     #[doc(hidden)]
-    fn read_columns<M: ReadsEverywhere>(row: &dyn RawRow<Self>) -> deserialize::Result<M>;
+    fn read_columns<M: ReadsEverywhere, R: RawRow<Self> + ?Sized>(
+        row: &R,
+    ) -> deserialize::Result<M>;
 
     /// Binds the column at `index` of `row`, through its
     /// [`BindColumns`](crate::columns::BindColumns) impl for this backend.
@@ -169,7 +171,10 @@ macro_rules! supported_backend {
         impl SupportedBackend for $db {
             const DIALECT: Dialect = $dialect;
 
-            fn read_columns<M: ReadsEverywhere>(row: &dyn RawRow<Self>) -> deserialize::Result<M> {
+            #[inline]
+            fn read_columns<M: ReadsEverywhere, R: RawRow<Self> + ?Sized>(
+                row: &R,
+            ) -> deserialize::Result<M> {
                 <M as crate::columns::ReadColumns<Self>>::__read_columns(row)
             }
 

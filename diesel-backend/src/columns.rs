@@ -41,6 +41,7 @@ impl<'r, R, DB> RowRef<'r, R, DB> {
 }
 
 impl<'a, R: Row<'a, DB>, DB: Backend + 'static> RawRow<DB> for RowRef<'_, R, DB> {
+    #[inline]
     fn with_value(
         &self,
         index: usize,
@@ -85,10 +86,12 @@ impl<'r, DB: Backend + 'static> Offset<'r, DB> {
 /// Reads the column at `index` as `T`, through `T: FromSql<ST, DB>` (`Option<T>` for a
 /// nullable column). Generated row decoders call it once per column.
 #[doc(hidden)]
-pub fn read_column<ST, T, DB>(row: &dyn RawRow<DB>, index: usize) -> deserialize::Result<T>
+#[inline]
+pub fn read_column<ST, T, DB, R>(row: &R, index: usize) -> deserialize::Result<T>
 where
     DB: Backend + 'static,
     T: FromSql<ST, DB>,
+    R: RawRow<DB> + ?Sized,
 {
     let mut out = None;
     row.with_value(index, &mut |raw| {
@@ -105,8 +108,10 @@ where
     note = "each field's type must implement Diesel's `FromSql` for its column's SQL type on every enabled backend"
 )]
 pub trait ReadColumns<DB: Backend + 'static>: Sized {
+    /// Generic over the row, so a typed read (a `RowRef`) is compiled for its row type and
+    /// a dynamic one (`dyn RawRow`) goes through the vtable.
     #[doc(hidden)]
-    fn __read_columns(row: &dyn RawRow<DB>) -> deserialize::Result<Self>;
+    fn __read_columns<R: RawRow<DB> + ?Sized>(row: &R) -> deserialize::Result<Self>;
 }
 
 /// Binds the value of one column (by declaration position) as a query parameter, on the

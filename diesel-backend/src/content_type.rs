@@ -261,11 +261,11 @@ where
     i32: FromSql<Integer, DB>,
     String: FromSql<Text, DB>,
 {
-    fn __read_columns(row: &dyn RawRow<DB>) -> deserialize::Result<Self> {
+    fn __read_columns<R: RawRow<DB> + ?Sized>(row: &R) -> deserialize::Result<Self> {
         Ok(ContentType {
-            id: read_column::<Integer, i32, DB>(row, 0)?,
-            app_label: Cow::Owned(read_column::<Text, String, DB>(row, 1)?),
-            model: Cow::Owned(read_column::<Text, String, DB>(row, 2)?),
+            id: read_column::<Integer, i32, DB, R>(row, 0)?,
+            app_label: Cow::Owned(read_column::<Text, String, DB, R>(row, 1)?),
+            model: Cow::Owned(read_column::<Text, String, DB, R>(row, 2)?),
             registration: None,
         })
     }

@@ -50,8 +50,9 @@ pub trait Model:
 
     /// Builds the model from a row holding its columns in declaration order.
     #[doc(hidden)]
-    fn __read<DB: SupportedBackend>(row: &dyn RawRow<DB>) -> deserialize::Result<Self> {
-        DB::read_columns::<Self>(row)
+    #[inline]
+    fn __read<DB: SupportedBackend, R: RawRow<DB> + ?Sized>(row: &R) -> deserialize::Result<Self> {
+        DB::read_columns::<Self, R>(row)
     }
 
     /// Binds the value of the column at `index` (declaration order).

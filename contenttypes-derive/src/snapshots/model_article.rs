@@ -104,24 +104,27 @@ const _: () = {
             __DB,
         >,
     {
-        fn __read_columns(
-            __row: &dyn ::contenttypes::__private::RawRow<__DB>,
-        ) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
+        fn __read_columns<
+            __R: ::contenttypes::__private::RawRow<__DB> + ?::core::marker::Sized,
+        >(__row: &__R) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
             ::core::result::Result::Ok(Self {
                 id: ::contenttypes::__private::read_column::<
                     <blog_article::id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 0usize)?,
                 title: ::contenttypes::__private::read_column::<
                     <blog_article::title as ::contenttypes::__private::diesel::Expression>::SqlType,
                     String,
                     __DB,
+                    __R,
                 >(__row, 1usize)?,
                 rating: ::contenttypes::__private::read_column::<
                     <blog_article::rating as ::contenttypes::__private::diesel::Expression>::SqlType,
                     Option<f64>,
                     __DB,
+                    __R,
                 >(__row, 2usize)?,
                 tags: <GenericRelation<
                     TaggedItem,

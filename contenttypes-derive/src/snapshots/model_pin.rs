@@ -280,24 +280,27 @@ const _: () = {
             __DB,
         >,
     {
-        fn __read_columns(
-            __row: &dyn ::contenttypes::__private::RawRow<__DB>,
-        ) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
+        fn __read_columns<
+            __R: ::contenttypes::__private::RawRow<__DB> + ?::core::marker::Sized,
+        >(__row: &__R) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
             ::core::result::Result::Ok(Self {
                 id: ::contenttypes::__private::read_column::<
                     <boards_pin::id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 0usize)?,
                 content_type_id: ::contenttypes::__private::read_column::<
                     <boards_pin::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i32,
                     __DB,
+                    __R,
                 >(__row, 1usize)?,
                 object_id: ::contenttypes::__private::read_column::<
                     <boards_pin::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 2usize)?,
                 content_object: <GenericForeignKey as ::core::default::Default>::default(),
             })

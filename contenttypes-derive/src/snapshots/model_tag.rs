@@ -79,19 +79,21 @@ const _: () = {
             __DB,
         >,
     {
-        fn __read_columns(
-            __row: &dyn ::contenttypes::__private::RawRow<__DB>,
-        ) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
+        fn __read_columns<
+            __R: ::contenttypes::__private::RawRow<__DB> + ?::core::marker::Sized,
+        >(__row: &__R) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
             ::core::result::Result::Ok(Self {
                 id: ::contenttypes::__private::read_column::<
                     <tagging_tag::id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 0usize)?,
                 name: ::contenttypes::__private::read_column::<
                     <tagging_tag::name as ::contenttypes::__private::diesel::Expression>::SqlType,
                     String,
                     __DB,
+                    __R,
                 >(__row, 1usize)?,
             })
         }

@@ -215,29 +215,33 @@ const _: () = {
             __DB,
         >,
     {
-        fn __read_columns(
-            __row: &dyn ::contenttypes::__private::RawRow<__DB>,
-        ) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
+        fn __read_columns<
+            __R: ::contenttypes::__private::RawRow<__DB> + ?::core::marker::Sized,
+        >(__row: &__R) -> ::contenttypes::__private::diesel::deserialize::Result<Self> {
             ::core::result::Result::Ok(Self {
                 id: ::contenttypes::__private::read_column::<
                     <tagging_taggeditem::id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 0usize)?,
                 tag_id: ::contenttypes::__private::read_column::<
                     <tagging_taggeditem::tag_id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 1usize)?,
                 content_type_id: ::contenttypes::__private::read_column::<
                     <tagging_taggeditem::content_type_id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i32,
                     __DB,
+                    __R,
                 >(__row, 2usize)?,
                 object_id: ::contenttypes::__private::read_column::<
                     <tagging_taggeditem::object_id as ::contenttypes::__private::diesel::Expression>::SqlType,
                     i64,
                     __DB,
+                    __R,
                 >(__row, 3usize)?,
                 content_object: <GenericForeignKey as ::core::default::Default>::default(),
             })
