@@ -1,12 +1,15 @@
-//! Related rows with the row a foreign key of theirs references, in one query (Django's
-//! `select_related` on a relation manager, F.104 with `Prefetch(queryset=select_related)`),
-//! and a filtered subset next to the relation's own cache (Django's `to_attr`, F.99).
+//! Related rows with the row a foreign key of theirs references: in one query on a relation
+//! manager (Django's `select_related`), in two for many parents (F.104, Django's
+//! `prefetch_related("labels__label")`), and a filtered subset next to the relation's own
+//! cache (Django's `to_attr`, F.99).
 
 mod common;
 
 use common::models::*;
 use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
+use std::sync::Arc;
+
 use contenttypes::{strict_loading, Error};
 use diesel::prelude::*;
 
@@ -62,7 +65,7 @@ fn pin(label: Option<&Label>) -> impl FnOnce(Target<i64>) -> NewPin {
     }
 }
 
-fn names(rows: &[(LabeledThing, Label)]) -> Vec<&str> {
+fn names(rows: &[(LabeledThing, Arc<Label>)]) -> Vec<&str> {
     rows.iter().map(|(_, l)| l.name.as_str()).collect()
 }
 
@@ -114,6 +117,12 @@ backend_tests! {
                 .collect();
             assert_eq!(per_article, [vec!["rust", "go"], vec!["go"], vec![]]);
             assert_eq!(articles[0].labels().count(db).unwrap(), 2);
+            // Each label is read once and shared by the rows that reference it, as Django's
+            // prefetch gives them one instance; the prefetched rows are not copied.
+            let first = articles[0].labels().select_related(LabeledThing::LABEL).all_shared(db).unwrap();
+            let second = articles[1].labels().select_related(LabeledThing::LABEL).all_shared(db).unwrap();
+            assert!(Arc::ptr_eq(&first[1].1, &second[0].1));
+            assert!(Arc::ptr_eq(&first, &articles[0].labels().select_related(LabeledThing::LABEL).all_shared(db).unwrap()));
         });
         // A change drops both caches.
         articles[1].labels().create(db, link(&rust)).unwrap();
@@ -143,7 +152,7 @@ backend_tests! {
         board.pins().create(db, pin(Some(&rust))).unwrap();
         board.pins().create(db, pin(None)).unwrap();
         let rows = assert_queries(&log, 1, || board.pins().select_related(Pin::LABEL).all(db).unwrap());
-        let labels: Vec<Option<String>> = rows.into_iter().map(|(_, l)| l.map(|l| l.name)).collect();
+        let labels: Vec<Option<String>> = rows.into_iter().map(|(_, l)| l.map(|l| l.name.clone())).collect();
         assert_eq!(labels, [Some("rust".to_string()), None]);
         let boards = Corkboard::all(db).unwrap();
         assert_queries(&log, 2, || Corkboard::PINS.prefetch_related(db, &boards, Pin::LABEL).unwrap());

@@ -134,7 +134,9 @@ pub fn w3_targets(
         .collect()
 }
 
-/// W4: the articles' tagged items, then their tags (Django's two prefetch queries).
+/// W4: the articles' tagged items, then their tags (Django's two prefetch queries). The items
+/// are read whole, as the prefetch it is compared with holds them (reading only
+/// `(object_id, tag_id)` is ~0.2 ms less on SQLite: the price of rows over two columns).
 pub fn w4_tag_names(
     conn: &mut Conn,
     cts: Cts,
@@ -146,8 +148,10 @@ pub fn w4_tag_names(
             ti::table
                 .filter(ti::content_type_id.eq(cts.article))
                 .filter(ti::object_id.eq_any(part))
-                .select((ti::object_id, ti::tag_id))
-                .load::<(i64, i64)>(conn)?,
+                .select((ti::id, ti::tag_id, ti::content_type_id, ti::object_id))
+                .load::<(i64, i64, i32, i64)>(conn)?
+                .into_iter()
+                .map(|(_, tag, _, object)| (object, tag)),
         );
     }
     let mut tag_ids: Vec<i64> = links.iter().map(|l| l.1).collect();

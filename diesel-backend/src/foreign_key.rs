@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use contenttypes_core::keys::{Key, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
@@ -135,28 +136,55 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
     where
         T: Clone,
     {
-        let keys: Vec<Option<PkValue>> = rows.iter().map(self.key).collect();
-        let mut distinct: Vec<&PkValue> = keys.iter().flatten().collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let pk_type = T::DEF.primary_key().map(|c| c.sql_type);
-        let bound: Vec<PkValue> = distinct.iter().map(|k| (*k).clone()).collect();
-        let found: FxHashMap<PkValue, T> = select_by_keys::<T, D>(db, &bound, KeyOrder::Never)?
+        Ok(self
+            .load_shared_for(db, rows)?
             .into_iter()
-            .map(|row| (row.pk().to_pk_value(), row))
-            .collect();
-        // Each distinct key matched once, as the target's key column gives it back (an
-        // `i64` column referencing an `i32` key, a text id, a UUID's spelling).
-        let by_key: FxHashMap<&PkValue, &T> = distinct
+            .map(|t| t.map(|t| T::clone(&t)))
+            .collect())
+    }
+
+    /// [`ForeignKeyDescriptor::load_for`], each referenced row loaded once and shared by the
+    /// rows that reference it (Django's prefetch gives them the same instance).
+    pub(crate) fn load_shared_for<'r, D: Db>(
+        self,
+        db: &mut D,
+        rows: impl IntoIterator<Item = &'r M>,
+    ) -> Result<Vec<Option<Arc<T>>>>
+    where
+        M: 'r,
+    {
+        // Each row's key as its place among the distinct keys: one hash per row.
+        let mut places: FxHashMap<PkValue, usize> = FxHashMap::default();
+        let mut distinct: Vec<PkValue> = Vec::new();
+        let slots: Vec<Option<usize>> = rows
             .into_iter()
-            .filter_map(|k| {
-                let canonical = Value::from_key(pk_type?, k)?.to_key()?;
-                Some((k, found.get(&canonical)?))
+            .map(|row| {
+                let key = (self.key)(row)?;
+                Some(match places.get(&key) {
+                    Some(&place) => place,
+                    None => {
+                        distinct.push(key.clone());
+                        places.insert(key, distinct.len() - 1);
+                        distinct.len() - 1
+                    }
+                })
             })
             .collect();
-        Ok(keys
+        let found: FxHashMap<PkValue, Arc<T>> =
+            select_by_keys::<T, D>(db, &distinct, KeyOrder::Never)?
+                .into_iter()
+                .map(|row| (row.pk().to_pk_value(), Arc::new(row)))
+                .collect();
+        // Each distinct key matched once, as the target's key column gives it back (an
+        // `i64` column referencing an `i32` key, a text id, a UUID's spelling).
+        let pk_type = T::DEF.primary_key().map(|c| c.sql_type);
+        let targets: Vec<Option<&Arc<T>>> = distinct
             .iter()
-            .map(|k| by_key.get(k.as_ref()?).map(|t| T::clone(t)))
+            .map(|k| found.get(&Value::from_key(pk_type?, k)?.to_key()?))
+            .collect();
+        Ok(slots
+            .into_iter()
+            .map(|slot| targets[slot?].cloned())
             .collect())
     }
 

@@ -111,8 +111,8 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
         .tags()
         .select_related(TaggedItem::TAG)
         .all(db)?
-        .into_iter()
-        .map(|(_item, tag)| tag.name)
+        .iter()
+        .map(|(_item, tag)| tag.name.clone())
         .collect();
     println!("\nTags of {:?}: {names:?}", articles[0].title);
     step(

@@ -242,8 +242,14 @@ where
     let ct = ContentType::id_for_model::<P>(db)?;
     let object_id = |p: &P| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk());
     let object_ids: Vec<Value> = parents.iter().map(|p| object_id(p).to_value()).collect();
-    // Rows by their object id, typed: no conversion per row.
-    let mut by_object: FxHashMap<C::ObjectId, Vec<X>> = FxHashMap::default();
+    // Each parent's place by its object id, typed (a parent listed twice gets its rows once,
+    // at its first place): one hash per row read, no conversion.
+    let mut places: FxHashMap<C::ObjectId, usize> = FxHashMap::default();
+    for (place, parent) in parents.iter().enumerate() {
+        places.entry(object_id(parent)).or_insert(place);
+    }
+    let mut read: Vec<(usize, X)> = Vec::new();
+    let mut counts = vec![0usize; parents.len()];
     if !object_ids.is_empty() {
         let conn = db.connection();
         for chunk in key_chunks::<D::Backend>(&object_ids) {
@@ -252,25 +258,23 @@ where
             query.order_by_pk = KeyOrder::WhenNeeded;
             for row in query.load_iter::<R, diesel::connection::DefaultLoadingMode>(conn)? {
                 let Some(row) = map(row?) else { continue };
-                if let Some(oid) = through(&row).__object_id() {
-                    match by_object.get_mut(oid) {
-                        Some(rows) => rows.push(row),
-                        None => {
-                            by_object.insert(oid.clone(), vec![row]);
-                        }
-                    }
+                let place = through(&row).__object_id().and_then(|oid| places.get(oid));
+                if let Some(&place) = place {
+                    counts[place] += 1;
+                    read.push((place, row));
                 }
             }
         }
     }
-    Ok(parents
-        .iter()
-        .map(|p| {
-            let mut rows = by_object.remove(&object_id(p)).unwrap_or_default();
-            super::in_key_order(&mut rows, &through);
-            rows
-        })
-        .collect())
+    // Each parent's rows in a vector of their exact size, in the order read.
+    let mut out: Vec<Vec<X>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for (place, row) in read {
+        out[place].push(row);
+    }
+    for rows in &mut out {
+        super::in_key_order(rows, &through);
+    }
+    Ok(out)
 }
 
 /// The reverse of a generic relation, from the through model `C` to `P`:

@@ -36,7 +36,7 @@ pub struct GenericRelation<C> {
 }
 
 /// Prefetched rows joined with what a foreign key references, per foreign key column
-/// (`Arc<Vec<(C, N::Joined<T>)>>` behind `Any`).
+/// (`Arc<Vec<(C, N::Joined<Arc<T>>)>>` behind `Any`).
 struct JoinedRows<C> {
     by_column: Vec<(&'static str, Arc<dyn Any + Send + Sync>)>,
     /// Set when joined rows were stored without the plain ones: makes the plain rows from

@@ -59,8 +59,9 @@ where
     C::ObjectId: ObjectIdFor<P, P::Pk>,
 {
     /// The related rows with the row `foreign_key` references, read in one query by a join
-    /// (Django's `select_related`): `T` for a required foreign key (`INNER JOIN`), `Option<T>`
-    /// for a nullable one (`LEFT OUTER JOIN`).
+    /// (Django's `select_related`): `Arc<T>` for a required foreign key (`INNER JOIN`),
+    /// `Option<Arc<T>>` for a nullable one (`LEFT OUTER JOIN`). The referenced rows are
+    /// shared, as a prefetch shares them among the rows that reference one.
     ///
     /// ```
     /// # include!("../../../src/doctest_setup.rs");
@@ -74,7 +75,7 @@ where
     ///     .select_related(TaggedItem::TAG)
     ///     .all(&mut conn)?                     // 1 query
     ///     .into_iter()
-    ///     .map(|(_item, tag)| tag.name)
+    ///     .map(|(_item, tag)| tag.name.clone())
     ///     .collect();
     /// assert_eq!(names, ["rust"]);
     /// # Ok(())
@@ -98,7 +99,7 @@ where
     C::ObjectId: ObjectIdFor<P, P::Pk>,
     T: Model + Clone,
     N: Nullability,
-    N::Joined<T>: Clone + Send + Sync + 'static,
+    N::Joined<Arc<T>>: Clone + Send + Sync + 'static,
 {
     /// The related rows with their referenced rows, shared: after
     /// [`GenericRelationDescriptor::prefetch_related`] with this foreign key, the prefetched
@@ -121,29 +122,31 @@ where
     /// # }
     /// ```
     #[allow(clippy::type_complexity)] // the type users read: what `all` gives, shared
-    pub fn all_shared<D: Db>(&self, db: &mut D) -> Result<Arc<Vec<(C, N::Joined<T>)>>> {
+    pub fn all_shared<D: Db>(&self, db: &mut D) -> Result<Arc<Vec<(C, N::Joined<Arc<T>>)>>> {
         let column = self.foreign_key.column();
         if let Some(rows) = self
             .manager
             .cache
-            .prefetched_joined::<Vec<(C, N::Joined<T>)>>(column)
+            .prefetched_joined::<Vec<(C, N::Joined<Arc<T>>)>>(column)
         {
             return Ok(rows);
         }
         Ok(Arc::new(self.all(db)?))
     }
 
-    /// The related rows, ordered by key, each with its referenced row. 1 query; 0 after
+    /// The related rows, ordered by key, each with its referenced row (shared: rows that
+    /// reference the same row hold one `Arc` of it). 1 query; 0 after
     /// [`GenericRelationDescriptor::prefetch_related`] with this foreign key; 1 (for the
     /// referenced rows) after a plain prefetch.
-    pub fn all<D: Db>(&self, db: &mut D) -> Result<Vec<(C, N::Joined<T>)>> {
+    #[allow(clippy::type_complexity)] // the type users read: each row with its referenced row
+    pub fn all<D: Db>(&self, db: &mut D) -> Result<Vec<(C, N::Joined<Arc<T>>)>> {
         let cache = self.manager.cache;
         let column = self.foreign_key.column();
-        if let Some(rows) = cache.prefetched_joined::<Vec<(C, N::Joined<T>)>>(column) {
+        if let Some(rows) = cache.prefetched_joined::<Vec<(C, N::Joined<Arc<T>>)>>(column) {
             return Ok(rows.as_ref().clone());
         }
         if let Some(rows) = cache.prefetched() {
-            let targets = self.foreign_key.load_for(db, &rows)?;
+            let targets = self.foreign_key.load_shared_for(db, rows.iter())?;
             return Ok(rows
                 .iter()
                 .cloned()
@@ -207,7 +210,7 @@ where
     where
         T: Model + Clone,
         N: Nullability,
-        N::Joined<T>: Clone + Send + Sync + 'static,
+        N::Joined<Arc<T>>: Clone + Send + Sync + 'static,
     {
         // Two statements, as Django's `prefetch_related("tags__tag")`: the related rows, then
         // the rows they reference by distinct key. Measured against one `JOIN` with the
@@ -222,16 +225,16 @@ where
             |r| Some(r.0),
             |r| r,
         )?;
-        let lengths: Vec<usize> = per_parent.iter().map(Vec::len).collect();
-        let rows: Vec<C> = per_parent.into_iter().flatten().collect();
-        let targets = foreign_key.load_for(db, &rows)?;
-        let mut pairs = rows.into_iter().zip(targets);
-        for (parent, n) in parents.iter().zip(lengths) {
-            let joined: Vec<(C, N::Joined<T>)> = pairs
-                .by_ref()
-                .take(n)
-                .filter_map(|(row, target)| N::__joined(target).map(|t| (row, t)))
-                .collect();
+        let mut targets = foreign_key
+            .load_shared_for(db, per_parent.iter().flatten())?
+            .into_iter();
+        for (parent, rows) in parents.iter().zip(per_parent) {
+            let mut joined: Vec<(C, N::Joined<Arc<T>>)> = Vec::with_capacity(rows.len());
+            for (row, target) in rows.into_iter().zip(targets.by_ref()) {
+                if let Some(target) = N::__joined(target) {
+                    joined.push((row, target));
+                }
+            }
             (self.field())(parent).set_prefetched_joined_only(foreign_key.column(), joined);
         }
         Ok(())
@@ -245,9 +248,9 @@ struct Joined<C, T>(C, Option<T>);
 impl<C, T> Joined<C, T> {
     /// The pair a caller sees: `(row, T)` for a required foreign key, `(row, Option<T>)` for
     /// a nullable one; `None` drops a row whose required reference is missing.
-    fn pair<N: Nullability>(self) -> Option<(C, N::Joined<T>)> {
+    fn pair<N: Nullability>(self) -> Option<(C, N::Joined<Arc<T>>)> {
         let Joined(row, target) = self;
-        N::__joined(target).map(|t| (row, t))
+        N::__joined(target.map(Arc::new)).map(|t| (row, t))
     }
 }
 
