@@ -19,7 +19,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use contenttypes_core::ir::ModelDef;
+use contenttypes_core::ir::{ModelDef, SqlType};
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use contenttypes_core::registry::Registration;
 use diesel::expression::{AppearsOnTable, Expression};
@@ -266,70 +266,63 @@ where
                 )));
             }
         }
-        // Rows grouped by content type, in first-seen order.
-        let mut groups: Vec<(i32, Vec<(usize, PkValue)>)> = Vec::new();
+        // Rows grouped by content type, in first-seen order; each group's object ids once.
+        let mut groups: Vec<(i32, Distinct<'_, M::ObjectId>)> = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let (Some(ct), Some(oid)) = (row.__content_type_id(), row.__object_id()) else {
                 continue;
             };
-            let oid = oid.to_pk_value();
-            match groups.iter_mut().find(|(c, _)| *c == ct) {
-                Some((_, members)) => members.push((i, oid)),
-                None => groups.push((ct, vec![(i, oid)])),
-            }
+            let group = match groups.iter().position(|(c, _)| *c == ct) {
+                Some(g) => g,
+                None => {
+                    groups.push((ct, Distinct::with_capacity(rows.len() - i)));
+                    groups.len() - 1
+                }
+            };
+            groups[group].1.add(i, oid);
         }
         let (conn, cts) = db.parts();
         let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
         let types = cts.for_ids(conn, &ids)?;
         let mut targets: Vec<GenericObject> = Vec::new();
         let mut report = Prefetched::default();
-        for (ct_id, members) in groups {
+        for (ct_id, group) in groups {
             // A content type no registered model has (stale), or an id with no row: its rows
             // read as `None`, and the rows of every other type load as usual.
             let Some(registration) = types.get(&ct_id).and_then(ContentType::model_class) else {
-                report.stale += members.len();
+                report.stale += group.members.len();
                 report.stale_types.push(match types.get(&ct_id) {
                     Some(ct) => format!("{}.{}", ct.app_label, ct.model),
                     None => format!("id {ct_id}"),
                 });
-                for (i, oid) in members {
-                    rows[i].__cache().store(ct_id, oid, None);
-                }
+                group.store(rows, ct_id, &[]);
                 continue;
             };
             if !<M::Targets as TargetSet>::admits(registration.def) {
-                report.not_admitted += members.len();
-                for (i, oid) in members {
-                    rows[i].__cache().store(ct_id, oid, None);
-                }
+                report.not_admitted += group.members.len();
+                group.store(rows, ct_id, &[]);
                 continue;
             }
             let filter = spec
                 .queries
                 .iter()
                 .find(|(m, _)| std::ptr::eq(*m, registration.def) || **m == *registration.def);
-            // Each object id converted once, to the target's key type: bound in the query,
-            // and (as read back) the key the loaded rows are matched with.
+            // Each distinct object id converted once, to the target's key type: bound in the
+            // query, and (as read back) the key the loaded rows are matched with.
             let pk = key_column(registration.def)?;
-            let values: Vec<Option<Value>> = members
-                .iter()
-                .map(|(_, oid)| Value::from_key(pk.sql_type, oid))
-                .collect();
+            let values = group.values(pk.sql_type);
             let bound: Vec<Value> = values.iter().flatten().cloned().collect();
             let loaded = match filter {
                 Some((_, filter)) => load_by_values(conn, registration, bound, &**filter)?,
                 None => load_by_values(conn, registration, bound, &crate::query::NoFilter)?,
             };
-            for ((i, oid), value) in members.into_iter().zip(values) {
-                let found = value
-                    .and_then(|v| v.to_key())
-                    .and_then(|k| loaded.get(&k).cloned());
-                match found {
-                    Some(_) => report.found += 1,
-                    None => report.missing += 1,
-                }
-                rows[i].__cache().store(ct_id, oid, found);
-            }
+            let found: Vec<Option<GenericObject>> = values
+                .into_iter()
+                .map(|v| loaded.get(&v?.to_key()?).cloned())
+                .collect();
+            let (hit, miss) = group.store(rows, ct_id, &found);
+            report.found += hit;
+            report.missing += miss;
             targets.extend(loaded.into_values());
         }
         prefetch_relations(db, &targets, &spec.nested)?;
@@ -534,24 +527,23 @@ where
     D: Db,
 {
     let ct = ContentType::id_for_model::<P>(db)?;
-    let members: Vec<(usize, PkValue)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.__content_type_id() == Some(ct))
-        .filter_map(|(i, r)| r.__object_id().map(|o| (i, o.to_pk_value())))
-        .collect();
-    if members.is_empty() {
+    let mut group: Distinct<'_, C::ObjectId> = Distinct::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        if row.__content_type_id() == Some(ct) {
+            if let Some(oid) = row.__object_id() {
+                group.add(i, oid);
+            }
+        }
+    }
+    if group.members.is_empty() {
         return Ok(());
     }
     let pk = key_column(P::DEF)?;
-    // Each object id converted once: bound, and matched with the loaded rows' keys.
-    let values: Vec<Option<Value>> = members
-        .iter()
-        .map(|(_, k)| Value::from_key(pk.sql_type, k))
-        .collect();
+    // Each distinct object id converted once: bound, and matched with the loaded rows' keys.
+    let values = group.values(pk.sql_type);
     let keys: Vec<Value> = values.iter().flatten().cloned().collect();
     let conn = db.connection();
-    let mut found: FxHashMap<PkValue, GenericObject> =
+    let mut loaded: FxHashMap<PkValue, GenericObject> =
         FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
     for chunk in key_chunks::<D::Backend>(&keys) {
         let mut query = Select::new(
@@ -559,16 +551,75 @@ where
             Cond::In(Col::of(P::DEF, pk.name.as_ref()), chunk.to_vec()),
         );
         query.order_by_pk = KeyOrder::Never;
-        let loaded: Vec<Loaded<P>> = query.load(conn)?;
-        for row in loaded {
-            found.insert(row.0.pk().to_pk_value(), GenericObject::new(row.0));
+        let rows: Vec<Loaded<P>> = query.load(conn)?;
+        for row in rows {
+            loaded.insert(row.0.pk().to_pk_value(), GenericObject::new(row.0));
         }
     }
-    for ((i, oid), value) in members.into_iter().zip(values) {
-        let target = value
-            .and_then(|v| v.to_key())
-            .and_then(|k| found.get(&k).cloned());
-        rows[i].__cache().store(ct, oid, target);
-    }
+    let found: Vec<Option<GenericObject>> = values
+        .into_iter()
+        .map(|v| loaded.get(&v?.to_key()?).cloned())
+        .collect();
+    group.store(rows, ct, &found);
     Ok(())
+}
+
+/// The rows of one content type in a generic foreign key prefetch, with their object ids
+/// once each: one hash per row, one key conversion per distinct id.
+struct Distinct<'r, O> {
+    /// The object ids, each once, in first-seen order.
+    keys: Vec<&'r O>,
+    places: FxHashMap<&'r O, usize>,
+    /// Each row: its index, and its object id's place in `keys`.
+    members: Vec<(usize, usize)>,
+}
+
+impl<'r, O: Key> Distinct<'r, O> {
+    /// For at most `rows` rows (allocated once: the maps do not grow row by row).
+    fn with_capacity(rows: usize) -> Self {
+        Distinct {
+            keys: Vec::with_capacity(rows),
+            places: FxHashMap::with_capacity_and_hasher(rows, Default::default()),
+            members: Vec::with_capacity(rows),
+        }
+    }
+
+    fn add(&mut self, row: usize, oid: &'r O) {
+        let place = match self.places.get(oid) {
+            Some(&place) => place,
+            None => {
+                self.keys.push(oid);
+                self.places.insert(oid, self.keys.len() - 1);
+                self.keys.len() - 1
+            }
+        };
+        self.members.push((row, place));
+    }
+
+    /// Each distinct object id in the target key column's type (`None` when it cannot be
+    /// one: such a row's target is missing).
+    fn values(&self, sql_type: SqlType) -> Vec<Option<Value>> {
+        self.keys
+            .iter()
+            .map(|k| Value::from_key(sql_type, &k.to_pk_value()))
+            .collect()
+    }
+
+    /// Stores each row's target (`found` by place; missing past its end) in its cache, and
+    /// says how many rows found one and how many did not.
+    fn store<M: GenericForeignKeyField<K, ObjectId = O>, const K: u64>(
+        &self,
+        rows: &[M],
+        ct: i32,
+        found: &[Option<GenericObject>],
+    ) -> (usize, usize) {
+        let ids: Vec<PkValue> = self.keys.iter().map(|k| k.to_pk_value()).collect();
+        let mut hit = 0;
+        for &(row, place) in &self.members {
+            let target = found.get(place).cloned().flatten();
+            hit += usize::from(target.is_some());
+            rows[row].__cache().store(ct, ids[place].clone(), target);
+        }
+        (hit, self.members.len() - hit)
+    }
 }
