@@ -8,7 +8,7 @@ use common::models::*;
 use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
 use contenttypes::{Error, GenericObject};
-use diesel::RunQueryDsl;
+use diesel::{ExpressionMethods, RunQueryDsl};
 
 backend_tests! {
     /// B.21 and B.29: the target reads back (1 query with the content type cached); a
@@ -123,6 +123,14 @@ backend_tests! {
         assert!(row.content_object(db).unwrap().is_none());
         row.save(db).unwrap();
         assert_eq!(AllowsNullGfk::get(db, &row.id).unwrap().unwrap().content_type_id, None);
+        // Rows with the key unset have no target to load.
+        let mut other = AllowsNullGfk::insert(db, NewAllowsNullGfk::default()).unwrap();
+        other.set_content_object(db, &lion).unwrap();
+        other.save(db).unwrap();
+        let targets = assert_queries(&log, 2, || {
+            AllowsNullGfk::CONTENT_OBJECT.load_targets(db, generic_relations_allowsnullgfk::id.gt(0)).unwrap()
+        });
+        assert_eq!(targets, [GenericObject::new(lion)]);
     }
 
     /// H.118 and B.38: a text object id points at a text key, including the empty string,
@@ -144,6 +152,12 @@ backend_tests! {
         assert_eq!(loaded.content_object(db).unwrap().unwrap().downcast_ref::<Book>().unwrap(), &book);
         assert_eq!(named.comments().count(db).unwrap(), 0);
         assert_eq!(book.comments().all(db).unwrap(), vec![loaded]);
+        // The targets of text object ids, a text key and an integer key: each converted to
+        // its target's key type.
+        Comment::insert(db, NewComment { text: "second".into(), content_object: Target::to(&empty) }).unwrap();
+        let targets = Comment::CONTENT_OBJECT.load_targets(db, keys_comment::id.gt(0)).unwrap();
+        assert_eq!(targets.len(), 2, "{targets:?}");
+        assert!(targets.contains(&GenericObject::new(book)) && targets.contains(&GenericObject::new(empty)));
     }
 
     /// H.120: comparing a cached target with new column values of another key type does not

@@ -158,6 +158,58 @@ backend_tests! {
         assert_eq!(names, ["article One", "article Two", "board Four", "video Three"]);
     }
 
+    /// `load_targets`: the targets of the matching rows, each once, without the rows: 1
+    /// query for their two columns and 1 per model; a target pointed at twice comes once, a
+    /// row of a model outside the targets and a row whose target is gone are left out, and
+    /// the animals' table is never read.
+    fn load_targets_gives_each_target_once(t) {
+        let log = t.log();
+        let (lion, a1, v, b) = {
+            let db = &mut t.db();
+            warm_content_types(db);
+            (animal(db, "Lion"), article(db, "One"), video(db, "Two"), board(db, "Three"))
+        };
+        let animal_ct = ContentType::for_model::<Animal>(&mut t.db()).unwrap().id;
+        let article_ct = ContentType::for_model::<Article>(&mut t.db()).unwrap().id;
+        for (label, ct, id) in [("foreign", animal_ct, lion.id), ("gone", article_ct, a1.id + 1_000)] {
+            diesel::insert_into(typed_targets_targetspin::table)
+                .values((
+                    typed_targets_targetspin::label.eq(label),
+                    typed_targets_targetspin::content_type_id.eq(ct),
+                    typed_targets_targetspin::object_id.eq(id),
+                ))
+                .execute(&mut t.conn)
+                .unwrap();
+        }
+        let db = &mut t.db();
+        pin(db, "1", &a1);
+        pin(db, "2", &v);
+        pin(db, "3", &a1);
+        pin(db, "4", &b);
+        log.reset();
+        let all = TargetsPin::CONTENT_OBJECT
+            .load_targets(db, typed_targets_targetspin::label.ne("none"))
+            .unwrap();
+        let sent = log.take();
+        assert_eq!(sent.len(), 4, "the pins' columns, then articles, videos, boards: {sent:?}");
+        assert!(sent.iter().all(|q| !q.contains("generic_relations_animal")), "{sent:?}");
+        let mut names: Vec<String> = all.iter().map(describe).collect();
+        names.sort();
+        assert_eq!(names, ["article One", "board Three", "video Two"]);
+        let one = assert_queries(&log, 2, || {
+            TargetsPin::CONTENT_OBJECT
+                .load_targets(db, typed_targets_targetspin::label.eq("2"))
+                .unwrap()
+        });
+        assert_eq!(one, [TargetsPinContentObject::Video(std::sync::Arc::new(v))]);
+        let none = assert_queries(&log, 1, || {
+            TargetsPin::CONTENT_OBJECT
+                .load_targets(db, typed_targets_targetspin::label.eq("no such pin"))
+                .unwrap()
+        });
+        assert!(none.is_empty());
+    }
+
     /// A row that other code pointed at a model outside `targets(..)` (an animal, inserted
     /// with plain Diesel) reads as `None` without querying the animals' table: lazily (0
     /// queries with the content type cached) and prefetched (counted as not admitted).

@@ -113,14 +113,16 @@ pub fn w5_articles_tagged(conn: &mut Conn) -> Result<Vec<(i64, String)>, BoxErro
     Ok(out)
 }
 
-/// W6: Django's `TaggedItem.objects.filter(tag__name="t17").prefetch_related("content_object")`,
-/// then every item's target.
+/// W6: the objects tagged `t17`, whatever their model: `load_targets` reads the items' two
+/// columns and then each model's rows (Django's `[i.content_object for i in
+/// TaggedItem.objects.filter(tag__name="t17").prefetch_related("content_object")]`, without
+/// loading the items).
 pub fn w6_objects_tagged(conn: &mut Conn) -> Result<Vec<Object>, BoxError> {
-    let items = TaggedItem::filter(TaggedItem::TAG.any(workloads_tag::name.eq(TAG))).load(conn)?;
-    TaggedItem::CONTENT_OBJECT.prefetch(conn, &items)?;
-    let mut out = items
-        .iter()
-        .map(|item| object(item.content_object(conn)?))
+    let tagged = TaggedItem::TAG.any(workloads_tag::name.eq(TAG));
+    let mut out = TaggedItem::CONTENT_OBJECT
+        .load_targets(conn, tagged)?
+        .into_iter()
+        .map(|target| object(Some(target)))
         .collect::<Result<Vec<_>, _>>()?;
     out.sort_unstable();
     Ok(out)

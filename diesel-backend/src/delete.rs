@@ -29,7 +29,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::model::Model;
-use crate::query::{key_chunks, Col, Cond, Delete, NoFilter, SelectColumn, Update};
+use crate::query::{key_chunks, Col, Cond, Delete, NoFilter, SelectColumns, Update};
 use crate::transaction;
 use diesel::connection::LoadConnection;
 use diesel::query_builder::QueryFragment;
@@ -163,11 +163,12 @@ where
     E: QueryFragment<C::Backend>,
 {
     let pk = primary_key(model)?;
-    let query = SelectColumn {
+    let query = SelectColumns {
         table: model.table.name.as_ref(),
-        column: pk.name.as_ref(),
+        columns: vec![pk.name.as_ref()],
         cond,
         extra,
+        ordered: true,
     };
     load_keys(conn, query, pk.sql_type)
 }
@@ -378,7 +379,7 @@ fn values_of(column: &ColumnDef, keys: &[PkValue]) -> Vec<Value> {
 }
 
 /// Loads one key column of type `sql_type`.
-fn load_keys<C, E>(conn: &mut C, query: SelectColumn<E>, sql_type: SqlType) -> Result<Vec<PkValue>>
+fn load_keys<C, E>(conn: &mut C, query: SelectColumns<E>, sql_type: SqlType) -> Result<Vec<PkValue>>
 where
     C: Connection + LoadConnection,
     C::Backend: SupportedBackend,

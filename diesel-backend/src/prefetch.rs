@@ -19,7 +19,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use contenttypes_core::ir::{ModelDef, SqlType};
+use contenttypes_core::ir::ModelDef;
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use contenttypes_core::registry::Registration;
 use diesel::expression::{AppearsOnTable, Expression};
@@ -35,6 +35,7 @@ use crate::fxhash::FxHashMap;
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
 use crate::object::{key_column, load_by_values, GenericObject};
+use crate::object_ids::ObjectIds;
 use crate::query::{chunks, key_chunks, Col, Cond, KeyOrder, Select};
 use crate::relation::GenericRelationDescriptor;
 use crate::targets::TargetSet;
@@ -267,7 +268,7 @@ where
             }
         }
         // Rows grouped by content type, in first-seen order; each group's object ids once.
-        let mut groups: Vec<(i32, Distinct<'_, M::ObjectId>)> = Vec::new();
+        let mut groups: Vec<(i32, ObjectIds<'_, M::ObjectId>)> = Vec::new();
         for (i, row) in rows.iter().enumerate() {
             let (Some(ct), Some(oid)) = (row.__content_type_id(), row.__object_id()) else {
                 continue;
@@ -275,7 +276,7 @@ where
             let group = match groups.iter().position(|(c, _)| *c == ct) {
                 Some(g) => g,
                 None => {
-                    groups.push((ct, Distinct::with_capacity(rows.len() - i)));
+                    groups.push((ct, ObjectIds::with_capacity(rows.len() - i)));
                     groups.len() - 1
                 }
             };
@@ -527,7 +528,7 @@ where
     D: Db,
 {
     let ct = ContentType::id_for_model::<P>(db)?;
-    let mut group: Distinct<'_, C::ObjectId> = Distinct::with_capacity(rows.len());
+    let mut group: ObjectIds<'_, C::ObjectId> = ObjectIds::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         if row.__content_type_id() == Some(ct) {
             if let Some(oid) = row.__object_id() {
@@ -562,64 +563,4 @@ where
         .collect();
     group.store(rows, ct, &found);
     Ok(())
-}
-
-/// The rows of one content type in a generic foreign key prefetch, with their object ids
-/// once each: one hash per row, one key conversion per distinct id.
-struct Distinct<'r, O> {
-    /// The object ids, each once, in first-seen order.
-    keys: Vec<&'r O>,
-    places: FxHashMap<&'r O, usize>,
-    /// Each row: its index, and its object id's place in `keys`.
-    members: Vec<(usize, usize)>,
-}
-
-impl<'r, O: Key> Distinct<'r, O> {
-    /// For at most `rows` rows (allocated once: the maps do not grow row by row).
-    fn with_capacity(rows: usize) -> Self {
-        Distinct {
-            keys: Vec::with_capacity(rows),
-            places: FxHashMap::with_capacity_and_hasher(rows, Default::default()),
-            members: Vec::with_capacity(rows),
-        }
-    }
-
-    fn add(&mut self, row: usize, oid: &'r O) {
-        let place = match self.places.get(oid) {
-            Some(&place) => place,
-            None => {
-                self.keys.push(oid);
-                self.places.insert(oid, self.keys.len() - 1);
-                self.keys.len() - 1
-            }
-        };
-        self.members.push((row, place));
-    }
-
-    /// Each distinct object id in the target key column's type (`None` when it cannot be
-    /// one: such a row's target is missing).
-    fn values(&self, sql_type: SqlType) -> Vec<Option<Value>> {
-        self.keys
-            .iter()
-            .map(|k| Value::from_key(sql_type, &k.to_pk_value()))
-            .collect()
-    }
-
-    /// Stores each row's target (`found` by place; missing past its end) in its cache, and
-    /// says how many rows found one and how many did not.
-    fn store<M: GenericForeignKeyField<K, ObjectId = O>, const K: u64>(
-        &self,
-        rows: &[M],
-        ct: i32,
-        found: &[Option<GenericObject>],
-    ) -> (usize, usize) {
-        let ids: Vec<PkValue> = self.keys.iter().map(|k| k.to_pk_value()).collect();
-        let mut hit = 0;
-        for &(row, place) in &self.members {
-            let target = found.get(place).cloned().flatten();
-            hit += usize::from(target.is_some());
-            rows[row].__cache().store(ct, ids[place].clone(), target);
-        }
-        (hit, self.members.len() - hit)
-    }
 }

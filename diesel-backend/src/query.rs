@@ -538,26 +538,35 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Count<E> 
     }
 }
 
-/// `SELECT <column> FROM <table> WHERE <cond> AND <extra> ORDER BY <column>`: the keys of
-/// matching rows.
-pub(crate) struct SelectColumn<E = NoFilter> {
+/// `SELECT <columns> FROM <table> WHERE <cond> AND <extra> [ORDER BY <first column>]`: the
+/// keys of matching rows, or a few columns of them.
+pub(crate) struct SelectColumns<E = NoFilter> {
     pub(crate) table: &'static str,
-    pub(crate) column: &'static str,
+    pub(crate) columns: Vec<&'static str>,
     pub(crate) cond: Cond,
     pub(crate) extra: E,
+    /// Ordered by the first column.
+    pub(crate) ordered: bool,
 }
 
-statement_node!(impl<E> for SelectColumn<E>);
+statement_node!(impl<E> for SelectColumns<E>);
 
-impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for SelectColumn<E> {
+impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for SelectColumns<E> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql("SELECT ");
-        Col::new(self.table, self.column).walk(&mut out)?;
+        for (i, column) in self.columns.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            Col::new(self.table, column).walk(&mut out)?;
+        }
         out.push_sql(" FROM ");
         out.push_identifier(self.table)?;
         walk_where(&mut out, &self.cond, &self.extra)?;
-        out.push_sql(" ORDER BY ");
-        Col::new(self.table, self.column).walk(&mut out)?;
+        if let (true, Some(first)) = (self.ordered, self.columns.first()) {
+            out.push_sql(" ORDER BY ");
+            Col::new(self.table, first).walk(&mut out)?;
+        }
         Ok(())
     }
 }

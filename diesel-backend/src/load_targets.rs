@@ -1,0 +1,125 @@
+//! The targets of the rows matching a filter, without the rows:
+//! `TaggedItem::CONTENT_OBJECT.load_targets(db, filter)`, the objects tagged with a tag
+//! whatever their model.
+
+use diesel::deserialize::{self, QueryableByName};
+use diesel::expression::{AppearsOnTable, Expression};
+use diesel::query_builder::QueryFragment;
+use diesel::row::NamedRow;
+use diesel::RunQueryDsl;
+
+use crate::backend::SupportedBackend;
+use crate::columns::RowRef;
+use crate::content_type::ContentType;
+use crate::db::Db;
+use crate::error::Result;
+use crate::field::{FieldType, Value};
+use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
+use crate::object::{key_column, load_by_values};
+use crate::object_ids::ObjectIds;
+use crate::query::{Cond, NoFilter, SelectColumns};
+use crate::targets::TargetSet;
+
+impl<M, const K: u64> GenericForeignKeyDescriptor<M, K>
+where
+    M: GenericForeignKeyField<K>,
+{
+    /// The targets of the rows of `M` matching `filter` (a Diesel expression on `M`'s table),
+    /// each once, without loading the rows: Django's
+    /// `[i.content_object for i in TaggedItem.objects.filter(...).prefetch_related("content_object")]`
+    /// for the objects themselves. 1 query for the rows' content types and object ids, then 1
+    /// per target model (plus one for the content types on a cold cache). The targets come
+    /// grouped by model, in the order their rows were read; rows whose target is gone, of a
+    /// stale content type or of a model outside `targets(..)` are left out.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use diesel::prelude::*;
+    /// let rust = Tag::insert(&mut conn, NewTag { name: "rust".into() })?;
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hello".into() })?;
+    /// let book = Book::insert(&mut conn, NewBook { isbn: "1".into(), title: "Rust".into() })?;
+    /// TaggedItem::insert(&mut conn, NewTaggedItem { tag_id: rust.id, content_object: Target::to(&article) })?;
+    /// TaggedItem::insert(&mut conn, NewTaggedItem { tag_id: rust.id, content_object: Target::to(&book) })?;
+    /// // Everything tagged "rust", whatever its model: 3 queries (the items' two columns, then
+    /// // the articles and the books).
+    /// let tagged = TaggedItem::CONTENT_OBJECT.load_targets(
+    ///     &mut conn,
+    ///     TaggedItem::TAG.any(tagging_tag::name.eq("rust")),
+    /// )?;
+    /// assert_eq!(tagged.len(), 2);
+    /// assert_eq!(tagged[0].downcast_ref::<Article>()?, &article);
+    /// assert_eq!(tagged[1].downcast_ref::<Book>()?, &book);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn load_targets<D: Db, E>(
+        self,
+        db: &mut D,
+        filter: E,
+    ) -> Result<Vec<<M::Targets as TargetSet>::Target>>
+    where
+        E: Expression + AppearsOnTable<M::Table> + QueryFragment<D::Backend>,
+    {
+        let gfk = M::gfk_def()?;
+        let query = SelectColumns {
+            table: M::DEF.table.name.as_ref(),
+            columns: vec![gfk.ct_column.as_ref(), gfk.fk_column.as_ref()],
+            cond: Cond::True,
+            extra: filter,
+            ordered: false,
+        };
+        let pairs: Vec<Pair<M::ObjectId>> = query.load(db.connection())?;
+        // The object ids by content type, each once, in first-read order.
+        let mut groups: Vec<(i32, ObjectIds<'_, M::ObjectId>)> = Vec::new();
+        for (i, pair) in pairs.iter().enumerate() {
+            let (Some(ct), Some(oid)) = (pair.0, pair.1.as_ref()) else {
+                continue;
+            };
+            let group = match groups.iter().position(|(c, _)| *c == ct) {
+                Some(g) => g,
+                None => {
+                    groups.push((ct, ObjectIds::with_capacity(pairs.len() - i)));
+                    groups.len() - 1
+                }
+            };
+            groups[group].1.add(i, oid);
+        }
+        let (conn, cts) = db.parts();
+        let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
+        let types = cts.for_ids(conn, &ids)?;
+        let mut out = Vec::new();
+        for (ct, group) in &groups {
+            let Some(registration) = types.get(ct).and_then(ContentType::model_class) else {
+                continue;
+            };
+            if !<M::Targets as TargetSet>::admits(registration.def) {
+                continue;
+            }
+            let pk = key_column(registration.def)?;
+            let values = group.values(pk.sql_type);
+            let bound: Vec<Value> = values.iter().flatten().cloned().collect();
+            let mut loaded = load_by_values(conn, registration, bound, &NoFilter)?;
+            for value in values.into_iter().flatten() {
+                if let Some(object) = value.to_key().and_then(|k| loaded.remove(&k)) {
+                    out.push(<M::Targets as TargetSet>::from_object(object)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A row's content type id and object id (either NULL in a nullable generic foreign key).
+struct Pair<O>(Option<i32>, Option<O>);
+
+impl<DB: SupportedBackend, O: FieldType> QueryableByName<DB> for Pair<O> {
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        let row = RowRef::<_, DB>::new(row);
+        Ok(Pair(
+            i32::__read_nullable(&row, 0)?,
+            O::__read_nullable(&row, 1)?,
+        ))
+    }
+}
