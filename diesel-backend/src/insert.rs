@@ -1,23 +1,30 @@
 //! Inserting rows and reading back what the database filled (keys, `auto_now` columns), all
 //! or none.
 //!
-//! `INSERT ... RETURNING` on SQLite and PostgreSQL. On MySQL/MariaDB each row is inserted on
-//! its own and its key read with `LAST_INSERT_ID()`: MySQL has no `RETURNING`, and MariaDB's
+//! `INSERT ... RETURNING` on SQLite and PostgreSQL. MySQL has no `RETURNING`, and MariaDB's
 //! (10.5+) cannot be read through Diesel's MySQL connection, which asks for a prepared
 //! statement's result columns before executing it; MariaDB 10.11 gives none for some
-//! `INSERT ... RETURNING` statements ("No metadata exists").
+//! `INSERT ... RETURNING` statements ("No metadata exists"). So on MySQL/MariaDB rows whose
+//! keys the database generates go in multi-row `INSERT`s when the server hands one statement
+//! consecutive keys (`innodb_autoinc_lock_mode` 0 or 1, MariaDB's and MySQL 5.7's default):
+//! the first is `LAST_INSERT_ID()`, the next ones `auto_increment_increment` apart. Otherwise
+//! (MySQL 8's default 2 lets concurrent inserts interleave keys) each row is inserted on its
+//! own and its key read after it.
 
 use std::collections::HashMap;
 
 use contenttypes_core::ir::ModelDef;
 use contenttypes_core::keys::{Key, PkValue};
+use diesel::deserialize::{self, QueryableByName};
 use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::row::NamedRow;
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::backend::{Dialect, SupportedBackend};
+use crate::columns::RowRef;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::field::Scalar;
+use crate::field::{FieldType, Scalar};
 use crate::fxhash::FxHashMap;
 use crate::model::{Loaded, Model, NewModel};
 use crate::objects::select_by_keys;
@@ -33,7 +40,89 @@ pub(crate) fn insert_many<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Resu
     if <D::Backend as SupportedBackend>::DIALECT != Dialect::Mysql {
         return insert_returning::<T, D>(db, &new);
     }
+    let given = new.iter().filter(|n| n.__pk().is_some()).count();
+    let auto = T::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
+    // One row is one `INSERT` and one key read either way: no need to ask the server.
+    let batch = new.len() > 1 && auto && given == 0 && consecutive_keys(db.connection());
+    if given == new.len() || batch {
+        return insert_in_batches::<T, D>(db, new, given == 0);
+    }
     insert_each_reading_last_id::<T, D>(db, new)
+}
+
+/// Whether one multi-row `INSERT` gets consecutive generated keys on this MySQL/MariaDB
+/// server: `innodb_autoinc_lock_mode` 0 ("traditional") or 1 ("consecutive"). A server that
+/// does not say is taken as not.
+fn consecutive_keys<C: diesel::Connection + diesel::connection::LoadConnection>(
+    conn: &mut C,
+) -> bool
+where
+    C::Backend: SupportedBackend,
+{
+    AutoincLockMode
+        .get_result::<Scalar<i64>>(conn)
+        .is_ok_and(|Scalar(mode)| mode == 0 || mode == 1)
+}
+
+/// MySQL: multi-row `INSERT`s under the parameter limit, in one transaction; the keys are
+/// the rows' own, or (`generated`) read after each statement: `LAST_INSERT_ID()` is the
+/// first row's, the next rows' follow `auto_increment_increment` apart (checked by
+/// [`consecutive_keys`]).
+fn insert_in_batches<T: Model, D: Db>(
+    db: &mut D,
+    new: Vec<T::New>,
+    generated: bool,
+) -> Result<Vec<T>> {
+    let size = rows_per_statement(T::DEF, new.len());
+    transaction::atomic(db, |db| {
+        let conn = db.connection();
+        let mut keys: Vec<T::Pk> = Vec::with_capacity(new.len());
+        for chunk in new.chunks(size) {
+            Insert {
+                rows: chunk,
+                returning: false,
+                ignore_conflicts: false,
+            }
+            .execute(conn)?;
+            if !generated {
+                for row in chunk {
+                    keys.push(row.__pk().ok_or_else(|| Error::Unsaved {
+                        model: T::DEF.label(),
+                        operation: "insert",
+                    })?);
+                }
+                continue;
+            }
+            let FirstKey(first, step) = LastInsertId.get_result::<FirstKey>(conn)?;
+            for i in 0..chunk.len() as i64 {
+                let id = PkValue::Int(first + i * step);
+                keys.push(T::Pk::from_pk_value(&id).ok_or_else(|| Error::InvalidKey {
+                    model: T::DEF.label(),
+                    key: id,
+                })?);
+            }
+        }
+        let out = new
+            .into_iter()
+            .zip(keys)
+            .map(|(row, pk)| row.__into_model(pk))
+            .collect::<Result<Vec<T>>>()?;
+        read_back_filled(db, out)
+    })
+}
+
+/// The rows again as the database has them, when it fills columns the new rows do not hold
+/// (`auto_now`, defaults): one `SELECT` per parameter limit.
+fn read_back_filled<T: Model, D: Db>(db: &mut D, out: Vec<T>) -> Result<Vec<T>> {
+    if !<T::New as NewModel>::__DATABASE_FILLS {
+        return Ok(out);
+    }
+    let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
+    let mut fresh: HashMap<PkValue, T> = select_by_keys::<T, _>(db, &keys, KeyOrder::Never)?
+        .into_iter()
+        .map(|r| (r.pk().to_pk_value(), r))
+        .collect();
+    Ok(keys.iter().filter_map(|k| fresh.remove(k)).collect())
 }
 
 /// [`crate::Objects::bulk_insert`] and, with `ignore_conflicts`,
@@ -164,7 +253,7 @@ fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) ->
             }
             .execute(conn)?;
             let pk = if auto {
-                let Scalar(id) = LastInsertId.get_result::<Scalar<i64>>(conn)?;
+                let FirstKey(id, _) = LastInsertId.get_result::<FirstKey>(conn)?;
                 T::Pk::from_pk_value(&PkValue::Int(id)).ok_or_else(|| Error::InvalidKey {
                     model: T::DEF.label(),
                     key: PkValue::Int(id),
@@ -177,30 +266,45 @@ fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) ->
             };
             out.push(row.__into_model(pk)?);
         }
-        if <T::New as NewModel>::__DATABASE_FILLS {
-            // The database wrote columns the new rows do not hold: read them back.
-            let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
-            let mut fresh: HashMap<PkValue, T> =
-                select_by_keys::<T, _>(db, &keys, KeyOrder::Never)?
-                    .into_iter()
-                    .map(|r| (r.pk().to_pk_value(), r))
-                    .collect();
-            out = keys.iter().filter_map(|k| fresh.remove(k)).collect();
-        }
-        Ok(out)
+        read_back_filled(db, out)
     })
 }
 
-/// `SELECT LAST_INSERT_ID()` (MySQL).
+/// `SELECT LAST_INSERT_ID(), @@auto_increment_increment` (MySQL): the first key the last
+/// `INSERT` generated, and the step between the keys of its rows.
 struct LastInsertId;
 
 crate::query::statement_node!(impl for LastInsertId);
 
 impl<DB: SupportedBackend> QueryFragment<DB> for LastInsertId {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        // MySQL returns an unsigned BIGINT; the cast makes it the signed value the row
+        // MySQL returns unsigned BIGINTs; the casts make them the signed values the row
         // decoder reads.
-        out.push_sql("SELECT CAST(LAST_INSERT_ID() AS SIGNED)");
+        out.push_sql(
+            "SELECT CAST(LAST_INSERT_ID() AS SIGNED), CAST(@@auto_increment_increment AS SIGNED)",
+        );
+        Ok(())
+    }
+}
+
+/// A row of [`LastInsertId`].
+struct FirstKey(i64, i64);
+
+impl<DB: SupportedBackend> QueryableByName<DB> for FirstKey {
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        let row = RowRef::<_, DB>::new(row);
+        Ok(FirstKey(i64::__read(&row, 0)?, i64::__read(&row, 1)?))
+    }
+}
+
+/// `SELECT @@innodb_autoinc_lock_mode` (MySQL/MariaDB; see [`consecutive_keys`]).
+struct AutoincLockMode;
+
+crate::query::statement_node!(impl for AutoincLockMode);
+
+impl<DB: SupportedBackend> QueryFragment<DB> for AutoincLockMode {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("SELECT CAST(@@innodb_autoinc_lock_mode AS SIGNED)");
         Ok(())
     }
 }
