@@ -227,7 +227,7 @@ pub use contenttypes_diesel::sqlite;
 pub use contenttypes_diesel::query::NoFilter;
 #[doc(hidden)]
 #[cfg(feature = "runtime")]
-pub use contenttypes_diesel::query::MAX_BINDS;
+pub use contenttypes_diesel::query::{max_keys, MAX_BINDS};
 
 /// The content-type table for Diesel's query builder.
 #[cfg(feature = "runtime")]

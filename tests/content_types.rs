@@ -4,7 +4,7 @@
 mod common;
 
 use common::models::*;
-use common::{assert_queries, backend_tests, per_backend};
+use common::{assert_queries, backend_tests, per_backend, TestConnection};
 use contenttypes::prelude::*;
 use contenttypes::{create_content_types, django_content_type, Error, PkValue};
 use diesel::prelude::*;
@@ -320,30 +320,32 @@ backend_tests! {
         assert_eq!(cts.cached_id_of(Animal::DEF), None);
     }
 
-    /// Inserts go in the fewest statements under SQLite's parameter cap (32,766), of equal
-    /// sizes: 40,000 one-column rows are 2 statements of 20,000 (were 4 of 10,000), in one
-    /// transaction.
+    /// Inserts go in the fewest statements under the backend's parameter cap (SQLite 32,766,
+    /// PostgreSQL and MySQL 65,535), of equal sizes, in one transaction.
     fn bulk_insert_in_balanced_statements(t) {
         let log = t.log();
         let db = &mut t.db();
-        let new: Vec<NewLabel> = (0..40_000).map(|i| NewLabel { name: format!("l{i}") }).collect();
+        // Twice the parameter cap's worth of rows (one column each): 2 statements, equal.
+        let n = 2 * <Conn as TestConnection>::DIALECT.max_binds() - 2;
+        let new: Vec<NewLabel> = (0..n).map(|i| NewLabel { name: format!("l{i}") }).collect();
         log.reset();
         let inserted = Label::bulk_insert(db, &new).unwrap();
         let rows: Vec<usize> = log.take().iter().map(|sql| sql.matches("), (").count() + 1).collect();
-        assert_eq!(rows, [20_000, 20_000], "2 statements of 20,000 rows");
-        assert_eq!(inserted, 40_000);
-        assert_eq!(Label::count(db).unwrap(), 40_000);
+        assert_eq!(rows, [n / 2, n / 2], "2 statements of {} rows", n / 2);
+        assert_eq!(inserted, n);
+        assert_eq!(Label::count(db).unwrap(), n as i64);
     }
 
     /// `insert_many` over several statements returns the rows in the order given, with their
-    /// keys: 2 statements of 16,500 for 33,000 rows. MySQL has no `RETURNING`: on a server
+    /// keys: 2 statements for a little more than the parameter cap's worth of rows (32,766 on
+    /// SQLite, 65,535 elsewhere). MySQL has no `RETURNING`: on a server
     /// that gives one `INSERT` consecutive keys (`innodb_autoinc_lock_mode` 0 or 1, MariaDB's
     /// default, which CI runs) each statement's first key is read after it, and the lock mode
     /// once before: 5 statements.
     fn insert_many_in_balanced_statements(t) {
         let log = t.log();
         let db = &mut t.db();
-        let n = 33_000;
+        let n = <Conn as TestConnection>::DIALECT.max_binds() + 10;
         let new: Vec<NewLabel> = (0..n).map(|i| NewLabel { name: format!("l{i}") }).collect();
         let many = assert_queries(&log, per_backend::<Conn>(2, 5), || Label::insert_many(db, new).unwrap());
         assert_eq!(many.len(), n);

@@ -8,7 +8,7 @@
 
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
-use diesel::query_builder::AstPass;
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Binary, Bool, Double, Float, HasSqlType, Integer, SmallInt, Text};
 use diesel::QueryResult;
@@ -156,6 +156,11 @@ pub trait SupportedBackend:
         out: &mut AstPass<'_, 'b, Self>,
     ) -> QueryResult<()>;
 
+    /// How many parameters `fragment` binds, read off its SQL (its `?` or `$n`
+    /// placeholders; a literal holding one only over-counts, which shortens a key list).
+    #[doc(hidden)]
+    fn binds_in<F: QueryFragment<Self> + ?Sized>(fragment: &F) -> usize;
+
     /// Builds the model of `vtable` from a row.
     #[doc(hidden)]
     fn read_dyn(
@@ -170,6 +175,16 @@ macro_rules! supported_backend {
         #[cfg(feature = $feature)]
         impl SupportedBackend for $db {
             const DIALECT: Dialect = $dialect;
+
+            fn binds_in<F: QueryFragment<Self> + ?Sized>(fragment: &F) -> usize {
+                use diesel::query_builder::QueryBuilder;
+                let mut sql = <Self as Backend>::QueryBuilder::default();
+                match fragment.to_sql(&mut sql, &<$db>::default()) {
+                    Ok(()) => sql.finish().matches(['?', '$']).count(),
+                    // A fragment that cannot render fails its statement anyway.
+                    Err(_) => 0,
+                }
+            }
 
             #[inline]
             fn read_columns<M: ReadsEverywhere, R: RawRow<Self> + ?Sized>(

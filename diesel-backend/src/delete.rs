@@ -29,7 +29,9 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::model::Model;
-use crate::query::{key_chunks, Col, Cond, Delete, NoFilter, SelectColumns, Update};
+use crate::query::{
+    key_chunks, Col, Cond, Delete, NoFilter, SelectColumns, Update, FRAMEWORK_BINDS,
+};
 use crate::transaction;
 use diesel::connection::LoadConnection;
 use diesel::query_builder::QueryFragment;
@@ -233,7 +235,7 @@ impl Collector<'_> {
         let pk = primary_key(model)?;
         let values = values_of(pk, &keys);
         let mut rows = 0;
-        for chunk in key_chunks::<C::Backend>(&values) {
+        for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
             rows += Delete {
                 table: model.table.name.as_ref(),
                 cond: Cond::In(Col::of(model, pk.name.as_ref()), chunk.to_vec()),
@@ -277,7 +279,7 @@ impl Collector<'_> {
             })?;
             let oid = column(through, &gfk.fk_column)?;
             let object_ids = values_of(oid, keys);
-            for chunk in key_chunks::<C::Backend>(&object_ids) {
+            for chunk in key_chunks::<C::Backend>(&object_ids, FRAMEWORK_BINDS) {
                 let cond = Cond::And(vec![
                     Cond::Eq(Col::of(through, gfk.ct_column.as_ref()), Value::Integer(ct)),
                     Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
@@ -303,7 +305,7 @@ impl Collector<'_> {
         let referencing: Vec<_> = incoming(self.registry, model).collect();
         for (from, column, on_delete) in referencing {
             let values = values_of(column, keys);
-            for chunk in key_chunks::<C::Backend>(&values) {
+            for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
                 let cond = Cond::In(Col::of(from, column.name.as_ref()), chunk.to_vec());
                 match on_delete {
                     OnDelete::Cascade => self.related(conn, from, cond, depth)?,

@@ -73,7 +73,7 @@ fn insert_in_batches<T: Model, D: Db>(
     new: Vec<T::New>,
     generated: bool,
 ) -> Result<Vec<T>> {
-    let size = rows_per_statement(T::DEF, new.len());
+    let size = rows_per_statement(D::Backend::DIALECT, T::DEF, new.len());
     transaction::atomic(db, |db| {
         let conn = db.connection();
         let mut keys: Vec<T::Pk> = Vec::with_capacity(new.len());
@@ -136,7 +136,7 @@ pub(crate) fn bulk_insert<T: Model, D: Db>(
     in_chunks(
         db,
         new,
-        rows_per_statement(T::DEF, new.len()),
+        rows_per_statement(D::Backend::DIALECT, T::DEF, new.len()),
         |conn, chunk| {
             Ok(Insert {
                 rows: chunk,
@@ -156,20 +156,15 @@ pub(crate) fn resolve_targets<N: NewModel, D: Db>(db: &mut D, new: &[N]) -> Resu
     new.iter().try_for_each(|row| row.__resolve_targets(db))
 }
 
-/// How many parameters one `INSERT` binds at most: SQLite's cap (32,766; PostgreSQL's and
-/// MySQL's are 65,535). An insert binds nothing but its rows, so it needs none of the room
-/// [`MAX_BINDS`](crate::query::MAX_BINDS) leaves for other parameters: 10,000 rows of three
-/// columns are one statement.
-const MAX_INSERT_BINDS: usize = 32_766;
-
-/// How many of `rows` rows of `model` go in each `INSERT`: the fewest statements under
-/// [`MAX_INSERT_BINDS`], of equal sizes (10,001 rows by at most 5,000 are three statements of
-/// 3,334, not two of 5,000 and one of 1).
-fn rows_per_statement(model: &'static ModelDef, rows: usize) -> usize {
+/// How many of `rows` rows of `model` go in each `INSERT` on `dialect`: the fewest
+/// statements under the backend's parameter cap (SQLite 32,766, PostgreSQL and MySQL 65,535;
+/// an insert binds nothing but its rows), of equal sizes (10,001 rows by at most 5,000 are
+/// three statements of 3,334, not two of 5,000 and one of 1).
+fn rows_per_statement(dialect: Dialect, model: &'static ModelDef, rows: usize) -> usize {
     // A row of no columns is `DEFAULT VALUES`, one row per statement.
     let most = match insert_columns(model).count() {
         0 => 1,
-        columns => (MAX_INSERT_BINDS / columns).max(1),
+        columns => (dialect.max_binds() / columns).max(1),
     };
     balanced_chunk_size(rows, most)
 }
@@ -193,7 +188,7 @@ fn in_chunks<D: Db, I, T>(
 
 /// `INSERT ... RETURNING`, rows put back in the order given.
 fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
-    let size = rows_per_statement(T::DEF, new.len());
+    let size = rows_per_statement(D::Backend::DIALECT, T::DEF, new.len());
     let batches = in_chunks(db, new, size, |conn, chunk| {
         let rows: Vec<Loaded<T>> = Insert {
             rows: chunk,

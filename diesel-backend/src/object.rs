@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::fxhash::FxHashMap;
 use crate::model::{load_dyn, AnyModel, LoadedDyn, Model, ModelVTable};
-use crate::query::{key_chunks, Col, Cond, KeyOrder, Select};
+use crate::query::{key_chunks, Col, Cond, KeyOrder, Select, FRAMEWORK_BINDS};
 
 /// A model object of any registered type. Downcast it to use it as its model:
 ///
@@ -176,7 +176,8 @@ where
     let pk = key_column(def)?;
     values.dedup();
     let mut out = FxHashMap::with_capacity_and_hasher(values.len(), Default::default());
-    for chunk in key_chunks::<C::Backend>(&values) {
+    let others = FRAMEWORK_BINDS + C::Backend::binds_in(filter);
+    for chunk in key_chunks::<C::Backend>(&values, others) {
         let mut query = Select::new(
             def,
             Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),

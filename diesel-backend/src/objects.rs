@@ -23,7 +23,9 @@ use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::insert;
 use crate::model::{Loaded, Model, NewModel};
-use crate::query::{key_chunks, Col, Cond, Count, KeyOrder, NoFilter, Save, Select, Slice};
+use crate::query::{
+    key_chunks, Col, Cond, Count, KeyOrder, NoFilter, Save, Select, Slice, FRAMEWORK_BINDS,
+};
 use crate::values::Values;
 
 /// Row operations of a model. Query counts are in each method's documentation.
@@ -535,7 +537,7 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(
         .collect();
     let conn = db.connection();
     let mut out = Vec::with_capacity(values.len());
-    for chunk in key_chunks::<D::Backend>(&values) {
+    for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
         let mut query = Select::new(
             T::DEF,
             Cond::In(Col::of(T::DEF, pk.name.as_ref()), chunk.to_vec()),

@@ -36,7 +36,7 @@ use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
 use crate::object::{key_column, load_by_values, GenericObject};
 use crate::object_ids::ObjectIds;
-use crate::query::{chunks, key_chunks, Col, Cond, KeyOrder, Select};
+use crate::query::{chunks, key_chunks, Col, Cond, KeyOrder, Select, FRAMEWORK_BINDS};
 use crate::relation::GenericRelationDescriptor;
 use crate::targets::TargetSet;
 
@@ -546,7 +546,7 @@ where
     let conn = db.connection();
     let mut loaded: FxHashMap<PkValue, GenericObject> =
         FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
-    for chunk in key_chunks::<D::Backend>(&keys) {
+    for chunk in key_chunks::<D::Backend>(&keys, FRAMEWORK_BINDS) {
         let mut query = Select::new(
             P::DEF,
             Cond::In(Col::of(P::DEF, pk.name.as_ref()), chunk.to_vec()),

@@ -252,7 +252,8 @@ pub(crate) use statement_node;
 
 // Key lists: `IN (...)`, or one array parameter on PostgreSQL.
 mod list;
-pub(crate) use list::{key_chunks, walk_in_list};
+pub use list::max_keys;
+pub(crate) use list::{key_chunks, walk_in_list, FRAMEWORK_BINDS};
 #[cfg(feature = "postgres")]
 pub(crate) use list::{walk_pg_list, ArrayOf};
 

@@ -35,6 +35,15 @@ impl Dialect {
         }
     }
 
+    /// How many parameters one statement may bind: SQLite's default cap (32,766),
+    /// PostgreSQL's and MySQL's (65,535).
+    pub const fn max_binds(self) -> usize {
+        match self {
+            Dialect::Sqlite => 32_766,
+            Dialect::Postgres | Dialect::Mysql => 65_535,
+        }
+    }
+
     /// Quotes an identifier.
     pub fn quote(self, ident: &str) -> String {
         match self {

@@ -6,7 +6,6 @@
 use diesel::query_builder::AstPass;
 use diesel::QueryResult;
 
-use super::MAX_BINDS;
 use crate::backend::SupportedBackend;
 use crate::field::Value;
 
@@ -64,15 +63,27 @@ impl ArrayOf {
 }
 
 /// The runs of a key list, one per statement: the whole list where the backend binds it as
-/// one parameter (PostgreSQL), else runs of at most [`MAX_BINDS`] keys.
-pub(crate) fn key_chunks<DB: SupportedBackend>(values: &[Value]) -> impl Iterator<Item = &[Value]> {
-    let size = if DB::list_is_one_bind(values) {
-        values.len()
-    } else {
-        MAX_BINDS
-    };
-    values.chunks(size.max(1))
+/// one parameter (PostgreSQL), else the fewest runs of equal size that fit the backend's
+/// parameter cap beside the statement's `others` parameters.
+pub(crate) fn key_chunks<DB: SupportedBackend>(
+    values: &[Value],
+    others: usize,
+) -> std::slice::Chunks<'_, Value> {
+    if DB::list_is_one_bind(values) {
+        return values.chunks(values.len().max(1));
+    }
+    super::balanced_chunks(values, max_keys(DB::DIALECT, others))
 }
+
+/// How many keys one list may hold in a statement that binds `others` parameters besides:
+/// the backend's cap less those.
+pub fn max_keys(dialect: crate::backend::Dialect, others: usize) -> usize {
+    dialect.max_binds().saturating_sub(others).max(1)
+}
+
+/// The most parameters a framework statement binds beside its key list (a content type id,
+/// an object id, the columns an `UPDATE` sets), with room to spare.
+pub const FRAMEWORK_BINDS: usize = 16;
 
 #[cfg(feature = "postgres")]
 pub(crate) use pg::walk_pg_list;

@@ -18,7 +18,7 @@ use crate::filter::RelationFilter;
 use crate::fxhash::FxHashMap;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
-use crate::query::{key_chunks, JoinForeignKey, KeyOrder, NoFilter, Select};
+use crate::query::{key_chunks, JoinForeignKey, KeyOrder, NoFilter, Select, FRAMEWORK_BINDS};
 
 use super::*;
 
@@ -251,8 +251,9 @@ where
     let mut read: Vec<(usize, X)> = Vec::new();
     let mut counts = vec![0usize; parents.len()];
     if !object_ids.is_empty() {
+        let others = FRAMEWORK_BINDS + <D::Backend as crate::SupportedBackend>::binds_in(extra);
         let conn = db.connection();
-        for chunk in key_chunks::<D::Backend>(&object_ids) {
+        for chunk in key_chunks::<D::Backend>(&object_ids, others) {
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
             query.order_by_pk = KeyOrder::WhenNeeded;

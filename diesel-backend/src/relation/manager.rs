@@ -20,7 +20,7 @@ use crate::gfk::GenericForeignKeyField;
 use crate::model::{Loaded, Model};
 use crate::query::{
     key_chunks, Cond, Count, InsertRows, KeyOrder, LockRow, NoFilter, Select, Slice, Update,
-    MAX_BINDS,
+    FRAMEWORK_BINDS, MAX_BINDS,
 };
 use crate::transaction;
 
@@ -198,7 +198,7 @@ where
             .collect();
         let conn = db.connection();
         let mut updated = 0;
-        for chunk in key_chunks::<D::Backend>(&values) {
+        for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
             updated += Update {
                 table: C::DEF.table.name.as_ref(),
                 set: vec![
@@ -288,7 +288,7 @@ where
             .filter_map(|k| Value::from_key(pk.sql_type, k))
             .collect();
         let mut deleted = 0;
-        for chunk in key_chunks::<D::Backend>(&values) {
+        for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
             let cond = link
                 .cond(ct, vec![self.object_id().to_value()])
                 .and(Cond::In(link.pk_col()?, chunk.to_vec()));
