@@ -189,7 +189,7 @@ impl ContentType {
     }
 
     /// The objects of this type with these primary keys, in no particular order; keys with
-    /// no row are skipped. One query per [`crate::query::MAX_BINDS`] keys.
+    /// no row are skipped. One query per [`crate::query::max_keys`] keys.
     pub fn get_objects_for_this_type(
         &self,
         db: &mut impl Db,

@@ -115,7 +115,7 @@ impl<M, T, N> ForeignKeyDescriptor<M, T, N> {
 impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
     /// The row each of `rows` references, in the order of `rows` (`None` where the column is
     /// NULL or the row is gone): one query for all of them (per
-    /// [`MAX_BINDS`](crate::query::MAX_BINDS) distinct keys), Django's `prefetch_related`
+    /// [`max_keys`](crate::query::max_keys) distinct keys), Django's `prefetch_related`
     /// over a foreign key. After a generic relation's prefetch, an article's tags and their
     /// tag rows are 2 queries for any number of articles.
     ///

@@ -130,7 +130,7 @@ impl fmt::Debug for GenericObject {
 }
 
 /// The rows of a registered model with these keys and matching `filter`, as dynamic objects
-/// by key: one query per [`crate::query::MAX_BINDS`] keys (one in all on PostgreSQL). Keys with no row are left out.
+/// by key: one query per [`crate::query::max_keys`] keys (one in all on PostgreSQL). Keys with no row are left out.
 pub(crate) fn load_by_keys<C, F>(
     conn: &mut C,
     registration: &'static Registration,

@@ -50,16 +50,19 @@ pub trait Objects: Model {
     }
 
     /// Inserts rows and returns them with their keys, in the order given, all or none: one
-    /// `INSERT ... RETURNING` per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters, in one
-    /// transaction when there is more than one. On MySQL/MariaDB: one `INSERT` and one
-    /// `LAST_INSERT_ID()` per row, in a transaction (and one `SELECT` of the rows when the
-    /// model has `auto_now` or `auto_now_add` columns, which the database fills).
+    /// `INSERT ... RETURNING` per parameter cap's worth of rows (SQLite 32,766 parameters,
+    /// PostgreSQL 65,535), in one transaction when there is more than one. On MySQL/MariaDB,
+    /// which have no usable `RETURNING`: multi-row `INSERT`s and one `LAST_INSERT_ID()` after
+    /// each when the server gives a statement consecutive keys (`innodb_autoinc_lock_mode` 0
+    /// or 1, MariaDB's default), else one `INSERT` and one `LAST_INSERT_ID()` per row; in a
+    /// transaction (and one `SELECT` of the rows when the model has `auto_now` or
+    /// `auto_now_add` columns, which the database fills).
     fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
         insert::insert_many(db, new)
     }
 
     /// Inserts rows without reading them back, all or none (Django's `bulk_create`): one
-    /// statement per [`MAX_BINDS`](crate::query::MAX_BINDS) parameters on every backend, in
+    /// statement per parameter cap's worth of rows (SQLite 32,766, elsewhere 65,535), in
     /// one transaction when there is more than one. Returns how many rows were inserted.
     fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
         insert::bulk_insert::<Self, D>(db, new, false)
@@ -273,7 +276,7 @@ pub trait Objects: Model {
 
     /// The rows with these keys, ordered by key; missing keys are skipped. One query on
     /// PostgreSQL (the keys are one array parameter), elsewhere one per
-    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
+    /// [`max_keys`](crate::query::max_keys) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
         select_by_keys::<Self, D>(db, &keys, KeyOrder::Always)
@@ -356,7 +359,7 @@ pub trait Objects: Model {
     /// a schema whose foreign keys have no `ON DELETE` (a Django project's) too. Statements:
     /// one `DELETE` per cascade (plus one `SELECT` of keys when the related model has
     /// cascades of its own), then one `DELETE` of the rows, per
-    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys.
+    /// [`max_keys`](crate::query::max_keys) keys.
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");

@@ -12,7 +12,7 @@
 //! Relations are named by their generated descriptors (`Article::TAGS`), never by strings:
 //! a wrong path does not compile.
 //!
-//! Keys are sent in chunks of at most [`crate::query::MAX_BINDS`], so very large batches
+//! Keys are sent in chunks of at most [`crate::query::max_keys`], so very large batches
 //! take one more query per chunk. Prefetched values land in the rows' caches, which every
 //! accessor reads first.
 

@@ -18,9 +18,10 @@ use crate::backend::SupportedBackend;
 use crate::field::Value;
 use crate::model::{Model, NewModel};
 
-/// How many bound parameters one statement may carry. SQLite's default cap is 32,766,
-/// PostgreSQL's and MySQL's 65,535; staying well under all three leaves room for the other
-/// parameters of the statement.
+/// How many parameters a statement binds at most where the framework does not size it by the
+/// backend's cap ([`max_keys`]: key lists; inserts): the rows an `UPDATE` writes one by one,
+/// the pairs of a nested prefetch. SQLite's default cap is 32,766, PostgreSQL's and MySQL's
+/// 65,535; staying well under all three leaves room for the other parameters.
 pub const MAX_BINDS: usize = 10_000;
 
 /// A column, optionally qualified by its table.

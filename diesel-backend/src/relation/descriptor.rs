@@ -169,7 +169,7 @@ where
     }
 
     /// The related rows of each of `parents`, in the order of `parents`, loaded in one query
-    /// (per [`MAX_BINDS`](crate::query::MAX_BINDS) parents except on PostgreSQL, which
+    /// (per [`max_keys`](crate::query::max_keys) parents except on PostgreSQL, which
     /// takes any number as one array parameter) and stored nowhere: the parents'
     /// caches stay as they are.
     pub fn load_for<D: Db>(self, db: &mut D, parents: &[P]) -> Result<Vec<Vec<C>>> {

@@ -165,7 +165,7 @@ where
         Ok(self.count(db)? > 0)
     }
 
-    /// Points saved rows at this parent, in one `UPDATE` per [`MAX_BINDS`](crate::query::MAX_BINDS) keys, and updates
+    /// Points saved rows at this parent, in one `UPDATE` per [`max_keys`](crate::query::max_keys) keys, and updates
     /// them in memory (Django's `add(bulk=True)`). An unsaved row is an error and nothing is
     /// changed.
     pub fn add<'r, D: Db>(
@@ -253,7 +253,7 @@ where
     }
 
     /// Deletes these related rows (Django's `remove`: the rows go, they are not unlinked).
-    /// Rows that belong to another parent are left alone. One `DELETE` per [`MAX_BINDS`](crate::query::MAX_BINDS) keys
+    /// Rows that belong to another parent are left alone. One `DELETE` per [`max_keys`](crate::query::max_keys) keys
     /// (plus the generic cascade when the through model has generic relations of its own), in
     /// one transaction. Returns how many rows were deleted.
     pub fn remove<'r, D: Db>(
@@ -308,7 +308,7 @@ where
     /// Makes `rows` the related rows: deletes the current ones not among them and points
     /// the others here, in one transaction (Django's `set`): a locking read of the parent's
     /// row, a `SELECT` of the current keys, then at most one `DELETE` and one `UPDATE` (per
-    /// [`MAX_BINDS`](crate::query::MAX_BINDS) keys). Concurrent `set`s of one parent run one after the other, so the
+    /// [`max_keys`](crate::query::max_keys) keys). Concurrent `set`s of one parent run one after the other, so the
     /// result is one caller's set. A parent with no row is [`Error::Unsaved`].
     pub fn set<'r, D: Db>(
         &self,
