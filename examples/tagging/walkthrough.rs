@@ -143,6 +143,14 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
         &log,
         "loaded the rows and their targets: 1 query, plus 1 per target model",
     );
+    // The objects alone, each once, without loading the items.
+    let objects = TaggedItem::CONTENT_OBJECT
+        .load_targets(db, tagging_taggeditem::tag_id.eq(rust.id))?;
+    assert_eq!(objects.len(), rust_items.len());
+    step(
+        &log,
+        "the same objects without the items: 1 query for their two columns, plus 1 per model",
+    );
 
     // --- Reverse: articles having tag "django" ------------------------------------------------
     let tagged_django = Article::TAGS.any(TaggedItem::TAG.any(tagging_tag::name.eq("django")));
