@@ -71,21 +71,10 @@ where
             ordered: false,
         };
         let pairs: Vec<Pair<M::ObjectId>> = query.load(db.connection())?;
-        // The object ids by content type, each once, in first-read order.
-        let mut groups: Vec<(i32, ObjectIds<'_, M::ObjectId>)> = Vec::new();
-        for (i, pair) in pairs.iter().enumerate() {
-            let (Some(ct), Some(oid)) = (pair.0, pair.1.as_ref()) else {
-                continue;
-            };
-            let group = match groups.iter().position(|(c, _)| *c == ct) {
-                Some(g) => g,
-                None => {
-                    groups.push((ct, ObjectIds::with_capacity(pairs.len() - i)));
-                    groups.len() - 1
-                }
-            };
-            groups[group].1.add(i, oid);
-        }
+        let groups = ObjectIds::by_content_type(
+            pairs.len(),
+            pairs.iter().map(|pair| (pair.0, pair.1.as_ref())),
+        );
         let (conn, cts) = db.parts();
         let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
         let types = cts.for_ids(conn, &ids)?;

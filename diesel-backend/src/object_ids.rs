@@ -20,6 +20,30 @@ pub(crate) struct ObjectIds<'r, O> {
 }
 
 impl<'r, O: Key> ObjectIds<'r, O> {
+    /// The rows (`len` of them, each a content type id and an object id, either unset) grouped
+    /// by content type in first-seen order, each group's object ids once; rows with either
+    /// unset are left out.
+    pub(crate) fn by_content_type(
+        len: usize,
+        rows: impl Iterator<Item = (Option<i32>, Option<&'r O>)>,
+    ) -> Vec<(i32, ObjectIds<'r, O>)> {
+        let mut groups: Vec<(i32, ObjectIds<'r, O>)> = Vec::new();
+        for (i, (ct, oid)) in rows.enumerate() {
+            let (Some(ct), Some(oid)) = (ct, oid) else {
+                continue;
+            };
+            let group = match groups.iter().position(|(c, _)| *c == ct) {
+                Some(g) => g,
+                None => {
+                    groups.push((ct, ObjectIds::with_capacity(len - i)));
+                    groups.len() - 1
+                }
+            };
+            groups[group].1.add(i, oid);
+        }
+        groups
+    }
+
     /// For at most `rows` rows (allocated once: the maps do not grow row by row).
     pub(crate) fn with_capacity(rows: usize) -> Self {
         ObjectIds {

@@ -267,21 +267,11 @@ where
                 )));
             }
         }
-        // Rows grouped by content type, in first-seen order; each group's object ids once.
-        let mut groups: Vec<(i32, ObjectIds<'_, M::ObjectId>)> = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            let (Some(ct), Some(oid)) = (row.__content_type_id(), row.__object_id()) else {
-                continue;
-            };
-            let group = match groups.iter().position(|(c, _)| *c == ct) {
-                Some(g) => g,
-                None => {
-                    groups.push((ct, ObjectIds::with_capacity(rows.len() - i)));
-                    groups.len() - 1
-                }
-            };
-            groups[group].1.add(i, oid);
-        }
+        let groups = ObjectIds::by_content_type(
+            rows.len(),
+            rows.iter()
+                .map(|row| (row.__content_type_id(), row.__object_id())),
+        );
         let (conn, cts) = db.parts();
         let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
         let types = cts.for_ids(conn, &ids)?;
