@@ -142,6 +142,26 @@ pub fn targets_enum(
             fn from_object(object: #p::GenericObject) -> #p::Result<Self> {
                 ::core::convert::TryFrom::try_from(object)
             }
+            fn __load<__C, __F>(
+                conn: &mut __C,
+                model: &#p::ct_core::ir::ModelDef,
+                keys: &[#p::ct_diesel::field::Value],
+                filter: &__F,
+                out: &mut #p::targets::LoadedTargets,
+            ) -> #p::Result<bool>
+            where
+                __C: #p::diesel::Connection + #p::diesel::connection::LoadConnection,
+                <__C as #p::diesel::Connection>::Backend: #p::SupportedBackend,
+                __F: #p::diesel::query_builder::QueryFragment<<__C as #p::diesel::Connection>::Backend>
+                    + ?::core::marker::Sized,
+            {
+                #(
+                    if #p::targets::is_model::<#types>(model) {
+                        return #p::targets::load_as::<#types, __C, __F>(conn, keys, filter, out);
+                    }
+                )*
+                ::core::result::Result::Ok(false)
+            }
         }
 
         #(

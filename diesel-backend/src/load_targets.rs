@@ -15,10 +15,10 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::field::{FieldType, Value};
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
-use crate::object::{key_column, load_by_values};
+use crate::object::key_column;
 use crate::object_ids::ObjectIds;
 use crate::query::{Cond, NoFilter, SelectColumns};
-use crate::targets::TargetSet;
+use crate::targets::{load_targets_of, TargetSet};
 
 impl<M, const K: u64> GenericForeignKeyDescriptor<M, K>
 where
@@ -89,7 +89,8 @@ where
             let pk = key_column(registration.def)?;
             let values = group.values(pk.sql_type);
             let bound: Vec<Value> = values.iter().flatten().cloned().collect();
-            let mut loaded = load_by_values(conn, registration, bound, &NoFilter)?;
+            let mut loaded =
+                load_targets_of::<M::Targets, _, _>(conn, registration, bound, &NoFilter)?;
             for value in values.into_iter().flatten() {
                 if let Some(object) = value.to_key().and_then(|k| loaded.remove(&k)) {
                     out.push(<M::Targets as TargetSet>::from_object(object)?);

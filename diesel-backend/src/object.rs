@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use contenttypes_core::ir::{ColumnDef, ModelDef};
-use contenttypes_core::keys::PkValue;
+use contenttypes_core::keys::{Key, PkValue};
 use contenttypes_core::registry::Registration;
 use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
@@ -14,7 +14,7 @@ use crate::backend::SupportedBackend;
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::fxhash::FxHashMap;
-use crate::model::{load_dyn, AnyModel, LoadedDyn, Model, ModelVTable};
+use crate::model::{load_dyn, AnyModel, Loaded, LoadedDyn, Model, ModelVTable};
 use crate::query::{key_chunks, Col, Cond, KeyOrder, Select, FRAMEWORK_BINDS};
 
 /// A model object of any registered type. Downcast it to use it as its model:
@@ -173,11 +173,62 @@ where
     let def = registration.def;
     let vtable = ModelVTable::of_registration(registration)
         .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
-    let pk = key_column(def)?;
     values.dedup();
     let mut out = FxHashMap::with_capacity_and_hasher(values.len(), Default::default());
+    load_chunks(conn, def, &values, filter, |conn, query| {
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+        for row in rows {
+            let object = GenericObject::from_arc(row.0);
+            out.insert(object.pk(), object);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`load_by_values`] for a model known at compile time (a variant of a generic foreign
+/// key's `targets(..)`): the rows decoded as `T`, into `out`.
+pub(crate) fn load_typed<T: Model, C, F>(
+    conn: &mut C,
+    values: &[Value],
+    filter: &F,
+    out: &mut FxHashMap<PkValue, GenericObject>,
+) -> Result<()>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    load_chunks(conn, T::DEF, values, filter, |conn, query| {
+        // Each row into its `Arc` as it is read: no vector of whole rows in between.
+        for row in query.load_iter::<Loaded<T>, diesel::connection::DefaultLoadingMode>(conn)? {
+            let object = Arc::new(row?.0);
+            out.insert(
+                object.pk().to_pk_value(),
+                GenericObject::from_shared(object),
+            );
+        }
+        Ok(())
+    })
+}
+
+/// The `SELECT`s of the rows of `def` with these keys and matching `filter`, one per run of
+/// keys the backend binds in a statement, each handed to `each` to load.
+fn load_chunks<'f, C, F>(
+    conn: &mut C,
+    def: &'static ModelDef,
+    values: &[Value],
+    filter: &'f F,
+    mut each: impl FnMut(&mut C, Select<Filter<'f, F>>) -> Result<()>,
+) -> Result<()>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    let pk = key_column(def)?;
     let others = FRAMEWORK_BINDS + C::Backend::binds_in(filter);
-    for chunk in key_chunks::<C::Backend>(&values, others) {
+    for chunk in key_chunks::<C::Backend>(values, others) {
         let mut query = Select::new(
             def,
             Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
@@ -185,17 +236,13 @@ where
         .with_extra(Filter(filter));
         // Read into a map: the database's order is not kept.
         query.order_by_pk = KeyOrder::Never;
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
-        for row in rows {
-            let object = GenericObject::from_arc(row.0);
-            out.insert(object.pk(), object);
-        }
+        each(conn, query)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A borrowed filter, so one boxed filter serves every chunk.
-struct Filter<'a, F: ?Sized>(&'a F);
+pub(crate) struct Filter<'a, F: ?Sized>(&'a F);
 
 impl<DB: SupportedBackend, F: QueryFragment<DB> + ?Sized> QueryFragment<DB> for Filter<'_, F> {
     fn walk_ast<'b>(

@@ -34,11 +34,11 @@ use crate::field::Value;
 use crate::fxhash::FxHashMap;
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
 use crate::model::{load_dyn, Loaded, LoadedDyn, Model, ModelVTable};
-use crate::object::{key_column, load_by_values, GenericObject};
+use crate::object::{key_column, GenericObject};
 use crate::object_ids::ObjectIds;
 use crate::query::{chunks, key_chunks, Col, Cond, KeyOrder, Select, FRAMEWORK_BINDS};
 use crate::relation::GenericRelationDescriptor;
-use crate::targets::TargetSet;
+use crate::targets::{load_targets_of, TargetSet};
 
 thread_local! {
     static STRICT: Cell<u32> = const { Cell::new(0) };
@@ -304,8 +304,15 @@ where
             let values = group.values(pk.sql_type);
             let bound: Vec<Value> = values.iter().flatten().cloned().collect();
             let loaded = match filter {
-                Some((_, filter)) => load_by_values(conn, registration, bound, &**filter)?,
-                None => load_by_values(conn, registration, bound, &crate::query::NoFilter)?,
+                Some((_, filter)) => {
+                    load_targets_of::<M::Targets, _, _>(conn, registration, bound, &**filter)?
+                }
+                None => load_targets_of::<M::Targets, _, _>(
+                    conn,
+                    registration,
+                    bound,
+                    &crate::query::NoFilter,
+                )?,
             };
             let found: Vec<Option<GenericObject>> = values
                 .into_iter()

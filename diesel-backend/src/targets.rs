@@ -26,8 +26,13 @@
 //! ```
 
 use contenttypes_core::ir::ModelDef;
+use contenttypes_core::keys::PkValue;
+use diesel::query_builder::QueryFragment;
 
+use crate::backend::SupportedBackend;
 use crate::error::{Error, Result};
+use crate::field::Value;
+use crate::fxhash::FxHashMap;
 use crate::model::Model;
 use crate::object::GenericObject;
 
@@ -55,6 +60,72 @@ pub trait TargetSet: Send + Sync + 'static {
 
     /// `object` as a target ([`Error::WrongType`] for a model not admitted).
     fn from_object(object: GenericObject) -> Result<Self::Target>;
+
+    /// Loads into `out` the rows of `model` with these keys (matching `filter`), decoded as
+    /// that model, when the set names it; `Ok(false)` when it does not, and the registry's
+    /// dynamic loader serves (an [`Open`] set).
+    #[doc(hidden)]
+    fn __load<C, F>(
+        _conn: &mut C,
+        _model: &ModelDef,
+        _keys: &[Value],
+        _filter: &F,
+        _out: &mut LoadedTargets,
+    ) -> Result<bool>
+    where
+        C: diesel::Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+        F: QueryFragment<C::Backend> + ?Sized,
+    {
+        Ok(false)
+    }
+}
+
+/// The targets a batch loaded, by key ([`TargetSet::__load`]).
+#[doc(hidden)]
+#[derive(Default)]
+pub struct LoadedTargets(pub(crate) FxHashMap<PkValue, GenericObject>);
+
+/// The rows of a registered model with these keys (matching `filter`), by key: decoded as
+/// the model when the set `S` names it, else through the registry's dynamic loader.
+pub(crate) fn load_targets_of<S: TargetSet, C, F>(
+    conn: &mut C,
+    registration: &'static contenttypes_core::registry::Registration,
+    mut keys: Vec<Value>,
+    filter: &F,
+) -> Result<FxHashMap<PkValue, GenericObject>>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    keys.dedup();
+    let mut out = LoadedTargets(FxHashMap::with_capacity_and_hasher(
+        keys.len(),
+        Default::default(),
+    ));
+    if S::__load(conn, registration.def, &keys, filter, &mut out)? {
+        return Ok(out.0);
+    }
+    crate::object::load_by_values(conn, registration, keys, filter)
+}
+
+/// Loads the rows of `T` with these keys (the generated [`TargetSet::__load`], for the
+/// variant of `T`).
+#[doc(hidden)]
+pub fn load_as<T: Model, C, F>(
+    conn: &mut C,
+    keys: &[Value],
+    filter: &F,
+    out: &mut LoadedTargets,
+) -> Result<bool>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+    F: QueryFragment<C::Backend> + ?Sized,
+{
+    crate::object::load_typed::<T, C, F>(conn, keys, filter, &mut out.0)?;
+    Ok(true)
 }
 
 /// The targets of a generic foreign key declared without `targets(..)`: any model.

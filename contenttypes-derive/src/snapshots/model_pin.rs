@@ -140,6 +140,37 @@ impl ::contenttypes::__private::targets::TargetSet for PinContentObject {
     ) -> ::contenttypes::__private::Result<Self> {
         ::core::convert::TryFrom::try_from(object)
     }
+    fn __load<__C, __F>(
+        conn: &mut __C,
+        model: &::contenttypes::__private::ct_core::ir::ModelDef,
+        keys: &[::contenttypes::__private::ct_diesel::field::Value],
+        filter: &__F,
+        out: &mut ::contenttypes::__private::targets::LoadedTargets,
+    ) -> ::contenttypes::__private::Result<bool>
+    where
+        __C: ::contenttypes::__private::diesel::Connection
+            + ::contenttypes::__private::diesel::connection::LoadConnection,
+        <__C as ::contenttypes::__private::diesel::Connection>::Backend: ::contenttypes::__private::SupportedBackend,
+        __F: ::contenttypes::__private::diesel::query_builder::QueryFragment<
+                <__C as ::contenttypes::__private::diesel::Connection>::Backend,
+            > + ?::core::marker::Sized,
+    {
+        if ::contenttypes::__private::targets::is_model::<Article>(model) {
+            return ::contenttypes::__private::targets::load_as::<
+                Article,
+                __C,
+                __F,
+            >(conn, keys, filter, out);
+        }
+        if ::contenttypes::__private::targets::is_model::<media::Video>(model) {
+            return ::contenttypes::__private::targets::load_as::<
+                media::Video,
+                __C,
+                __F,
+            >(conn, keys, filter, out);
+        }
+        ::core::result::Result::Ok(false)
+    }
 }
 #[automatically_derived]
 impl ::contenttypes::__private::targets::Admits<Article> for PinContentObject {}
