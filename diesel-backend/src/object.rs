@@ -200,9 +200,14 @@ where
     F: QueryFragment<C::Backend> + ?Sized,
 {
     load_chunks(conn, T::DEF, values, filter, |conn, query| {
-        // Each row into its `Arc` as it is read: no vector of whole rows in between.
+        // Each row into its `Arc` as it is read (no vector of whole rows in between), and
+        // into the map once the statement is done (the map's writes do not interleave with
+        // the database's reads).
+        let mut objects: Vec<Arc<T>> = Vec::new();
         for row in query.load_iter::<Loaded<T>, diesel::connection::DefaultLoadingMode>(conn)? {
-            let object = Arc::new(row?.0);
+            objects.push(Arc::new(row?.0));
+        }
+        for object in objects {
             out.insert(
                 object.pk().to_pk_value(),
                 GenericObject::from_shared(object),

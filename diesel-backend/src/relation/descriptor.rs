@@ -248,8 +248,7 @@ where
     for (place, parent) in parents.iter().enumerate() {
         places.entry(object_id(parent)).or_insert(place);
     }
-    let mut read: Vec<(usize, X)> = Vec::new();
-    let mut counts = vec![0usize; parents.len()];
+    let mut read: Vec<X> = Vec::new();
     if !object_ids.is_empty() {
         let others = FRAMEWORK_BINDS + <D::Backend as crate::SupportedBackend>::binds_in(extra);
         let conn = db.connection();
@@ -258,19 +257,27 @@ where
             query.join = join;
             query.order_by_pk = KeyOrder::WhenNeeded;
             for row in query.load_iter::<R, diesel::connection::DefaultLoadingMode>(conn)? {
-                let Some(row) = map(row?) else { continue };
-                let place = through(&row).__object_id().and_then(|oid| places.get(oid));
-                if let Some(&place) = place {
-                    counts[place] += 1;
-                    read.push((place, row));
-                }
+                read.extend(map(row?));
             }
         }
     }
-    // Each parent's rows in a vector of their exact size, in the order read.
+    // Each row's parent once the statements are done (the lookups do not interleave with
+    // the database's reads), then each parent's rows in a vector of their exact size, in
+    // the order read.
+    let mut counts = vec![0usize; parents.len()];
+    let placed: Vec<Option<usize>> = read
+        .iter()
+        .map(|row| {
+            let place = *places.get(through(row).__object_id()?)?;
+            counts[place] += 1;
+            Some(place)
+        })
+        .collect();
     let mut out: Vec<Vec<X>> = counts.into_iter().map(Vec::with_capacity).collect();
-    for (place, row) in read {
-        out[place].push(row);
+    for (row, place) in read.into_iter().zip(placed) {
+        if let Some(place) = place {
+            out[place].push(row);
+        }
     }
     for rows in &mut out {
         super::in_key_order(rows, &through);
