@@ -28,7 +28,7 @@ use crate::field::{FieldType, Scalar};
 use crate::fxhash::FxHashMap;
 use crate::model::{Loaded, Model, NewModel};
 use crate::objects::select_by_keys;
-use crate::query::{balanced_chunk_size, insert_columns, Insert, KeyOrder};
+use crate::query::{balanced_chunk_size, insert_columns, Insert, KeyOrder, Returning};
 use crate::transaction;
 
 /// [`crate::Objects::insert_many`].
@@ -37,10 +37,15 @@ pub(crate) fn insert_many<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Resu
         return Ok(Vec::new());
     }
     resolve_targets(db, &new)?;
+    let given = new.iter().filter(|n| n.__pk().is_some()).count();
     if <D::Backend as SupportedBackend>::DIALECT != Dialect::Mysql {
+        // The rows are the new rows with their keys, unless the database fills columns:
+        // only the keys are read back (none when every row gives its own).
+        if !<T::New as NewModel>::__DATABASE_FILLS && (given == 0 || given == new.len()) {
+            return insert_returning_keys::<T, D>(db, new, given == 0);
+        }
         return insert_returning::<T, D>(db, &new);
     }
-    let given = new.iter().filter(|n| n.__pk().is_some()).count();
     let auto = T::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
     // One row is one `INSERT` and one key read either way: no need to ask the server.
     let batch = new.len() > 1 && auto && given == 0 && consecutive_keys(db.connection());
@@ -80,7 +85,7 @@ fn insert_in_batches<T: Model, D: Db>(
         for chunk in new.chunks(size) {
             Insert {
                 rows: chunk,
-                returning: false,
+                returning: Returning::Nothing,
                 ignore_conflicts: false,
             }
             .execute(conn)?;
@@ -140,7 +145,7 @@ pub(crate) fn bulk_insert<T: Model, D: Db>(
         |conn, chunk| {
             Ok(Insert {
                 rows: chunk,
-                returning: false,
+                returning: Returning::Nothing,
                 ignore_conflicts,
             }
             .execute(conn)?)
@@ -186,13 +191,68 @@ fn in_chunks<D: Db, I, T>(
     })
 }
 
-/// `INSERT ... RETURNING`, rows put back in the order given.
+/// `INSERT ... RETURNING <key>` (`generated`), or a plain `INSERT` when every row gives its
+/// key: the rows are the new rows with their keys, in the order given. A statement's
+/// generated keys grow with the order of its rows; they are read back sorted.
+fn insert_returning_keys<T: Model, D: Db>(
+    db: &mut D,
+    new: Vec<T::New>,
+    generated: bool,
+) -> Result<Vec<T>> {
+    let size = rows_per_statement(D::Backend::DIALECT, T::DEF, new.len());
+    let batches = in_chunks(db, &new, size, |conn, chunk| {
+        if !generated {
+            Insert {
+                rows: chunk,
+                returning: Returning::Nothing,
+                ignore_conflicts: false,
+            }
+            .execute(conn)?;
+            return Ok(Vec::new());
+        }
+        let mut keys: Vec<T::Pk> = Insert {
+            rows: chunk,
+            returning: Returning::Key,
+            ignore_conflicts: false,
+        }
+        .load::<Scalar<T::Pk>>(conn)?
+        .into_iter()
+        .map(|k| k.0)
+        .collect();
+        if !keys.is_sorted_by_key(Key::to_pk_value) {
+            keys.sort_by_cached_key(Key::to_pk_value);
+        }
+        if keys.len() != chunk.len() {
+            return Err(Error::Internal(format!(
+                "an INSERT of {} rows returned {} keys",
+                chunk.len(),
+                keys.len()
+            )));
+        }
+        Ok(keys)
+    })?;
+    let mut keys = batches.into_iter().flatten();
+    new.into_iter()
+        .map(|row| {
+            let pk = match row.__pk() {
+                Some(pk) => pk,
+                None => keys.next().ok_or_else(|| Error::Unsaved {
+                    model: T::DEF.label(),
+                    operation: "insert",
+                })?,
+            };
+            row.__into_model(pk)
+        })
+        .collect()
+}
+
+/// `INSERT ... RETURNING` every column, rows put back in the order given.
 fn insert_returning<T: Model, D: Db>(db: &mut D, new: &[T::New]) -> Result<Vec<T>> {
     let size = rows_per_statement(D::Backend::DIALECT, T::DEF, new.len());
     let batches = in_chunks(db, new, size, |conn, chunk| {
         let rows: Vec<Loaded<T>> = Insert {
             rows: chunk,
-            returning: true,
+            returning: Returning::All,
             ignore_conflicts: false,
         }
         .load(conn)?;
@@ -243,7 +303,7 @@ fn insert_each_reading_last_id<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) ->
         for row in new {
             Insert {
                 rows: std::slice::from_ref(&row),
-                returning: false,
+                returning: Returning::Nothing,
                 ignore_conflicts: false,
             }
             .execute(conn)?;

@@ -49,13 +49,24 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for Delete<E>
     }
 }
 
-/// `INSERT INTO <table> (<columns>) VALUES (...), (...) [RETURNING <all columns>]` for new
-/// rows of a model. MySQL has no `RETURNING`.
+/// `INSERT INTO <table> (<columns>) VALUES (...), (...) [RETURNING ...]` for new rows of a
+/// model. MySQL has no `RETURNING`.
 pub(crate) struct Insert<'a, N> {
     pub(crate) rows: &'a [N],
-    pub(crate) returning: bool,
+    pub(crate) returning: Returning,
     /// Rows that would break a unique constraint are skipped (see [`OnConflict`]).
     pub(crate) ignore_conflicts: bool,
+}
+
+/// What an [`Insert`] reads back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Returning {
+    /// Nothing (`bulk_insert`, MySQL).
+    Nothing,
+    /// The generated keys: the rest of each row is the new row's own.
+    Key,
+    /// Every column: the database fills some (`auto_now`, defaults).
+    All,
 }
 
 /// How an `INSERT` skips rows that would break a unique constraint, per dialect:
@@ -103,9 +114,17 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
             })?;
         }
         out.push_sql(OnConflict::suffix(DB::DIALECT, self.ignore_conflicts));
-        if self.returning {
-            out.push_sql(" RETURNING ");
-            walk_columns(&mut out, table, model.table.columns.iter())?;
+        match self.returning {
+            Returning::Nothing => {}
+            Returning::Key => {
+                out.push_sql(" RETURNING ");
+                let key = model.primary_key().into_iter();
+                walk_columns(&mut out, table, key)?;
+            }
+            Returning::All => {
+                out.push_sql(" RETURNING ");
+                walk_columns(&mut out, table, model.table.columns.iter())?;
+            }
         }
         Ok(())
     }
