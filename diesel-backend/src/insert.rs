@@ -38,15 +38,17 @@ pub(crate) fn insert_many<T: Model, D: Db>(db: &mut D, new: Vec<T::New>) -> Resu
     }
     resolve_targets(db, &new)?;
     let given = new.iter().filter(|n| n.__pk().is_some()).count();
+    let auto = T::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
     if <D::Backend as SupportedBackend>::DIALECT != Dialect::Mysql {
         // The rows are the new rows with their keys, unless the database fills columns:
-        // only the keys are read back (none when every row gives its own).
-        if !<T::New as NewModel>::__DATABASE_FILLS && (given == 0 || given == new.len()) {
+        // only the keys are read back (none when every row gives its own). Keys read back
+        // alone are matched to rows by order, which only an auto-increment key follows.
+        let keys_only = given == new.len() || (given == 0 && auto);
+        if !<T::New as NewModel>::__DATABASE_FILLS && keys_only {
             return insert_returning_keys::<T, D>(db, new, given == 0);
         }
         return insert_returning::<T, D>(db, &new);
     }
-    let auto = T::DEF.primary_key().is_some_and(|pk| pk.auto_increment);
     // One row is one `INSERT` and one key read either way: no need to ask the server.
     let batch = new.len() > 1 && auto && given == 0 && consecutive_keys(db.connection());
     if given == new.len() || batch {
