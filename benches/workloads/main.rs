@@ -333,6 +333,35 @@ fn settings() -> Result<(Option<usize>, Duration), BoxError> {
     Ok((rounds, Duration::from_secs_f64(budget)))
 }
 
+/// The hand-written multi-row `INSERT` of a backend with `RETURNING` (SQLite, PostgreSQL),
+/// reading the rows back; MySQL's is written out in `on_mysql`.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+macro_rules! insert_returning_with_returning {
+    () => {
+        fn insert_returning(
+            conn: &mut Conn,
+            rows: &[super::NewItem],
+        ) -> diesel::QueryResult<Vec<super::ItemRow>> {
+            use super::workloads_taggeditem as ti;
+            use diesel::prelude::*;
+            let values: Vec<_> = rows
+                .iter()
+                .map(|&(tag, ct, object)| {
+                    (
+                        ti::tag_id.eq(tag),
+                        ti::content_type_id.eq(ct),
+                        ti::object_id.eq(object),
+                    )
+                })
+                .collect();
+            diesel::insert_into(ti::table)
+                .values(&values)
+                .returning((ti::id, ti::tag_id, ti::content_type_id, ti::object_id))
+                .get_results(conn)
+        }
+    };
+}
+
 // Diesel code with operators cannot be generic over an abstract backend, so the workloads
 // (`backend.rs`, including `library.rs` and `hand.rs`) are compiled once per backend.
 #[cfg(feature = "sqlite")]
@@ -342,28 +371,7 @@ mod on_sqlite {
     /// Host parameters per statement (SQLite's default limit).
     pub const MAX_BINDS: usize = 32_766;
     include!("backend.rs");
-    /// The hand-written multi-row `INSERT`, reading the rows back with `RETURNING`.
-    fn insert_returning(
-        conn: &mut Conn,
-        rows: &[super::NewItem],
-    ) -> diesel::QueryResult<Vec<super::ItemRow>> {
-        use super::workloads_taggeditem as ti;
-        use diesel::prelude::*;
-        let values: Vec<_> = rows
-            .iter()
-            .map(|&(tag, ct, object)| {
-                (
-                    ti::tag_id.eq(tag),
-                    ti::content_type_id.eq(ct),
-                    ti::object_id.eq(object),
-                )
-            })
-            .collect();
-        diesel::insert_into(ti::table)
-            .values(&values)
-            .returning((ti::id, ti::tag_id, ti::content_type_id, ti::object_id))
-            .get_results(conn)
-    }
+    insert_returning_with_returning!();
 }
 #[cfg(feature = "postgres")]
 mod on_postgres {
@@ -371,28 +379,7 @@ mod on_postgres {
     pub const BACKEND: &str = "postgresql";
     pub const MAX_BINDS: usize = 65_535;
     include!("backend.rs");
-    /// The hand-written multi-row `INSERT`, reading the rows back with `RETURNING`.
-    fn insert_returning(
-        conn: &mut Conn,
-        rows: &[super::NewItem],
-    ) -> diesel::QueryResult<Vec<super::ItemRow>> {
-        use super::workloads_taggeditem as ti;
-        use diesel::prelude::*;
-        let values: Vec<_> = rows
-            .iter()
-            .map(|&(tag, ct, object)| {
-                (
-                    ti::tag_id.eq(tag),
-                    ti::content_type_id.eq(ct),
-                    ti::object_id.eq(object),
-                )
-            })
-            .collect();
-        diesel::insert_into(ti::table)
-            .values(&values)
-            .returning((ti::id, ti::tag_id, ti::content_type_id, ti::object_id))
-            .get_results(conn)
-    }
+    insert_returning_with_returning!();
 }
 #[cfg(feature = "mysql")]
 mod on_mysql {
