@@ -220,6 +220,22 @@ pub use contenttypes_diesel::{
     TargetSet, Using, Value, Values,
 };
 
+/// Tagging, django-taggit's `TaggableManager` done here: a `Tags<Through>` field on any model,
+/// its manager ([`TagManager`](tagging::TagManager): `article.tags().add(db, ["rust"])`), its
+/// descriptor ([`TagsDescriptor`](tagging::TagsDescriptor): `Article::TAGS.all(["rust",
+/// "web"])`, `most_common`, `tag_many`), maintenance (orphans, merging) and names (slugs,
+/// django-taggit's string format).
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::tagging;
+
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::tagging::{TagModel, TaggedItemModel, Tags};
+
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::many_to_many::{
+    GenericManyToMany, GenericManyToManyDescriptor, GenericManyToManyManager,
+};
+
 #[cfg(feature = "sqlite")]
 pub use contenttypes_diesel::sqlite;
 
@@ -272,8 +288,8 @@ pub mod build {
 #[cfg(feature = "runtime")]
 pub mod prelude {
     pub use crate::{
-        ContentType, ContentTypes, Db, GenericForeignKey, GenericObject, GenericRelation, Model,
-        Objects, Target,
+        ContentType, ContentTypes, Db, GenericForeignKey, GenericManyToMany, GenericObject,
+        GenericRelation, Model, Objects, Tags, Target,
     };
 }
 
@@ -283,10 +299,15 @@ pub mod prelude {
 pub mod __private {
     pub use contenttypes_core as ct_core;
     pub use contenttypes_core::__private::inventory;
+    pub use contenttypes_core::keys::PkValue;
     pub use contenttypes_core::keys::{Key, ObjectIdFor};
     pub use contenttypes_diesel as ct_diesel;
     pub use contenttypes_diesel::__private::*;
+    pub use contenttypes_diesel::many_to_many::{
+        GenericManyToManyDescriptor, GenericManyToManyManager,
+    };
     pub use contenttypes_diesel::sql_types;
+    pub use contenttypes_diesel::tagging::{TagManager, TagModel, TaggedItemModel, TagsDescriptor};
     pub use contenttypes_diesel::{
         Db, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
         GenericForeignKeyField, GenericObject, GenericRelationDescriptor, HasGenericRelations,

@@ -42,6 +42,17 @@ pub(crate) fn role<'a>(n: &'a Names, field: &FieldSpec) -> Role<'a> {
 /// The type of a generic foreign key's field in the insert struct: `Target<ObjectId>`, or
 /// `Option<Target<ObjectId>>` when its columns are nullable.
 pub(crate) fn target_type(n: &Names, gfk: &FieldSpec) -> Option<TokenStream> {
+    let (target, nullable) = target_parts(n, gfk)?;
+    Some(if nullable {
+        quote!(::core::option::Option<#target>)
+    } else {
+        target
+    })
+}
+
+/// `Target<ObjectId, Targets>` of a generic foreign key, and whether its columns are nullable
+/// (the insert struct's field is then an `Option` of it).
+pub(crate) fn target_parts(n: &Names, gfk: &FieldSpec) -> Option<(TokenStream, bool)> {
     let p = util::public(Some(n.spec));
     let (_, spec) = n
         .spec
@@ -58,11 +69,7 @@ pub(crate) fn target_type(n: &Names, gfk: &FieldSpec) -> Option<TokenStream> {
         let e = crate::targets::enum_ident(n.spec, gfk);
         quote!(#e)
     };
-    Some(if ct.nullable {
-        quote!(::core::option::Option<#p::Target<#oid_ty, #targets>>)
-    } else {
-        quote!(#p::Target<#oid_ty, #targets>)
-    })
+    Some((quote!(#p::Target<#oid_ty, #targets>), ct.nullable))
 }
 
 /// The insert struct's fields: `(ident, type)`, a generic foreign key's once, where its first

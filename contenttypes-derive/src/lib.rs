@@ -20,6 +20,7 @@ mod ir_tokens;
 mod manifest;
 mod model;
 mod relation;
+mod tagging;
 mod targets;
 #[cfg(test)]
 mod tests;

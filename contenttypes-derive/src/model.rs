@@ -63,6 +63,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
     let columns = columns_impls(&names);
     let gfks = crate::gfk::generic_foreign_keys(&names);
     let relations_check = relations_need_derive(&names);
+    let tagging = crate::tagging::impls(&names);
     let manifest_check = crate::manifest::check(spec);
     quote! {
         #manifest_check
@@ -76,6 +77,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
             #model
             #diesel
             #relations_check
+            #tagging
         };
     }
 }
@@ -598,7 +600,7 @@ fn diesel_impls(n: &Names) -> TokenStream {
 /// A model with generic relation fields needs `#[derive(GenericRelation)]` for their
 /// accessors; say so instead of leaving the fields silently inert.
 fn relations_need_derive(n: &Names) -> TokenStream {
-    let Some((field, _)) = n.spec.generic_relations().next() else {
+    let Some((field, _)) = n.spec.relation_fields().next() else {
         return quote!();
     };
     let (p, ident) = (&n.p, n.ident);

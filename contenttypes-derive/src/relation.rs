@@ -3,7 +3,7 @@
 //! (`related_query_name`) and the compile-time check that the through model's object id
 //! column can hold this model's primary key.
 
-use contenttypes_core::codegen::ast::{field_name, ModelSpec};
+use contenttypes_core::codegen::ast::{field_name, ModelSpec, RelationKind};
 use contenttypes_core::names;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -31,7 +31,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
     let vis = &spec.vis;
     let mut inherent = TokenStream::new();
     let mut outside = TokenStream::new();
-    for (field, rel) in spec.generic_relations() {
+    for (field, rel) in spec.relation_fields() {
         let name = field_name(&field.ident);
         let fident = &field.ident;
         let through = &rel.through;
@@ -45,25 +45,70 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
             }
         };
         let const_ident = util::ident(&names::constant_name(&name), Span::call_site());
-        let manager_doc = format!(
-            "The `{name}` of this object: the rows of [`{}`] whose generic foreign key points here. \
-             Reads use the prefetched rows when there are any.",
-            through_name(through)
-        );
-        let const_doc = format!(
-            "The generic relation `{name}`: filter by related rows (`{ident}::{const_ident}.any(...)`), count \
-             them per object, or prefetch them."
-        );
-        inherent.extend(quote! {
-            #[doc = #manager_doc]
-            #vis fn #fident(&self) -> #p::RelatedManager<'_, #ident, #through, #key> {
-                #p::RelatedManager::new(self, &self.#fident, #name)
-            }
+        let through_name = through_name(through);
+        match rel.kind {
+            RelationKind::Generic => {
+                let manager_doc = format!(
+                    "The `{name}` of this object: the rows of [`{through_name}`] whose generic foreign key points here. \
+                     Reads use the prefetched rows when there are any."
+                );
+                let const_doc = format!(
+                    "The generic relation `{name}`: filter by related rows (`{ident}::{const_ident}.any(...)`), count \
+                     them per object, or prefetch them."
+                );
+                inherent.extend(quote! {
+                    #[doc = #manager_doc]
+                    #vis fn #fident(&self) -> #p::RelatedManager<'_, #ident, #through, #key> {
+                        #p::RelatedManager::new(self, &self.#fident, #name)
+                    }
 
-            #[doc = #const_doc]
-            #vis const #const_ident: #p::GenericRelationDescriptor<#ident, #through, #key> =
-                #p::GenericRelationDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
-        });
+                    #[doc = #const_doc]
+                    #vis const #const_ident: #p::GenericRelationDescriptor<#ident, #through, #key> =
+                        #p::GenericRelationDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
+                });
+            }
+            RelationKind::Tags => {
+                let manager_doc = format!(
+                    "The tag set `{name}` of this object (through [`{through_name}`]): add, remove, set, \
+                     read its names. Reads use the prefetched tags when there are any."
+                );
+                let const_doc = format!(
+                    "The tag set `{name}`: filter objects by their tags (`{ident}::{const_ident}.any(..)`, \
+                     `all`, `none`), the most common tags, bulk tagging, prefetching."
+                );
+                inherent.extend(quote! {
+                    #[doc = #manager_doc]
+                    #vis fn #fident(&self) -> #p::TagManager<'_, #ident, #through, #key> {
+                        #p::TagManager::new(self, &self.#fident, #name)
+                    }
+
+                    #[doc = #const_doc]
+                    #vis const #const_ident: #p::TagsDescriptor<#ident, #through, #key> =
+                        #p::TagsDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
+                });
+            }
+            RelationKind::ManyToMany => {
+                let manager_doc = format!(
+                    "The `{name}` of this object: the targets, of any model, of the rows of [`{through_name}`] \
+                     whose foreign key points here (django-gm2m's `GM2MField`)."
+                );
+                let const_doc = format!(
+                    "The generic many-to-many relation `{name}`: filter objects by their targets, prefetch them."
+                );
+                inherent.extend(quote! {
+                    #[doc = #manager_doc]
+                    #vis fn #fident(&self) -> #p::GenericManyToManyManager<'_, #ident, #through, #key> {
+                        #p::GenericManyToManyManager::new(self, &self.#fident, #name)
+                    }
+
+                    #[doc = #const_doc]
+                    #vis const #const_ident: #p::GenericManyToManyDescriptor<#ident, #through, #key> =
+                        #p::GenericManyToManyDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
+                });
+                // The targets are any models: their keys are checked where they are added.
+                continue;
+            }
+        }
         let ty_span = field.ty.span();
         // Spanned at the field's type, so an error points at `GenericRelation<Through>`.
         let model = quote_spanned!(ty_span=> #ident);

@@ -381,11 +381,14 @@ fn values_of(column: &ColumnDef, keys: &[PkValue]) -> Vec<Value> {
 }
 
 /// Loads one key column of type `sql_type`.
-fn load_keys<C, E>(conn: &mut C, query: SelectColumns<E>, sql_type: SqlType) -> Result<Vec<PkValue>>
+pub(crate) fn load_keys<C, Q>(conn: &mut C, query: Q, sql_type: SqlType) -> Result<Vec<PkValue>>
 where
     C: Connection + LoadConnection,
     C::Backend: SupportedBackend,
-    E: QueryFragment<C::Backend>,
+    Q: QueryFragment<C::Backend>
+        + diesel::query_builder::QueryId
+        + diesel::query_builder::Query<SqlType = diesel::sql_types::Untyped>
+        + RunQueryDsl<C>,
 {
     fn keys<K: contenttypes_core::keys::Key>(rows: Vec<Scalar<K>>) -> Vec<PkValue> {
         rows.into_iter().map(|r| r.0.to_pk_value()).collect()

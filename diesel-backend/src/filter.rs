@@ -248,6 +248,10 @@ pub struct RelationFilter<O, I, E> {
     correlation: Correlation,
     condition: E,
     negated: bool,
+    /// Only outer rows with this many distinct values of an inner column among their
+    /// matching inner rows: `... GROUP BY <inner key> HAVING COUNT(DISTINCT <column>) = n`
+    /// (objects with all of a set of tags).
+    distinct: Option<(Col, i64)>,
     _types: PhantomData<fn() -> (O, I)>,
 }
 
@@ -257,14 +261,28 @@ impl<O, I, E> RelationFilter<O, I, E> {
             correlation,
             condition,
             negated,
+            distinct: None,
             _types: PhantomData,
         }
+    }
+
+    /// Keeps only outer rows whose matching inner rows hold `count` distinct values of
+    /// `column` (never negated).
+    pub(crate) fn with_distinct(mut self, column: Col, count: i64) -> Self {
+        self.distinct = Some((column, count));
+        self
     }
 }
 
 impl<O, I, E: Clone> Clone for RelationFilter<O, I, E> {
     fn clone(&self) -> Self {
-        RelationFilter::new(self.correlation, self.condition.clone(), self.negated)
+        RelationFilter {
+            correlation: self.correlation,
+            condition: self.condition.clone(),
+            negated: self.negated,
+            distinct: self.distinct,
+            _types: PhantomData,
+        }
     }
 }
 
@@ -302,7 +320,7 @@ where
             .keys()
             .map_err(|m| diesel::result::Error::QueryBuilderError(m.into()))?;
         // The shapes measured fastest per backend (see the module's table).
-        if self.negated && DB::DIALECT != Dialect::Sqlite {
+        if self.negated && DB::DIALECT != Dialect::Sqlite && self.distinct.is_none() {
             return self.walk_exists(out);
         }
         // Two-valued like `EXISTS` (never NULL), so it negates exactly, also under the
@@ -349,6 +367,14 @@ where
             out.push_sql("(");
             self.condition.walk_ast(out.reborrow())?;
             out.push_sql(")");
+        }
+        if let Some((column, count)) = &self.distinct {
+            out.push_sql(" GROUP BY ");
+            keys.inner.walk(&mut out)?;
+            out.push_sql(" HAVING COUNT(DISTINCT ");
+            column.walk(&mut out)?;
+            out.push_sql(") = ");
+            <DB as crate::backend::Binds<i64>>::bind(&mut out, count)?;
         }
         out.push_sql(")");
         if grouped {

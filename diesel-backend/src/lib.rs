@@ -21,6 +21,7 @@ pub mod gfk;
 mod insert;
 mod load_targets;
 pub mod lookup;
+pub mod many_to_many;
 pub mod migrations;
 pub mod model;
 pub mod object;
@@ -28,6 +29,7 @@ mod object_ids;
 pub mod objects;
 pub mod ordering;
 pub mod prefetch;
+mod prefetch_cell;
 pub mod query;
 pub mod relation;
 pub mod schema;
@@ -36,6 +38,7 @@ mod serde_impls;
 pub mod sql_types;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod tagging;
 pub mod target;
 pub mod targets;
 pub mod testing;
@@ -57,6 +60,7 @@ pub use gfk::{
     GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, SoleGenericForeignKey,
 };
 pub use lookup::Lookup;
+pub use many_to_many::{GenericManyToMany, GenericManyToManyDescriptor, GenericManyToManyManager};
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
 pub use objects::{Filtered, Objects};
@@ -70,6 +74,7 @@ pub use relation::{
     HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
     RelatedScalar, RelatedWith, ReverseGenericRelation, Sum,
 };
+pub use tagging::{TagManager, TagModel, TaggedItemModel, Tags, TagsDescriptor};
 pub use target::Target;
 pub use targets::{Admits, Open, TargetSet};
 pub use values::Values;

@@ -59,6 +59,10 @@ pub(crate) enum Cond {
     True,
     Eq(Col, Value),
     In(Col, Vec<Value>),
+    /// `LOWER(<col>) IN (...)`: the values lowercased by the caller.
+    InLower(Col, Vec<Value>),
+    /// `NOT (<col> IN (...))`; an empty list excludes nothing.
+    NotIn(Col, Vec<Value>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
 }
@@ -81,9 +85,11 @@ impl Cond {
 
     /// Whether the condition's SQL changes with the number of keys in a list (lists the
     /// backend binds as one parameter do not).
-    fn varies<DB: SupportedBackend>(&self) -> bool {
+    pub(crate) fn varies<DB: SupportedBackend>(&self) -> bool {
         match self {
-            Cond::In(_, values) => !values.is_empty() && !DB::list_is_one_bind(values),
+            Cond::In(_, values) | Cond::InLower(_, values) | Cond::NotIn(_, values) => {
+                !values.is_empty() && !DB::list_is_one_bind(values)
+            }
             Cond::And(cs) | Cond::Or(cs) => cs.iter().any(Cond::varies::<DB>),
             _ => false,
         }
@@ -104,9 +110,24 @@ impl Cond {
                 out.push_sql(" = ");
                 value.bind(out)?;
             }
-            Cond::In(_, values) if values.is_empty() => out.push_sql("1 = 0"),
+            Cond::In(_, values) | Cond::InLower(_, values) if values.is_empty() => {
+                out.push_sql("1 = 0")
+            }
             Cond::In(col, values) => {
                 col.walk(out)?;
+                DB::walk_list(out, values)?;
+            }
+            Cond::NotIn(_, values) if values.is_empty() => out.push_sql("1 = 1"),
+            Cond::NotIn(col, values) => {
+                out.push_sql("NOT (");
+                col.walk(out)?;
+                DB::walk_list(out, values)?;
+                out.push_sql(")");
+            }
+            Cond::InLower(col, values) => {
+                out.push_sql("LOWER(");
+                col.walk(out)?;
+                out.push_sql(")");
                 DB::walk_list(out, values)?;
             }
             Cond::And(cs) | Cond::Or(cs) if cs.is_empty() => {
@@ -192,7 +213,7 @@ pub(crate) fn balanced_chunk_size(len: usize, max: usize) -> usize {
 /// A condition whose key lists are one parameter per key changes its SQL with the number of
 /// keys, so such a statement is not kept in Diesel's prepared statement cache (PostgreSQL's
 /// one-array lists are).
-fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
+pub(crate) fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
     out: &mut AstPass<'_, 'b, DB>,
     cond: &'b Cond,
     extra: &'b E,
@@ -220,7 +241,7 @@ fn walk_where<'b, DB: SupportedBackend, E: QueryFragment<DB>>(
     Ok(())
 }
 
-fn walk_columns<DB: SupportedBackend>(
+pub(crate) fn walk_columns<DB: SupportedBackend>(
     out: &mut AstPass<'_, '_, DB>,
     table: &'static str,
     columns: impl Iterator<Item = &'static ColumnDef>,
@@ -503,7 +524,7 @@ impl Slice {
 
 /// ` LIMIT ? OFFSET ?`. SQLite and MySQL take an offset only after a limit: there an offset
 /// alone comes with the largest limit each allows.
-fn walk_limit<'b, DB: SupportedBackend>(
+pub(crate) fn walk_limit<'b, DB: SupportedBackend>(
     out: &mut AstPass<'_, 'b, DB>,
     limit: &'b Option<i64>,
     offset: &'b Option<i64>,

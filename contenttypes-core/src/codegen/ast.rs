@@ -44,7 +44,31 @@ pub struct ModelSpec {
     pub index_together: Vec<Together>,
     /// `#[model(crate = "...")]`: where the facade crate is, when not at `::contenttypes`.
     pub crate_path: Option<Path>,
+    /// `#[model(tag)]`: the model is a tag (a `name` and a `slug`).
+    pub tag: Option<TagSpec>,
+    /// `#[model(tagged_item(tag = tag_id, set = tag_set))]`: the model is the through model
+    /// of `Tags<Self>` fields.
+    pub tagged_item: Option<TaggedItemSpec>,
     pub fields: Vec<FieldSpec>,
+}
+
+/// `#[model(tag)]`, `#[model(tag(case_insensitive))]`.
+#[derive(Clone, Debug)]
+pub struct TagSpec {
+    pub span: Span,
+    /// Names match whatever their case; the first spelling is kept.
+    pub case_insensitive: bool,
+}
+
+/// `#[model(tagged_item(tag = tag_id, set = tag_set))]`.
+#[derive(Clone, Debug)]
+pub struct TaggedItemSpec {
+    pub span: Span,
+    /// The foreign key to the tag model.
+    pub tag: Ident,
+    /// The text column naming the tag set (the `Tags` field) a row belongs to, when one
+    /// model may have several.
+    pub set: Option<Ident>,
 }
 
 /// A composite index or unique constraint (`index(a, b, name = "...")`, Django's
@@ -73,7 +97,8 @@ pub enum FieldKind {
     Column(ColumnSpec),
     /// A `GenericForeignKey` handle: no column, the cache of the target.
     GenericForeignKey(GfkSpec),
-    /// A `GenericRelation<Through>` handle: no column, the cache of prefetched rows.
+    /// A `GenericRelation<Through>`, `Tags<Through>` or `GenericManyToMany<Through>`
+    /// handle: no column, the cache of prefetched rows.
     GenericRelation(RelationSpec),
     /// `#[model(skip)]`: not stored, filled with `Default::default()` when loaded.
     Skip,
@@ -261,9 +286,50 @@ impl GfkSpec {
     }
 }
 
-/// A `GenericRelation<Through>` field.
+/// The three relation field types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelationKind {
+    /// `GenericRelation<Through>`: the through rows whose generic foreign key points here.
+    Generic,
+    /// `Tags<Through>`: a tag set, stored as through rows pointing here.
+    Tags,
+    /// `GenericManyToMany<Through>`: the targets of through rows whose foreign key points
+    /// here (django-gm2m's `GM2MField`).
+    ManyToMany,
+}
+
+impl RelationKind {
+    /// The field's type name.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            RelationKind::Generic => "GenericRelation",
+            RelationKind::Tags => "Tags",
+            RelationKind::ManyToMany => "GenericManyToMany",
+        }
+    }
+
+    /// The kind whose type has this name.
+    pub fn of_type_name(name: &str) -> Option<RelationKind> {
+        [
+            RelationKind::Generic,
+            RelationKind::Tags,
+            RelationKind::ManyToMany,
+        ]
+        .into_iter()
+        .find(|k| k.type_name() == name)
+    }
+
+    /// Whether the through model's generic foreign key points at the field's model (the
+    /// field is a reverse generic relation, in the IR and in cascades).
+    pub fn reverses_generic_foreign_key(self) -> bool {
+        !matches!(self, RelationKind::ManyToMany)
+    }
+}
+
+/// A `GenericRelation<Through>`, `Tags<Through>` or `GenericManyToMany<Through>` field.
 #[derive(Clone, Debug)]
 pub struct RelationSpec {
+    pub kind: RelationKind,
     /// The through model (the generic argument).
     pub through: Path,
     /// The generic foreign key on the through model, when the user named it.
@@ -288,8 +354,15 @@ impl ModelSpec {
         })
     }
 
-    /// The generic relation fields.
+    /// The fields that reverse a generic foreign key (`GenericRelation<T>`, `Tags<T>`):
+    /// the model's generic relations in the IR.
     pub fn generic_relations(&self) -> impl Iterator<Item = (&FieldSpec, &RelationSpec)> {
+        self.relation_fields()
+            .filter(|(_, r)| r.kind.reverses_generic_foreign_key())
+    }
+
+    /// Every relation field, of the three kinds.
+    pub fn relation_fields(&self) -> impl Iterator<Item = (&FieldSpec, &RelationSpec)> {
         self.fields.iter().filter_map(|f| match &f.kind {
             FieldKind::GenericRelation(r) => Some((f, r)),
             _ => None,

@@ -55,22 +55,27 @@ pub(super) fn parse_field(field: &syn::Field, ident: &Ident, ctxt: &mut Ctxt) ->
             gfk_attr, ident, ctxt,
         )));
     }
-    if type_name.as_deref() == Some("GenericRelation") || rel_attr.is_some() {
-        let Some(through) = generic_argument(&field.ty) else {
+    let relation_kind = type_name.as_deref().and_then(RelationKind::of_type_name);
+    if relation_kind.is_some() || rel_attr.is_some() {
+        let (Some(kind), Some(through)) = (relation_kind, generic_argument(&field.ty)) else {
             ctxt.error_spanned_by(
                 &field.ty,
-                "a generic relation field must have the type `GenericRelation<Through>`",
+                "a relation field must have the type `GenericRelation<Through>`, `Tags<Through>` or \
+                 `GenericManyToMany<Through>`",
             );
             return None;
         };
         if let Some(a) = gfk_attr.or(model_attrs.first().copied()) {
             ctxt.error_spanned_by(
                 a,
-                "a `GenericRelation` field takes only `#[generic_relation(...)]`",
+                format!(
+                    "a `{}` field takes only `#[generic_relation(...)]`",
+                    kind.type_name()
+                ),
             );
         }
         return Some(FieldKind::GenericRelation(parse_relation_attr(
-            rel_attr, through, ctxt,
+            rel_attr, kind, through, ctxt,
         )));
     }
     parse_column(field, ident, &model_attrs, ctxt)
@@ -138,6 +143,7 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
 
 pub(super) fn parse_relation_attr(
     attr: Option<&Attribute>,
+    kind: RelationKind,
     through: Path,
     ctxt: &mut Ctxt,
 ) -> RelationSpec {
@@ -149,12 +155,19 @@ pub(super) fn parse_relation_attr(
                 let span = meta.path.span();
                 if meta.path.is_ident("gfk") {
                     gfk.set(ctxt, span, ident_value(&meta)?);
-                } else if meta.path.is_ident("related_query_name") {
+                } else if meta.path.is_ident("related_query_name")
+                    && kind != RelationKind::ManyToMany
+                {
                     let lit = string_value(&meta)?;
                     related_query_name.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
                 } else {
+                    let expected = match kind {
+                        RelationKind::ManyToMany => "expected `gfk`",
+                        _ => "expected `gfk` or `related_query_name`",
+                    };
                     return Err(meta.error(format!(
-                        "unknown generic relation option `{}`; expected `gfk` or `related_query_name`",
+                        "unknown `{}` option `{}`; {expected}",
+                        kind.type_name(),
                         path_name(&meta.path)
                     )));
                 }
@@ -166,6 +179,7 @@ pub(super) fn parse_relation_attr(
         }
     }
     RelationSpec {
+        kind,
         through,
         gfk: gfk.value,
         related_query_name: related_query_name.value,

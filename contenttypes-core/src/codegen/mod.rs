@@ -15,6 +15,7 @@ mod field;
 pub mod lower;
 mod mysql_limits;
 pub mod parse;
+mod tagging;
 mod types;
 mod validate;
 

@@ -192,6 +192,8 @@ fn parse_struct(
         unique_together: container.unique_together,
         index_together: container.index_together,
         crate_path: container.crate_path,
+        tag: container.tag,
+        tagged_item: container.tagged_item,
         fields: Vec::new(),
     };
 
@@ -244,10 +246,12 @@ pub(super) struct ContainerAttrs {
     index_together: Vec<Together>,
     crate_path: Option<Path>,
     table_path: Option<Path>,
+    tag: Option<TagSpec>,
+    tagged_item: Option<TaggedItemSpec>,
 }
 
 pub(super) const CONTAINER_KEYS: &str =
-    "app_label, model_name, table_name, verbose_name, managed, renamed_from, unique(..), index(..), crate";
+    "app_label, model_name, table_name, verbose_name, managed, renamed_from, unique(..), index(..), crate, tag, tagged_item(..)";
 
 pub(super) fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> ContainerAttrs {
     let mut app_label = Once::new("app_label");
@@ -257,6 +261,8 @@ pub(super) fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> Con
     let mut managed = Once::new("managed");
     let mut renamed_from = Once::new("renamed_from");
     let mut crate_path = Once::new("crate");
+    let mut tag = Once::new("tag");
+    let mut tagged_item = Once::new("tagged_item");
     let mut out = ContainerAttrs::default();
 
     for attr in attrs {
@@ -320,6 +326,10 @@ pub(super) fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> Con
                 out.unique_together.push(together_list(&meta)?);
             } else if meta.path.is_ident("index") {
                 out.index_together.push(together_list(&meta)?);
+            } else if meta.path.is_ident("tag") {
+                tag.set(ctxt, span, tag_options(&meta)?);
+            } else if meta.path.is_ident("tagged_item") {
+                tagged_item.set(ctxt, span, tagged_item_options(&meta)?);
             } else if is_field_only_key(&meta.path) {
                 return Err(meta.error(format!(
                     "`{}` is a field option; put it on a field's `#[model(...)]`",
@@ -345,5 +355,58 @@ pub(super) fn parse_container_attrs(attrs: &[Attribute], ctxt: &mut Ctxt) -> Con
     out.managed = managed.value;
     out.renamed_from = renamed_from.value;
     out.crate_path = crate_path.value;
+    out.tag = tag.value;
+    out.tagged_item = tagged_item.value;
     out
+}
+
+/// `tag` or `tag(case_insensitive)`.
+fn tag_options(meta: &syn::meta::ParseNestedMeta) -> syn::Result<TagSpec> {
+    let mut spec = TagSpec {
+        span: meta.path.span(),
+        case_insensitive: false,
+    };
+    if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| {
+            if inner.path.is_ident("case_insensitive") {
+                spec.case_insensitive = true;
+                Ok(())
+            } else {
+                Err(inner.error(format!(
+                    "unknown tag option `{}`; expected `case_insensitive`",
+                    path_name(&inner.path)
+                )))
+            }
+        })?;
+    }
+    Ok(spec)
+}
+
+/// `tagged_item(tag = tag_id)` or `tagged_item(tag = tag_id, set = tag_set)`.
+fn tagged_item_options(meta: &syn::meta::ParseNestedMeta) -> syn::Result<TaggedItemSpec> {
+    let span = meta.path.span();
+    let mut tag = None;
+    let mut set = None;
+    if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| {
+            if inner.path.is_ident("tag") {
+                tag = Some(ident_value(&inner)?);
+            } else if inner.path.is_ident("set") {
+                set = Some(ident_value(&inner)?);
+            } else {
+                return Err(inner.error(format!(
+                    "unknown tagged_item option `{}`; expected `tag` or `set`",
+                    path_name(&inner.path)
+                )));
+            }
+            Ok(())
+        })?;
+    }
+    let tag = tag.ok_or_else(|| {
+        syn::Error::new(
+            span,
+            "`tagged_item` names the foreign key to the tag model: `tagged_item(tag = tag_id)`",
+        )
+    })?;
+    Ok(TaggedItemSpec { span, tag, set })
 }

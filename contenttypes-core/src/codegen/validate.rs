@@ -25,6 +25,7 @@ pub(crate) fn validate(spec: &ModelSpec, cx: &ParseContext, ctxt: &mut Ctxt) {
     check_custom_columns(spec, ctxt);
     check_on_delete(spec, ctxt);
     check_generated_names(spec, ctxt);
+    super::tagging::check(spec, ctxt);
     super::constraint_names::check(spec, ctxt);
 }
 

@@ -43,11 +43,11 @@ impl Link {
         })
     }
 
-    pub(super) fn ct_col(&self) -> Col {
+    pub(crate) fn ct_col(&self) -> Col {
         Col::of(self.through, self.gfk.ct_column.as_ref())
     }
 
-    pub(super) fn oid_col(&self) -> Col {
+    pub(crate) fn oid_col(&self) -> Col {
         Col::of(self.through, self.gfk.fk_column.as_ref())
     }
 
@@ -96,7 +96,7 @@ pub(super) fn missing(model: &ModelDef, column: &str) -> Error {
 /// expressions are built without a connection, so they cannot use the cached id; the
 /// subquery reads one row by its unique key and is evaluated once per statement.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct CtOf(&'static ModelDef);
+pub(crate) struct CtOf(pub(crate) &'static ModelDef);
 
 impl CtOf {
     pub(super) fn walk<'b, DB: SupportedBackend>(

@@ -1,0 +1,649 @@
+//! [`TagsDescriptor`]: a model's tag set as a whole, `Article::TAGS`: filters by tags, the
+//! most common tags, prefetching, bulk tagging; and the two query builders it hands out,
+//! [`MostCommon`] and [`SimilarObjects`].
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::marker::PhantomData;
+
+use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
+use diesel::deserialize::QueryableByName;
+use diesel::expression::{AppearsOnTable, Expression};
+use diesel::query_builder::QueryFragment;
+use diesel::RunQueryDsl;
+
+use crate::backend::SupportedBackend;
+use crate::columns::RowRef;
+use crate::content_type::ContentType;
+use crate::db::Db;
+use crate::delete;
+use crate::error::{Error, Result};
+use crate::field::{FieldType, Value};
+use crate::filter::RelationFilter;
+use crate::gfk::GenericForeignKeyField;
+use crate::model::Model;
+use crate::query::{key_chunks, Col, Cond, NoFilter, FRAMEWORK_BINDS};
+use crate::relation::{generic_correlation, CtRef, Link};
+use crate::target::Target;
+use crate::targets::Admits;
+use crate::transaction;
+
+use super::manager::{set_cond, tag_tables, TagDefaults};
+use super::names::{match_key, TagRef, Wanted};
+use super::resolve;
+use super::sql::{MostCommonQuery, SetOf, SimilarQuery, TagCondition, TagMany, TagsOf};
+use super::{TagModel, TaggedItemModel, Tags};
+
+/// A model's tag set (`Article::TAGS`), the constant `#[derive(GenericRelation)]` generates
+/// for a `Tags<Through>` field.
+pub struct TagsDescriptor<P, C, const K: u64> {
+    name: &'static str,
+    field: fn(&P) -> &Tags<C>,
+}
+
+impl<P, C, const K: u64> Clone for TagsDescriptor<P, C, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P, C, const K: u64> Copy for TagsDescriptor<P, C, K> {}
+
+impl<P, C, const K: u64> fmt::Debug for TagsDescriptor<P, C, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tags({})", self.name)
+    }
+}
+
+impl<P, C, const K: u64> TagsDescriptor<P, C, K> {
+    /// Used by the generated constant: the set's name (the field's) and how to reach it.
+    pub const fn new(name: &'static str, field: fn(&P) -> &Tags<C>) -> Self {
+        TagsDescriptor { name, field }
+    }
+
+    /// The tag set's name: its field's.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A row of a tag with the object id of the through row that holds it (a prefetch).
+struct TagOf<T, O>(T, O);
+
+impl<DB: SupportedBackend, T: Model, O: FieldType> QueryableByName<DB> for TagOf<T, O> {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
+        let reader = RowRef::<_, DB>::new(row);
+        let tag = T::__read(&reader)?;
+        let oid = O::__read(&reader, T::DEF.table.columns.len())?;
+        Ok(TagOf(tag, oid))
+    }
+}
+
+/// A row of a model followed by a count.
+struct Counted<T>(T, i64);
+
+impl<DB: SupportedBackend, T: Model> QueryableByName<DB> for Counted<T> {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
+        let reader = RowRef::<_, DB>::new(row);
+        let object = T::__read(&reader)?;
+        let count = i64::__read(&reader, T::DEF.table.columns.len())?;
+        Ok(Counted(object, count))
+    }
+}
+
+impl<P, C, const K: u64> TagsDescriptor<P, C, K>
+where
+    P: Model,
+    C: TaggedItemModel<ContentObject = Target<C::ObjectId, C::Targets>> + GenericForeignKeyField<K>,
+    C::ObjectId: ObjectIdFor<P, P::Pk>,
+    C::Targets: Admits<P>,
+{
+    fn set(&self) -> Option<(&'static str, &'static str)> {
+        C::SET_COLUMN.map(|column| (column, self.name))
+    }
+
+    /// The names, cleaned and in their compared form.
+    fn name_values<'t>(tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>) -> Vec<Value>
+    where
+        C::Tag: 't,
+    {
+        let wanted = Wanted::<C::Tag>::new(tags);
+        wanted
+            .items
+            .iter()
+            .map(|i| match i {
+                TagRef::Name(n) => Value::Text(match_key::<C::Tag>(n)),
+                TagRef::Tag(t) => Value::Text(match_key::<C::Tag>(t.name())),
+            })
+            .collect()
+    }
+
+    fn condition(&self, names: Vec<Value>) -> TagCondition<C> {
+        TagCondition::new(
+            tag_tables::<C>(),
+            self.set(),
+            names,
+            <C::Tag as TagModel>::CASE_INSENSITIVE,
+        )
+    }
+
+    /// A filter on `P`'s table: objects with **any** of these tags (by name; tag rows count
+    /// by their name), in this set. One subquery: `<key> IN (SELECT <object id> FROM
+    /// <through> WHERE <content type> AND <set> AND <tag> IN (SELECT <tag key> FROM <tag>
+    /// WHERE <name> IN (...)))`, so each object once.
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_tagging.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let a = Post::insert(&mut conn, NewPost { title: "a".into() })?;
+    /// let b = Post::insert(&mut conn, NewPost { title: "b".into() })?;
+    /// a.tags().add(&mut conn, ["rust", "web"])?;
+    /// b.tags().add(&mut conn, ["rust"])?;
+    /// assert_eq!(Post::filter(Post::TAGS.any(["web", "go"])).load(&mut conn)?, [a.clone()]);
+    /// assert_eq!(Post::filter(Post::TAGS.all(["rust", "web"])).load(&mut conn)?, [a]);
+    /// assert_eq!(Post::filter(Post::TAGS.none(["web"])).load(&mut conn)?, [b]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn any<'t>(
+        &self,
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> RelationFilter<P, C, TagCondition<C>>
+    where
+        C::Tag: 't,
+    {
+        let names = Self::name_values(tags);
+        RelationFilter::new(
+            generic_correlation::<P, C, K>(),
+            self.condition(names),
+            false,
+        )
+    }
+
+    /// A filter on `P`'s table: objects with **all** of these tags, in one subquery that
+    /// groups the matching through rows by object and counts their distinct tags (`...
+    /// GROUP BY <object id> HAVING COUNT(DISTINCT <tag>) = n`). No tags: every object.
+    pub fn all<'t>(
+        &self,
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> RelationFilter<P, C, TagCondition<C>>
+    where
+        C::Tag: 't,
+    {
+        let names = Self::name_values(tags);
+        let count = names.len() as i64;
+        if count == 0 {
+            // Every object has all of no tags: the negation of "any of none".
+            return RelationFilter::new(
+                generic_correlation::<P, C, K>(),
+                self.condition(names),
+                true,
+            );
+        }
+        RelationFilter::new(
+            generic_correlation::<P, C, K>(),
+            self.condition(names),
+            false,
+        )
+        .with_distinct(Col::of(C::DEF, C::TAG_COLUMN), count)
+    }
+
+    /// A filter on `P`'s table: objects with **none** of these tags (untagged ones too): a
+    /// correlated `NOT EXISTS` (a `NOT IN` on SQLite).
+    pub fn none<'t>(
+        &self,
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> RelationFilter<P, C, TagCondition<C>>
+    where
+        C::Tag: 't,
+    {
+        let names = Self::name_values(tags);
+        RelationFilter::new(
+            generic_correlation::<P, C, K>(),
+            self.condition(names),
+            true,
+        )
+    }
+
+    /// The tags of this set on objects of `P`, each with how many objects have it, most
+    /// used first (django-taggit's `most_common`): see [`MostCommon`] for the minimum
+    /// count, the limit and a filter on the objects. One query.
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_tagging.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// for (title, tags) in [("a", vec!["rust", "web"]), ("b", vec!["rust"])] {
+    ///     Post::insert(&mut conn, NewPost { title: title.into() })?.tags().add(&mut conn, tags)?;
+    /// }
+    /// let top = Post::TAGS.most_common().min_count(2).load(&mut conn)?;
+    /// assert_eq!(top.iter().map(|(t, n)| (t.name.as_str(), *n)).collect::<Vec<_>>(), [("rust", 2)]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn most_common(&self) -> MostCommon<C, P, NoFilter, K> {
+        MostCommon {
+            scope: Some((P::DEF, set_cond::<C>(self.name))),
+            filter: NoFilter,
+            min_count: None,
+            limit: None,
+            _types: PhantomData,
+        }
+    }
+
+    /// Loads the tags of all `objects` in one query and stores them on each; their
+    /// managers then read them with no query (`names()`, `slugs()` and `count()` too).
+    pub fn prefetch<D: Db>(&self, db: &mut D, objects: &[P]) -> Result<()> {
+        let per_object = self.load_for(db, objects)?;
+        for (object, tags) in objects.iter().zip(per_object) {
+            (self.field)(object).set_prefetched(tags);
+        }
+        Ok(())
+    }
+
+    /// The tags of each of `objects`, in the order of `objects`, each object's in the order
+    /// they were added; one query (per bind limit's worth of objects, except on
+    /// PostgreSQL), stored nowhere.
+    pub fn load_for<D: Db>(&self, db: &mut D, objects: &[P]) -> Result<Vec<Vec<C::Tag>>> {
+        let link = Link::of::<P, C, K>()?;
+        let ct = ContentType::id_for_model::<P>(db)?;
+        let keys: Vec<C::ObjectId> = objects
+            .iter()
+            .map(|o| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(o.pk()))
+            .collect();
+        let mut seen = HashSet::new();
+        let values: Vec<Value> = keys
+            .iter()
+            .filter(|k| seen.insert(k.to_pk_value()))
+            .map(|k| k.to_value())
+            .collect();
+        let mut by_object: HashMap<PkValue, Vec<C::Tag>> = HashMap::new();
+        for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
+            let query = TagsOf {
+                tables: tag_tables::<C>(),
+                cond: Cond::Eq(link.ct_col(), Value::Integer(ct))
+                    .and(Cond::In(link.oid_col(), chunk.to_vec()))
+                    .and(set_cond::<C>(self.name)),
+                object_id: Some(link.object_id.name.as_ref()),
+            };
+            let rows: Vec<TagOf<C::Tag, C::ObjectId>> = query.load(db.connection())?;
+            for TagOf(tag, oid) in rows {
+                by_object.entry(oid.to_pk_value()).or_default().push(tag);
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|k| by_object.get(&k.to_pk_value()).cloned().unwrap_or_default())
+            .collect())
+    }
+
+    /// Tags every one of `objects` with every one of `tags` (by name or as rows, the named
+    /// ones created when missing), skipping what exists, in a constant number of
+    /// statements: an `INSERT` of the names skipping conflicts and a `SELECT` of them, then
+    /// one `INSERT ... SELECT` of the through rows per bind limit's worth of objects. 2,000
+    /// objects × 5 tags are 3 statements on every backend. Atomic. Returns the tags.
+    ///
+    /// A through model whose other columns need values (no default, not nullable) is tagged
+    /// with one row per object and tag instead (`INSERT`s of the rows, per bind limit).
+    pub fn tag_many<'t, D: Db>(
+        &self,
+        db: &mut D,
+        objects: &[P],
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> Result<Vec<C::Tag>>
+    where
+        C::Tag: 't,
+    {
+        let wanted = Wanted::new(tags);
+        if wanted.is_empty() || objects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ct = ContentType::id_for_model::<P>(db)?;
+        let tags = transaction::atomic_retry(db, |db| {
+            let tags = resolve::resolve_creating_first::<C::Tag, _>(db, &wanted, &|name, slug| {
+                <C::Tag as TagModel>::__new_tag(name, slug)
+            })?;
+            self.insert_many_items(db, objects, &tags, ct)?;
+            Ok(tags)
+        })?;
+        for object in objects {
+            (self.field)(object).clear_prefetched();
+        }
+        Ok(tags)
+    }
+
+    /// Makes `tags` the tags of every one of `objects` in this set (bulk retagging): their
+    /// other tags of the set are removed (one `DELETE` per bind limit's worth of objects),
+    /// then [`TagsDescriptor::tag_many`]'s statements. Atomic.
+    pub fn retag_many<'t, D: Db>(
+        &self,
+        db: &mut D,
+        objects: &[P],
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> Result<Vec<C::Tag>>
+    where
+        C::Tag: 't,
+    {
+        let wanted = Wanted::new(tags);
+        if objects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let link = Link::of::<P, C, K>()?;
+        let ct = ContentType::id_for_model::<P>(db)?;
+        let values: Vec<Value> = objects
+            .iter()
+            .map(|o| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(o.pk()).to_value())
+            .collect();
+        let tags = transaction::atomic_retry(db, |db| {
+            let tags = if wanted.is_empty() {
+                Vec::new()
+            } else {
+                resolve::resolve_creating_first::<C::Tag, _>(db, &wanted, &|name, slug| {
+                    <C::Tag as TagModel>::__new_tag(name, slug)
+                })?
+            };
+            let tag_pk = primary_key_of(<C::Tag as Model>::DEF)?;
+            let keep: Vec<Value> = tags
+                .iter()
+                .filter_map(|t| Value::from_key(tag_pk.sql_type, &t.pk().to_pk_value()))
+                .collect();
+            for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS + keep.len()) {
+                let mut cond = Cond::Eq(link.ct_col(), Value::Integer(ct))
+                    .and(Cond::In(link.oid_col(), chunk.to_vec()))
+                    .and(set_cond::<C>(self.name));
+                if !keep.is_empty() {
+                    cond = cond.and(Cond::NotIn(Col::of(C::DEF, C::TAG_COLUMN), keep.clone()));
+                }
+                delete::delete_matching(db, C::DEF, cond, NoFilter)?;
+            }
+            self.insert_many_items(db, objects, &tags, ct)?;
+            Ok(tags)
+        })?;
+        for object in objects {
+            (self.field)(object).clear_prefetched();
+        }
+        Ok(tags)
+    }
+
+    /// The through rows tagging each object with each tag, skipping those that exist.
+    fn insert_many_items<D: Db>(
+        &self,
+        db: &mut D,
+        objects: &[P],
+        tags: &[C::Tag],
+        ct: i32,
+    ) -> Result<()> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        let link = Link::of::<P, C, K>()?;
+        if !insert_select_fits(
+            C::DEF,
+            &[
+                C::TAG_COLUMN,
+                link.gfk.ct_column.as_ref(),
+                link.gfk.fk_column.as_ref(),
+            ],
+            C::SET_COLUMN,
+        ) {
+            let defaults = TagDefaults::<C>::new();
+            let rows: Vec<C::New> = objects
+                .iter()
+                .flat_map(|o| {
+                    tags.iter()
+                        .map(|t| defaults.new_item(t, self.name, Target::to(o)))
+                })
+                .collect();
+            crate::insert::bulk_insert::<C, D>(db, &rows, true)?;
+            return Ok(());
+        }
+        let tag_pk = primary_key_of(<C::Tag as Model>::DEF)?;
+        let tag_keys: Vec<Value> = tags
+            .iter()
+            .filter_map(|t| Value::from_key(tag_pk.sql_type, &t.pk().to_pk_value()))
+            .collect();
+        let object_keys: Vec<Value> = objects.iter().map(|o| o.pk().to_value()).collect();
+        let others = FRAMEWORK_BINDS + 3 * tag_keys.len();
+        let set = SetOf {
+            tables: tag_tables::<C>(),
+            ct_column: link.gfk.ct_column.as_ref(),
+            object_id: link.object_id,
+            set: self.set(),
+        };
+        let conn = db.connection();
+        for chunk in key_chunks::<D::Backend>(&object_keys, others) {
+            TagMany::new(set, P::DEF, ct, tag_keys.clone(), chunk.to_vec()).execute(conn)?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a through row can be made from its tag, content type, object id and set alone
+/// (every other column generated, nullable or with a default): then `INSERT ... SELECT`
+/// makes them.
+fn insert_select_fits(
+    through: &'static contenttypes_core::ir::ModelDef,
+    given: &[&str],
+    set: Option<&str>,
+) -> bool {
+    through.table.columns.iter().all(|c| {
+        given.contains(&c.name.as_ref())
+            || set == Some(c.name.as_ref())
+            || (c.primary_key && c.auto_increment)
+            || c.nullable
+            || c.default.is_some()
+    })
+}
+
+fn primary_key_of(
+    model: &'static contenttypes_core::ir::ModelDef,
+) -> Result<&'static contenttypes_core::ir::ColumnDef> {
+    model.primary_key().ok_or_else(|| Error::NotRegistered {
+        model: model.label(),
+    })
+}
+
+/// The most common tags (django-taggit's `most_common`): `Article::TAGS.most_common()` (the
+/// set's tags on articles), or [`MostCommon::across_models`] (a through model's tags on every
+/// model). Each tag with how many through rows hold it, most first, ties by name. One query.
+pub struct MostCommon<C, P = (), F = NoFilter, const K: u64 = 0> {
+    /// The model whose objects' tags count and the set, or `None` across models.
+    scope: Option<(&'static contenttypes_core::ir::ModelDef, Cond)>,
+    filter: F,
+    min_count: Option<i64>,
+    limit: Option<i64>,
+    _types: PhantomData<fn() -> (C, P)>,
+}
+
+impl<C, P, F, const K: u64> fmt::Debug for MostCommon<C, P, F, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MostCommon")
+            .field("min_count", &self.min_count)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: TaggedItemModel> MostCommon<C> {
+    /// The tags of `C` on objects of every model.
+    ///
+    /// ```
+    /// # include!("../../../src/doctest_tagging.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// use contenttypes::tagging::MostCommon;
+    /// Post::insert(&mut conn, NewPost { title: "a".into() })?.tags().add(&mut conn, ["rust"])?;
+    /// let top = MostCommon::<TaggedItem>::across_models().limit(10).load(&mut conn)?;
+    /// assert_eq!(top[0].1, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn across_models() -> Self {
+        MostCommon {
+            scope: None,
+            filter: NoFilter,
+            min_count: None,
+            limit: None,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<C: TaggedItemModel, P, F, const K: u64> MostCommon<C, P, F, K> {
+    /// Only tags held at least `n` times (django-taggit's `min_count`).
+    pub fn min_count(mut self, n: i64) -> Self {
+        self.min_count = Some(n);
+        self
+    }
+
+    /// At most `n` tags.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Runs the query: each tag with its count.
+    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(C::Tag, i64)>>
+    where
+        F: QueryFragment<D::Backend>,
+    {
+        let cond = match self.scope {
+            Some((model, set)) => {
+                let ct = ContentType::for_models(db, &[model])?
+                    .first()
+                    .map(|ct| ct.id)
+                    .ok_or_else(|| Error::NotRegistered {
+                        model: model.label(),
+                    })?;
+                Cond::Eq(Col::of(C::DEF, ct_column::<C>()?), Value::Integer(ct)).and(set)
+            }
+            None => Cond::True,
+        };
+        let query = MostCommonQuery {
+            tables: tag_tables::<C>(),
+            cond,
+            extra: self.filter,
+            min_count: self.min_count,
+            limit: self.limit,
+        };
+        let rows: Vec<Counted<C::Tag>> = query.load(db.connection())?;
+        Ok(rows.into_iter().map(|Counted(t, n)| (t, n)).collect())
+    }
+}
+
+impl<C, P, const K: u64> MostCommon<C, P, NoFilter, K>
+where
+    P: Model,
+    C: TaggedItemModel + GenericForeignKeyField<K>,
+{
+    /// Only the tags of objects matching `filter`, a Diesel expression on `P`'s table
+    /// (django-taggit's `extra_filters`).
+    pub fn filter<E>(self, filter: E) -> MostCommon<C, P, RelationFilter<C, P, E>, K>
+    where
+        E: Expression + AppearsOnTable<P::Table>,
+    {
+        MostCommon {
+            scope: self.scope,
+            filter: RelationFilter::new(generic_correlation::<P, C, K>().reversed(), filter, false),
+            min_count: self.min_count,
+            limit: self.limit,
+            _types: PhantomData,
+        }
+    }
+}
+
+/// The content-type column of a tagged-item model's (sole) generic foreign key.
+fn ct_column<C: Model>() -> Result<&'static str> {
+    C::DEF
+        .generic_foreign_keys
+        .first()
+        .map(|g| g.ct_column.as_ref())
+        .ok_or_else(|| Error::NotRegistered {
+            model: C::DEF.label(),
+        })
+}
+
+/// The other objects of one model that share tags with an object, each with how many it
+/// shares, most first, then by key (django-taggit's `similar_objects`, as one query that can
+/// be filtered and limited): `post.tags().similar_objects().limit(5).load(db)`.
+pub struct SimilarObjects<'a, P, C, const K: u64, F = NoFilter> {
+    object: &'a P,
+    set: &'static str,
+    filter: F,
+    limit: Option<i64>,
+    _through: PhantomData<fn() -> C>,
+}
+
+impl<P, C, const K: u64, F> fmt::Debug for SimilarObjects<'_, P, C, K, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimilarObjects")
+            .field("set", &self.set)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, P, C, const K: u64> SimilarObjects<'a, P, C, K> {
+    pub(crate) fn new(object: &'a P, set: &'static str) -> Self {
+        SimilarObjects {
+            object,
+            set,
+            filter: NoFilter,
+            limit: None,
+            _through: PhantomData,
+        }
+    }
+}
+
+impl<'a, P, C, const K: u64, F> SimilarObjects<'a, P, C, K, F>
+where
+    P: Model,
+    C: TaggedItemModel + GenericForeignKeyField<K>,
+    C::ObjectId: ObjectIdFor<P, P::Pk>,
+{
+    /// Only objects matching `filter`, a Diesel expression on `P`'s table.
+    pub fn filter<E>(self, filter: E) -> SimilarObjects<'a, P, C, K, E>
+    where
+        E: Expression + AppearsOnTable<P::Table>,
+    {
+        SimilarObjects {
+            object: self.object,
+            set: self.set,
+            filter,
+            limit: self.limit,
+            _through: PhantomData,
+        }
+    }
+
+    /// At most `n` objects.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Runs the query: the objects with how many tags each shares. One query.
+    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(P, i64)>>
+    where
+        F: QueryFragment<D::Backend>,
+    {
+        let link = Link::of::<P, C, K>()?;
+        let ct = ContentType::id_for_model::<P>(db)?;
+        let query = SimilarQuery {
+            set: SetOf {
+                tables: tag_tables::<C>(),
+                ct_column: link.gfk.ct_column.as_ref(),
+                object_id: link.object_id,
+                set: C::SET_COLUMN.map(|c| (c, self.set)),
+            },
+            model: P::DEF,
+            ct: CtRef::Id(ct),
+            object_id: <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(self.object.pk())
+                .to_value(),
+            extra: self.filter,
+            limit: self.limit,
+        };
+        let rows: Vec<Counted<P>> = query.load(db.connection())?;
+        Ok(rows.into_iter().map(|Counted(p, n)| (p, n)).collect())
+    }
+}

@@ -1,0 +1,160 @@
+//! From names to tag rows: found, or created race-free.
+//!
+//! `SELECT` the names; the missing ones are inserted skipping conflicts (`ON CONFLICT DO
+//! NOTHING`, `INSERT IGNORE` on MySQL), then read back with a locking read (which sees a
+//! row a concurrent caller committed after this transaction's snapshot, on MySQL's
+//! `REPEATABLE READ`). A name still missing then lost its slug to another tag (`C++` and `C#`
+//! are both `c`): it is inserted again with `_1`, `_2`... after the slug, as django-taggit
+//! does. Concurrent callers adding the same new names thus get one row per name and no
+//! error; the unique `name` and `slug` of the tag model are what makes it so.
+
+use std::collections::HashMap;
+
+use diesel::RunQueryDsl;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::field::Value;
+use crate::insert;
+use crate::model::Loaded;
+use crate::query::{key_chunks, Col, Cond, KeyOrder, Lock, Select, FRAMEWORK_BINDS};
+
+use super::names::{match_key, slugify, TagRef, Wanted};
+use super::TagModel;
+
+/// How many slug suffixes are tried for one name before giving up.
+const MAX_SLUG_ATTEMPTS: usize = 100;
+
+/// The tag rows of `wanted`, in its order: rows given as rows, names found, and (with
+/// `create`) names created, each new tag made by `create(name, slug)`. Without `create`,
+/// names with no tag are left out. Runs inside the caller's transaction.
+pub(crate) fn resolve<T: TagModel, D: Db>(
+    db: &mut D,
+    wanted: &Wanted<'_, T>,
+    create: Option<&dyn Fn(String, String) -> T::New>,
+) -> Result<Vec<T>> {
+    let names: Vec<&str> = wanted.names().collect();
+    let mut found: HashMap<String, T> = HashMap::new();
+    if !names.is_empty() {
+        for tag in by_names::<T, D>(db, &names, None)? {
+            found.insert(match_key::<T>(tag.name()), tag);
+        }
+        if let Some(create) = create {
+            let missing: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| !found.contains_key(&match_key::<T>(n)))
+                .collect();
+            for tag in create_missing::<T, D>(db, &missing, create, 0)? {
+                found.insert(match_key::<T>(tag.name()), tag);
+            }
+        }
+    }
+    Ok(in_order(wanted, &found))
+}
+
+/// [`resolve`] for bulk work: the names are inserted first (skipping conflicts) and read
+/// back in one `SELECT`, 2 statements whether the tags are new or not; only names whose slug
+/// was taken take more.
+pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
+    db: &mut D,
+    wanted: &Wanted<'_, T>,
+    create: &dyn Fn(String, String) -> T::New,
+) -> Result<Vec<T>> {
+    let names: Vec<&str> = wanted.names().collect();
+    let mut found: HashMap<String, T> = HashMap::new();
+    if !names.is_empty() {
+        let new: Vec<T::New> = names
+            .iter()
+            .map(|name| create(name.to_string(), slugify(name)))
+            .collect();
+        insert::bulk_insert::<T, D>(db, &new, true)?;
+        for tag in by_names::<T, D>(db, &names, Some(Lock::Share))? {
+            found.insert(match_key::<T>(tag.name()), tag);
+        }
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !found.contains_key(&match_key::<T>(n)))
+            .collect();
+        for tag in create_missing::<T, D>(db, &missing, create, 1)? {
+            found.insert(match_key::<T>(tag.name()), tag);
+        }
+    }
+    Ok(in_order(wanted, &found))
+}
+
+/// The tags of `wanted` in its order: rows as given, names as found.
+fn in_order<T: TagModel>(wanted: &Wanted<'_, T>, found: &HashMap<String, T>) -> Vec<T> {
+    wanted
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            TagRef::Tag(row) => Some((*row).clone()),
+            TagRef::Name(name) => found.get(&match_key::<T>(name)).cloned(),
+        })
+        .collect()
+}
+
+/// Inserts the tags named `missing` (none of which was found), skipping conflicts, and reads
+/// them back; names whose slug was taken are retried with a numbered slug.
+fn create_missing<T: TagModel, D: Db>(
+    db: &mut D,
+    missing: &[&str],
+    create: &dyn Fn(String, String) -> T::New,
+    first_attempt: usize,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    let mut pending: Vec<&str> = missing.to_vec();
+    for attempt in first_attempt..=MAX_SLUG_ATTEMPTS {
+        if pending.is_empty() {
+            return Ok(out);
+        }
+        let new: Vec<T::New> = pending
+            .iter()
+            .map(|name| {
+                let slug = match attempt {
+                    0 => slugify(name),
+                    n => format!("{}_{n}", slugify(name)),
+                };
+                create(name.to_string(), slug)
+            })
+            .collect();
+        insert::bulk_insert::<T, D>(db, &new, true)?;
+        let read = by_names::<T, D>(db, &pending, Some(Lock::Share))?;
+        let keys: Vec<String> = read.iter().map(|t| match_key::<T>(t.name())).collect();
+        pending.retain(|n| !keys.contains(&match_key::<T>(n)));
+        out.extend(read);
+    }
+    Err(Error::InvalidArgument(format!(
+        "no free slug for the tags {pending:?} after {MAX_SLUG_ATTEMPTS} attempts"
+    )))
+}
+
+/// The tags with these names (their lowercase for a case-insensitive tag model), in one
+/// `SELECT` per bind-limit's worth of names.
+pub(crate) fn by_names<T: TagModel, D: Db>(
+    db: &mut D,
+    names: &[&str],
+    lock: Option<Lock>,
+) -> Result<Vec<T>> {
+    let values: Vec<Value> = names
+        .iter()
+        .map(|n| Value::Text(match_key::<T>(n)))
+        .collect();
+    let column = Col::of(T::DEF, T::NAME_COLUMN);
+    let mut out = Vec::new();
+    for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
+        let cond = if T::CASE_INSENSITIVE {
+            Cond::InLower(column, chunk.to_vec())
+        } else {
+            Cond::In(column, chunk.to_vec())
+        };
+        let mut query = Select::new(T::DEF, cond);
+        query.order_by_pk = KeyOrder::Never;
+        query.lock = lock;
+        let rows: Vec<Loaded<T>> = query.load(db.connection())?;
+        out.extend(rows.into_iter().map(|r| r.0));
+    }
+    Ok(out)
+}
