@@ -8,6 +8,7 @@
 //! column naming the tag set (`tagged_item(tag = tag_id, set = tag_set)`), so one model can
 //! have several `Tags` fields over one through model.
 
+mod across;
 mod descriptor;
 mod field;
 mod maintenance;
@@ -16,6 +17,7 @@ mod names;
 mod resolve;
 mod sql;
 
+pub use across::{tagged_all, tagged_any, tagged_none, TaggedObjects};
 pub use descriptor::{MostCommon, SimilarObjects, TagsDescriptor};
 pub use field::Tags;
 pub use maintenance::{merge_tags, orphaned_tags, remove_orphaned_tags, Merged};

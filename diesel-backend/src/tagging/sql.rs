@@ -4,13 +4,17 @@ use std::marker::PhantomData;
 
 use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::join_needs_text_cast;
-use diesel::expression::{is_aggregate, Expression, ValidGrouping};
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
+use diesel::query_source::{AppearsInFromClause, Once};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::Bool;
 use diesel::QueryResult;
 
 use crate::backend::{Binds, SupportedBackend};
 use crate::field::Value;
+use crate::model::Model;
 use crate::query::{
     statement_node, walk_columns, walk_limit, walk_where, Col, Cond, NoFilter, OnConflict,
 };
@@ -28,16 +32,16 @@ pub(crate) struct TagTables {
 }
 
 impl TagTables {
-    fn tag_pk(&self) -> Col {
+    pub(crate) fn tag_pk(&self) -> Col {
         Col::of(self.tag, self.tag.table.primary_key.as_ref())
     }
 
-    fn through_tag(&self) -> Col {
+    pub(crate) fn through_tag(&self) -> Col {
         Col::of(self.through, self.tag_column)
     }
 
     /// `<tag> INNER JOIN <through> ON <through>.<tag> = <tag>.<pk>`.
-    fn walk_join<DB: SupportedBackend>(&self, out: &mut AstPass<'_, '_, DB>) -> QueryResult<()> {
+    pub(crate) fn walk_join<DB: SupportedBackend>(&self, out: &mut AstPass<'_, '_, DB>) -> QueryResult<()> {
         out.push_identifier(self.tag.table.name.as_ref())?;
         out.push_sql(" INNER JOIN ");
         out.push_identifier(self.through.table.name.as_ref())?;
@@ -130,6 +134,16 @@ impl<C> Expression for TagCondition<C> {
 
 impl<C, GB> ValidGrouping<GB> for TagCondition<C> {
     type IsAggregate = is_aggregate::Never;
+}
+
+impl<C: Model, QS> AppearsOnTable<QS> for TagCondition<C> where
+    QS: AppearsInFromClause<C::Table, Count = Once>
+{
+}
+
+impl<C: Model, QS> SelectableExpression<QS> for TagCondition<C> where
+    QS: AppearsInFromClause<C::Table, Count = Once>
+{
 }
 
 impl<C> QueryId for TagCondition<C> {
