@@ -220,13 +220,21 @@ pub use contenttypes_diesel::{
     TargetSet, Using, Value, Values,
 };
 
-/// Tagging, django-taggit's `TaggableManager` done here: a `Tags<Through>` field on any model,
+/// Tagging, django-taggit's `TaggableManager` done here (with feature `taggit`, its default
+/// models too: [`tagging::Tag`], [`tagging::TaggedItem`], `UuidTaggedItem`, `TextTaggedItem`): a `Tags<Through>` field on any model,
 /// its manager ([`TagManager`](tagging::TagManager): `article.tags().add(db, ["rust"])`), its
 /// descriptor ([`TagsDescriptor`](tagging::TagsDescriptor): `Article::TAGS.all(["rust",
 /// "web"])`, `most_common`, `tag_many`), maintenance (orphans, merging) and names (slugs,
 /// django-taggit's string format).
 #[cfg(feature = "runtime")]
-pub use contenttypes_diesel::tagging;
+pub mod tagging {
+    #[cfg(feature = "taggit")]
+    pub use crate::tagging_models::*;
+    pub use contenttypes_diesel::tagging::*;
+}
+
+#[cfg(feature = "taggit")]
+mod tagging_models;
 
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::tagging::{TagModel, TaggedItemModel, Tags};
@@ -279,7 +287,15 @@ pub mod build {
     #[doc(hidden)]
     pub use contenttypes_core::migrate;
     pub use contenttypes_core::migrate::{
-        BuildError, Migrations, Mode, Outcome, MODE_VAR, TIME_VAR,
+        BuildError, Migrations, Mode, ModelSource, Outcome, MODE_VAR, TIME_VAR,
+    };
+
+    /// The default tag models (`contenttypes::tagging::{Tag, TaggedItem, UuidTaggedItem,
+    /// TextTaggedItem}`, feature `taggit` at run time), for the migrations of the crate that
+    /// uses them: `Migrations::new().models_from(contenttypes::build::TAG_MODELS).run()`.
+    pub const TAG_MODELS: ModelSource = ModelSource {
+        path: "contenttypes::tagging",
+        text: include_str!("tagging_models.rs"),
     };
 }
 

@@ -121,7 +121,14 @@ pub struct Chapter {
 }
 
 fn product(db: &mut impl Db, title: &str) -> Product {
-    Product::insert(db, NewProduct { title: title.into(), ..Default::default() }).unwrap()
+    Product::insert(
+        db,
+        NewProduct {
+            title: title.into(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 fn names(tags: &[(Tag, i64)]) -> Vec<(&str, i64)> {
@@ -134,7 +141,13 @@ fn titles(products: &[Product]) -> Vec<&str> {
 
 /// Looks up the content types the tests' objects use, so statement counts leave them out.
 fn warm(db: &mut impl Db) {
-    let defs = [Product::DEF, Recipe::DEF, Person::DEF, Page::DEF, Chapter::DEF];
+    let defs = [
+        Product::DEF,
+        Recipe::DEF,
+        Person::DEF,
+        Page::DEF,
+        Chapter::DEF,
+    ];
     ContentType::for_models(db, &defs).unwrap();
 }
 

@@ -86,6 +86,14 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
                     #vis const #const_ident: #p::TagsDescriptor<#ident, #through, #key> =
                         #p::TagsDescriptor::new(#name, |__parent: &#ident| &__parent.#fident);
                 });
+                // The through model must be a tagged item: said at the field's type.
+                let ty_span = field.ty.span();
+                outside.extend(quote_spanned! {ty_span=>
+                    const _: fn() = || {
+                        fn __is_a_tagged_item<__T: #p::TaggedItemModel>() {}
+                        __is_a_tagged_item::<#through>();
+                    };
+                });
             }
             RelationKind::ManyToMany => {
                 let manager_doc = format!(
@@ -142,6 +150,7 @@ pub fn expand(spec: &ModelSpec) -> TokenStream {
             });
         }
     }
+    outside.extend(several_sets_need_a_set_column(spec, &p));
     quote! {
         #[automatically_derived]
         impl #p::HasGenericRelations for #ident {}
@@ -160,4 +169,37 @@ fn through_name(path: &syn::Path) -> String {
         .last()
         .map(|s| s.ident.to_string())
         .unwrap_or_default()
+}
+
+/// Two `Tags` fields over one through model read the same rows unless the through model
+/// names the set of each row: a compile error (at the second field) when it does not.
+fn several_sets_need_a_set_column(spec: &ModelSpec, p: &TokenStream) -> TokenStream {
+    let mut out = TokenStream::new();
+    let tags: Vec<_> = spec
+        .relation_fields()
+        .filter(|(_, r)| r.kind == RelationKind::Tags)
+        .collect();
+    for (i, (field, rel)) in tags.iter().enumerate() {
+        let through = &rel.through;
+        let key = quote!(#through).to_string();
+        if tags[..i].iter().any(|(_, r)| {
+            let other = &r.through;
+            quote!(#other).to_string() == key
+        }) {
+            let message = format!(
+                "`{}` has several `Tags<{}>` fields: give `{}` a column naming each row's tag set, \
+                 `#[model(tagged_item(tag = .., set = tag_set))]` with `tag_set: String`",
+                spec.ident,
+                through_name(through),
+                through_name(through)
+            );
+            out.extend(quote_spanned! {field.ty.span()=>
+                const _: () = ::core::assert!(
+                    <#through as #p::TaggedItemModel>::SET_COLUMN.is_some(),
+                    #message
+                );
+            });
+        }
+    }
+    out
 }

@@ -41,7 +41,7 @@ use crate::ir::ModelDef;
 use super::manifest;
 use super::plan::{self, PlanError};
 use super::render::{self, HEADER};
-use super::scan::{self, ExternalModel, ScanResolver};
+use super::scan::{self, ExternalModel, ModelSource, ScanResolver};
 use super::state::{self, State};
 use super::version::{self, UnixTime};
 
@@ -87,6 +87,7 @@ pub struct Migrations {
     default_app_label: Option<String>,
     cargo_output: bool,
     external: Vec<ExternalModel>,
+    sources: Vec<ModelSource>,
 }
 
 impl Default for Migrations {
@@ -227,7 +228,15 @@ impl Migrations {
             default_app_label: None,
             cargo_output: true,
             external: Vec::new(),
+            sources: Vec::new(),
         }
+    }
+
+    /// Adds models declared outside the crate's files, whose tables this crate's migrations
+    /// create: `contenttypes::build::TAG_MODELS`, the default tag models.
+    pub fn models_from(mut self, source: ModelSource) -> Self {
+        self.sources.push(source);
+        self
     }
 
     /// The package directory (default: `CARGO_MANIFEST_DIR`). Relative paths below are
@@ -376,10 +385,13 @@ impl Migrations {
                 .map(|r| manifest_dir.join(r))
                 .collect()
         };
-        let scan = scan::scan(&roots, &cx).map_err(|e| BuildError::Io {
+        let mut scan = scan::scan(&roots, &cx).map_err(|e| BuildError::Io {
             path: e.path,
             error: e.error,
         })?;
+        for source in &self.sources {
+            scan::scan_source(&mut scan, source, &cx);
+        }
         let migrations_root = manifest_dir.join(&self.migrations_dir);
         let state_path = migrations_root.join(state::FILE_NAME);
         let dialect_dirs: Vec<(Dialect, PathBuf)> = self

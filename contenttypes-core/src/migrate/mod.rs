@@ -22,6 +22,7 @@ pub mod version;
 pub use builder::{BuildError, Migrations, Mode, Outcome, MODE_VAR, TIME_VAR};
 pub use plan::{plan, Plan, PlanError};
 pub use render::{render, Rendered};
+pub use scan::ModelSource;
 pub use state::State;
 
 #[cfg(test)]

@@ -69,6 +69,45 @@ pub fn scan(roots: &[PathBuf], cx: &ParseContext) -> Result<Scan, ScanError> {
     Ok(walker.scan)
 }
 
+/// Model declarations that are not in the crate's files: another crate's models whose tables
+/// this crate's migrations create (the facade's default tag models), as source text read by
+/// the same parser.
+#[derive(Clone, Copy, Debug)]
+pub struct ModelSource {
+    /// Where the models are, as a path (`contenttypes::tagging`): its segments after the
+    /// crate are the module path foreign keys are resolved against.
+    pub path: &'static str,
+    /// The Rust source declaring them.
+    pub text: &'static str,
+}
+
+/// Adds the models of `source` to `scan`.
+pub fn scan_source(scan: &mut Scan, source: &ModelSource, cx: &ParseContext) {
+    let mut walker = Walker {
+        cx,
+        visited: BTreeSet::new(),
+        scan: std::mem::take(scan),
+    };
+    let file = PathBuf::from(format!("<{}>", source.path));
+    let module: Vec<String> = source
+        .path
+        .split("::")
+        .skip(1)
+        .map(str::to_string)
+        .collect();
+    match syn::parse_file(source.text) {
+        Ok(parsed) => {
+            // Inline modules only: there is no directory to find others in.
+            let _ = walker.items(&parsed.items, &file, Path::new(""), &module, true);
+        }
+        Err(e) => walker
+            .scan
+            .problems
+            .push(format!("{} does not parse: {e}", file.display())),
+    }
+    *scan = walker.scan;
+}
+
 struct Walker<'a> {
     cx: &'a ParseContext,
     visited: BTreeSet<PathBuf>,

@@ -7,8 +7,8 @@ use contenttypes_core::keys::join_needs_text_cast;
 use diesel::expression::{
     is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
 };
-use diesel::query_source::{AppearsInFromClause, Once};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_source::{AppearsInFromClause, Once};
 use diesel::sql_types::Bool;
 use diesel::QueryResult;
 
@@ -41,7 +41,10 @@ impl TagTables {
     }
 
     /// `<tag> INNER JOIN <through> ON <through>.<tag> = <tag>.<pk>`.
-    pub(crate) fn walk_join<DB: SupportedBackend>(&self, out: &mut AstPass<'_, '_, DB>) -> QueryResult<()> {
+    pub(crate) fn walk_join<DB: SupportedBackend>(
+        &self,
+        out: &mut AstPass<'_, '_, DB>,
+    ) -> QueryResult<()> {
         out.push_identifier(self.tag.table.name.as_ref())?;
         out.push_sql(" INNER JOIN ");
         out.push_identifier(self.through.table.name.as_ref())?;

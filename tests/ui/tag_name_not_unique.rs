@@ -1,0 +1,13 @@
+use contenttypes::prelude::*;
+
+#[derive(Model)]
+#[model(app_label = "ui", tag)]
+pub struct Label {
+    pub id: i64,
+    #[model(max_length = 50)]
+    pub name: String,
+    #[model(unique, max_length = 50)]
+    pub slug: String,
+}
+
+fn main() {}
