@@ -25,14 +25,14 @@ pub fn story(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
         db,
         ["Generic relations in Rust", "Django's contenttypes", "A quiet week"]
             .into_iter()
-            .map(|t| NewArticle { title: t.into(), ..Default::default() })
+            .map(|t| NewArticle { title: t.into() })
             .collect(),
     )?;
     let videos = Video::insert_many(
         db,
         ["Tagging, live", "Prefetching explained"]
             .into_iter()
-            .map(|t| NewVideo { title: t.into(), ..Default::default() })
+            .map(|t| NewVideo { title: t.into() })
             .collect(),
     )?;
     log.reset();
@@ -117,7 +117,7 @@ pub fn story(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
     // --- Bulk tagging ------------------------------------------------------------------------------
     let many = Article::insert_many(
         db,
-        (0..2_000).map(|i| NewArticle { title: format!("archive {i}"), ..Default::default() }).collect(),
+        (0..2_000).map(|i| NewArticle { title: format!("archive {i}") }).collect(),
     )?;
     log.reset();
     Article::TAGS.tag_many(db, &many, ["archive", "2025", "rust", "old", "imported"])?;

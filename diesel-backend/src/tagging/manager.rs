@@ -64,9 +64,12 @@ impl<'a, P, C, const K: u64> TagManager<'a, P, C, K> {
 ///     .tag(|tag: &mut NewTag| tag.colour = "orange".into()))?;
 /// ```
 pub struct TagDefaults<'f, C: TaggedItemModel> {
-    through: Option<Box<dyn Fn(&mut C::New) + 'f>>,
-    tag: Option<Box<dyn Fn(&mut <C::Tag as Model>::New) + 'f>>,
+    through: Fill<'f, C::New>,
+    tag: Fill<'f, <C::Tag as Model>::New>,
 }
+
+/// A closure filling a new row's other columns, if any.
+type Fill<'f, N> = Option<Box<dyn Fn(&mut N) + 'f>>;
 
 impl<'f, C: TaggedItemModel> Default for TagDefaults<'f, C> {
     fn default() -> Self {
