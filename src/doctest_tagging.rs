@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 /// django-taggit's `Tag`.
 #[derive(Model, Clone, Debug, PartialEq)]
-#[model(app_label = "taggit", tag)]
+#[model(app_label = "docs_tags", tag)]
 pub struct Tag {
     pub id: i64,
     #[model(unique, max_length = 100)]
@@ -20,7 +20,7 @@ pub struct Tag {
 /// django-taggit's `TaggedItem`, with a column for the tag set.
 #[derive(Model, Clone, Debug, PartialEq)]
 #[model(
-    app_label = "taggit",
+    app_label = "docs_tags",
     tagged_item(tag = tag_id, set = tag_set),
     unique(content_type_id, object_id, tag_set, tag_id)
 )]

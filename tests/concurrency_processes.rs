@@ -7,7 +7,9 @@
 //! - `get_or_create` of a few rows: one row per key, every caller gets its id;
 //! - the first use of content types inside the caller's own transaction;
 //! - `get_or_create` inside the caller's own transaction;
-//! - `set()` on one parent, each caller with its own rows: the final set is one caller's.
+//! - `set()` on one parent, each caller with its own rows: the final set is one caller's;
+//! - `tags().add()` of the same new tag names on one object, with cold content-type caches:
+//!   one tag per name, one row per tag, every caller gets the same tags.
 //!
 //! The test binary re-executes itself as the workers (see `common::procs`); the figures go
 //! to `CARGO_TARGET_TMPDIR/contenttypes-figures/concurrency.txt`, which CI prints.
@@ -216,6 +218,58 @@ where
     assert_eq!(report.created, KEYS.len(), "each row created once");
 }
 
+fn add_tags<C: TestConnection>()
+where
+    C::Backend: SupportedBackend,
+{
+    let _serial = serial();
+    let mut db = fresh::<C>();
+    let board = scoreboard(&mut db, false);
+    let (report, elapsed) = race(&db, Workload::AddTags, board.id);
+    let tags = RaceTag::all(&mut db.db()).unwrap();
+    let rows = RaceTagged::all(&mut db.db()).unwrap();
+    let split = report.ids.values().filter(|ids| ids.len() > 1).count();
+    record::<C>(
+        Workload::AddTags,
+        &report,
+        elapsed,
+        &format!(
+            "{} tag(s) and {} row(s) for {} names, {split} name(s) with callers disagreeing on the id",
+            tags.len(),
+            rows.len(),
+            KEYS.len()
+        ),
+    );
+    assert_eq!(
+        report.error_count(),
+        0,
+        "errors returned to callers: {:?}",
+        report.errors
+    );
+    assert_eq!(report.ok, PROCESSES * THREADS);
+    assert_eq!(tags.len(), KEYS.len(), "one tag per name: {tags:?}");
+    assert_eq!(
+        rows.len(),
+        KEYS.len(),
+        "one row per tag on the object: {rows:?}"
+    );
+    for tag in &tags {
+        let got: Vec<i64> = report
+            .ids
+            .get(&tag.name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        assert_eq!(got, [tag.id], "every caller got the one tag {}", tag.name);
+    }
+    let mut names = board.tags().names(&mut db.db()).unwrap();
+    names.sort();
+    let mut keys = KEYS.to_vec();
+    keys.sort();
+    assert_eq!(names, keys);
+}
+
 fn first_use_in_transaction<C: TestConnection>()
 where
     C::Backend: SupportedBackend,
@@ -365,5 +419,12 @@ backend_tests! {
     fn processes_set(t) {
         drop(t);
         set::<Conn>();
+    }
+
+    /// `tags().add()` of the same new names on one object from every caller (64 at once,
+    /// in 4 processes, each with a cold content-type cache): no error, one tag per name.
+    fn processes_add_tags(t) {
+        drop(t);
+        add_tags::<Conn>();
     }
 }

@@ -15,7 +15,7 @@ use diesel::prelude::*;
 
 /// django-taggit's `Tag`.
 #[derive(Model, Clone, Debug, PartialEq)]
-#[model(app_label = "taggit", tag)]
+#[model(app_label = "tagtest", tag)]
 pub struct Tag {
     pub id: i64,
     #[model(unique, max_length = 100)]
@@ -27,7 +27,7 @@ pub struct Tag {
 /// The through model, with a column for the tag set, so `Person` has two sets over it.
 #[derive(Model, Clone, Debug, PartialEq)]
 #[model(
-    app_label = "taggit",
+    app_label = "tagtest",
     tagged_item(tag = tag_id, set = tag_set),
     unique(content_type_id, object_id, tag_set, tag_id)
 )]

@@ -37,6 +37,34 @@ pub struct Scoreboard {
     #[model(max_length = 50)]
     pub name: String,
     pub counters: GenericRelation<Counter>,
+    pub tags: Tags<RaceTagged>,
+}
+
+/// The tags every caller of the tag race creates at once.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "races", tag)]
+pub struct RaceTag {
+    pub id: i64,
+    #[model(unique, max_length = 50)]
+    pub name: String,
+    #[model(unique, max_length = 50)]
+    pub slug: String,
+}
+
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(
+    app_label = "races",
+    tagged_item(tag = tag_id),
+    unique(content_type_id, object_id, tag_id)
+)]
+pub struct RaceTagged {
+    pub id: i64,
+    #[model(foreign_key = RaceTag, on_delete = cascade)]
+    pub tag_id: i64,
+    pub content_type_id: i32,
+    pub object_id: i64,
+    #[generic_foreign_key]
+    pub content_object: GenericForeignKey,
 }
 
 /// The models whose content types the callers create on first use.
@@ -61,15 +89,17 @@ pub enum Workload {
     FirstUseInTransaction,
     GetOrCreateInTransaction,
     Set,
+    AddTags,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 6] = [
         Workload::UpdateOrCreate,
         Workload::GetOrCreate,
         Workload::FirstUseInTransaction,
         Workload::GetOrCreateInTransaction,
         Workload::Set,
+        Workload::AddTags,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +109,7 @@ impl Workload {
             Workload::FirstUseInTransaction => "first content-type use in caller's txn",
             Workload::GetOrCreateInTransaction => "get_or_create in caller's txn",
             Workload::Set => "set() on one parent",
+            Workload::AddTags => "tags().add() of the same new tags",
         }
     }
 
@@ -93,7 +124,7 @@ impl Workload {
         match self {
             Workload::UpdateOrCreate => 5,
             Workload::GetOrCreate | Workload::GetOrCreateInTransaction => 10,
-            Workload::FirstUseInTransaction | Workload::Set => 1,
+            Workload::FirstUseInTransaction | Workload::Set | Workload::AddTags => 1,
         }
     }
 }

@@ -219,6 +219,14 @@ where
                 Ok((ids, false))
             })
         }
+        Workload::AddTags => {
+            // Every caller adds the same new names, each in its own order, to one object.
+            let board = caller.board.as_ref().expect("a scoreboard");
+            let mut names = KEYS.to_vec();
+            names.rotate_left(caller.index % KEYS.len());
+            let tags = board.tags().add(&mut cts.using(conn), names)?;
+            Ok((tags.into_iter().map(|t| (t.name, t.id)).collect(), false))
+        }
         Workload::Set => {
             let target = caller.target.as_ref().expect("a target");
             target
