@@ -217,7 +217,8 @@ where
 
     /// Links the object to `targets`, of any mix of models (`Target::to(&movie)`); links
     /// it has are left as they are. One `INSERT ... ON CONFLICT DO NOTHING` (`INSERT IGNORE`
-    /// on MySQL) per parameter cap's worth of links, atomic. The through model's other
+    /// on MySQL) per parameter cap's worth of links, atomic, retried on a deadlock as `set`
+    /// is. The through model's other
     /// columns take their defaults (NULL, or the declared default): when one has neither,
     /// use [`GenericManyToManyManager::add_with`]. Returns how many links were made.
     ///
@@ -244,8 +245,16 @@ where
         let through = Through::of::<P, C, K>()?;
         check_bare_rows(&through)?;
         let links = Self::resolve(db, targets)?;
+        if links.is_empty() {
+            return Ok(0);
+        }
         let rows = bare_rows::<C, K>(&links);
-        let added = insert_links::<C, _>(db, through, &self.key(), LinkRows::Bare(&rows))?;
+        let key = self.key();
+        // Retried like `set`: an insert's foreign key check waits on a concurrent `set`'s
+        // lock of the source row, which may wait on this insert's new link (a deadlock).
+        let added = transaction::atomic_retry(db, |db| {
+            insert_links::<C, _>(db, through, &key, LinkRows::Bare(&rows))
+        })?;
         self.field.clear_prefetched();
         Ok(added)
     }
@@ -278,8 +287,14 @@ where
     ) -> Result<usize> {
         let through = Through::of::<P, C, K>()?;
         let links = Self::resolve(db, targets)?;
+        if links.is_empty() {
+            return Ok(0);
+        }
         let rows = made_rows::<C, K>(db, &links, &mut make)?;
-        let added = insert_links::<C, _>(db, through, &self.key(), LinkRows::Made(&rows))?;
+        let key = self.key();
+        let added = transaction::atomic_retry(db, |db| {
+            insert_links::<C, _>(db, through, &key, LinkRows::Made(&rows))
+        })?;
         self.field.clear_prefetched();
         Ok(added)
     }
