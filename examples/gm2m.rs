@@ -75,8 +75,13 @@ pub struct Book {
     pub favourited_by: GenericRelation<Favourite>,
 }
 
-pub const MODELS: [&contenttypes::ir::ModelDef; 5] =
-    [User::DEF, Favourite::DEF, Movie::DEF, Documentary::DEF, Book::DEF];
+pub const MODELS: [&contenttypes::ir::ModelDef; 5] = [
+    User::DEF,
+    Favourite::DEF,
+    Movie::DEF,
+    Documentary::DEF,
+    Book::DEF,
+];
 
 // Diesel code with operators (`.eq`, `.like`...) is written against a concrete connection,
 // so the walkthrough is stamped once per backend.
@@ -205,7 +210,10 @@ mod on_mysql {
 #[allow(dead_code)]
 fn step(log: &contenttypes::testing::QueryLog, what: &str) {
     let n = log.count();
-    println!("  [{n} {}] {what}", if n == 1 { "query" } else { "queries" });
+    println!(
+        "  [{n} {}] {what}",
+        if n == 1 { "query" } else { "queries" }
+    );
     log.reset();
 }
 

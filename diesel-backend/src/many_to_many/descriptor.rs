@@ -63,8 +63,7 @@ impl<P, C, const K: u64> GenericManyToManyDescriptor<P, C, K> {
 }
 
 /// What a read of the relation gives for one target.
-type TargetOf<C, const K: u64> =
-    <<C as GenericForeignKeyField<K>>::Targets as TargetSet>::Target;
+type TargetOf<C, const K: u64> = <<C as GenericForeignKeyField<K>>::Targets as TargetSet>::Target;
 
 /// The rendering error of a filter whose through model cannot serve the relation; the
 /// manager's operations return the typed error naming both models.

@@ -66,8 +66,7 @@ impl<'a, P, C, const K: u64> GenericManyToManyManager<'a, P, C, K> {
 
 /// What a read of the relation gives for one target: the enum of the generic foreign key's
 /// `targets(..)`, or a [`GenericObject`].
-type TargetOf<C, const K: u64> =
-    <<C as GenericForeignKeyField<K>>::Targets as TargetSet>::Target;
+type TargetOf<C, const K: u64> = <<C as GenericForeignKeyField<K>>::Targets as TargetSet>::Target;
 
 /// A link as the through model stores it: the target's content type id and object id.
 type LinkOf<C, const K: u64> = (i32, <C as GenericForeignKeyField<K>>::ObjectId);
@@ -94,9 +93,7 @@ where
         let mut out = Vec::new();
         for target in targets {
             target.__resolve(db)?;
-            let ct = *target
-                .__ct()
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let ct = *target.__ct().map_err(|e| Error::Internal(e.to_string()))?;
             if seen.insert((ct, target.object_id().to_pk_value())) {
                 out.push((ct, target.object_id().clone()));
             }
@@ -202,7 +199,7 @@ where
         let oid = <C::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk()).to_value();
         let cond = through
             .of_source(self.key())
-            .and(through.to_targets(&[(ct, vec![oid])]));
+            .and(through.links_to(&[(ct, vec![oid])]));
         Ok(self.count_links(db, cond)? > 0)
     }
 
@@ -313,8 +310,9 @@ where
             return Ok(0);
         }
         let key = self.key();
-        let removed =
-            transaction::atomic_retry(db, |db| delete_links::<C, K, _>(db, &through, &key, &links))?;
+        let removed = transaction::atomic_retry(db, |db| {
+            delete_links::<C, K, _>(db, &through, &key, &links)
+        })?;
         self.field.clear_prefetched();
         Ok(removed)
     }
@@ -543,7 +541,7 @@ fn delete_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
     };
     let mut removed = 0;
     for batch in batches {
-        let cond = through.of_source(key.clone()).and(through.to_targets(&batch));
+        let cond = through.of_source(key.clone()).and(through.links_to(&batch));
         removed += delete::delete_matching(db, C::DEF, cond, NoFilter)?.of_def(C::DEF);
     }
     Ok(removed)
@@ -557,7 +555,10 @@ fn current_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
 ) -> Result<Vec<LinkOf<C, K>>> {
     let query = SelectColumns {
         table: C::DEF.table.name.as_ref(),
-        columns: vec![through.gfk.ct_column.as_ref(), through.gfk.fk_column.as_ref()],
+        columns: vec![
+            through.gfk.ct_column.as_ref(),
+            through.gfk.fk_column.as_ref(),
+        ],
         cond: through.of_source(key.clone()),
         extra: NoFilter,
         ordered: false,

@@ -188,13 +188,16 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for InsertLinks<'_, N>
         let source = self.source;
         match &self.rows {
             LinkRows::Bare(rows) => {
-                walk_values(&mut out, &columns, rows.iter(), |(ct, oid), i, out| {
-                    match i {
+                walk_values(
+                    &mut out,
+                    &columns,
+                    rows.iter(),
+                    |(ct, oid), i, out| match i {
                         0 => source.bind(out),
                         1 => ct.bind(out),
                         _ => oid.bind(out),
-                    }
-                })?;
+                    },
+                )?;
             }
             LinkRows::Made(rows) => {
                 let at = columns.iter().position(|c| c.name == t.source.name);

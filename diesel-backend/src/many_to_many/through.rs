@@ -65,7 +65,7 @@ impl Through {
 
     /// The links to these targets, given per content type: `(<ct> = ? AND <oid> IN (...))
     /// OR ...`.
-    pub(crate) fn to_targets(&self, groups: &[(i32, Vec<Value>)]) -> Cond {
+    pub(crate) fn links_to(&self, groups: &[(i32, Vec<Value>)]) -> Cond {
         let each = groups
             .iter()
             .map(|(ct, oids)| {
