@@ -239,6 +239,14 @@ mod tagging_models;
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::tagging::{TagModel, TaggedItemModel, Tags};
 
+/// Generic many-to-many relations, django-gm2m's `GM2MField` done here: a
+/// `GenericManyToMany<Through>` field whose targets are rows of any mix of models, its
+/// manager ([`GenericManyToManyManager`]: `user.favourites().add(db, [Target::to(&movie)])`)
+/// and its descriptor ([`GenericManyToManyDescriptor`]: `User::FAVOURITES.contains(&movie)`,
+/// `prefetch`).
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::many_to_many;
+
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::many_to_many::{
     GenericManyToMany, GenericManyToManyDescriptor, GenericManyToManyManager,

@@ -51,6 +51,16 @@ pub enum Error {
     Internal(String),
     /// A generic foreign key was read without prefetching while strict loading is on.
     LazyLoad { model: String, field: String },
+    /// The through model of a generic many-to-many relation cannot serve it (no foreign key
+    /// to the relation's model, several, or no unique constraint over the link's columns).
+    ManyToManyThrough {
+        /// The model that declares the `GenericManyToMany` field.
+        model: String,
+        /// The through model.
+        through: String,
+        /// What is wrong and what to do.
+        problem: String,
+    },
     /// A migration could not be read or run; `source` is Diesel's error.
     Migration {
         /// What was being done (`reading migrations/sqlite`, `running pending migrations`).
@@ -121,6 +131,14 @@ impl fmt::Display for Error {
                 "`{model}.{field}` was loaded lazily while strict loading is on; prefetch it first"
             ),
             Error::Migration { context, source } => write!(f, "{context}: {source}"),
+            Error::ManyToManyThrough {
+                model,
+                through,
+                problem,
+            } => write!(
+                f,
+                "`{through}` cannot be the through model of `{model}`'s generic many-to-many relation: {problem}"
+            ),
         }
     }
 }

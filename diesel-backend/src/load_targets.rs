@@ -8,14 +8,18 @@ use diesel::query_builder::QueryFragment;
 use diesel::row::NamedRow;
 use diesel::RunQueryDsl;
 
+use contenttypes_core::keys::PkValue;
+
 use crate::backend::SupportedBackend;
 use crate::columns::RowRef;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::Result;
 use crate::field::{FieldType, Value};
+use crate::fxhash::FxHashMap;
 use crate::gfk::{GenericForeignKeyDescriptor, GenericForeignKeyField};
-use crate::object::key_column;
+use crate::model::PrimaryKey;
+use crate::object::{key_column, GenericObject};
 use crate::object_ids::ObjectIds;
 use crate::query::{Cond, NoFilter, SelectColumns};
 use crate::targets::{load_targets_of, TargetSet};
@@ -71,28 +75,16 @@ where
             ordered: false,
         };
         let pairs: Vec<Pair<M::ObjectId>> = query.load(db.connection())?;
-        let groups = ObjectIds::by_content_type(
+        let mut groups = load_groups::<M::Targets, _, _>(
+            db,
             pairs.len(),
             pairs.iter().map(|pair| (pair.0, pair.1.as_ref())),
-        );
-        let (conn, cts) = db.parts();
-        let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
-        let types = cts.for_ids(conn, &ids)?;
+        )?;
         let mut out = Vec::new();
-        for (ct, group) in &groups {
-            let Some(registration) = types.get(ct).and_then(ContentType::model_class) else {
-                continue;
-            };
-            if !<M::Targets as TargetSet>::admits(registration.def) {
-                continue;
-            }
-            let pk = key_column(registration.def)?;
-            let values = group.values(pk.sql_type);
-            let bound: Vec<Value> = values.iter().flatten().cloned().collect();
-            let mut loaded =
-                load_targets_of::<M::Targets, _, _>(conn, registration, bound, &NoFilter)?;
-            for value in values.into_iter().flatten() {
-                if let Some(object) = value.to_key().and_then(|k| loaded.remove(&k)) {
+        for group in &mut groups {
+            for place in 0..group.ids.keys.len() {
+                // Taken, not cloned: two object ids that are one key give the target once.
+                if let Some(object) = group.take(place) {
                     out.push(<M::Targets as TargetSet>::from_object(object)?);
                 }
             }
@@ -101,8 +93,68 @@ where
     }
 }
 
+/// The targets of one content type's object ids, loaded.
+pub(crate) struct LoadedGroup<'r, O> {
+    /// The rows of the content type, with their object ids once each.
+    pub(crate) ids: ObjectIds<'r, O>,
+    /// Each distinct object id as a key of the target's key column (by place; `None` when
+    /// it cannot be one).
+    keys: Vec<Option<PkValue>>,
+    loaded: FxHashMap<PkValue, GenericObject>,
+}
+
+impl<O> LoadedGroup<'_, O> {
+    /// The target of the object id at `place`, if it was found.
+    pub(crate) fn get(&self, place: usize) -> Option<&GenericObject> {
+        self.loaded.get(self.keys.get(place)?.as_ref()?)
+    }
+
+    /// [`LoadedGroup::get`], taken out of the group.
+    pub(crate) fn take(&mut self, place: usize) -> Option<GenericObject> {
+        self.loaded.remove(self.keys.get(place)?.as_ref()?)
+    }
+}
+
+/// The targets of rows given as their (content type id, object id) pairs (`len` of them):
+/// grouped by content type in first-seen order, each group's distinct object ids loaded in
+/// one query per model (plus one for the content types on a cold cache). Content types of
+/// no registered model (stale) or of a model `S` does not admit give no group.
+pub(crate) fn load_groups<'r, S: TargetSet, O: PrimaryKey, D: Db>(
+    db: &mut D,
+    len: usize,
+    pairs: impl Iterator<Item = (Option<i32>, Option<&'r O>)>,
+) -> Result<Vec<LoadedGroup<'r, O>>> {
+    let groups = ObjectIds::by_content_type(len, pairs);
+    let (conn, cts) = db.parts();
+    let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
+    let types = cts.for_ids(conn, &ids)?;
+    let mut out = Vec::with_capacity(groups.len());
+    for (ct, group) in groups {
+        let Some(registration) = types.get(&ct).and_then(ContentType::model_class) else {
+            continue;
+        };
+        if !S::admits(registration.def) {
+            continue;
+        }
+        let pk = key_column(registration.def)?;
+        let values = group.values(pk.sql_type);
+        let bound: Vec<Value> = values.iter().flatten().cloned().collect();
+        let loaded = load_targets_of::<S, _, _>(conn, registration, bound, &NoFilter)?;
+        let keys = values
+            .into_iter()
+            .map(|v| v.and_then(|v| v.to_key()))
+            .collect();
+        out.push(LoadedGroup {
+            ids: group,
+            keys,
+            loaded,
+        });
+    }
+    Ok(out)
+}
+
 /// A row's content type id and object id (either NULL in a nullable generic foreign key).
-struct Pair<O>(Option<i32>, Option<O>);
+pub(crate) struct Pair<O>(pub(crate) Option<i32>, pub(crate) Option<O>);
 
 impl<DB: SupportedBackend, O: FieldType> QueryableByName<DB> for Pair<O> {
     fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {

@@ -282,7 +282,8 @@ pub(crate) use list::{walk_pg_list, ArrayOf};
 // The statements that write: inserts, updates, deletes, DDL.
 mod write;
 pub(crate) use write::{
-    insert_columns, Ddl, Delete, Insert, InsertRows, OnConflict, Returning, Save, Update,
+    insert_columns, others_fill_themselves, walk_values, Ddl, Delete, Insert, InsertRows,
+    OnConflict, Returning, Save, Update,
 };
 
 /// `SELECT <the model's columns> FROM <table> WHERE <cond> AND <extra> ORDER BY <pk> LIMIT n`.

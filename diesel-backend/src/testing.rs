@@ -69,7 +69,12 @@ fn is_transaction_control(sql: &str) -> bool {
 impl Instrumentation for Recorder {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         if let InstrumentationEvent::StartQuery { query, .. } = event {
-            let text = query.to_string();
+            // A statement that cannot render (the query builder's error is returned to
+            // the caller) is recorded as such rather than panicking in `to_string`.
+            let mut text = String::new();
+            if std::fmt::Write::write_fmt(&mut text, format_args!("{query}")).is_err() {
+                text = "<a statement that failed to render>".to_string();
+            }
             if !is_transaction_control(&text) {
                 self.0.count.fetch_add(1, Ordering::SeqCst);
                 self.0

@@ -817,3 +817,43 @@ fn changing_table_name_renames_the_table_only() {
     let (up, _) = statements(&p, Sqlite);
     assert_eq!(up, ["ALTER TABLE \"blog_article\" RENAME TO \"articles\";"]);
 }
+
+/// django-gm2m #12 (adding a `GM2MField` to an existing model created no table): the
+/// through model is an ordinary model, so adding the field with it plans its table, and the
+/// field itself is no column of the source.
+#[test]
+fn adding_a_generic_many_to_many_field_creates_its_through_table() {
+    let user = r#"
+        #[model(app_label = "library")]
+        struct User { id: i64, #[model(max_length = 50)] name: String }
+    "#;
+    let with_favourites = r#"
+        #[model(app_label = "library")]
+        struct User { id: i64, #[model(max_length = 50)] name: String, favourites: GenericManyToMany<Favourite> }
+        #[model(app_label = "library", unique(user_id, content_type_id, object_id))]
+        struct Favourite {
+            id: i64,
+            #[model(foreign_key = User, on_delete = cascade)] user_id: i64,
+            content_type_id: i32,
+            #[model(max_length = 64)] object_id: String,
+            #[generic_foreign_key] target: GenericForeignKey,
+        }
+    "#;
+    let p = plan_of(user, with_favourites);
+    let (up, down) = statements(&p, Postgres);
+    assert!(
+        up[0].starts_with("CREATE TABLE \"library_favourite\""),
+        "{up:#?}"
+    );
+    assert!(
+        up.iter().all(|s| !s.contains("\"library_user\" ADD")),
+        "no column for the field: {up:#?}"
+    );
+    assert!(
+        up.iter().any(|s| s.contains("UNIQUE")
+            && s.contains("\"user_id\", \"content_type_id\", \"object_id\"")),
+        "{up:#?}"
+    );
+    assert_eq!(down, ["DROP TABLE \"library_favourite\";"]);
+    assert!(plan_of(with_favourites, with_favourites).is_empty());
+}

@@ -1,10 +1,22 @@
-//! The `GenericManyToMany<Through>` field, its manager and its descriptor.
+//! The `GenericManyToMany<Through>` field: the cache of an object's prefetched targets.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::prefetch_cell::{cache_field_impls, PrefetchCell};
 
-/// A generic many-to-many field: the cache of its prefetched targets.
+/// A generic many-to-many field (django-gm2m's `GM2MField`): declare it on the source model
+/// and derive `GenericRelation`:
+///
+/// ```text
+/// pub favourites: GenericManyToMany<Favourite>,
+/// ```
+///
+/// The derive generates `user.favourites()` (a
+/// [`GenericManyToManyManager`](super::GenericManyToManyManager)) and `User::FAVOURITES` (a
+/// [`GenericManyToManyDescriptor`](super::GenericManyToManyDescriptor)). The field itself is
+/// the cache of the prefetched targets: it compares equal to every other one and starts
+/// empty when a row is loaded.
 pub struct GenericManyToMany<C> {
     cache: PrefetchCell,
     _through: PhantomData<fn() -> C>,
@@ -12,33 +24,23 @@ pub struct GenericManyToMany<C> {
 
 cache_field_impls!(GenericManyToMany, cache);
 
-/// The manager of one source object's generic many-to-many relation.
-pub struct GenericManyToManyManager<'a, P, C, const K: u64> {
-    parent: &'a P,
-    field: &'a GenericManyToMany<C>,
-    name: &'static str,
-}
-
-impl<'a, P, C, const K: u64> GenericManyToManyManager<'a, P, C, K> {
-    /// Used by the generated accessor.
-    pub fn new(parent: &'a P, field: &'a GenericManyToMany<C>, name: &'static str) -> Self {
-        GenericManyToManyManager {
-            parent,
-            field,
-            name,
-        }
+impl<C> GenericManyToMany<C> {
+    /// Whether the targets are prefetched.
+    pub fn is_prefetched(&self) -> bool {
+        self.cache.is_set()
     }
-}
 
-/// The generic many-to-many relation from `P` through `C`: `User::FAVOURITES`.
-pub struct GenericManyToManyDescriptor<P, C, const K: u64> {
-    name: &'static str,
-    field: fn(&P) -> &GenericManyToMany<C>,
-}
+    /// Drops the prefetched targets; the next read queries the database.
+    pub fn clear_prefetched(&self) {
+        self.cache.clear();
+    }
 
-impl<P, C, const K: u64> GenericManyToManyDescriptor<P, C, K> {
-    /// Used by the generated constant.
-    pub const fn new(name: &'static str, field: fn(&P) -> &GenericManyToMany<C>) -> Self {
-        GenericManyToManyDescriptor { name, field }
+    /// The prefetched targets, when they are of type `T` (the through model's target type).
+    pub(crate) fn prefetched<T: Send + Sync + 'static>(&self) -> Option<Arc<Vec<T>>> {
+        self.cache.get::<Vec<T>>()
+    }
+
+    pub(crate) fn set_prefetched<T: Send + Sync + 'static>(&self, targets: Vec<T>) {
+        self.cache.set(Arc::new(targets));
     }
 }

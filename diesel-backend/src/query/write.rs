@@ -132,7 +132,7 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Insert<'_, N> {
 
 /// ` (<columns>) VALUES (...), (...)`: one parenthesized list per row, its values bound by
 /// `bind(row, column index)`. The one shape every insert here writes.
-fn walk_values<'b, DB, R>(
+pub(crate) fn walk_values<'b, DB, R>(
     out: &mut AstPass<'_, 'b, DB>,
     columns: &[&'static ColumnDef],
     rows: impl Iterator<Item = &'b R>,
@@ -173,6 +173,17 @@ pub(crate) fn insert_columns(model: &'static ModelDef) -> impl Iterator<Item = &
         .columns
         .iter()
         .filter(|c| !(c.primary_key && c.auto_increment))
+}
+
+/// Whether a row of `model` can be inserted with only the `given` columns: every other
+/// column is a generated key, nullable or has a default.
+pub(crate) fn others_fill_themselves(model: &'static ModelDef, given: &[&str]) -> bool {
+    model.table.columns.iter().all(|c| {
+        given.contains(&c.name.as_ref())
+            || (c.primary_key && c.auto_increment)
+            || c.nullable
+            || c.default.is_some()
+    })
 }
 
 /// `INSERT INTO <table> (<every column>) VALUES (...)` for rows that have their keys: rows

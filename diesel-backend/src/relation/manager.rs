@@ -234,22 +234,7 @@ where
     /// framework transactions already hold the write lock), so concurrent writers of this
     /// parent's relation run one after the other. A parent with no row is [`Error::Unsaved`].
     fn lock_parent<D: Db>(&self, db: &mut D, operation: &'static str) -> Result<()> {
-        let pk = P::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
-            model: P::DEF.label(),
-        })?;
-        let query = LockRow::new(
-            P::DEF.table.name.as_ref(),
-            pk.name.as_ref(),
-            self.parent.pk().to_value(),
-        );
-        let rows: Vec<Scalar<i32>> = query.load(db.connection())?;
-        if rows.is_empty() {
-            return Err(Error::Unsaved {
-                model: P::DEF.type_name.to_string(),
-                operation,
-            });
-        }
-        Ok(())
+        lock_row(db, self.parent, operation)
     }
 
     /// Deletes these related rows (Django's `remove`: the rows go, they are not unlinked).
@@ -574,4 +559,30 @@ where
         self.cache.clear_prefetched();
         Ok(deleted)
     }
+}
+
+/// Locks `row`'s row until the transaction ends (`SELECT 1 ... FOR UPDATE`; SQLite's
+/// framework transactions hold the write lock already): concurrent `set`s of one object
+/// run one after the other. A row that is not in the database is [`Error::Unsaved`].
+pub(crate) fn lock_row<P: Model, D: Db>(
+    db: &mut D,
+    row: &P,
+    operation: &'static str,
+) -> Result<()> {
+    let pk = P::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
+        model: P::DEF.label(),
+    })?;
+    let query = LockRow::new(
+        P::DEF.table.name.as_ref(),
+        pk.name.as_ref(),
+        row.pk().to_value(),
+    );
+    let rows: Vec<Scalar<i32>> = query.load(db.connection())?;
+    if rows.is_empty() {
+        return Err(Error::Unsaved {
+            model: P::DEF.type_name.to_string(),
+            operation,
+        });
+    }
+    Ok(())
 }

@@ -29,7 +29,8 @@ pub use aggregate::{AggregateKind, Count, Direction, Having, IntegerSqlType, Max
 pub use annotate::Annotate;
 pub use descriptor::{GenericRelationDescriptor, ReverseGenericRelation};
 pub use field::{ErasedRelationCache, GenericRelation};
-pub(crate) use join::{generic_correlation, walk_join, walk_key_as_text, CtRef, Link};
+pub(crate) use join::{generic_correlation, walk_join, walk_key_as_text, CtOf, CtRef, Link};
+pub(crate) use manager::lock_row;
 pub use manager::{RelatedManager, RelatedQuery};
 pub use related_scalar::RelatedScalar;
 pub use select_related::RelatedWith;

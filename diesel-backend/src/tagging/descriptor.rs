@@ -22,7 +22,7 @@ use crate::field::{FieldType, Value};
 use crate::filter::RelationFilter;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::Model;
-use crate::query::{key_chunks, Col, Cond, NoFilter, FRAMEWORK_BINDS};
+use crate::query::{key_chunks, others_fill_themselves, Col, Cond, NoFilter, FRAMEWORK_BINDS};
 use crate::relation::{generic_correlation, CtRef, Link};
 use crate::target::Target;
 use crate::targets::Admits;
@@ -378,15 +378,15 @@ where
             return Ok(());
         }
         let link = Link::of::<P, C, K>()?;
-        if !insert_select_fits(
-            C::DEF,
-            &[
-                C::TAG_COLUMN,
-                link.gfk.ct_column.as_ref(),
-                link.gfk.fk_column.as_ref(),
-            ],
-            C::SET_COLUMN,
-        ) {
+        // A through row made from its tag, content type, object id and set alone (every
+        // other column fills itself): then `INSERT ... SELECT` makes them.
+        let given = [
+            C::TAG_COLUMN,
+            link.gfk.ct_column.as_ref(),
+            link.gfk.fk_column.as_ref(),
+        ];
+        let set: Option<&str> = C::SET_COLUMN;
+        if !others_fill_themselves(C::DEF, &[&given[..], set.as_slice()].concat()) {
             let defaults = TagDefaults::<C>::new();
             let rows: Vec<C::New> = objects
                 .iter()
@@ -417,23 +417,6 @@ where
         }
         Ok(())
     }
-}
-
-/// Whether a through row can be made from its tag, content type, object id and set alone
-/// (every other column generated, nullable or with a default): then `INSERT ... SELECT`
-/// makes them.
-fn insert_select_fits(
-    through: &'static contenttypes_core::ir::ModelDef,
-    given: &[&str],
-    set: Option<&str>,
-) -> bool {
-    through.table.columns.iter().all(|c| {
-        given.contains(&c.name.as_ref())
-            || set == Some(c.name.as_ref())
-            || (c.primary_key && c.auto_increment)
-            || c.nullable
-            || c.default.is_some()
-    })
 }
 
 fn primary_key_of(

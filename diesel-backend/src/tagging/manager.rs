@@ -14,7 +14,7 @@ use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::insert;
 use crate::model::{Loaded, Model};
-use crate::query::{key_chunks, Col, Cond, Count, LockRow, NoFilter, Select, FRAMEWORK_BINDS};
+use crate::query::{key_chunks, Col, Cond, Count, NoFilter, Select, FRAMEWORK_BINDS};
 use crate::relation::Link;
 use crate::target::Target;
 use crate::targets::Admits;
@@ -463,22 +463,7 @@ where
     /// Locks the object's row until the transaction ends; an object with no row is
     /// [`Error::Unsaved`].
     fn lock_object<D: Db>(&self, db: &mut D) -> Result<()> {
-        let pk = P::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
-            model: P::DEF.label(),
-        })?;
-        let query = LockRow::new(
-            P::DEF.table.name.as_ref(),
-            pk.name.as_ref(),
-            self.parent.pk().to_value(),
-        );
-        let rows: Vec<Scalar<i32>> = query.load(db.connection())?;
-        if rows.is_empty() {
-            return Err(Error::Unsaved {
-                model: P::DEF.type_name.to_string(),
-                operation: "set(): the object is not in the database",
-            });
-        }
-        Ok(())
+        crate::relation::lock_row(db, self.parent, "set(): the object is not in the database")
     }
 
     /// The other objects of this model sharing tags with this one, ranked by how many they
