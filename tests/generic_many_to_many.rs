@@ -70,6 +70,18 @@ pub struct Song {
     pub title: String,
 }
 
+/// The target side's `on_delete = restrict` (django-gm2m's `on_delete_tgt`): a painting
+/// someone favourites cannot be deleted.
+#[derive(Model, GenericRelation, Clone, Debug, PartialEq)]
+#[model(app_label = "gm2m")]
+pub struct Painting {
+    pub id: i64,
+    #[model(max_length = 100)]
+    pub title: String,
+    #[generic_relation(on_delete = restrict)]
+    pub favourited_by: GenericRelation<Favourite>,
+}
+
 /// A UUID key.
 #[cfg(feature = "uuid")]
 #[derive(Model, GenericRelation, Clone, Debug, PartialEq)]
@@ -583,6 +595,21 @@ backend_tests! {
         assert_eq!(member.loans().count(db).unwrap(), 1);
         assert_eq!(member.loans().clear(db).unwrap(), 1);
         assert_eq!(member.delete(db).unwrap().total, 1);
+    }
+
+    /// `on_delete = restrict` on the target side: a favourited target cannot be deleted, and
+    /// nothing is; unfavourited, it can.
+    fn on_delete_restrict_on_the_target_side(t) {
+        let db = &mut t.db();
+        let ada = user(db, "ada");
+        let mona = Painting::insert(db, NewPainting { title: "Mona".into() }).unwrap();
+        ada.favourites().add(db, [Target::to(&mona)]).unwrap();
+        let error = mona.clone().delete(db).unwrap_err();
+        assert!(matches!(&error, Error::Protected { referenced_by, .. } if referenced_by == "Favourite.target"), "{error}");
+        assert_eq!(Painting::count(db).unwrap(), 1);
+        assert_eq!(ada.favourites().count(db).unwrap(), 1);
+        ada.favourites().remove(db, [Target::to(&mona)]).unwrap();
+        assert_eq!(mona.delete(db).unwrap().total, 1);
     }
 
     /// A through model that cannot serve the relation is a typed error naming both models

@@ -207,6 +207,7 @@ fn checks_on_hand_built_models() {
         through_app_label: "app".into(),
         through_model: "missing".into(),
         gfk: "content_object".into(),
+        on_delete: contenttypes::ir::OnDelete::Cascade,
         related_query_name: None,
     }]
     .into();
@@ -260,6 +261,7 @@ fn checks_on_relations() {
         through_app_label: "app".into(),
         through_model: "item".into(),
         gfk: "target".into(),
+        on_delete: contenttypes::ir::OnDelete::Cascade,
         related_query_name: Some(rqn.into()),
     };
     let mut big = model("app", "Big", vec![column("id", SqlType::BigInt)]);

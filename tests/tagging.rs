@@ -380,6 +380,18 @@ backend_tests! {
         assert_eq!(similar.iter().map(|(p, n)| (p.title.as_str(), *n)).collect::<Vec<_>>(), [("b", 2), ("c", 1)]);
         let similar = assert_queries(&log, 1, || a.tags().similar_objects().limit(1).load(db).unwrap());
         assert_eq!(similar.len(), 1);
+        // Across models: the recipe shares all three; 1 query ranks, 1 per model loads.
+        let across = assert_queries(&log, 3, || a.tags().similar_objects().across_models().load(db).unwrap());
+        let described: Vec<(String, i64)> = across
+            .iter()
+            .map(|(o, n)| match (o.downcast_ref::<Product>(), o.downcast_ref::<Recipe>()) {
+                (Ok(p), _) => (format!("product {}", p.title), *n),
+                (_, Ok(r)) => (format!("recipe {}", r.title), *n),
+                _ => panic!("an unexpected model"),
+            })
+            .collect();
+        assert_eq!(described, [("recipe r".to_string(), 3), ("product b".into(), 2), ("product c".into(), 1)]);
+        assert_eq!(a.tags().similar_objects().across_models().limit(1).load(db).unwrap().len(), 1);
         let similar = a.tags().similar_objects().filter(shop_product::title.ne("b")).load(db).unwrap();
         assert_eq!(similar.iter().map(|(p, n)| (p.title.as_str(), *n)).collect::<Vec<_>>(), [("c", 1)]);
     }

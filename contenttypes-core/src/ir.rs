@@ -275,6 +275,10 @@ pub struct GenericRelationDef {
     pub gfk: Str,
     /// The name the through model uses to filter by this model, if any.
     pub related_query_name: Option<Str>,
+    /// What deleting an object through the framework does to the through rows pointing at
+    /// it: delete them (`Cascade`), refuse the delete (`Restrict`), null their generic
+    /// foreign key (`SetNull`, a nullable one), or nothing (`NoAction`).
+    pub on_delete: OnDelete,
 }
 
 impl ModelDef {

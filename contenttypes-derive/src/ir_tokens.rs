@@ -182,12 +182,14 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
                 None => quote!(#p::Cow::Borrowed(<#through as #p::SoleGenericForeignKey>::NAME)),
             };
             let rqn = opt_s(p, &r.related_query_name);
+            let on_delete = on_delete(p, r.on_delete);
             quote!(#ir::GenericRelationDef {
                 name: #name,
                 through_app_label: #p::Cow::Borrowed(#registered::APP_LABEL),
                 through_model: #p::Cow::Borrowed(#registered::MODEL_NAME),
                 gfk: #gfk,
                 related_query_name: #rqn,
+                on_delete: #on_delete,
             })
         });
     let app_label = s(p, &def.app_label);

@@ -4,9 +4,12 @@
 //! the framework's.
 //!
 //! Before a model's rows go:
-//! - **generic relations**: the through rows pointing at them go, one `DELETE FROM <through>
-//!   WHERE content_type_id = ? AND object_id IN (...)` per relation (Django's
-//!   `bulk_related_objects`);
+//! - **generic relations**: as each declares (`#[generic_relation(on_delete = ..)]`): the
+//!   through rows pointing at them go (`cascade`, the default: one `DELETE FROM <through>
+//!   WHERE content_type_id = ? AND object_id IN (...)` per relation, Django's
+//!   `bulk_related_objects`), or the delete is refused with [`Error::Protected`] when there
+//!   are any (`restrict`), or their generic foreign key is set to NULL (`set_null`), or they
+//!   are left (`no_action`);
 //! - **ordinary foreign keys** declared `on_delete = cascade`: the referencing rows go, one
 //!   `DELETE ... WHERE <fk> IN (...)`; `set_null`: one `UPDATE ... SET <fk> = NULL`;
 //!   `restrict`: one `SELECT` that refuses the delete with [`Error::Protected`] when a row
@@ -277,6 +280,9 @@ impl Collector<'_> {
                     through.type_name, relation.gfk
                 ))
             })?;
+            if relation.on_delete == OnDelete::NoAction {
+                continue;
+            }
             let oid = column(through, &gfk.fk_column)?;
             let object_ids = values_of(oid, keys);
             for chunk in key_chunks::<C::Backend>(&object_ids, FRAMEWORK_BINDS) {
@@ -284,7 +290,38 @@ impl Collector<'_> {
                     Cond::Eq(Col::of(through, gfk.ct_column.as_ref()), Value::Integer(ct)),
                     Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
                 ]);
-                self.related(conn, through, cond, depth)?;
+                match relation.on_delete {
+                    OnDelete::Cascade => self.related(conn, through, cond, depth)?,
+                    OnDelete::Restrict => {
+                        let rows = keys_matching(conn, through, cond, NoFilter)?;
+                        if !rows.is_empty() {
+                            return Err(Error::Protected {
+                                model: model.type_name.to_string(),
+                                referenced_by: format!("{}.{}", through.type_name, gfk.name),
+                            });
+                        }
+                    }
+                    OnDelete::SetNull => {
+                        let ct_col = column(through, &gfk.ct_column)?;
+                        if !(ct_col.nullable && oid.nullable) {
+                            return Err(Error::InvalidArgument(format!(
+                                "`{}.{}` is `on_delete = set_null`, but the generic foreign key `{}.{}` is not nullable",
+                                model.type_name, relation.name, through.type_name, gfk.name
+                            )));
+                        }
+                        Update {
+                            table: through.table.name.as_ref(),
+                            set: vec![
+                                (gfk.ct_column.as_ref(), Value::Null),
+                                (gfk.fk_column.as_ref(), Value::Null),
+                            ],
+                            cond,
+                            extra: NoFilter,
+                        }
+                        .execute(conn)?;
+                    }
+                    OnDelete::NoAction => {}
+                }
             }
         }
         Ok(())

@@ -330,6 +330,9 @@ impl RelationKind {
 #[derive(Clone, Debug)]
 pub struct RelationSpec {
     pub kind: RelationKind,
+    /// What deleting an object does to the through rows pointing at it (`cascade` when not
+    /// given).
+    pub on_delete: Option<Spanned<OnDelete>>,
     /// The through model (the generic argument).
     pub through: Path,
     /// The generic foreign key on the through model, when the user named it.

@@ -208,3 +208,15 @@ pub(super) fn path_name(path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("::")
 }
+
+/// `on_delete = cascade | restrict | set_null | no_action`.
+pub(super) fn on_delete_value(meta: &ParseNestedMeta) -> syn::Result<Spanned<crate::ir::OnDelete>> {
+    let value: Ident = meta.value()?.parse()?;
+    match crate::ir::OnDelete::from_name(&value.to_string()) {
+        Some(o) => Ok(Spanned::new(o, value.span())),
+        None => Err(syn::Error::new(
+            value.span(),
+            format!("unknown `on_delete` action `{value}`; expected cascade, restrict, set_null or no_action"),
+        )),
+    }
+}

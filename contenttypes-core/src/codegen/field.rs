@@ -149,12 +149,15 @@ pub(super) fn parse_relation_attr(
 ) -> RelationSpec {
     let mut gfk = Once::new("gfk");
     let mut related_query_name = Once::new("related_query_name");
+    let mut on_delete = Once::new("on_delete");
     if let Some(attr) = attr {
         if !matches!(attr.meta, syn::Meta::Path(_)) {
             let result = parse_items(attr, ctxt, |meta, ctxt| {
                 let span = meta.path.span();
                 if meta.path.is_ident("gfk") {
                     gfk.set(ctxt, span, ident_value(&meta)?);
+                } else if meta.path.is_ident("on_delete") && kind != RelationKind::ManyToMany {
+                    on_delete.set(ctxt, span, on_delete_value(&meta)?);
                 } else if meta.path.is_ident("related_query_name")
                     && kind != RelationKind::ManyToMany
                 {
@@ -162,8 +165,8 @@ pub(super) fn parse_relation_attr(
                     related_query_name.set(ctxt, span, Spanned::new(lit.value(), lit.span()));
                 } else {
                     let expected = match kind {
-                        RelationKind::ManyToMany => "expected `gfk`",
-                        _ => "expected `gfk` or `related_query_name`",
+                        RelationKind::ManyToMany => "expected `gfk` (the source side's `on_delete` is the through model's foreign key's)",
+                        _ => "expected `gfk`, `related_query_name` or `on_delete`",
                     };
                     return Err(meta.error(format!(
                         "unknown `{}` option `{}`; {expected}",
@@ -181,6 +184,7 @@ pub(super) fn parse_relation_attr(
     RelationSpec {
         kind,
         through,
+        on_delete: on_delete.value,
         gfk: gfk.value,
         related_query_name: related_query_name.value,
     }
@@ -243,16 +247,7 @@ pub(super) fn parse_column(
                 let path: Path = meta.value()?.parse()?;
                 foreign_key.set(ctxt, span, path);
             } else if meta.path.is_ident("on_delete") {
-                let value: Ident = meta.value()?.parse()?;
-                match OnDelete::from_name(&value.to_string()) {
-                    Some(o) => on_delete.set(ctxt, span, Spanned::new(o, value.span())),
-                    None => {
-                        return Err(syn::Error::new(
-                            value.span(),
-                            format!("unknown `on_delete` action `{value}`; expected cascade, restrict, set_null or no_action"),
-                        ))
-                    }
-                }
+                on_delete.set(ctxt, span, on_delete_value(&meta)?);
             } else if meta.path.is_ident("index_name") {
                 index_name.set(ctxt, span, name_value(&meta)?);
             } else if meta.path.is_ident("foreign_key_name") {

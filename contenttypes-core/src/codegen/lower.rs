@@ -220,6 +220,10 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 .related_query_name
                 .as_ref()
                 .map(|n| n.value.clone().into()),
+            on_delete: r
+                .on_delete
+                .as_ref()
+                .map_or(crate::ir::OnDelete::Cascade, |o| o.value),
         });
     }
 

@@ -336,6 +336,7 @@ const _: () = {
                     related_query_name: ::core::option::Option::Some(
                         ::contenttypes::__private::Cow::Borrowed("article"),
                     ),
+                    on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
                 },
             ],
         ),

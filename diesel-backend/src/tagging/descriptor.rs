@@ -31,7 +31,9 @@ use crate::transaction;
 use super::manager::{set_cond, tag_tables, TagDefaults};
 use super::names::{match_key, TagRef, Wanted};
 use super::resolve;
-use super::sql::{MostCommonQuery, SetOf, SimilarQuery, TagCondition, TagMany, TagsOf};
+use super::sql::{
+    MostCommonQuery, SetOf, SimilarAcrossQuery, SimilarQuery, TagCondition, TagMany, TagsOf,
+};
 use super::{TagModel, TaggedItemModel, Tags};
 
 /// A model's tag set (`Article::TAGS`), the constant `#[derive(GenericRelation)]` generates
@@ -628,5 +630,110 @@ where
         };
         let rows: Vec<Counted<P>> = query.load(db.connection())?;
         Ok(rows.into_iter().map(|Counted(p, n)| (p, n)).collect())
+    }
+}
+
+/// The objects of every model that share tags with an object (in the same tag set, on any
+/// model), each with how many it shares, most first: `post.tags().similar_objects()
+/// .across_models().limit(10).load(db)`. One query ranks them; then 1 per model loads them
+/// (the enum of `targets(..)` when the generic foreign key lists them, else
+/// [`GenericObject`](crate::GenericObject)s).
+pub struct SimilarAcrossModels<'a, P, C, const K: u64> {
+    object: &'a P,
+    set: &'static str,
+    limit: Option<i64>,
+    _through: PhantomData<fn() -> C>,
+}
+
+impl<P, C, const K: u64> fmt::Debug for SimilarAcrossModels<'_, P, C, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimilarAcrossModels")
+            .field("set", &self.set)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, P, C, const K: u64> SimilarObjects<'a, P, C, K, NoFilter> {
+    /// Objects of every model, not only `P`'s.
+    pub fn across_models(self) -> SimilarAcrossModels<'a, P, C, K> {
+        SimilarAcrossModels {
+            object: self.object,
+            set: self.set,
+            limit: self.limit,
+            _through: PhantomData,
+        }
+    }
+}
+
+/// A ranked object: its content type, its object id and the count.
+struct Ranked<O>(i32, O, i64);
+
+impl<DB: SupportedBackend, O: FieldType> QueryableByName<DB> for Ranked<O> {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
+        let reader = RowRef::<_, DB>::new(row);
+        Ok(Ranked(
+            i32::__read(&reader, 0)?,
+            O::__read(&reader, 1)?,
+            i64::__read(&reader, 2)?,
+        ))
+    }
+}
+
+impl<P, C, const K: u64> SimilarAcrossModels<'_, P, C, K>
+where
+    P: Model,
+    C: TaggedItemModel + GenericForeignKeyField<K>,
+    C::ObjectId: ObjectIdFor<P, P::Pk>,
+{
+    /// At most `n` objects.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Runs the queries: the objects with how many tags each shares, most first.
+    pub fn load<D: Db>(
+        self,
+        db: &mut D,
+    ) -> Result<Vec<(<C::Targets as crate::targets::TargetSet>::Target, i64)>> {
+        let link = Link::of::<P, C, K>()?;
+        let ct = ContentType::id_for_model::<P>(db)?;
+        let query = SimilarAcrossQuery {
+            set: SetOf {
+                tables: tag_tables::<C>(),
+                ct_column: link.gfk.ct_column.as_ref(),
+                object_id: link.object_id,
+                set: C::SET_COLUMN.map(|c| (c, self.set)),
+            },
+            ct: CtRef::Id(ct),
+            object_id: <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(self.object.pk())
+                .to_value(),
+            limit: self.limit,
+        };
+        let ranked: Vec<Ranked<C::ObjectId>> = query.load(db.connection())?;
+        let groups = crate::load_targets::load_groups::<C::Targets, _, _>(
+            db,
+            ranked.len(),
+            ranked.iter().map(|r| (Some(r.0), Some(&r.1))),
+        )?;
+        let mut objects: Vec<Option<crate::GenericObject>> = vec![None; ranked.len()];
+        for group in &groups {
+            for &(row, place) in &group.ids.members {
+                if let Some(object) = group.get(place) {
+                    objects[row] = Some(object.clone());
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(ranked.len());
+        for (object, r) in objects.into_iter().zip(&ranked) {
+            if let Some(object) = object {
+                out.push((
+                    <C::Targets as crate::targets::TargetSet>::from_object(object)?,
+                    r.2,
+                ));
+            }
+        }
+        Ok(out)
     }
 }

@@ -18,7 +18,7 @@ mod resolve;
 mod sql;
 
 pub use across::{tagged_all, tagged_any, tagged_none, TaggedObjects};
-pub use descriptor::{MostCommon, SimilarObjects, TagsDescriptor};
+pub use descriptor::{MostCommon, SimilarAcrossModels, SimilarObjects, TagsDescriptor};
 pub use field::Tags;
 pub use maintenance::{merge_tags, orphaned_tags, remove_orphaned_tags, Merged};
 pub use manager::{TagDefaults, TagManager};

@@ -426,3 +426,70 @@ impl<DB: SupportedBackend> QueryFragment<DB> for TagMany {
         Ok(())
     }
 }
+
+/// The objects of every model sharing tags with an object, ranked:
+///
+/// `SELECT <t>.<ct>, <t>.<oid>, COUNT(*) FROM <t> WHERE [<t>.<set> = ? AND] <t>.<tag> IN
+/// (SELECT "__mine".<tag> FROM <t> AS "__mine" WHERE "__mine" is the object's row in the
+/// set) AND NOT (<t>.<ct> = ? AND <t>.<oid> = ?) GROUP BY <t>.<ct>, <t>.<oid> ORDER BY
+/// COUNT(*) DESC, <t>.<ct>, <t>.<oid> [LIMIT ?]`.
+pub(crate) struct SimilarAcrossQuery {
+    pub(crate) set: SetOf,
+    pub(crate) ct: CtRef,
+    pub(crate) object_id: Value,
+    pub(crate) limit: Option<i64>,
+}
+
+statement_node!(impl for SimilarAcrossQuery);
+
+impl<DB: SupportedBackend> QueryFragment<DB> for SimilarAcrossQuery {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let s = &self.set;
+        let through = s.tables.through.table.name.as_ref();
+        let oid = s.object_id.name.as_ref();
+        let (ct, oid_col) = (Col::new(through, s.ct_column), Col::new(through, oid));
+        out.push_sql("SELECT ");
+        ct.walk(&mut out)?;
+        out.push_sql(", ");
+        oid_col.walk(&mut out)?;
+        out.push_sql(", COUNT(*) FROM ");
+        out.push_identifier(through)?;
+        out.push_sql(" WHERE ");
+        if let Some((column, name)) = &s.set {
+            Col::new(through, column).walk(&mut out)?;
+            out.push_sql(" = ");
+            <DB as Binds<str>>::bind(&mut out, name)?;
+            out.push_sql(" AND ");
+        }
+        Col::new(through, s.tables.tag_column).walk(&mut out)?;
+        out.push_sql(" IN (SELECT ");
+        Col::new(MINE, s.tables.tag_column).walk(&mut out)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(through)?;
+        out.push_sql(" AS ");
+        out.push_identifier(MINE)?;
+        out.push_sql(" WHERE ");
+        s.walk_in_set(&mut out, MINE, &self.ct)?;
+        out.push_sql(" AND ");
+        Col::new(MINE, oid).walk(&mut out)?;
+        out.push_sql(" = ");
+        self.object_id.bind(&mut out)?;
+        out.push_sql(") AND NOT (");
+        ct.walk(&mut out)?;
+        out.push_sql(" = ");
+        self.ct.walk(&mut out)?;
+        out.push_sql(" AND ");
+        oid_col.walk(&mut out)?;
+        out.push_sql(" = ");
+        self.object_id.bind(&mut out)?;
+        out.push_sql(") GROUP BY ");
+        ct.walk(&mut out)?;
+        out.push_sql(", ");
+        oid_col.walk(&mut out)?;
+        out.push_sql(" ORDER BY COUNT(*) DESC, ");
+        ct.walk(&mut out)?;
+        out.push_sql(", ");
+        oid_col.walk(&mut out)?;
+        walk_limit(&mut out, &self.limit, &None)
+    }
+}
