@@ -240,32 +240,9 @@ fn names(users: &[User]) -> Vec<&str> {
     users.iter().map(|u| u.name.as_str()).collect()
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let url = std::env::args()
-        .nth(1)
-        .or_else(|| std::env::var("DATABASE_URL").ok())
-        .unwrap_or_else(|| "gm2m.db".to_string());
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        #[cfg(feature = "postgres")]
-        return on_postgres::walkthrough(&mut diesel::PgConnection::establish(&url)?);
-        #[cfg(not(feature = "postgres"))]
-        return Err("this is a PostgreSQL URL: run with `--features postgres`".into());
-    }
-    if url.starts_with("mysql://") {
-        #[cfg(feature = "mysql")]
-        return on_mysql::walkthrough(&mut diesel::MysqlConnection::establish(&url)?);
-        #[cfg(not(feature = "mysql"))]
-        return Err("this is a MySQL URL: run with `--features mysql`".into());
-    }
-    #[cfg(feature = "sqlite")]
-    {
-        // A fresh file each run.
-        let _ = std::fs::remove_file(&url);
-        let conn = &mut diesel::SqliteConnection::establish(&url)?;
-        // Busy timeout, foreign keys, WAL: what SQLite needs beside other writers.
-        contenttypes::sqlite::configure(conn)?;
-        on_sqlite::walkthrough(conn)
-    }
-    #[cfg(not(feature = "sqlite"))]
-    Err("SQLite support is off: run with `--features sqlite` or give a server URL".into())
-}
+#[macro_use]
+#[path = "shared/main_by_url.rs"]
+mod main_by_url;
+
+main_by_url!("gm2m.db", walkthrough);
+

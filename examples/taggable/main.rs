@@ -12,10 +12,8 @@
 //! The URL may also come from `DATABASE_URL`. On a server database the example drops and
 //! recreates its own tables (never `django_content_type`).
 
-use std::error::Error;
 
 use contenttypes::prelude::*;
-use diesel::prelude::*;
 
 /// A tag: a unique name and a unique slug (`#[model(tag)]`, django-taggit's `Tag`).
 #[derive(Model, Clone, Debug, PartialEq)]
@@ -89,31 +87,9 @@ mod on_mysql {
     include!("story.rs");
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let url = std::env::args()
-        .nth(1)
-        .or_else(|| std::env::var("DATABASE_URL").ok())
-        .unwrap_or_else(|| "taggable.db".to_string());
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        #[cfg(feature = "postgres")]
-        return on_postgres::story(&mut diesel::PgConnection::establish(&url)?);
-        #[cfg(not(feature = "postgres"))]
-        return Err("this is a PostgreSQL URL: run with `--features postgres`".into());
-    }
-    if url.starts_with("mysql://") {
-        #[cfg(feature = "mysql")]
-        return on_mysql::story(&mut diesel::MysqlConnection::establish(&url)?);
-        #[cfg(not(feature = "mysql"))]
-        return Err("this is a MySQL URL: run with `--features mysql`".into());
-    }
-    #[cfg(feature = "sqlite")]
-    {
-        // A fresh file each run.
-        let _ = std::fs::remove_file(&url);
-        let conn = &mut diesel::SqliteConnection::establish(&url)?;
-        contenttypes::sqlite::configure(conn)?;
-        on_sqlite::story(conn)
-    }
-    #[cfg(not(feature = "sqlite"))]
-    Err("SQLite support is off: run with `--features sqlite` or give a server URL".into())
-}
+#[macro_use]
+#[path = "../shared/main_by_url.rs"]
+mod main_by_url;
+
+main_by_url!("taggable.db", story);
+

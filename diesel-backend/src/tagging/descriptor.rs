@@ -1,15 +1,11 @@
 //! [`TagsDescriptor`]: a model's tag set as a whole, `Article::TAGS`: filters by tags, the
-//! most common tags, prefetching, bulk tagging; and the two query builders it hands out,
-//! [`MostCommon`] and [`SimilarObjects`].
+//! most common tags ([`MostCommon`]), prefetching, bulk tagging.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use diesel::deserialize::QueryableByName;
-use diesel::expression::{AppearsOnTable, Expression};
-use diesel::query_builder::QueryFragment;
 use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
@@ -23,17 +19,16 @@ use crate::filter::RelationFilter;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::Model;
 use crate::query::{key_chunks, others_fill_themselves, Col, Cond, NoFilter, FRAMEWORK_BINDS};
-use crate::relation::{generic_correlation, CtRef, Link};
+use crate::relation::{generic_correlation, Link};
 use crate::target::Target;
 use crate::targets::Admits;
 use crate::transaction;
 
 use super::manager::{set_cond, tag_tables, TagDefaults};
+use super::most_common::MostCommon;
 use super::names::{match_key, TagRef, Wanted};
 use super::resolve;
-use super::sql::{
-    MostCommonQuery, SetOf, SimilarAcrossQuery, SimilarQuery, TagCondition, TagMany, TagsOf,
-};
+use super::sql::{SetOf, TagCondition, TagMany, TagsOf};
 use super::{TagModel, TaggedItemModel, Tags};
 
 /// A model's tag set (`Article::TAGS`), the constant `#[derive(GenericRelation)]` generates
@@ -78,18 +73,6 @@ impl<DB: SupportedBackend, T: Model, O: FieldType> QueryableByName<DB> for TagOf
         let tag = T::__read(&reader)?;
         let oid = O::__read(&reader, T::DEF.table.columns.len())?;
         Ok(TagOf(tag, oid))
-    }
-}
-
-/// A row of a model followed by a count.
-struct Counted<T>(T, i64);
-
-impl<DB: SupportedBackend, T: Model> QueryableByName<DB> for Counted<T> {
-    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
-        let reader = RowRef::<_, DB>::new(row);
-        let object = T::__read(&reader)?;
-        let count = i64::__read(&reader, T::DEF.table.columns.len())?;
-        Ok(Counted(object, count))
     }
 }
 
@@ -225,13 +208,7 @@ where
     /// # }
     /// ```
     pub fn most_common(&self) -> MostCommon<C, P, NoFilter, K> {
-        MostCommon {
-            scope: Some((P::DEF, set_cond::<C>(self.name))),
-            filter: NoFilter,
-            min_count: None,
-            limit: None,
-            _types: PhantomData,
-        }
+        MostCommon::of_model(P::DEF, set_cond::<C>(self.name))
     }
 
     /// Loads the tags of all `objects` in one query and stores them on each; their
@@ -427,313 +404,4 @@ fn primary_key_of(
     model.primary_key().ok_or_else(|| Error::NotRegistered {
         model: model.label(),
     })
-}
-
-/// The most common tags (django-taggit's `most_common`): `Article::TAGS.most_common()` (the
-/// set's tags on articles), or [`MostCommon::across_models`] (a through model's tags on every
-/// model). Each tag with how many through rows hold it, most first, ties by name. One query.
-pub struct MostCommon<C, P = (), F = NoFilter, const K: u64 = 0> {
-    /// The model whose objects' tags count and the set, or `None` across models.
-    scope: Option<(&'static contenttypes_core::ir::ModelDef, Cond)>,
-    filter: F,
-    min_count: Option<i64>,
-    limit: Option<i64>,
-    _types: PhantomData<fn() -> (C, P)>,
-}
-
-impl<C, P, F, const K: u64> fmt::Debug for MostCommon<C, P, F, K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MostCommon")
-            .field("min_count", &self.min_count)
-            .field("limit", &self.limit)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<C: TaggedItemModel> MostCommon<C> {
-    /// The tags of `C` on objects of every model.
-    ///
-    /// ```
-    /// # include!("../../../src/doctest_tagging.rs");
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let mut conn = connection();
-    /// use contenttypes::tagging::MostCommon;
-    /// Post::insert(&mut conn, NewPost { title: "a".into() })?.tags().add(&mut conn, ["rust"])?;
-    /// let top = MostCommon::<TaggedItem>::across_models().limit(10).load(&mut conn)?;
-    /// assert_eq!(top[0].1, 1);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn across_models() -> Self {
-        MostCommon {
-            scope: None,
-            filter: NoFilter,
-            min_count: None,
-            limit: None,
-            _types: PhantomData,
-        }
-    }
-}
-
-impl<C: TaggedItemModel, P, F, const K: u64> MostCommon<C, P, F, K> {
-    /// Only tags held at least `n` times (django-taggit's `min_count`).
-    pub fn min_count(mut self, n: i64) -> Self {
-        self.min_count = Some(n);
-        self
-    }
-
-    /// At most `n` tags.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// Runs the query: each tag with its count.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(C::Tag, i64)>>
-    where
-        F: QueryFragment<D::Backend>,
-    {
-        let cond = match self.scope {
-            Some((model, set)) => {
-                let ct = ContentType::for_models(db, &[model])?
-                    .first()
-                    .map(|ct| ct.id)
-                    .ok_or_else(|| Error::NotRegistered {
-                        model: model.label(),
-                    })?;
-                Cond::Eq(Col::of(C::DEF, ct_column::<C>()?), Value::Integer(ct)).and(set)
-            }
-            None => Cond::True,
-        };
-        let query = MostCommonQuery {
-            tables: tag_tables::<C>(),
-            cond,
-            extra: self.filter,
-            min_count: self.min_count,
-            limit: self.limit,
-        };
-        let rows: Vec<Counted<C::Tag>> = query.load(db.connection())?;
-        Ok(rows.into_iter().map(|Counted(t, n)| (t, n)).collect())
-    }
-}
-
-impl<C, P, const K: u64> MostCommon<C, P, NoFilter, K>
-where
-    P: Model,
-    C: TaggedItemModel + GenericForeignKeyField<K>,
-{
-    /// Only the tags of objects matching `filter`, a Diesel expression on `P`'s table
-    /// (django-taggit's `extra_filters`).
-    pub fn filter<E>(self, filter: E) -> MostCommon<C, P, RelationFilter<C, P, E>, K>
-    where
-        E: Expression + AppearsOnTable<P::Table>,
-    {
-        MostCommon {
-            scope: self.scope,
-            filter: RelationFilter::new(generic_correlation::<P, C, K>().reversed(), filter, false),
-            min_count: self.min_count,
-            limit: self.limit,
-            _types: PhantomData,
-        }
-    }
-}
-
-/// The content-type column of a tagged-item model's (sole) generic foreign key.
-fn ct_column<C: Model>() -> Result<&'static str> {
-    C::DEF
-        .generic_foreign_keys
-        .first()
-        .map(|g| g.ct_column.as_ref())
-        .ok_or_else(|| Error::NotRegistered {
-            model: C::DEF.label(),
-        })
-}
-
-/// The other objects of one model that share tags with an object, each with how many it
-/// shares, most first, then by key (django-taggit's `similar_objects`, as one query that can
-/// be filtered and limited): `post.tags().similar_objects().limit(5).load(db)`.
-pub struct SimilarObjects<'a, P, C, const K: u64, F = NoFilter> {
-    object: &'a P,
-    set: &'static str,
-    filter: F,
-    limit: Option<i64>,
-    _through: PhantomData<fn() -> C>,
-}
-
-impl<P, C, const K: u64, F> fmt::Debug for SimilarObjects<'_, P, C, K, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimilarObjects")
-            .field("set", &self.set)
-            .field("limit", &self.limit)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'a, P, C, const K: u64> SimilarObjects<'a, P, C, K> {
-    pub(crate) fn new(object: &'a P, set: &'static str) -> Self {
-        SimilarObjects {
-            object,
-            set,
-            filter: NoFilter,
-            limit: None,
-            _through: PhantomData,
-        }
-    }
-}
-
-impl<'a, P, C, const K: u64, F> SimilarObjects<'a, P, C, K, F>
-where
-    P: Model,
-    C: TaggedItemModel + GenericForeignKeyField<K>,
-    C::ObjectId: ObjectIdFor<P, P::Pk>,
-{
-    /// Only objects matching `filter`, a Diesel expression on `P`'s table.
-    pub fn filter<E>(self, filter: E) -> SimilarObjects<'a, P, C, K, E>
-    where
-        E: Expression + AppearsOnTable<P::Table>,
-    {
-        SimilarObjects {
-            object: self.object,
-            set: self.set,
-            filter,
-            limit: self.limit,
-            _through: PhantomData,
-        }
-    }
-
-    /// At most `n` objects.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// Runs the query: the objects with how many tags each shares. One query.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(P, i64)>>
-    where
-        F: QueryFragment<D::Backend>,
-    {
-        let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
-        let query = SimilarQuery {
-            set: SetOf {
-                tables: tag_tables::<C>(),
-                ct_column: link.gfk.ct_column.as_ref(),
-                object_id: link.object_id,
-                set: C::SET_COLUMN.map(|c| (c, self.set)),
-            },
-            model: P::DEF,
-            ct: CtRef::Id(ct),
-            object_id: <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(self.object.pk())
-                .to_value(),
-            extra: self.filter,
-            limit: self.limit,
-        };
-        let rows: Vec<Counted<P>> = query.load(db.connection())?;
-        Ok(rows.into_iter().map(|Counted(p, n)| (p, n)).collect())
-    }
-}
-
-/// The objects of every model that share tags with an object (in the same tag set, on any
-/// model), each with how many it shares, most first: `post.tags().similar_objects()
-/// .across_models().limit(10).load(db)`. One query ranks them; then 1 per model loads them
-/// (the enum of `targets(..)` when the generic foreign key lists them, else
-/// [`GenericObject`](crate::GenericObject)s).
-pub struct SimilarAcrossModels<'a, P, C, const K: u64> {
-    object: &'a P,
-    set: &'static str,
-    limit: Option<i64>,
-    _through: PhantomData<fn() -> C>,
-}
-
-impl<P, C, const K: u64> fmt::Debug for SimilarAcrossModels<'_, P, C, K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SimilarAcrossModels")
-            .field("set", &self.set)
-            .field("limit", &self.limit)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'a, P, C, const K: u64> SimilarObjects<'a, P, C, K, NoFilter> {
-    /// Objects of every model, not only `P`'s.
-    pub fn across_models(self) -> SimilarAcrossModels<'a, P, C, K> {
-        SimilarAcrossModels {
-            object: self.object,
-            set: self.set,
-            limit: self.limit,
-            _through: PhantomData,
-        }
-    }
-}
-
-/// A ranked object: its content type, its object id and the count.
-struct Ranked<O>(i32, O, i64);
-
-impl<DB: SupportedBackend, O: FieldType> QueryableByName<DB> for Ranked<O> {
-    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
-        let reader = RowRef::<_, DB>::new(row);
-        Ok(Ranked(
-            i32::__read(&reader, 0)?,
-            O::__read(&reader, 1)?,
-            i64::__read(&reader, 2)?,
-        ))
-    }
-}
-
-impl<P, C, const K: u64> SimilarAcrossModels<'_, P, C, K>
-where
-    P: Model,
-    C: TaggedItemModel + GenericForeignKeyField<K>,
-    C::ObjectId: ObjectIdFor<P, P::Pk>,
-{
-    /// At most `n` objects.
-    pub fn limit(mut self, n: i64) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// Runs the queries: the objects with how many tags each shares, most first.
-    pub fn load<D: Db>(
-        self,
-        db: &mut D,
-    ) -> Result<Vec<(<C::Targets as crate::targets::TargetSet>::Target, i64)>> {
-        let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
-        let query = SimilarAcrossQuery {
-            set: SetOf {
-                tables: tag_tables::<C>(),
-                ct_column: link.gfk.ct_column.as_ref(),
-                object_id: link.object_id,
-                set: C::SET_COLUMN.map(|c| (c, self.set)),
-            },
-            ct: CtRef::Id(ct),
-            object_id: <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(self.object.pk())
-                .to_value(),
-            limit: self.limit,
-        };
-        let ranked: Vec<Ranked<C::ObjectId>> = query.load(db.connection())?;
-        let groups = crate::load_targets::load_groups::<C::Targets, _, _>(
-            db,
-            ranked.len(),
-            ranked.iter().map(|r| (Some(r.0), Some(&r.1))),
-        )?;
-        let mut objects: Vec<Option<crate::GenericObject>> = vec![None; ranked.len()];
-        for group in &groups {
-            for &(row, place) in &group.ids.members {
-                if let Some(object) = group.get(place) {
-                    objects[row] = Some(object.clone());
-                }
-            }
-        }
-        let mut out = Vec::with_capacity(ranked.len());
-        for (object, r) in objects.into_iter().zip(&ranked) {
-            if let Some(object) = object {
-                out.push((
-                    <C::Targets as crate::targets::TargetSet>::from_object(object)?,
-                    r.2,
-                ));
-            }
-        }
-        Ok(out)
-    }
 }

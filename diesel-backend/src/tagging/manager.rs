@@ -20,9 +20,9 @@ use crate::target::Target;
 use crate::targets::Admits;
 use crate::transaction;
 
-use super::descriptor::SimilarObjects;
 use super::names::{TagRef, Wanted};
 use super::resolve;
+use super::similar::SimilarObjects;
 use super::sql::{TagCondition, TagTables, TagsOf};
 use super::{TagModel, TaggedItemModel, Tags};
 

@@ -9,20 +9,25 @@
 //! have several `Tags` fields over one through model.
 
 mod across;
+mod counted;
 mod descriptor;
 mod field;
 mod maintenance;
 mod manager;
+mod most_common;
 mod names;
 mod resolve;
+mod similar;
 mod sql;
 
 pub use across::{tagged_all, tagged_any, tagged_none, TaggedObjects};
-pub use descriptor::{MostCommon, SimilarAcrossModels, SimilarObjects, TagsDescriptor};
+pub use descriptor::TagsDescriptor;
 pub use field::Tags;
 pub use maintenance::{merge_tags, orphaned_tags, remove_orphaned_tags, Merged};
 pub use manager::{TagDefaults, TagManager};
+pub use most_common::MostCommon;
 pub use names::{edit_string_for_tags, parse_tags, slugify, TagRef};
+pub use similar::{SimilarAcrossModels, SimilarObjects};
 pub use sql::TagCondition;
 
 use contenttypes_core::keys::PkValue;
