@@ -245,4 +245,3 @@ fn names(users: &[User]) -> Vec<&str> {
 mod main_by_url;
 
 main_by_url!("gm2m.db", walkthrough);
-

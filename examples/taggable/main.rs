@@ -12,7 +12,6 @@
 //! The URL may also come from `DATABASE_URL`. On a server database the example drops and
 //! recreates its own tables (never `django_content_type`).
 
-
 use contenttypes::prelude::*;
 
 /// A tag: a unique name and a unique slug (`#[model(tag)]`, django-taggit's `Tag`).
@@ -92,4 +91,3 @@ mod on_mysql {
 mod main_by_url;
 
 main_by_url!("taggable.db", story);
-

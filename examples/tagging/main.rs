@@ -11,7 +11,6 @@
 //! The URL may also come from `DATABASE_URL`. On a server database the example drops and
 //! recreates its own four tables (never `django_content_type`).
 
-
 use contenttypes::prelude::*;
 
 #[derive(Model, Clone, Debug, PartialEq)]
@@ -86,4 +85,3 @@ mod on_mysql {
 mod main_by_url;
 
 main_by_url!("tagging.db", walkthrough);
-

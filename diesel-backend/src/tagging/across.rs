@@ -19,25 +19,9 @@ use crate::model::Model;
 use crate::query::{Col, Cond};
 
 use super::manager::tag_tables;
-use super::names::{match_key, TagRef, Wanted};
+use super::names::{compared_names, TagRef};
 use super::sql::{TagCondition, TagTables};
 use super::{TagModel, TaggedItemModel};
-
-fn name_values<'t, C: TaggedItemModel>(
-    tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
-) -> Vec<Value>
-where
-    C::Tag: 't,
-{
-    Wanted::<C::Tag>::new(tags)
-        .items
-        .iter()
-        .map(|i| match i {
-            TagRef::Name(n) => Value::Text(match_key::<C::Tag>(n)),
-            TagRef::Tag(t) => Value::Text(match_key::<C::Tag>(t.name())),
-        })
-        .collect()
-}
 
 /// Rows of the through model `C` holding **any** of these tags (in any set, on any model).
 ///
@@ -64,7 +48,7 @@ where
     TagCondition::new(
         tag_tables::<C>(),
         None,
-        name_values::<C>(tags),
+        compared_names::<C::Tag, _, _>(tags),
         <C::Tag as TagModel>::CASE_INSENSITIVE,
     )
 }
@@ -78,7 +62,7 @@ pub fn tagged_all<'t, C: TaggedItemModel>(
 where
     C::Tag: 't,
 {
-    TaggedObjects::new(name_values::<C>(tags), true, false)
+    TaggedObjects::new(compared_names::<C::Tag, _, _>(tags), true, false)
 }
 
 /// Rows of the through model `C` whose object has **none** of these tags (objects with no
@@ -89,7 +73,7 @@ pub fn tagged_none<'t, C: TaggedItemModel>(
 where
     C::Tag: 't,
 {
-    TaggedObjects::new(name_values::<C>(tags), false, true)
+    TaggedObjects::new(compared_names::<C::Tag, _, _>(tags), false, true)
 }
 
 /// A condition on a through model's rows by the tags of their object (see [`tagged_all`]

@@ -26,7 +26,7 @@ use crate::transaction;
 
 use super::manager::{set_cond, tag_tables, TagDefaults};
 use super::most_common::MostCommon;
-use super::names::{match_key, TagRef, Wanted};
+use super::names::{compared_names, TagRef, Wanted};
 use super::resolve;
 use super::sql::{SetOf, TagCondition, TagMany, TagsOf};
 use super::{TagModel, TaggedItemModel, Tags};
@@ -87,29 +87,15 @@ where
         C::SET_COLUMN.map(|column| (column, self.name))
     }
 
-    /// The names, cleaned and in their compared form.
-    fn name_values<'t>(tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>) -> Vec<Value>
-    where
-        C::Tag: 't,
-    {
-        let wanted = Wanted::<C::Tag>::new(tags);
-        wanted
-            .items
-            .iter()
-            .map(|i| match i {
-                TagRef::Name(n) => Value::Text(match_key::<C::Tag>(n)),
-                TagRef::Tag(t) => Value::Text(match_key::<C::Tag>(t.name())),
-            })
-            .collect()
-    }
-
-    fn condition(&self, names: Vec<Value>) -> TagCondition<C> {
-        TagCondition::new(
+    /// The filter on `P`'s table by the through rows holding one of these names in this set.
+    fn filter(&self, names: Vec<Value>, negated: bool) -> RelationFilter<P, C, TagCondition<C>> {
+        let condition = TagCondition::new(
             tag_tables::<C>(),
             self.set(),
             names,
             <C::Tag as TagModel>::CASE_INSENSITIVE,
-        )
+        );
+        RelationFilter::new(generic_correlation::<P, C, K>(), condition, negated)
     }
 
     /// A filter on `P`'s table: objects with **any** of these tags (by name; tag rows count
@@ -138,12 +124,7 @@ where
     where
         C::Tag: 't,
     {
-        let names = Self::name_values(tags);
-        RelationFilter::new(
-            generic_correlation::<P, C, K>(),
-            self.condition(names),
-            false,
-        )
+        self.filter(compared_names::<C::Tag, _, _>(tags), false)
     }
 
     /// A filter on `P`'s table: objects with **all** of these tags, in one subquery that
@@ -156,22 +137,14 @@ where
     where
         C::Tag: 't,
     {
-        let names = Self::name_values(tags);
+        let names = compared_names::<C::Tag, _, _>(tags);
         let count = names.len() as i64;
         if count == 0 {
             // Every object has all of no tags: the negation of "any of none".
-            return RelationFilter::new(
-                generic_correlation::<P, C, K>(),
-                self.condition(names),
-                true,
-            );
+            return self.filter(names, true);
         }
-        RelationFilter::new(
-            generic_correlation::<P, C, K>(),
-            self.condition(names),
-            false,
-        )
-        .with_distinct(Col::of(C::DEF, C::TAG_COLUMN), count)
+        self.filter(names, false)
+            .with_distinct(Col::of(C::DEF, C::TAG_COLUMN), count)
     }
 
     /// A filter on `P`'s table: objects with **none** of these tags (untagged ones too): a
@@ -183,12 +156,7 @@ where
     where
         C::Tag: 't,
     {
-        let names = Self::name_values(tags);
-        RelationFilter::new(
-            generic_correlation::<P, C, K>(),
-            self.condition(names),
-            true,
-        )
+        self.filter(compared_names::<C::Tag, _, _>(tags), true)
     }
 
     /// The tags of this set on objects of `P`, each with how many objects have it, most

@@ -88,6 +88,24 @@ impl<'a, T: TagModel> Wanted<'a, T> {
     }
 }
 
+/// The tags' names as the filters compare them (rows by their name), cleaned as
+/// [`Wanted`] cleans them.
+pub(crate) fn compared_names<'t, T, I, R>(tags: I) -> Vec<crate::field::Value>
+where
+    T: TagModel + 't,
+    I: IntoIterator<Item = R>,
+    R: Into<TagRef<'t, T>>,
+{
+    Wanted::<T>::new(tags)
+        .items
+        .iter()
+        .map(|i| match i {
+            TagRef::Name(n) => crate::field::Value::Text(match_key::<T>(n)),
+            TagRef::Tag(t) => crate::field::Value::Text(match_key::<T>(t.name())),
+        })
+        .collect()
+}
+
 /// What two names must share to be one tag: the name, or its lowercase for a
 /// case-insensitive tag model.
 pub(crate) fn match_key<T: TagModel>(name: &str) -> String {

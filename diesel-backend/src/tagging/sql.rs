@@ -223,6 +223,32 @@ pub(crate) struct SetOf {
 }
 
 impl SetOf {
+    /// `<through>.<tag> IN (SELECT "__mine".<tag> FROM <through> AS "__mine" WHERE
+    /// "__mine" is the object's row in the set)`: rows holding one of the object's tags.
+    fn walk_shares_a_tag<'b, DB: SupportedBackend>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, DB>,
+        ct: &'b CtRef,
+        object_id: &'b Value,
+    ) -> QueryResult<()> {
+        let through = self.tables.through.table.name.as_ref();
+        Col::new(through, self.tables.tag_column).walk(out)?;
+        out.push_sql(" IN (SELECT ");
+        Col::new(MINE, self.tables.tag_column).walk(out)?;
+        out.push_sql(" FROM ");
+        out.push_identifier(through)?;
+        out.push_sql(" AS ");
+        out.push_identifier(MINE)?;
+        out.push_sql(" WHERE ");
+        self.walk_in_set(out, MINE, ct)?;
+        out.push_sql(" AND ");
+        Col::new(MINE, self.object_id.name.as_ref()).walk(out)?;
+        out.push_sql(" = ");
+        object_id.bind(out)?;
+        out.push_sql(")");
+        Ok(())
+    }
+
     /// `<alias>.<ct> = ? [AND <alias>.<set> = ?]`.
     fn walk_in_set<'b, DB: SupportedBackend>(
         &'b self,
@@ -290,20 +316,8 @@ impl<DB: SupportedBackend, E: QueryFragment<DB>> QueryFragment<DB> for SimilarQu
         out.push_sql(" WHERE ");
         s.walk_in_set(&mut out, through, &self.ct)?;
         out.push_sql(" AND ");
-        Col::new(through, s.tables.tag_column).walk(&mut out)?;
-        out.push_sql(" IN (SELECT ");
-        Col::new(MINE, s.tables.tag_column).walk(&mut out)?;
-        out.push_sql(" FROM ");
-        out.push_identifier(through)?;
-        out.push_sql(" AS ");
-        out.push_identifier(MINE)?;
-        out.push_sql(" WHERE ");
-        s.walk_in_set(&mut out, MINE, &self.ct)?;
+        s.walk_shares_a_tag(&mut out, &self.ct, &self.object_id)?;
         out.push_sql(" AND ");
-        Col::new(MINE, oid).walk(&mut out)?;
-        out.push_sql(" = ");
-        self.object_id.bind(&mut out)?;
-        out.push_sql(") AND ");
         Col::new(through, oid).walk(&mut out)?;
         out.push_sql(" <> ");
         self.object_id.bind(&mut out)?;
@@ -461,20 +475,8 @@ impl<DB: SupportedBackend> QueryFragment<DB> for SimilarAcrossQuery {
             <DB as Binds<str>>::bind(&mut out, name)?;
             out.push_sql(" AND ");
         }
-        Col::new(through, s.tables.tag_column).walk(&mut out)?;
-        out.push_sql(" IN (SELECT ");
-        Col::new(MINE, s.tables.tag_column).walk(&mut out)?;
-        out.push_sql(" FROM ");
-        out.push_identifier(through)?;
-        out.push_sql(" AS ");
-        out.push_identifier(MINE)?;
-        out.push_sql(" WHERE ");
-        s.walk_in_set(&mut out, MINE, &self.ct)?;
-        out.push_sql(" AND ");
-        Col::new(MINE, oid).walk(&mut out)?;
-        out.push_sql(" = ");
-        self.object_id.bind(&mut out)?;
-        out.push_sql(") AND NOT (");
+        s.walk_shares_a_tag(&mut out, &self.ct, &self.object_id)?;
+        out.push_sql(" AND NOT (");
         ct.walk(&mut out)?;
         out.push_sql(" = ");
         self.ct.walk(&mut out)?;
