@@ -267,6 +267,35 @@ backend_tests! {
         assert_eq!(p.tags().names(db).unwrap(), ["C++", "C#", "Rust", "rust"]);
     }
 
+    /// A database whose collation ignores case (MySQL's defaults; the test makes the tag
+    /// table's so on MySQL and MariaDB) finds "Rust" for "rust": the tag is the existing one,
+    /// not an error or a loop over slugs. Elsewhere "rust" is a tag of its own.
+    fn a_collation_that_ignores_case(t) {
+        let db = &mut t.db();
+        warm(db);
+        let mysql = <<Conn as diesel::Connection>::Backend as contenttypes::SupportedBackend>::DIALECT
+            == contenttypes::Dialect::Mysql;
+        if mysql {
+            diesel::sql_query("ALTER TABLE tagtest_tag CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+                .execute(db.connection())
+                .unwrap();
+        }
+        let p = product(db, "lamp");
+        p.tags().add(db, ["Rust"]).unwrap();
+        let q = product(db, "desk");
+        let added = q.tags().add(db, ["rust"]).unwrap();
+        let bulk = Product::TAGS.tag_many(db, &[p.clone()], ["RUST"]).unwrap();
+        if mysql {
+            assert_eq!(added[0].name, "Rust", "the database's one name");
+            assert_eq!(bulk[0].name, "Rust");
+            assert_eq!(Tag::all(db).unwrap().len(), 1);
+        } else {
+            assert_eq!((added[0].name.as_str(), added[0].slug.as_str()), ("rust", "rust_1"));
+            assert_eq!((bulk[0].name.as_str(), bulk[0].slug.as_str()), ("RUST", "rust_2"));
+            assert_eq!(Tag::all(db).unwrap().len(), 3);
+        }
+    }
+
     /// A case-insensitive tag model: one tag per name whatever its case, also within one
     /// call (django-taggit #460); the first spelling is kept. Through defaults and tag
     /// defaults fill the extra columns.

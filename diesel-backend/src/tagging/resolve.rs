@@ -36,18 +36,9 @@ pub(crate) fn resolve<T: TagModel, D: Db>(
     let names: Vec<&str> = wanted.names().collect();
     let mut found: HashMap<String, T> = HashMap::new();
     if !names.is_empty() {
-        for tag in by_names::<T, D>(db, &names, None)? {
-            found.insert(match_key::<T>(tag.name()), tag);
-        }
+        assign(&names, by_names::<T, D>(db, &names, None)?, &mut found);
         if let Some(create) = create {
-            let missing: Vec<&str> = names
-                .iter()
-                .copied()
-                .filter(|n| !found.contains_key(&match_key::<T>(n)))
-                .collect();
-            for tag in create_missing::<T, D>(db, &missing, create, 0)? {
-                found.insert(match_key::<T>(tag.name()), tag);
-            }
+            create_missing::<T, D>(db, &names, create, 0, &mut found)?;
         }
     }
     Ok(in_order(wanted, &found))
@@ -69,17 +60,9 @@ pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
             .map(|name| create(name.to_string(), slugify(name)))
             .collect();
         insert::bulk_insert::<T, D>(db, &new, true)?;
-        for tag in by_names::<T, D>(db, &names, Some(Lock::Share))? {
-            found.insert(match_key::<T>(tag.name()), tag);
-        }
-        let missing: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| !found.contains_key(&match_key::<T>(n)))
-            .collect();
-        for tag in create_missing::<T, D>(db, &missing, create, 1)? {
-            found.insert(match_key::<T>(tag.name()), tag);
-        }
+        let read = by_names::<T, D>(db, &names, Some(Lock::Share))?;
+        assign(&names, read, &mut found);
+        create_missing::<T, D>(db, &names, create, 1, &mut found)?;
     }
     Ok(in_order(wanted, &found))
 }
@@ -96,19 +79,52 @@ fn in_order<T: TagModel>(wanted: &Wanted<'_, T>, found: &HashMap<String, T>) -> 
         .collect()
 }
 
-/// Inserts the tags named `missing` (none of which was found), skipping conflicts, and reads
-/// them back; names whose slug was taken are retried with a numbered slug.
+/// Gives each of `names` not found yet its tag among `tags`, read by those names: the one
+/// with the name as given, else one with the name in another case that no name asked for as
+/// it is (the database matched it: its collation ignores case, so they are one name to it).
+fn assign<T: TagModel>(names: &[&str], tags: Vec<T>, found: &mut HashMap<String, T>) {
+    for name in names {
+        let key = match_key::<T>(name);
+        if found.contains_key(&key) {
+            continue;
+        }
+        let tag = tags
+            .iter()
+            .find(|t| match_key::<T>(t.name()) == key)
+            .or_else(|| {
+                // Only a row no name asked for as it is: in a case-sensitive database,
+                // "Rust" read for "Rust" is not "rust"'s.
+                let lower = name.to_lowercase();
+                tags.iter().find(|t| {
+                    t.name().to_lowercase() == lower
+                        && !names
+                            .iter()
+                            .any(|n| match_key::<T>(n) == match_key::<T>(t.name()))
+                })
+            });
+        if let Some(tag) = tag {
+            found.insert(key, tag.clone());
+        }
+    }
+}
+
+/// Inserts the tags of `names` not found yet, skipping conflicts, and reads them back into
+/// `found`; names whose slug was taken by another tag are retried with a numbered slug.
 fn create_missing<T: TagModel, D: Db>(
     db: &mut D,
-    missing: &[&str],
+    names: &[&str],
     create: &dyn Fn(String, String) -> T::New,
     first_attempt: usize,
-) -> Result<Vec<T>> {
-    let mut out = Vec::new();
-    let mut pending: Vec<&str> = missing.to_vec();
+    found: &mut HashMap<String, T>,
+) -> Result<()> {
+    let mut pending: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !found.contains_key(&match_key::<T>(n)))
+        .collect();
     for attempt in first_attempt..=MAX_SLUG_ATTEMPTS {
         if pending.is_empty() {
-            return Ok(out);
+            return Ok(());
         }
         let new: Vec<T::New> = pending
             .iter()
@@ -122,9 +138,8 @@ fn create_missing<T: TagModel, D: Db>(
             .collect();
         insert::bulk_insert::<T, D>(db, &new, true)?;
         let read = by_names::<T, D>(db, &pending, Some(Lock::Share))?;
-        let keys: Vec<String> = read.iter().map(|t| match_key::<T>(t.name())).collect();
-        pending.retain(|n| !keys.contains(&match_key::<T>(n)));
-        out.extend(read);
+        assign(&pending, read, found);
+        pending.retain(|n| !found.contains_key(&match_key::<T>(n)));
     }
     Err(Error::InvalidArgument(format!(
         "no free slug for the tags {pending:?} after {MAX_SLUG_ATTEMPTS} attempts"
