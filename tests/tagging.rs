@@ -284,7 +284,7 @@ backend_tests! {
         p.tags().add(db, ["Rust"]).unwrap();
         let q = product(db, "desk");
         let added = q.tags().add(db, ["rust"]).unwrap();
-        let bulk = Product::TAGS.tag_many(db, &[p.clone()], ["RUST"]).unwrap();
+        let bulk = Product::TAGS.tag_many(db, std::slice::from_ref(&p), ["RUST"]).unwrap();
         if mysql {
             assert_eq!(added[0].name, "Rust", "the database's one name");
             assert_eq!(bulk[0].name, "Rust");
