@@ -252,6 +252,13 @@ pub use contenttypes_diesel::many_to_many::{
     GenericManyToMany, GenericManyToManyDescriptor, GenericManyToManyManager,
 };
 
+/// Stale content types and orphaned generic rows: [`lifecycle::stale_content_types`] (the
+/// dry run) and [`lifecycle::remove_stale_content_types`], Django's
+/// `remove_stale_contenttypes`; [`lifecycle::orphans`] and [`lifecycle::sweep_orphans`] for
+/// generic rows whose target row is gone.
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::lifecycle;
+
 #[cfg(feature = "sqlite")]
 pub use contenttypes_diesel::sqlite;
 

@@ -91,6 +91,14 @@ impl Deleted {
             .unwrap_or(0)
     }
 
+    /// Adds the counts of `other`.
+    pub(crate) fn merge(&mut self, other: Deleted) {
+        self.total += other.total;
+        for (label, rows) in other.per_model {
+            *self.per_model.entry(label).or_default() += rows;
+        }
+    }
+
     fn add(&mut self, model: &ModelDef, rows: usize) {
         if rows > 0 {
             self.total += rows;
@@ -114,17 +122,25 @@ pub(crate) fn delete_by_keys(
     if keys.is_empty() {
         return Ok(Deleted::default());
     }
-    transaction::atomic_retry(db, |db| {
-        let (conn, cts) = db.parts();
-        let mut collector = Collector {
-            cts,
-            registry: cts.registry()?,
-            seen: HashMap::new(),
-            deleted: Deleted::default(),
-        };
-        collector.delete(conn, model, keys.to_vec(), 0)?;
-        Ok(collector.deleted)
-    })
+    transaction::atomic_retry(db, |db| collect(db, model, keys.to_vec()))
+}
+
+/// Deletes the rows of `model` with these keys, and everything that cascades from them, in
+/// the caller's transaction (the caller opens one: [`delete_by_keys`] does).
+pub(crate) fn collect(
+    db: &mut impl Db,
+    model: &'static ModelDef,
+    keys: Vec<PkValue>,
+) -> Result<Deleted> {
+    let (conn, cts) = db.parts();
+    let mut collector = Collector {
+        cts,
+        registry: cts.registry()?,
+        seen: HashMap::new(),
+        deleted: Deleted::default(),
+    };
+    collector.delete(conn, model, keys, 0)?;
+    Ok(collector.deleted)
 }
 
 /// Whether deleting rows of `model` needs anything beyond one `DELETE` of them: generic

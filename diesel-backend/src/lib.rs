@@ -19,6 +19,7 @@ pub mod foreign_key;
 mod fxhash;
 pub mod gfk;
 mod insert;
+pub mod lifecycle;
 mod load_targets;
 pub mod lookup;
 pub mod many_to_many;
