@@ -230,4 +230,56 @@ backend_tests! {
         let again = remove_stale_content_types(db, &["otherapp"]).unwrap();
         assert_eq!((again.content_types.len(), again.deleted.total), (0, 0));
     }
+
+    /// Generic rows pointing at rows of their own model (the anti-join aliases the target
+    /// table), and a sweep that cascades: an orphaned note's likes go with it, through the
+    /// deletion collector.
+    fn self_referencing_orphans_cascade(t) {
+        let db = &mut t.db();
+        let post = Post::insert(db, NewPost { title: "P".into() }).unwrap();
+        let a = post.notes().create(db, |content_object| NewNote { body: "a".into(), content_object }).unwrap();
+        let b = Note::insert(db, NewNote { body: "b".into(), content_object: Target::to(&a) }).unwrap();
+        a.likes().create(db, |content_object| NewLike { content_object }).unwrap();
+        b.likes().create(db, |content_object| NewLike { content_object }).unwrap();
+        raw(db.connection(), &format!("DELETE FROM social_note WHERE id = {}", a.id));
+
+        let mut found: Vec<_> = orphans(db).unwrap().into_iter().map(|c| (c.model, c.content_type, c.rows)).collect();
+        found.sort();
+        assert_eq!(found, [
+            ("social.Like".to_string(), "social.note".to_string(), 1),
+            ("social.Note".to_string(), "social.note".to_string(), 1),
+        ]);
+        let report = sweep_orphans(db, SweepOptions::default(), |_| {}).unwrap();
+        assert_eq!((report.deleted.of::<Note>(), report.deleted.of::<Like>()), (1, 2));
+        assert!(orphans(db).unwrap().is_empty());
+        assert_eq!((Note::count(db).unwrap(), Like::count(db).unwrap()), (0, 0));
+        assert!(Post::get(db, &post.id).unwrap().is_some());
+    }
+
+    /// A text object id pointing at UUID keys: the key as Django writes `str(uuid)` (SQLite
+    /// and MySQL store 32 hex digits; the anti-join compares the hyphenated form).
+    #[cfg(feature = "uuid")]
+    fn text_object_ids_of_uuid_keys(t) {
+        let db = &mut t.db();
+        let things: Vec<UuidThing> = (1..=3u128)
+            .map(|i| UuidThing::insert(db, NewUuidThing { id: uuid::Uuid::from_u128(i << 64 | i), name: format!("u{i}") }).unwrap())
+            .collect();
+        for thing in &things {
+            thing.comments().create(db, |content_object| NewComment { text: "x".into(), content_object }).unwrap();
+        }
+        assert!(orphans(db).unwrap().is_empty());
+        raw(db.connection(), "DELETE FROM keys_uuidthing WHERE name = 'u2'");
+        assert_eq!(only(&orphans(db).unwrap()), ("keys.Comment", "keys.uuidthing", OrphanKind::MissingTarget, 1));
+        sweep_orphans(db, SweepOptions::default(), |_| {}).unwrap();
+        assert!(orphans(db).unwrap().is_empty());
+        assert_eq!(Comment::count(db).unwrap(), 2);
+    }
+
+    /// A batch of 0 rows is refused before anything is read.
+    fn batch_must_hold_a_row(t) {
+        let log = t.log();
+        let db = &mut t.db();
+        let refused = assert_queries(&log, 0, || sweep_orphans(db, SweepOptions { batch: 0, dry_run: false }, |_| {}));
+        assert!(matches!(refused, Err(contenttypes::Error::InvalidArgument(_))), "{refused:?}");
+    }
 }

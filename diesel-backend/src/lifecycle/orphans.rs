@@ -2,7 +2,7 @@
 //! delete, by another program), counted with set-based anti-joins and swept in batches.
 
 use contenttypes_core::ddl::Dialect;
-use contenttypes_core::ir::ModelDef;
+use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::{join_needs_text_cast, object_id_can_hold};
 use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::{QueryResult, RunQueryDsl};
@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::delete::{collect, load_keys, Deleted};
 use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
-use crate::query::{statement_node, Col};
+use crate::query::{statement_node, Col, Cond};
 use crate::relation::walk_key_as_text;
 use crate::transaction;
 
@@ -144,7 +144,7 @@ fn find(db: &mut impl Db) -> Result<Vec<Found>> {
     let mut per_gfk = Vec::with_capacity(gfks.len());
     let mut ids = Vec::new();
     for gfk in gfks {
-        let counts = count_per_content_type(conn, &gfk, crate::query::Cond::True)?;
+        let counts = count_per_content_type(conn, &gfk, Cond::True)?;
         ids.extend(counts.iter().map(|(ct, _)| *ct));
         per_gfk.push((gfk, counts));
     }
@@ -253,12 +253,11 @@ pub fn sweep_orphans<D: Db>(
             };
             let model = gfk.model;
             let pk = gfk.pk.sql_type;
-            let deleted = transaction::atomic_retry(db, |db| {
+            // The keys are read in the batch's transaction, so a retried batch reads again.
+            let (n, deleted) = transaction::atomic_retry(db, |db| {
                 let keys = load_keys(db.parts().0, query.clone(), pk)?;
-                let n = keys.len();
-                Ok((n, collect(db, model, keys)?))
+                Ok((keys.len(), collect(db, model, keys)?))
             })?;
-            let (n, deleted) = deleted;
             if n == 0 {
                 break;
             }
@@ -301,7 +300,7 @@ struct OrphanRows {
     ct: Value,
     /// The target model and whether its key is compared as text; `None`: every row with the
     /// content type is an orphan (no target model, or an object id that cannot hold its key).
-    target: Option<(&'static ModelDef, &'static contenttypes_core::ir::ColumnDef)>,
+    target: Option<(&'static ModelDef, &'static ColumnDef)>,
     shape: Shape,
 }
 

@@ -54,7 +54,8 @@ pub struct RemovedStale {
 }
 
 /// The rows of `django_content_type` whose `(app_label, model)` is not a registered model,
-/// except those `keep` names, by label (`"app_label.model"`) or by app label
+/// except those `keep` names, by label (`"app_label.model"`, the model's name in any case:
+/// `"blog.OldPost"` too) or by app label
 /// (`"app_label"`): models of another program sharing the database (a Django project,
 /// another service), whose rows must never be cascaded away. Each comes with its dependent
 /// rows counted per generic foreign key. Nothing is deleted: this is the dry run of
@@ -163,7 +164,9 @@ fn list(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleContentType>> {
         })
         .filter(|ct| {
             let label = format!("{}.{}", ct.app_label, ct.model);
-            !keep.iter().any(|k| *k == label || *k == ct.app_label)
+            !keep
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&label) || *k == ct.app_label)
         })
         .map(|ct| StaleContentType {
             id: ct.id,
