@@ -26,6 +26,21 @@ fn gfks() -> usize {
         .sum()
 }
 
+/// The foreign keys to `django_content_type` the deletion collector acts on: every generic
+/// foreign key's content-type column (`remove_stale_content_types` sends one DELETE each).
+fn foreign_keys_to_content_types() -> usize {
+    Registry::global()
+        .unwrap()
+        .models()
+        .flat_map(|r| r.def.table.columns.iter())
+        .filter_map(|c| c.foreign_key.as_ref())
+        .filter(|fk| {
+            fk.table == "django_content_type"
+                && fk.on_delete != contenttypes::ir::OnDelete::NoAction
+        })
+        .count()
+}
+
 /// `n` animals named `A0`.., each with `tags` tags.
 fn tagged_animals(db: &mut impl Db, n: usize, tags: usize) -> Vec<Animal> {
     (0..n)
@@ -212,8 +227,11 @@ backend_tests! {
         assert_eq!((swept.deleted.total, swept.orphans.len()), (0, 3));
         assert_eq!(TaggedItem::count(db).unwrap(), 6);
 
-        // Removed, with their rows, in one transaction; another program's are kept.
-        let removed = remove_stale_content_types(db, &["otherapp"]).unwrap();
+        // Removed, with their rows, in one transaction (a SELECT of the content types, one
+        // DELETE per foreign key to them, one DELETE of them); another program's are kept.
+        let removed = assert_queries(&log, 2 + foreign_keys_to_content_types(), || {
+            remove_stale_content_types(db, &["otherapp"]).unwrap()
+        });
         assert_eq!(removed.content_types.len(), 1);
         assert_eq!(removed.content_types[0].label(), "gone.oldthing");
         assert_eq!(
