@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::models::*;
@@ -103,7 +104,7 @@ backend_tests! {
             ("generic_relations.TaggedItem", "generic_relations.animal", OrphanKind::MissingTarget, 6)
         );
 
-        let dry = sweep_orphans(db, SweepOptions { batch: 4, dry_run: true }, |_| panic!("a dry run deletes nothing")).unwrap();
+        let dry = sweep_orphans(db, SweepOptions { batch: 4, dry_run: true }, |_| -> ControlFlow<()> { panic!("a dry run deletes nothing") }).unwrap();
         assert_eq!((dry.orphans, dry.deleted.total, dry.batches), (found.clone(), 0, 0));
         assert_eq!(TaggedItem::count(db).unwrap(), 11);
 
@@ -146,7 +147,7 @@ backend_tests! {
         raw(db.connection(), "DELETE FROM generic_relations_animal");
         let options = SweepOptions { batch: 3, dry_run: false };
         let interrupted = catch_unwind(AssertUnwindSafe(|| {
-            sweep_orphans(&mut *db, options, |_| panic!("interrupted")).unwrap()
+            sweep_orphans(&mut *db, options, |_| -> ControlFlow<()> { panic!("interrupted") }).unwrap()
         }));
         assert!(interrupted.is_err());
         assert_eq!(only(&orphans(db).unwrap()).3, 7);
@@ -157,6 +158,21 @@ backend_tests! {
         assert_eq!(report.deleted.of::<TaggedItem>(), 7);
         assert!(orphans(db).unwrap().is_empty());
         assert_eq!(TaggedItem::count(db).unwrap(), 0);
+    }
+
+    /// A sweep the progress callback stops after one batch (`ControlFlow::Break`, a user's
+    /// Ctrl-C) says so; run again, it finishes with no orphan left.
+    fn stopped_sweep_reruns_to_zero(t) {
+        let db = &mut t.db();
+        tagged_animals(db, 5, 1);
+        raw(db.connection(), "DELETE FROM generic_relations_animal");
+        let options = SweepOptions { batch: 2, dry_run: false };
+        let stopped = sweep_orphans(db, options, |_| ControlFlow::Break(())).unwrap();
+        assert_eq!((stopped.stopped, stopped.batches, stopped.deleted.total), (true, 1, 2));
+        assert_eq!(only(&orphans(db).unwrap()).3, 3);
+        let rerun = sweep_orphans(db, options, |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!((rerun.stopped, rerun.batches, rerun.deleted.total), (false, 2, 3));
+        assert!(orphans(db).unwrap().is_empty());
     }
 
     /// A text object id pointing at integer keys: the anti-join compares the key cast to text.
@@ -223,7 +239,7 @@ backend_tests! {
             ("generic_relations.TaggedItem".to_string(), "otherapp.thing".to_string(), stale_kind, 1),
             ("keys.Comment".to_string(), "gone.oldthing".to_string(), stale_kind, 1),
         ]);
-        let swept = sweep_orphans(db, SweepOptions::default(), |_| panic!("nothing to sweep")).unwrap();
+        let swept = sweep_orphans(db, SweepOptions::default(), |_| -> ControlFlow<()> { panic!("nothing to sweep") }).unwrap();
         assert_eq!((swept.deleted.total, swept.orphans.len()), (0, 3));
         assert_eq!(TaggedItem::count(db).unwrap(), 6);
 

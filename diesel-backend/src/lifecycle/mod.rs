@@ -12,7 +12,8 @@ mod orphans;
 mod stale;
 
 pub use orphans::{
-    orphans, sweep_orphans, OrphanCount, OrphanKind, SweepOptions, SweepProgress, SweepReport,
+    orphans, sweep_orphans, OrphanCount, OrphanKind, SweepControl, SweepOptions, SweepProgress,
+    SweepReport,
 };
 pub use stale::{remove_stale_content_types, stale_content_types, RemovedStale, StaleContentType};
 

@@ -1,6 +1,8 @@
 //! Orphans: generic rows whose target row is gone (deleted by raw SQL, by a plain Diesel
 //! delete, by another program), counted with set-based anti-joins and swept in batches.
 
+use std::ops::ControlFlow;
+
 use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::{join_needs_text_cast, object_id_can_hold};
@@ -98,6 +100,29 @@ pub struct SweepReport {
     pub deleted: Deleted,
     /// Batches committed.
     pub batches: usize,
+    /// Whether the progress callback stopped the sweep (orphans may be left: run it again).
+    pub stopped: bool,
+}
+
+/// What a [`sweep_orphans`] progress callback returns: `()` to go on, or a [`ControlFlow`],
+/// whose `Break(())` stops the sweep after the batch just committed (a user's Ctrl-C, a time
+/// budget). A callback that never returns (one that only panics) names its type:
+/// `|_| -> ControlFlow<()> { .. }`.
+pub trait SweepControl {
+    /// Whether the sweep stops here.
+    fn stops(self) -> bool;
+}
+
+impl SweepControl for () {
+    fn stops(self) -> bool {
+        false
+    }
+}
+
+impl SweepControl for ControlFlow<()> {
+    fn stops(self) -> bool {
+        self.is_break()
+    }
 }
 
 /// For every generic foreign key of a registered model, per content type its rows point at,
@@ -189,9 +214,10 @@ fn find(db: &mut impl Db) -> Result<Vec<Found>> {
 /// Deletes the orphans [`orphans`] finds (but the rows of stale content types: see
 /// [`OrphanKind::StaleContentType`]) in batches of at most `options.batch` rows: each batch
 /// selects the keys of up to `batch` orphans and deletes them through the deletion collector,
-/// in one transaction, then `progress` is called. Memory stays O(batch); an interrupted sweep
-/// leaves whole batches deleted, and running it again finds what is left. With
-/// `options.dry_run` it only counts ([`orphans`]) and `progress` is not called.
+/// in one transaction, then `progress` is called (returning `ControlFlow::Break(())` stops
+/// the sweep there: [`SweepControl`]). Memory stays O(batch); an interrupted sweep (stopped,
+/// failed or killed) leaves whole batches deleted, and running it again finds what is left.
+/// With `options.dry_run` it only counts ([`orphans`]) and `progress` is not called.
 ///
 /// Statements: those of [`orphans`], then per batch one `SELECT <key> ... ORDER BY <key>
 /// LIMIT ?` (the anti-join) and one `DELETE` (more when something cascades from the rows);
@@ -218,10 +244,10 @@ fn find(db: &mut impl Db) -> Result<Vec<Found>> {
 /// # Ok(())
 /// # }
 /// ```
-pub fn sweep_orphans<D: Db>(
+pub fn sweep_orphans<D: Db, R: SweepControl>(
     db: &mut D,
     options: SweepOptions,
-    mut progress: impl FnMut(&SweepProgress),
+    mut progress: impl FnMut(&SweepProgress) -> R,
 ) -> Result<SweepReport> {
     if options.batch == 0 {
         return Err(Error::InvalidArgument(
@@ -246,13 +272,12 @@ pub fn sweep_orphans<D: Db>(
     let mut done = 0usize;
     for (gfk, target, count) in found.iter().filter(|(_, _, c)| sweepable(c)) {
         let shape = Shape::Keys(limit);
+        let query = match target {
+            Some(target) => OrphanRows::new(gfk, count.content_type_id, target, shape)?,
+            None => OrphanRows::any(gfk, count.content_type_id, shape),
+        };
+        let (model, pk) = (gfk.model, gfk.pk.sql_type);
         loop {
-            let query = match target {
-                Some(target) => OrphanRows::new(gfk, count.content_type_id, target, shape)?,
-                None => OrphanRows::any(gfk, count.content_type_id, shape),
-            };
-            let model = gfk.model;
-            let pk = gfk.pk.sql_type;
             // The keys are read in the batch's transaction, so a retried batch reads again.
             let (n, deleted) = transaction::atomic_retry(db, |db| {
                 let keys = load_keys(db.parts().0, query.clone(), pk)?;
@@ -265,7 +290,7 @@ pub fn sweep_orphans<D: Db>(
             report.deleted.merge(deleted);
             report.batches += 1;
             done = done.saturating_add(rows);
-            progress(&SweepProgress {
+            let control = progress(&SweepProgress {
                 model: count.model.clone(),
                 field: count.field.clone(),
                 content_type: count.content_type.clone(),
@@ -274,6 +299,10 @@ pub fn sweep_orphans<D: Db>(
                 expected,
                 batches: report.batches,
             });
+            if control.stops() {
+                report.stopped = true;
+                return Ok(report);
+            }
             if n < options.batch {
                 break;
             }
