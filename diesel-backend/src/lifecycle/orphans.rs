@@ -224,6 +224,11 @@ fn find(db: &mut impl Db) -> Result<Vec<Found>> {
 /// a generic foreign key and content type whose last batch was short ends there, else one
 /// more `SELECT` finds nothing left.
 ///
+/// A batch's keys are read without a lock on PostgreSQL and MySQL (SQLite's write lock
+/// covers it): a target row inserted again with an orphan's object id between a batch's
+/// `SELECT` and its `DELETE` does not save that row. Sweep when targets are not being
+/// re-created under their old keys (auto-increment keys never are).
+///
 /// ```
 /// # include!("../../../src/doctest_setup.rs");
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
