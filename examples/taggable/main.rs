@@ -68,26 +68,9 @@ pub struct Video {
 pub const MODELS: [&contenttypes::ir::ModelDef; 4] =
     [Tag::DEF, TaggedItem::DEF, Article::DEF, Video::DEF];
 
-// Diesel code with operators cannot be generic over an abstract backend, so the story
-// (`story.rs`, plain Rust against a `Conn` alias) is compiled once per backend.
-#[cfg(feature = "sqlite")]
-mod on_sqlite {
-    pub type Conn = diesel::SqliteConnection;
-    include!("story.rs");
-}
-#[cfg(feature = "postgres")]
-mod on_postgres {
-    pub type Conn = diesel::PgConnection;
-    include!("story.rs");
-}
-#[cfg(feature = "mysql")]
-mod on_mysql {
-    pub type Conn = diesel::MysqlConnection;
-    include!("story.rs");
-}
-
 #[macro_use]
 #[path = "../shared/main_by_url.rs"]
 mod main_by_url;
 
+per_backend!("story.rs");
 main_by_url!("taggable.db", story);
