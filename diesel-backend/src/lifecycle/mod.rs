@@ -71,9 +71,7 @@ pub(crate) fn generic_foreign_keys(registry: &'static Registry) -> Result<Vec<Gf
                     ))
                 })
             };
-            let pk = model.primary_key().ok_or_else(|| Error::NotRegistered {
-                model: model.label(),
-            })?;
+            let pk = crate::object::key_column(model)?;
             out.push(Gfk {
                 model,
                 def,

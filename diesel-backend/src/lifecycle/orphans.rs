@@ -344,9 +344,7 @@ const TARGET: &str = "__target";
 
 impl OrphanRows {
     fn new(gfk: &Gfk, ct: i32, target: &'static ModelDef, shape: Shape) -> Result<Self> {
-        let key = target.primary_key().ok_or_else(|| Error::NotRegistered {
-            model: target.label(),
-        })?;
+        let key = crate::object::key_column(target)?;
         let mut rows = OrphanRows::any(gfk, ct, shape);
         if object_id_can_hold(gfk.oid.sql_type, key.sql_type) {
             rows.target = Some((target, key));

@@ -13,11 +13,12 @@ use crate::columns::RowRef;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::delete;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::field::{FieldType, Value};
 use crate::filter::RelationFilter;
 use crate::gfk::GenericForeignKeyField;
 use crate::model::Model;
+use crate::object::key_column;
 use crate::query::{key_chunks, others_fill_themselves, Col, Cond, NoFilter, FRAMEWORK_BINDS};
 use crate::relation::{generic_correlation, Link};
 use crate::target::Target;
@@ -290,7 +291,7 @@ where
                     <C::Tag as TagModel>::__new_tag(name, slug)
                 })?
             };
-            let tag_pk = primary_key_of(<C::Tag as Model>::DEF)?;
+            let tag_pk = key_column(<C::Tag as Model>::DEF)?;
             let keep: Vec<Value> = tags
                 .iter()
                 .filter_map(|t| Value::from_key(tag_pk.sql_type, &t.pk().to_pk_value()))
@@ -345,7 +346,7 @@ where
             crate::insert::bulk_insert::<C, D>(db, &rows, true)?;
             return Ok(());
         }
-        let tag_pk = primary_key_of(<C::Tag as Model>::DEF)?;
+        let tag_pk = key_column(<C::Tag as Model>::DEF)?;
         let tag_keys: Vec<Value> = tags
             .iter()
             .filter_map(|t| Value::from_key(tag_pk.sql_type, &t.pk().to_pk_value()))
@@ -364,12 +365,4 @@ where
         }
         Ok(())
     }
-}
-
-fn primary_key_of(
-    model: &'static contenttypes_core::ir::ModelDef,
-) -> Result<&'static contenttypes_core::ir::ColumnDef> {
-    model.primary_key().ok_or_else(|| Error::NotRegistered {
-        model: model.label(),
-    })
 }

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::filter::{Correlation, RelationFilter};
 use crate::model::{Loaded, Model};
+use crate::object::key_column;
 use crate::query::{
     key_chunks, statement_node, Col, Cond, NoFilter, Select, Update, FRAMEWORK_BINDS,
 };
@@ -101,12 +102,8 @@ pub fn merge_tags<C: TaggedItemModel, D: Db>(
     into: &C::Tag,
 ) -> Result<Merged> {
     let tag_def = <C::Tag as Model>::DEF;
-    let tag_pk = tag_def.primary_key().ok_or_else(|| Error::NotRegistered {
-        model: tag_def.label(),
-    })?;
-    let through_pk = C::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
-        model: C::DEF.label(),
-    })?;
+    let tag_pk = key_column(tag_def)?;
+    let through_pk = key_column(C::DEF)?;
     let gfk = C::DEF
         .generic_foreign_keys
         .first()

@@ -9,11 +9,12 @@ use diesel::RunQueryDsl;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::delete;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::field::{FieldType, Scalar, Value};
 use crate::gfk::GenericForeignKeyField;
 use crate::insert;
 use crate::model::{Loaded, Model};
+use crate::object::key_column;
 use crate::query::{key_chunks, Col, Cond, Count, NoFilter, Select, FRAMEWORK_BINDS};
 use crate::relation::Link;
 use crate::target::Target;
@@ -345,11 +346,7 @@ where
 
     /// Deletes this object's through rows whose tag has one of `keys`.
     fn delete_tag_keys<D: Db>(&self, db: &mut D, cond: &Cond, keys: &[PkValue]) -> Result<usize> {
-        let tag_pk = <C::Tag as Model>::DEF
-            .primary_key()
-            .ok_or_else(|| Error::NotRegistered {
-                model: <C::Tag as Model>::DEF.label(),
-            })?;
+        let tag_pk = key_column(<C::Tag as Model>::DEF)?;
         let values: Vec<Value> = keys
             .iter()
             .filter_map(|k| Value::from_key(tag_pk.sql_type, k))
