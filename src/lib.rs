@@ -214,10 +214,10 @@ pub use contenttypes_diesel::{
     GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject, GenericPrefetch,
     GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType,
     IntoRelationPath, Lookup, LookupColumns, Max, Min, Model, NewContentType, NewModel,
-    Nullability, Nullable, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, RelatedManager,
-    RelatedQuery, RelatedScalar, RelatedWith, RelationFilter, RelationPath, Required, Result,
-    ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, Sum, SupportedBackend, Target,
-    TargetSet, Using, Value, Values,
+    Nullability, Nullable, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, ProtectedRows,
+    RelatedManager, RelatedQuery, RelatedScalar, RelatedWith, RelationFilter, RelationPath,
+    Required, Result, ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, Sum,
+    SupportedBackend, Target, TargetSet, Using, Value, Values,
 };
 
 /// Tagging, django-taggit's `TaggableManager` done here (with feature `taggit`, its default

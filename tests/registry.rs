@@ -145,6 +145,8 @@ fn checks_on_hand_built_models() {
         name: "content_object".into(),
         ct_column: "content_type_id".into(),
         fk_column: "object_id".into(),
+        on_delete: contenttypes::ir::OnDelete::Cascade,
+        db_constraint: false,
     }]
     .into();
     let messages = contenttypes::check::check_models([&item]);
@@ -207,7 +209,7 @@ fn checks_on_hand_built_models() {
         through_app_label: "app".into(),
         through_model: "missing".into(),
         gfk: "content_object".into(),
-        on_delete: contenttypes::ir::OnDelete::Cascade,
+        on_delete: None,
         related_query_name: None,
     }]
     .into();
@@ -254,6 +256,8 @@ fn checks_on_relations() {
         name: "target".into(),
         ct_column: "content_type_id".into(),
         fk_column: "object_id".into(),
+        on_delete: contenttypes::ir::OnDelete::Cascade,
+        db_constraint: false,
     }]
     .into();
     let relation = |name: &'static str, rqn: &'static str| GenericRelationDef {
@@ -261,7 +265,7 @@ fn checks_on_relations() {
         through_app_label: "app".into(),
         through_model: "item".into(),
         gfk: "target".into(),
-        on_delete: contenttypes::ir::OnDelete::Cascade,
+        on_delete: None,
         related_query_name: Some(rqn.into()),
     };
     let mut big = model("app", "Big", vec![column("id", SqlType::BigInt)]);

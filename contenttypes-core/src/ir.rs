@@ -261,6 +261,15 @@ pub struct GenericForeignKeyDef {
     pub ct_column: Str,
     /// The column holding the target's primary key.
     pub fk_column: Str,
+    /// What deleting a target row does to the rows pointing at it
+    /// (`#[generic_foreign_key(on_delete = ..)]`, `Cascade` when not given), for every
+    /// target model: whether or not it declares a generic relation. A generic relation's own
+    /// `on_delete` overrides it for its model.
+    pub on_delete: OnDelete,
+    /// `#[generic_foreign_key(db_constraint)]`: the database enforces it too, with triggers
+    /// the migrations create ([`crate::ddl::integrity`]): a delete of a target by any program
+    /// applies `on_delete`, and a row pointing at no row is refused.
+    pub db_constraint: bool,
 }
 
 /// A generic relation: the reverse side of a generic foreign key on another model.
@@ -275,10 +284,11 @@ pub struct GenericRelationDef {
     pub gfk: Str,
     /// The name the through model uses to filter by this model, if any.
     pub related_query_name: Option<Str>,
-    /// What deleting an object through the framework does to the through rows pointing at
-    /// it: delete them (`Cascade`), refuse the delete (`Restrict`), null their generic
-    /// foreign key (`SetNull`, a nullable one), or nothing (`NoAction`).
-    pub on_delete: OnDelete,
+    /// What deleting an object does to the through rows pointing at it, when the relation
+    /// says (`#[generic_relation(on_delete = ..)]`): delete them (`Cascade`), refuse the
+    /// delete (`Restrict`), null their generic foreign key (`SetNull`, a nullable one), or
+    /// nothing (`NoAction`). `None`: the generic foreign key's own `on_delete`.
+    pub on_delete: Option<OnDelete>,
 }
 
 impl ModelDef {

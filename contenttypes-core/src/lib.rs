@@ -18,6 +18,7 @@ pub mod check;
 pub mod content_type;
 pub mod ddl;
 pub mod generic_foreign_key;
+pub mod generic_on_delete;
 pub mod ir;
 pub mod keys;
 pub mod mysql_keys;

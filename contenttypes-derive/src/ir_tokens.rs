@@ -163,7 +163,15 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
     });
     let gfks = def.generic_foreign_keys.iter().map(|g| {
         let (name, ct, fk) = (s(p, &g.name), s(p, &g.ct_column), s(p, &g.fk_column));
-        quote!(#ir::GenericForeignKeyDef { name: #name, ct_column: #ct, fk_column: #fk })
+        let on_delete = on_delete(p, g.on_delete);
+        let db_constraint = g.db_constraint;
+        quote!(#ir::GenericForeignKeyDef {
+            name: #name,
+            ct_column: #ct,
+            fk_column: #fk,
+            on_delete: #on_delete,
+            db_constraint: #db_constraint,
+        })
     });
     let relation_specs: Vec<_> = spec.generic_relations().collect();
     let relations = def
@@ -182,7 +190,13 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
                 None => quote!(#p::Cow::Borrowed(<#through as #p::SoleGenericForeignKey>::NAME)),
             };
             let rqn = opt_s(p, &r.related_query_name);
-            let on_delete = on_delete(p, r.on_delete);
+            let on_delete = match r.on_delete {
+                Some(o) => {
+                    let o = on_delete(p, o);
+                    quote!(::core::option::Option::Some(#o))
+                }
+                None => quote!(::core::option::Option::None),
+            };
             quote!(#ir::GenericRelationDef {
                 name: #name,
                 through_app_label: #p::Cow::Borrowed(#registered::APP_LABEL),

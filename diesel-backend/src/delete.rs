@@ -4,12 +4,17 @@
 //! the framework's.
 //!
 //! Before a model's rows go:
-//! - **generic relations**: as each declares (`#[generic_relation(on_delete = ..)]`): the
-//!   through rows pointing at them go (`cascade`, the default: one `DELETE FROM <through>
-//!   WHERE content_type_id = ? AND object_id IN (...)` per relation, Django's
-//!   `bulk_related_objects`), or the delete is refused with [`Error::Protected`] when there
-//!   are any (`restrict`), or their generic foreign key is set to NULL (`set_null`), or they
-//!   are left (`no_action`);
+//! - **refusals first**: every generic foreign key and foreign key that is `restrict` for
+//!   the model is checked (one `SELECT` each), and the delete is refused with
+//!   [`Error::Protected`], listing every such field with its rows, before anything is deleted;
+//! - **generic foreign keys**: every generic foreign key of a registered model that can point
+//!   at the model, whether or not the model declares a generic relation over it (Django
+//!   follows only generic relations and orphans the rest), as its policy for the model says
+//!   ([`contenttypes_core::generic_on_delete`]: the relation's `on_delete`, else the generic
+//!   foreign key's, cascade by default): the rows pointing at them go (`cascade`: one
+//!   `DELETE FROM <through> WHERE content_type_id = ? AND object_id IN (...)`, Django's
+//!   `bulk_related_objects`), or their generic foreign key is set to NULL (`set_null`), or
+//!   they are left (`no_action`);
 //! - **ordinary foreign keys** declared `on_delete = cascade`: the referencing rows go, one
 //!   `DELETE ... WHERE <fk> IN (...)`; `set_null`: one `UPDATE ... SET <fk> = NULL`;
 //!   `restrict`: one `SELECT` that refuses the delete with [`Error::Protected`] when a row
@@ -23,13 +28,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use contenttypes_core::generic_on_delete::{generic_dependents, GenericDependent};
 use contenttypes_core::ir::{ColumnDef, ModelDef, OnDelete, SqlType};
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::Registry;
 
 use crate::content_types::ContentTypes;
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, ProtectedRows, Result};
 use crate::field::{Scalar, Value};
 use crate::model::Model;
 use crate::query::{
@@ -144,9 +150,29 @@ pub(crate) fn collect(
 }
 
 /// Whether deleting rows of `model` needs anything beyond one `DELETE` of them: generic
-/// relations, or foreign keys from other models that the framework acts on.
-pub(crate) fn needs_collecting(registry: &Registry, model: &ModelDef) -> bool {
-    !model.generic_relations.is_empty() || incoming(registry, model).next().is_some()
+/// foreign keys that can point at it, or foreign keys from other models, that the framework
+/// acts on.
+pub(crate) fn needs_collecting(registry: &'static Registry, model: &'static ModelDef) -> bool {
+    !generic_dependents_of(registry, model).is_empty() || incoming(registry, model).next().is_some()
+}
+
+/// The generic foreign keys of registered models that can point at `model`, with their
+/// policy for it (`no_action` ones left out): [`generic_dependents`].
+fn generic_dependents_of(
+    registry: &'static Registry,
+    model: &'static ModelDef,
+) -> Vec<GenericDependent<'static>> {
+    let mut found = generic_dependents(registry.models().map(|r| r.def), model);
+    found.retain(|d| d.on_delete != OnDelete::NoAction);
+    found
+}
+
+fn protected_rows(model: &ModelDef, field: &str, keys: Vec<PkValue>) -> ProtectedRows {
+    ProtectedRows {
+        model: django_label(model),
+        field: field.to_string(),
+        keys,
+    }
 }
 
 /// Deletes the rows of `model` matching `cond` and `extra`, with what cascades from them: one
@@ -249,7 +275,9 @@ impl Collector<'_> {
                 model.type_name
             )));
         }
-        self.generic_relations(conn, model, &keys, depth)?;
+        let generic = generic_dependents_of(self.registry, model);
+        self.refuse_protected(conn, model, &keys, &generic)?;
+        self.generic_foreign_keys(conn, model, &keys, &generic, depth)?;
         self.foreign_keys(conn, model, &keys, depth)?;
         let pk = primary_key(model)?;
         let values = values_of(pk, &keys);
@@ -266,77 +294,127 @@ impl Collector<'_> {
         Ok(())
     }
 
-    /// The rows of every generic relation of `model` that point at `keys`.
-    fn generic_relations<C>(
+    /// Refuses the delete, before anything is deleted, when rows of other models refer to
+    /// `keys` through a generic foreign key or a foreign key that is `on_delete = restrict`
+    /// for `model`: every such field, with the keys of its rows.
+    fn refuse_protected<C>(
         &mut self,
         conn: &mut C,
         model: &'static ModelDef,
         keys: &[PkValue],
+        generic: &[GenericDependent<'static>],
+    ) -> Result<()>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let mut dependents = Vec::new();
+        for d in generic.iter().filter(|d| d.on_delete == OnDelete::Restrict) {
+            let mut rows = Vec::new();
+            for cond in self.generic_conds::<C>(conn, model, keys, d)? {
+                rows.extend(keys_matching(conn, d.through, cond, NoFilter)?);
+            }
+            if !rows.is_empty() {
+                dependents.push(protected_rows(d.through, &d.gfk.name, rows));
+            }
+        }
+        for (from, column, on_delete) in incoming(self.registry, model) {
+            if on_delete != OnDelete::Restrict {
+                continue;
+            }
+            let mut rows = Vec::new();
+            let values = values_of(column, keys);
+            for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
+                let cond = Cond::In(Col::of(from, column.name.as_ref()), chunk.to_vec());
+                rows.extend(keys_matching(conn, from, cond, NoFilter)?);
+            }
+            if !rows.is_empty() {
+                dependents.push(protected_rows(from, &column.field, rows));
+            }
+        }
+        if dependents.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Protected {
+            model: django_label(model),
+            dependents,
+        })
+    }
+
+    /// The conditions, one per chunk of keys, selecting the rows of `d` that point at
+    /// `keys` of `model`.
+    fn generic_conds<C>(
+        &self,
+        conn: &mut C,
+        model: &'static ModelDef,
+        keys: &[PkValue],
+        d: &GenericDependent<'static>,
+    ) -> Result<Vec<Cond>>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let ct = self.cts.id_for_def(conn, model)?;
+        let oid = column(d.through, &d.gfk.fk_column)?;
+        let object_ids = values_of(oid, keys);
+        Ok(key_chunks::<C::Backend>(&object_ids, FRAMEWORK_BINDS)
+            .map(|chunk| {
+                Cond::And(vec![
+                    Cond::Eq(
+                        Col::of(d.through, d.gfk.ct_column.as_ref()),
+                        Value::Integer(ct),
+                    ),
+                    Cond::In(Col::of(d.through, d.gfk.fk_column.as_ref()), chunk.to_vec()),
+                ])
+            })
+            .collect())
+    }
+
+    /// The rows of every generic foreign key that points at `keys` of `model`, as its policy
+    /// for `model` says: deleted (`cascade`) or their generic foreign key set to NULL
+    /// (`set_null`); `restrict` was checked before.
+    fn generic_foreign_keys<C>(
+        &mut self,
+        conn: &mut C,
+        model: &'static ModelDef,
+        keys: &[PkValue],
+        generic: &[GenericDependent<'static>],
         depth: usize,
     ) -> Result<()>
     where
         C: Connection + LoadConnection,
         C::Backend: SupportedBackend,
     {
-        if model.generic_relations.is_empty() {
-            return Ok(());
-        }
-        let ct = self.cts.id_for_def(conn, model)?;
-        for relation in model.generic_relations.iter() {
-            let through = self
-                .registry
-                .get_by_natural_key(&relation.through_app_label, &relation.through_model)
-                .ok_or_else(|| Error::NotRegistered {
-                    model: format!("{}.{}", relation.through_app_label, relation.through_model),
-                })?
-                .def;
-            let gfk = through.generic_foreign_key(&relation.gfk).ok_or_else(|| {
-                Error::Internal(format!(
-                    "`{}` has no generic foreign key `{}`",
-                    through.type_name, relation.gfk
-                ))
-            })?;
-            if relation.on_delete == OnDelete::NoAction {
+        for d in generic {
+            if !matches!(d.on_delete, OnDelete::Cascade | OnDelete::SetNull) {
                 continue;
             }
-            let oid = column(through, &gfk.fk_column)?;
-            let object_ids = values_of(oid, keys);
-            for chunk in key_chunks::<C::Backend>(&object_ids, FRAMEWORK_BINDS) {
-                let cond = Cond::And(vec![
-                    Cond::Eq(Col::of(through, gfk.ct_column.as_ref()), Value::Integer(ct)),
-                    Cond::In(Col::of(through, gfk.fk_column.as_ref()), chunk.to_vec()),
-                ]);
-                match relation.on_delete {
-                    OnDelete::Cascade => self.related(conn, through, cond, depth)?,
-                    OnDelete::Restrict => {
-                        let rows = keys_matching(conn, through, cond, NoFilter)?;
-                        if !rows.is_empty() {
-                            return Err(Error::Protected {
-                                model: model.type_name.to_string(),
-                                referenced_by: format!("{}.{}", through.type_name, gfk.name),
-                            });
-                        }
-                    }
-                    OnDelete::SetNull => {
-                        let ct_col = column(through, &gfk.ct_column)?;
-                        if !(ct_col.nullable && oid.nullable) {
-                            return Err(Error::InvalidArgument(format!(
-                                "`{}.{}` is `on_delete = set_null`, but the generic foreign key `{}.{}` is not nullable",
-                                model.type_name, relation.name, through.type_name, gfk.name
-                            )));
-                        }
+            if d.on_delete == OnDelete::SetNull {
+                let ct_col = column(d.through, &d.gfk.ct_column)?;
+                let oid = column(d.through, &d.gfk.fk_column)?;
+                if !(ct_col.nullable && oid.nullable) {
+                    return Err(Error::InvalidArgument(format!(
+                        "`{}` rows are deleted with `on_delete = set_null` for `{}`, but it is not nullable",
+                        model.type_name,
+                        d.label()
+                    )));
+                }
+            }
+            for cond in self.generic_conds::<C>(conn, model, keys, d)? {
+                match d.on_delete {
+                    OnDelete::Cascade => self.related(conn, d.through, cond, depth)?,
+                    _ => {
                         Update {
-                            table: through.table.name.as_ref(),
+                            table: d.through.table.name.as_ref(),
                             set: vec![
-                                (gfk.ct_column.as_ref(), Value::Null),
-                                (gfk.fk_column.as_ref(), Value::Null),
+                                (d.gfk.ct_column.as_ref(), Value::Null),
+                                (d.gfk.fk_column.as_ref(), Value::Null),
                             ],
                             cond,
                             extra: NoFilter,
                         }
                         .execute(conn)?;
                     }
-                    OnDelete::NoAction => {}
                 }
             }
         }
@@ -371,15 +449,8 @@ impl Collector<'_> {
                         }
                         .execute(conn)?;
                     }
-                    OnDelete::Restrict => {
-                        if !keys_matching(conn, from, cond, NoFilter)?.is_empty() {
-                            return Err(Error::Protected {
-                                model: model.type_name.to_string(),
-                                referenced_by: format!("{}.{}", from.type_name, column.field),
-                            });
-                        }
-                    }
-                    OnDelete::NoAction => {}
+                    // Checked before anything was deleted.
+                    OnDelete::Restrict | OnDelete::NoAction => {}
                 }
             }
         }

@@ -5,6 +5,18 @@ use std::fmt;
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::RegistryError;
 
+/// Rows of one model that refuse a delete through one field ([`Error::Protected`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProtectedRows {
+    /// Their model, by Django's label (`app_label.Model`).
+    pub model: String,
+    /// The foreign key or generic foreign key field that refers.
+    pub field: String,
+    /// Their primary keys.
+    pub keys: Vec<PkValue>,
+}
+
 /// Everything that can go wrong in the framework. Each variant's message says what to do.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -28,12 +40,14 @@ pub enum Error {
         model: String,
         operation: &'static str,
     },
-    /// A delete was refused: a row of another model still refers to a row being deleted
-    /// through a foreign key declared `on_delete = restrict` (Django's `ProtectedError` /
-    /// `RestrictedError`). Nothing was deleted.
+    /// A delete was refused: rows of other models still refer to rows being deleted, through
+    /// foreign keys or generic foreign keys declared `on_delete = restrict` (Django's
+    /// `ProtectedError` / `RestrictedError`). Nothing was deleted.
     Protected {
+        /// The model whose rows could not be deleted, by Django's label (`app_label.Model`).
         model: String,
-        referenced_by: String,
+        /// Every field that refused, with the keys of its rows that still refer.
+        dependents: Vec<ProtectedRows>,
     },
     /// No row of this model has this primary key.
     ObjectNotFound { model: String, pk: PkValue },
@@ -104,14 +118,21 @@ impl fmt::Display for Error {
                 f,
                 "{operation} needs a saved `{model}`, but this one has no primary key yet; insert it first"
             ),
-            Error::Protected {
-                model,
-                referenced_by,
-            } => write!(
-                f,
-                "cannot delete `{model}` rows: `{referenced_by}` still refers to some of them \
-                 (`on_delete = restrict`); delete or repoint those rows first"
-            ),
+            Error::Protected { model, dependents } => {
+                write!(f, "cannot delete `{model}` rows: ")?;
+                for (i, d) in dependents.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(f, "{sep}{} row(s) of `{}` refer to them through `{}` (", d.keys.len(), d.model, d.field)?;
+                    for (j, key) in d.keys.iter().take(10).enumerate() {
+                        write!(f, "{}{key}", if j == 0 { "" } else { ", " })?;
+                    }
+                    if d.keys.len() > 10 {
+                        write!(f, ", ...")?;
+                    }
+                    write!(f, ")")?;
+                }
+                write!(f, " (`on_delete = restrict`); delete or repoint those rows first")
+            }
             Error::ObjectNotFound { model, pk } => write!(f, "no `{model}` has the primary key {pk}"),
             Error::DoesNotExist { model, lookup } => write!(f, "no `{model}` matches {lookup}"),
             Error::MultipleObjectsReturned { model, lookup } => write!(

@@ -53,7 +53,7 @@ pub use content_types::{create_content_types, ContentTypes};
 pub use create::LookupColumns;
 pub use db::{Db, Using};
 pub use delete::Deleted;
-pub use error::{Error, Result};
+pub use error::{Error, ProtectedRows, Result};
 pub use field::{FieldType, Value};
 pub use filter::RelationFilter;
 pub use foreign_key::{ForeignKeyDescriptor, Nullability, Nullable, Required};

@@ -1556,6 +1556,24 @@ fn generic_foreign_keys(c: &mut Corpus) {
             "on_delete_on_attribute",
             "pub content_type_id: Option<i32>,",
             "#[generic_foreign_key(on_delete = set_null)] pub content_object: GenericForeignKey,",
+            true,
+        ),
+        (
+            "db_constraint",
+            "pub content_type_id: Option<i32>,",
+            "#[generic_foreign_key(db_constraint, on_delete = restrict)] pub content_object: GenericForeignKey,",
+            true,
+        ),
+        (
+            "db_constraint_twice",
+            "pub content_type_id: Option<i32>,",
+            "#[generic_foreign_key(db_constraint, db_constraint)] pub content_object: GenericForeignKey,",
+            false,
+        ),
+        (
+            "foreign_key_name_on_attribute",
+            "pub content_type_id: Option<i32>,",
+            r#"#[generic_foreign_key(foreign_key_name = "x")] pub content_object: GenericForeignKey,"#,
             false,
         ),
         (

@@ -277,6 +277,10 @@ pub struct GfkSpec {
     /// enum of them); `None` when it may point at any model. The span is the `targets`
     /// keyword's.
     pub targets: Option<Spanned<Vec<Path>>>,
+    /// `on_delete = ...`: what deleting a target row does to the rows pointing at it.
+    pub on_delete: Option<Spanned<OnDelete>>,
+    /// `db_constraint`: the database enforces it with triggers; the span is the keyword's.
+    pub db_constraint: Option<proc_macro2::Span>,
 }
 
 impl GfkSpec {

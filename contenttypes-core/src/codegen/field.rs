@@ -86,6 +86,8 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
     let mut fk_field = Once::new("fk_field");
     let mut index_name = Once::new("index_name");
     let mut targets = Once::new("targets");
+    let mut on_delete = Once::new("on_delete");
+    let mut db_constraint = Once::new("db_constraint");
     // Options of the content-type field's foreign key, written here by mistake.
     let mut misplaced: Vec<(proc_macro2::Span, String)> = Vec::new();
     if let Some(attr) = attr {
@@ -100,13 +102,16 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
                     index_name.set(ctxt, span, name_value(&meta)?);
                 } else if meta.path.is_ident("targets") {
                     targets.set(ctxt, span, Spanned::new(path_list(&meta)?, span));
-                } else if meta.path.is_ident("on_delete") || meta.path.is_ident("foreign_key_name")
-                {
+                } else if meta.path.is_ident("on_delete") {
+                    on_delete.set(ctxt, span, on_delete_value(&meta)?);
+                } else if meta.path.is_ident("db_constraint") {
+                    db_constraint.set(ctxt, span, span);
+                } else if meta.path.is_ident("foreign_key_name") {
                     misplaced.push((span, path_name(&meta.path)));
                     skip_item(meta.input)?;
                 } else {
                     return Err(meta.error(format!(
-                        "unknown generic foreign key option `{}`; expected `ct_field`, `fk_field`, `index_name` or `targets`",
+                        "unknown generic foreign key option `{}`; expected `ct_field`, `fk_field`, `index_name`, `targets`, `on_delete` or `db_constraint`",
                         path_name(&meta.path)
                     )));
                 }
@@ -138,6 +143,8 @@ pub(super) fn parse_gfk_attr(attr: Option<&Attribute>, ident: &Ident, ctxt: &mut
             .unwrap_or_else(|| Ident::new("object_id", span)),
         index_name: index_name.value,
         targets: targets.value,
+        on_delete: on_delete.value,
+        db_constraint: db_constraint.value,
     }
 }
 

@@ -169,6 +169,11 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
             name: field_name(&field.ident).into(),
             ct_column: ct.into(),
             fk_column: oid.into(),
+            on_delete: g
+                .on_delete
+                .as_ref()
+                .map_or(crate::ir::OnDelete::Cascade, |o| o.value),
+            db_constraint: g.db_constraint.is_some(),
         });
     }
 
@@ -220,10 +225,7 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 .related_query_name
                 .as_ref()
                 .map(|n| n.value.clone().into()),
-            on_delete: r
-                .on_delete
-                .as_ref()
-                .map_or(crate::ir::OnDelete::Cascade, |o| o.value),
+            on_delete: r.on_delete.as_ref().map(|o| o.value),
         });
     }
 

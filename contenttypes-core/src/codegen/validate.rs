@@ -463,6 +463,18 @@ fn check_generic_foreign_keys(spec: &ModelSpec, ctxt: &mut Ctxt) {
             }
         }
         check_targets(gfk, ctxt);
+        if let (Some(o), Some((_, c))) = (&gfk.on_delete, oid) {
+            if o.value == crate::ir::OnDelete::SetNull && !c.nullable {
+                ctxt.error_at(
+                    o.span,
+                    format!(
+                        "`on_delete = set_null` needs a nullable generic foreign key; make `{}` and \
+                         `{}` both `Option`",
+                        gfk.ct_field, gfk.fk_field
+                    ),
+                );
+            }
+        }
         for column in [&gfk.ct_field, &gfk.fk_field] {
             if let Some(other) = used.insert(column.to_string(), name.clone()) {
                 ctxt.error_spanned_by(

@@ -336,7 +336,7 @@ const _: () = {
                     related_query_name: ::core::option::Option::Some(
                         ::contenttypes::__private::Cow::Borrowed("article"),
                     ),
-                    on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
+                    on_delete: ::core::option::Option::None,
                 },
             ],
         ),

@@ -535,6 +535,8 @@ const _: () = {
                         "content_type_id",
                     ),
                     fk_column: ::contenttypes::__private::Cow::Borrowed("object_id"),
+                    on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
+                    db_constraint: false,
                 },
             ],
         ),
