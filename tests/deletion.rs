@@ -5,7 +5,7 @@
 mod common;
 
 use common::models::*;
-use common::{assert_queries, backend_tests};
+use common::{assert_queries, backend_tests, protected};
 use contenttypes::prelude::*;
 use diesel::prelude::*;
 
@@ -124,11 +124,14 @@ backend_tests! {
         let lion = animal(db, "Lion");
         let tiger = animal(db, "Tiger");
         lion.tags().create(db, tag("kept")).unwrap();
-        Enclosure::insert(db, NewEnclosure { animal_id: lion.id }).unwrap();
+        let enclosure = Enclosure::insert(db, NewEnclosure { animal_id: lion.id }).unwrap();
         let error = Animal::delete_many(db, &[tiger.id, lion.id]).unwrap_err();
-        assert!(
-            matches!(&error, contenttypes::Error::Protected { model, referenced_by }
-                if model == "Animal" && referenced_by == "Enclosure.animal_id"),
+        assert_eq!(
+            protected(&error),
+            Some((
+                "generic_relations.Animal",
+                vec![("generic_relations.Enclosure", "animal_id", vec![enclosure.id.into()])]
+            )),
             "{error}"
         );
         assert_eq!(lion.tags().count(db).unwrap(), 1);

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
-use common::{assert_queries, backend_tests, TestConnection};
+use common::{assert_queries, backend_tests, protected, TestConnection};
 use contenttypes::prelude::*;
 use contenttypes::{strict_loading, Error, NoFilter};
 use diesel::prelude::*;
@@ -605,7 +605,9 @@ backend_tests! {
         let mona = Painting::insert(db, NewPainting { title: "Mona".into() }).unwrap();
         ada.favourites().add(db, [Target::to(&mona)]).unwrap();
         let error = mona.clone().delete(db).unwrap_err();
-        assert!(matches!(&error, Error::Protected { referenced_by, .. } if referenced_by == "Favourite.target"), "{error}");
+        let links: Vec<i64> = Favourite::all(db).unwrap().into_iter().map(|f| f.id).collect();
+        assert_eq!(links.len(), 1);
+        assert_eq!(protected(&error), Some(("gm2m.Painting", vec![("gm2m.Favourite", "target", vec![links[0].into()])])), "{error}");
         assert_eq!(Painting::count(db).unwrap(), 1);
         assert_eq!(ada.favourites().count(db).unwrap(), 1);
         ada.favourites().remove(db, [Target::to(&mona)]).unwrap();

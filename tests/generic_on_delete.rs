@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_queries, backend_tests};
+use common::{assert_queries, backend_tests, protected};
 use contenttypes::prelude::*;
 use contenttypes::Error;
 
@@ -98,13 +98,14 @@ backend_tests! {
         let db = &mut t.db();
         let guarded = Guarded::insert(db, NewGuarded {}).unwrap();
         let free = Guarded::insert(db, NewGuarded {}).unwrap();
-        remark(db, &guarded, "keep me");
+        let kept = remark(db, &guarded, "keep me");
         let error = guarded.delete(db).unwrap_err();
-        assert!(
-            matches!(&error, Error::Protected { model, referenced_by } if model == "Guarded" && referenced_by == "Remark.subject"),
+        assert_eq!(
+            protected(&error),
+            Some(("ondelete.Guarded", vec![("ondelete.Remark", "subject", vec![kept.id.into()])])),
             "{error}"
         );
-        assert!(error.to_string().contains("Remark.subject"), "{error}");
+        assert!(error.to_string().contains("`ondelete.Remark` refer to them through `subject`"), "{error}");
         assert_eq!(Guarded::all(db).unwrap().len(), 2);
         assert_eq!(bodies(db).len(), 1);
         // Among others in one delete: the whole delete is refused.

@@ -254,6 +254,23 @@ pub fn assert_queries<T>(log: &QueryLog, expected: usize, f: impl FnOnce() -> T)
     out
 }
 
+/// What an [`contenttypes::Error::Protected`] says, for comparing whole: the refused model
+/// and every refusing field as `(model, field, keys)`; `None` for any other error.
+pub fn protected(
+    error: &contenttypes::Error,
+) -> Option<(&str, Vec<(&str, &str, Vec<contenttypes::PkValue>)>)> {
+    match error {
+        contenttypes::Error::Protected { model, dependents } => Some((
+            model.as_str(),
+            dependents
+                .iter()
+                .map(|d| (d.model.as_str(), d.field.as_str(), d.keys.clone()))
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
 /// Expands each test into one per backend feature.
 macro_rules! backend_tests {
     ($($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
