@@ -95,7 +95,7 @@ pub use contenttypes_core::registry::{
     Registered, Registration, Registry, RegistryBuilder, RegistryError,
 };
 #[doc(hidden)]
-pub use contenttypes_core::{check, ddl, ir};
+pub use contenttypes_core::{check, ddl, generic_on_delete, ir};
 
 /// Declares a model: a struct that is one table row.
 ///

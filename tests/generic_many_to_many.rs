@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
-use common::{assert_queries, backend_tests, protected, TestConnection};
+use common::{assert_queries, backend_tests, gfks_pointing_at, protected, TestConnection};
 use contenttypes::prelude::*;
 use contenttypes::{strict_loading, Error, NoFilter};
 use diesel::prelude::*;
@@ -61,7 +61,7 @@ pub struct Book {
     pub favourited_by: GenericRelation<Favourite>,
 }
 
-/// An `i32` key, and no reverse relation: deleting one leaves the links to it.
+/// An `i32` key, and no reverse relation: deleting one deletes the links to it all the same.
 #[derive(Model, Clone, Debug, PartialEq)]
 #[model(app_label = "gm2m")]
 pub struct Song {
@@ -242,8 +242,11 @@ fn song(db: &mut impl Db, title: &str) -> Song {
     .unwrap()
 }
 
-/// The content types of every target model, cached: counts below are the relation's own.
+/// The content types of every target model, and of the through models and the users (a
+/// delete of their rows looks at what points at them), cached: counts below are the
+/// relation's own.
 fn warm(db: &mut impl Db) {
+    ContentType::for_models(db, &[Favourite::DEF, Pick::DEF, User::DEF]).unwrap();
     ContentType::for_model::<Movie>(db).unwrap();
     ContentType::for_model::<Book>(db).unwrap();
     ContentType::for_model::<Song>(db).unwrap();
@@ -359,7 +362,10 @@ backend_tests! {
         titles.sort();
         assert_eq!(titles, ["Alien", "Dune"]);
 
-        let changed = assert_queries(&log, 4, || {
+        // A locking read, a read of the links, the removed link's key (picks can be pointed
+        // at, so they are collected), one statement per generic foreign key that can point at
+        // a pick, the DELETE and the INSERT.
+        let changed = assert_queries(&log, 5 + gfks_pointing_at::<Pick>(), || {
             critic.picks().set_with(db, [Target::to(&dune), Target::to(&heat)], |target| NewPick { critic_id: critic.id, target, rank: 1 }).unwrap()
         });
         assert_eq!(changed, (1, 1));
@@ -371,7 +377,9 @@ backend_tests! {
         assert!(matches!(critic.picks().set(db, [Target::to(&alien)]).unwrap_err(), Error::InvalidArgument(_)));
     }
 
-    /// `remove` of a mix of models is one `DELETE`; `clear` one; the targets stay.
+    /// `remove` of a mix of models and `clear` are one `DELETE` each, after a `SELECT` of the
+    /// links' keys and one statement per generic foreign key that can point at a link (a
+    /// through row can be pointed at like any row); the targets stay.
     fn remove_and_clear(t) {
         let log = t.log();
         let db = &mut t.db();
@@ -383,14 +391,16 @@ backend_tests! {
         ada.favourites().add(db, [Target::to(&alien), Target::to(&heat), Target::to(&dune), Target::to(&tune)]).unwrap();
         bob.favourites().add(db, [Target::to(&alien), Target::to(&dune)]).unwrap();
 
-        let removed = assert_queries(&log, 1, || ada.favourites().remove(db, [Target::to(&alien), Target::to(&dune)]).unwrap());
+        let removing = 2 + gfks_pointing_at::<Favourite>();
+        let removed = assert_queries(&log, removing, || ada.favourites().remove(db, [Target::to(&alien), Target::to(&dune)]).unwrap());
         assert_eq!(removed, 2);
+        // Nothing to remove: the SELECT of the keys finds none, and that is all.
         assert_eq!(assert_queries(&log, 1, || ada.favourites().remove(db, [Target::to(&alien)]).unwrap()), 0);
         assert_eq!(assert_queries(&log, 0, || ada.favourites().remove(db, []).unwrap()), 0);
         assert_eq!(names(ada.favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", heat.id), &format!("Song:{}", tune.id)]));
         assert_eq!(bob.favourites().count(db).unwrap(), 2, "another user's links stay");
 
-        assert_eq!(assert_queries(&log, 1, || ada.favourites().clear(db).unwrap()), 2);
+        assert_eq!(assert_queries(&log, removing, || ada.favourites().clear(db).unwrap()), 2);
         assert_eq!(ada.favourites().count(db).unwrap(), 0);
         assert_eq!(bob.favourites().count(db).unwrap(), 2);
         assert_eq!(Movie::count(db).unwrap(), 2, "targets are not deleted");
@@ -398,7 +408,9 @@ backend_tests! {
     }
 
     /// `set` changes only what differs: a locking read, a read of the links, at most one
-    /// `DELETE` and one `INSERT`; an unsaved source is an error and changes nothing.
+    /// `DELETE` (with the removal's `SELECT` of keys and one statement per generic foreign
+    /// key that can point at a link) and one `INSERT`; an unsaved source is an error and
+    /// changes nothing.
     fn set_changes_only_what_differs(t) {
         let log = t.log();
         let db = &mut t.db();
@@ -410,7 +422,8 @@ backend_tests! {
         ada.favourites().add(db, [Target::to(&alien), Target::to(&dune)]).unwrap();
         let kept = Favourite::all(db).unwrap().into_iter().find(|f| f.object_id == alien.id.to_string()).unwrap();
 
-        let changed = assert_queries(&log, 4, || ada.favourites().set(db, [Target::to(&alien), Target::to(&heat), Target::to(&tune)]).unwrap());
+        let removal = 2 + gfks_pointing_at::<Favourite>();
+        let changed = assert_queries(&log, 3 + removal, || ada.favourites().set(db, [Target::to(&alien), Target::to(&heat), Target::to(&tune)]).unwrap());
         assert_eq!(changed, (2, 1));
         assert_eq!(
             names(ada.favourites().all(db).unwrap()),
@@ -420,7 +433,7 @@ backend_tests! {
         assert!(rows.contains(&kept), "the kept link is the same row");
 
         assert_eq!(assert_queries(&log, 2, || ada.favourites().set(db, [Target::to(&tune), Target::to(&heat), Target::to(&alien)]).unwrap()), (0, 0));
-        assert_eq!(assert_queries(&log, 3, || ada.favourites().set(db, []).unwrap()), (0, 3));
+        assert_eq!(assert_queries(&log, 2 + removal, || ada.favourites().set(db, []).unwrap()), (0, 3));
         assert_eq!(ada.favourites().count(db).unwrap(), 0);
 
         let ghost = User { id: ada.id + 1000, name: "ghost".into(), favourites: Default::default() };
@@ -549,8 +562,8 @@ backend_tests! {
     }
 
     /// `on_delete` of the source side is the through model's foreign key: `cascade` deletes
-    /// a user's links with it. The target side: a target that declares the reverse relation
-    /// takes its links with it; one that does not leaves them (read as missing targets).
+    /// a user's links with it. The target side is the generic foreign key's `on_delete`
+    /// (cascade here), for every target, whether or not it declares the reverse relation.
     fn on_delete_cascades_on_both_sides(t) {
         let log = t.log();
         let db = &mut t.db();
@@ -562,8 +575,11 @@ backend_tests! {
         ada.favourites().add(db, [Target::to(&alien), Target::to(&dune)]).unwrap();
         bob.favourites().add(db, [Target::to(&alien), Target::to(&heat), Target::to(&dune), Target::to(&tune)]).unwrap();
 
-        // The source: its links first, then the user (Django's collector).
-        let deleted = assert_queries(&log, 2, || ada.delete(db).unwrap());
+        // The source: its links first, then the user (Django's collector). Users and links can
+        // be pointed at: one statement per generic foreign key that can point at each, and
+        // the links are collected (a SELECT of their keys) before their DELETE.
+        let expected = 3 + gfks_pointing_at::<User>() + gfks_pointing_at::<Favourite>();
+        let deleted = assert_queries(&log, expected, || ada.delete(db).unwrap());
         assert_eq!((deleted.of::<User>(), deleted.of::<Favourite>()), (1, 2));
         assert_eq!(Favourite::count(db).unwrap(), 4);
 
@@ -574,10 +590,11 @@ backend_tests! {
         assert_eq!(deleted.of::<Favourite>(), 1, "a text key's links too");
         assert_eq!(names(bob.favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", heat.id), &format!("Song:{}", tune.id)]));
 
-        // A target without it: the link stays, and reads skip the missing target.
+        // A target without it: its links go all the same (the generic foreign key's
+        // `on_delete` applies to every model it can point at).
         let deleted = tune.delete(db).unwrap();
-        assert_eq!(deleted.of::<Favourite>(), 0);
-        assert_eq!(bob.favourites().count(db).unwrap(), 2, "the link to the deleted song is left");
+        assert_eq!((deleted.of::<Song>(), deleted.of::<Favourite>()), (1, 1));
+        assert_eq!(bob.favourites().count(db).unwrap(), 1, "the link to the deleted song went with it");
         assert_eq!(names(bob.favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", heat.id)]));
         assert!(bob.favourites().of::<Song>(db).unwrap().is_empty());
     }
@@ -744,7 +761,8 @@ mod uuid_keys {
             assert_eq!(assert_queries(&log, 0, || users[1].favourites().of::<Documentary>(db).unwrap()), [ocean.clone(), planet.clone()]);
             drop(_strict);
 
-            assert_eq!(assert_queries(&log, 1, || bob.favourites().remove(db, [Target::to(&planet)]).unwrap()), 1);
+            let removing = 2 + gfks_pointing_at::<Favourite>();
+            assert_eq!(assert_queries(&log, removing, || bob.favourites().remove(db, [Target::to(&planet)]).unwrap()), 1);
             let deleted = planet.delete(db).unwrap();
             assert_eq!(deleted.of::<Favourite>(), 1, "ada's link to the UUID target, found by its text");
             assert_eq!(names(ada.favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", alien.id), "Book:978-0441"]));

@@ -271,6 +271,22 @@ pub fn protected(
     }
 }
 
+/// The statements a delete of rows of `M` spends, per chunk of keys, on the generic foreign
+/// keys that can point at them: one for each generic foreign key of a registered model whose
+/// object id can hold `M`'s key and whose policy for `M` is not `no_action`
+/// (`contenttypes::generic_on_delete`), whether or not `M` declares a generic relation over
+/// it: a `SELECT` of its rows (to check `restrict`, or to collect them when their own model
+/// can be pointed at), a `DELETE` or an `UPDATE`. The number grows with the models a test
+/// binary registers (the shared models, the default tag models), so delete counts are
+/// written with it rather than with what it happens to be.
+pub fn gfks_pointing_at<M: contenttypes::Model>() -> usize {
+    let registry = contenttypes::Registry::global().expect("the registry");
+    contenttypes::generic_on_delete::generic_dependents(registry.models().map(|r| r.def), M::DEF)
+        .iter()
+        .filter(|d| d.on_delete != contenttypes::ir::OnDelete::NoAction)
+        .count()
+}
+
 /// Expands each test into one per backend feature.
 macro_rules! backend_tests {
     ($($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
