@@ -1,8 +1,10 @@
 //! `on_delete` of a generic relation (`#[generic_relation(on_delete = ..)]`): what deleting an
-//! object through the framework does to the rows whose generic foreign key points at it:
-//! `cascade` (the default) deletes them, `restrict` refuses the delete and deletes nothing,
-//! `set_null` nulls a nullable generic foreign key, `no_action` leaves them. It is also the
-//! target side of a generic many-to-many relation (django-gm2m's `on_delete_tgt`).
+//! object through the framework does to the rows whose generic foreign key points at it,
+//! overriding for the relation's model the generic foreign key's own `on_delete` (cascade
+//! here; `tests/generic_foreign_key_on_delete.rs` tests that one): `cascade` deletes them,
+//! `restrict` refuses the delete and deletes nothing, `set_null` nulls a nullable generic
+//! foreign key, `no_action` leaves them. It is also the target side of a generic
+//! many-to-many relation (django-gm2m's `on_delete_tgt`).
 
 mod common;
 
@@ -77,10 +79,10 @@ fn bodies(db: &mut impl Db) -> Vec<(String, Option<i32>, Option<i64>)> {
 }
 
 backend_tests! {
-    /// The default: the rows go with the object. Remarks can be pointed at themselves, so
-    /// they are collected (their SELECT is one of the statements of the generic foreign
-    /// keys that can point at the object) and every generic foreign key that can point at
-    /// them is looked at before their DELETE.
+    /// No `on_delete` on the relation: the generic foreign key's (cascade), the rows go with
+    /// the object. Remarks can be pointed at themselves, so they are collected (their SELECT
+    /// is one of the statements of the generic foreign keys that can point at the object)
+    /// and every generic foreign key that can point at them is looked at before their DELETE.
     fn cascade_deletes_the_rows(t) {
         let log = t.log();
         let db = &mut t.db();
