@@ -145,49 +145,97 @@ pub struct Lease {
 }
 
 fn doc(db: &mut impl Db, title: &str) -> Doc {
-    Doc::insert(db, NewDoc { title: title.into() }).unwrap()
+    Doc::insert(
+        db,
+        NewDoc {
+            title: title.into(),
+        },
+    )
+    .unwrap()
 }
 
 fn pin<T: Model>(db: &mut impl Db, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    Pin::insert(db, NewPin { subject: Target::to(on) }).unwrap().id
+    Pin::insert(
+        db,
+        NewPin {
+            subject: Target::to(on),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 fn hold<T: Model>(db: &mut impl Db, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    Hold::insert(db, NewHold { subject: Target::to(on) }).unwrap().id
+    Hold::insert(
+        db,
+        NewHold {
+            subject: Target::to(on),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 fn claim<T: Model>(db: &mut impl Db, on: &T) -> i64
 where
     String: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    Claim::insert(db, NewClaim { subject: Target::to(on) }).unwrap().id
+    Claim::insert(
+        db,
+        NewClaim {
+            subject: Target::to(on),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 fn mark<T: Model>(db: &mut impl Db, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    Mark::insert(db, NewMark { subject: Some(Target::to(on)) }).unwrap().id
+    Mark::insert(
+        db,
+        NewMark {
+            subject: Some(Target::to(on)),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 fn trace<T: Model>(db: &mut impl Db, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    Trace::insert(db, NewTrace { subject: Target::to(on) }).unwrap().id
+    Trace::insert(
+        db,
+        NewTrace {
+            subject: Target::to(on),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 fn label<T: Model>(db: &mut impl Db, on: &T) -> i64
 where
     String: contenttypes::ObjectIdFor<T, T::Pk>,
 {
-    Label::insert(db, NewLabel { subject: Target::to(on) }).unwrap().id
+    Label::insert(
+        db,
+        NewLabel {
+            subject: Target::to(on),
+        },
+    )
+    .unwrap()
+    .id
 }
 
 /// The keys of every row of `M`.
@@ -199,7 +247,14 @@ fn ids<M: Model<Pk = i64>>(db: &mut impl Db) -> Vec<i64> {
 /// and pins, and the marks whole.
 #[allow(clippy::type_complexity)]
 fn rows(db: &mut impl Db) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<Mark>) {
-    (ids::<Doc>(db), ids::<Hold>(db), ids::<Claim>(db), ids::<Lease>(db), ids::<Pin>(db), Mark::all(db).unwrap())
+    (
+        ids::<Doc>(db),
+        ids::<Hold>(db),
+        ids::<Claim>(db),
+        ids::<Lease>(db),
+        ids::<Pin>(db),
+        Mark::all(db).unwrap(),
+    )
 }
 
 /// Runs `f` and gives what it returned with the statements it sent.
