@@ -20,9 +20,9 @@
 //!   `restrict`: one `SELECT` that refuses the delete with [`Error::Protected`] when a row
 //!   still refers to them; `no_action` is left to the database.
 //!
-//! A related model whose own rows have something to cascade to (generic relations of its own,
-//! or foreign keys pointing at it) is collected first: one `SELECT` of its keys, then the
-//! same steps for those keys. Key lists go in chunks under the bind limit (one
+//! A related model whose own rows have something to cascade to (generic foreign keys that can
+//! point at it, which is most models with an integer or text key, or foreign keys pointing at
+//! it) is collected first: one `SELECT` of its keys, then the same steps for those keys. Key lists go in chunks under the bind limit (one
 //! array parameter on PostgreSQL). Deleting a row
 //! that holds a generic foreign key never touches its target.
 

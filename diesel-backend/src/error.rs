@@ -5,7 +5,9 @@ use std::fmt;
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::RegistryError;
 
-/// Rows of one model that refuse a delete through one field ([`Error::Protected`]).
+/// Rows of one model that refuse a delete through one field: a foreign key or a generic
+/// foreign key that is `on_delete = restrict` for the model deleted ([`Error::Protected`]
+/// lists one per such field).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ProtectedRows {
@@ -40,9 +42,43 @@ pub enum Error {
         model: String,
         operation: &'static str,
     },
-    /// A delete was refused: rows of other models still refer to rows being deleted, through
-    /// foreign keys or generic foreign keys declared `on_delete = restrict` (Django's
-    /// `ProtectedError` / `RestrictedError`). Nothing was deleted.
+    /// A delete was refused: rows still refer to rows being deleted, through foreign keys or
+    /// generic foreign keys that are `on_delete = restrict` for them (Django's
+    /// `ProtectedError` / `RestrictedError`). Every such field is checked before anything is
+    /// deleted, and each one that refused is listed with the keys of its rows. Nothing was
+    /// deleted.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// use contenttypes::Error;
+    ///
+    /// /// A pin on a row of any model: a pinned row cannot be deleted.
+    /// #[derive(Model, Clone, Debug, PartialEq)]
+    /// #[model(app_label = "boards")]
+    /// pub struct Pin {
+    ///     pub id: i64,
+    ///     pub content_type_id: i32,
+    ///     pub object_id: i64,
+    ///     #[generic_foreign_key(on_delete = restrict)]
+    ///     pub subject: GenericForeignKey,
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut conn = connection();
+    /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
+    /// let pin = Pin::insert(&mut conn, NewPin { subject: Target::to(&article) })?;
+    /// let Err(Error::Protected { model, dependents }) = article.delete(&mut conn) else {
+    ///     panic!("a pinned article is not deleted");
+    /// };
+    /// assert_eq!(model, "blog.Article");
+    /// assert_eq!((dependents[0].model.as_str(), dependents[0].field.as_str()), ("boards.Pin", "subject"));
+    /// assert_eq!(dependents[0].keys, [pin.id.into()]);
+    /// assert!(Article::get(&mut conn, &article.id)?.is_some()); // nothing was deleted
+    /// pin.delete(&mut conn)?;
+    /// assert_eq!(article.delete(&mut conn)?.total, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     Protected {
         /// The model whose rows could not be deleted, by Django's label (`app_label.Model`).
         model: String,

@@ -353,13 +353,16 @@ pub trait Objects: Model {
     }
 
     /// Deletes the rows with these keys and, first, what cascades from them, in one
-    /// transaction: the rows of their generic relations, and the rows whose foreign keys
-    /// point at them (`on_delete = cascade`; `set_null` sets them to NULL, `restrict` refuses
-    /// with [`Error::Protected`]). The framework does this itself, set-based, so it holds on
-    /// a schema whose foreign keys have no `ON DELETE` (a Django project's) too. Statements:
-    /// one `DELETE` per cascade (plus one `SELECT` of keys when the related model has
-    /// cascades of its own), then one `DELETE` of the rows, per
-    /// [`max_keys`](crate::query::max_keys) keys.
+    /// transaction: the rows of every generic foreign key that can point at them, whether or
+    /// not the model declares a generic relation, and the rows whose foreign keys point at
+    /// them, as their `on_delete` says (`cascade`; `set_null` sets them to NULL; `restrict`
+    /// refuses with [`Error::Protected`] before anything is deleted; a generic relation's
+    /// own `on_delete` wins for its model). The framework does this itself, set-based, so it
+    /// holds on a schema whose foreign keys have no `ON DELETE` (a Django project's) too.
+    /// Statements: one per generic foreign key and foreign key acted on (a `SELECT` of keys
+    /// instead of a `DELETE` when the related model has cascades of its own, then the same for
+    /// those rows), then one `DELETE` of the rows, per [`max_keys`](crate::query::max_keys)
+    /// keys.
     ///
     /// ```
     /// # include!("../../src/doctest_setup.rs");

@@ -105,13 +105,16 @@ pub fn stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleC
 }
 
 /// Deletes the content types [`stale_content_types`] lists (with the same `keep`), and,
-/// through the deletion collector, every row that points at them (each generic foreign
-/// key's `on_delete`: cascade by default; `restrict` refuses with [`Error::Protected`] and
-/// nothing is deleted), in one transaction. Then the content-type cache is cleared.
+/// through the deletion collector, every row that points at them (the `on_delete` of each
+/// content-type column, `#[model(on_delete = ..)]` on that field: cascade by default;
+/// `restrict` refuses with [`Error::Protected`] and nothing is deleted), in one
+/// transaction. Then the content-type cache is cleared.
 ///
-/// Statements: the `SELECT` of the content-type rows, then one `DELETE` per foreign key
-/// to `django_content_type` (every generic foreign key's content-type column), and one
-/// `DELETE` of the content types; the dependents are not counted again.
+/// Statements: the `SELECT` of the content-type rows, then one statement per foreign key to
+/// `django_content_type` (every generic foreign key's content-type column): a `DELETE`, or,
+/// when generic foreign keys can point at its model's rows, a `SELECT` of their keys followed
+/// by their delete (one statement per such generic foreign key, then the `DELETE`); and one
+/// `DELETE` of the content types. The dependents are not counted again.
 ///
 /// [`Error::Protected`]: crate::error::Error::Protected
 ///
