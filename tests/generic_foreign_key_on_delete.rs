@@ -243,18 +243,26 @@ fn ids<M: Model<Pk = i64>>(db: &mut impl Db) -> Vec<i64> {
     M::all(db).unwrap().iter().map(|r| *r.pk()).collect()
 }
 
-/// Every row the restrict test could change: the keys of the docs, holds, claims, leases
-/// and pins, and the marks whole.
-#[allow(clippy::type_complexity)]
-fn rows(db: &mut impl Db) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<Mark>) {
-    (
-        ids::<Doc>(db),
-        ids::<Hold>(db),
-        ids::<Claim>(db),
-        ids::<Lease>(db),
-        ids::<Pin>(db),
-        Mark::all(db).unwrap(),
-    )
+/// Every row the restrict test could change.
+#[derive(Debug, PartialEq)]
+struct Rows {
+    docs: Vec<i64>,
+    holds: Vec<i64>,
+    claims: Vec<i64>,
+    leases: Vec<i64>,
+    pins: Vec<i64>,
+    marks: Vec<Mark>,
+}
+
+fn rows(db: &mut impl Db) -> Rows {
+    Rows {
+        docs: ids::<Doc>(db),
+        holds: ids::<Hold>(db),
+        claims: ids::<Claim>(db),
+        leases: ids::<Lease>(db),
+        pins: ids::<Pin>(db),
+        marks: Mark::all(db).unwrap(),
+    }
 }
 
 /// Runs `f` and gives what it returned with the statements it sent.
@@ -341,6 +349,7 @@ backend_tests! {
         pin(db, &first);
         mark(db, &second);
         let before = rows(db);
+        assert_eq!((before.pins.len(), before.marks[0].object_id), (1, Some(second.id)), "a pin to delete, a mark to null");
 
         let keys = [first.id, second.id, free.id];
         let (error, statements) = sent(&log, || Doc::delete_many(db, &keys).unwrap_err());

@@ -254,11 +254,12 @@ pub fn assert_queries<T>(log: &QueryLog, expected: usize, f: impl FnOnce() -> T)
     out
 }
 
+/// One refusing field of an [`contenttypes::Error::Protected`]: `(model, field, keys)`.
+pub type Refusal<'a> = (&'a str, &'a str, Vec<contenttypes::PkValue>);
+
 /// What an [`contenttypes::Error::Protected`] says, for comparing whole: the refused model
-/// and every refusing field as `(model, field, keys)`; `None` for any other error.
-pub fn protected(
-    error: &contenttypes::Error,
-) -> Option<(&str, Vec<(&str, &str, Vec<contenttypes::PkValue>)>)> {
+/// and every refusing field; `None` for any other error.
+pub fn protected(error: &contenttypes::Error) -> Option<(&str, Vec<Refusal<'_>>)> {
     match error {
         contenttypes::Error::Protected { model, dependents } => Some((
             model.as_str(),
