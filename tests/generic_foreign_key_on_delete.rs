@@ -530,6 +530,25 @@ backend_tests! {
         assert_eq!(ids::<Pin>(db), [kept]);
         assert_eq!(Mark::get(db, &linked).unwrap().unwrap().object_id, Some(c.id));
     }
+
+    /// A refusal further down a cascade: the doc's pin would go, but a hold points at the
+    /// pin. The delete is refused for the pins (each model a cascade reaches is checked when
+    /// the cascade reaches it, listing its own refusing fields), and the transaction leaves
+    /// everything in place, the statements already sent for the doc included.
+    fn a_refusal_down_a_cascade_deletes_nothing(t) {
+        let db = &mut t.db();
+        warm(db);
+        let first = doc(db, "first");
+        let pinned = pin(db, &first);
+        let pin_row = Pin::get(db, &pinned).unwrap().unwrap();
+        let held = hold(db, &pin_row);
+        let marked = mark(db, &first);
+
+        let error = first.delete(db).unwrap_err();
+        assert_eq!(protected(&error), Some(("gfkdel.Pin", vec![("gfkdel.Hold", "subject", vec![held.into()])])), "{error}");
+        assert_eq!((ids::<Doc>(db), ids::<Pin>(db), ids::<Hold>(db)), (vec![first.id], vec![pinned], vec![held]));
+        assert_eq!(Mark::get(db, &marked).unwrap().unwrap().object_id, Some(first.id), "the UPDATE is rolled back");
+    }
 }
 
 #[cfg(feature = "uuid")]
