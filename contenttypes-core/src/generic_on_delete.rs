@@ -41,19 +41,10 @@ pub fn generic_dependents<'a>(
     models: impl IntoIterator<Item = &'a ModelDef>,
     target: &'a ModelDef,
 ) -> Vec<GenericDependent<'a>> {
-    let Some(pk) = target.primary_key() else {
-        return Vec::new();
-    };
-    if target.table.name == content_type::TABLE {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for through in models {
         for gfk in through.generic_foreign_keys.iter() {
-            let Some(oid) = through.column(&gfk.fk_column) else {
-                continue;
-            };
-            if !object_id_can_hold(oid.sql_type, pk.sql_type) {
+            if !can_point_at(through, gfk, target) {
                 continue;
             }
             out.push(GenericDependent {
@@ -64,6 +55,15 @@ pub fn generic_dependents<'a>(
         }
     }
     out
+}
+
+/// Whether `gfk` of `through` can point at rows of `target`: its object-id column can hold
+/// `target`'s primary key, and `target` is not the content-type table.
+pub fn can_point_at(through: &ModelDef, gfk: &GenericForeignKeyDef, target: &ModelDef) -> bool {
+    let (Some(pk), Some(oid)) = (target.primary_key(), through.column(&gfk.fk_column)) else {
+        return false;
+    };
+    target.table.name != content_type::TABLE && object_id_can_hold(oid.sql_type, pk.sql_type)
 }
 
 /// The policy for `target`'s rows: a generic relation of `target` over `gfk` that gives an
