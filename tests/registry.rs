@@ -146,6 +146,7 @@ fn checks_on_hand_built_models() {
         ct_column: "content_type_id".into(),
         fk_column: "object_id".into(),
         on_delete: contenttypes::ir::OnDelete::Cascade,
+        targets: Default::default(),
         db_constraint: false,
     }]
     .into();
@@ -257,6 +258,7 @@ fn checks_on_relations() {
         ct_column: "content_type_id".into(),
         fk_column: "object_id".into(),
         on_delete: contenttypes::ir::OnDelete::Cascade,
+        targets: Default::default(),
         db_constraint: false,
     }]
     .into();

@@ -405,7 +405,7 @@ fn delete_trigger(
         Dialect::Postgres => Trigger {
             create: vec![
                 format!(
-                    "CREATE FUNCTION {n}() RETURNS trigger LANGUAGE plpgsql AS $ct$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM {}) THEN\n        RETURN NULL;\n    END IF;\n{body}\n    RETURN NULL;\nEND\n$ct$;",
+                    "CREATE OR REPLACE FUNCTION {n}() RETURNS trigger LANGUAGE plpgsql AS $ct$\nBEGIN\n    IF NOT EXISTS (SELECT 1 FROM {}) THEN\n        RETURN NULL;\n    END IF;\n{body}\n    RETURN NULL;\nEND\n$ct$;",
                     q("ct_old")
                 ),
                 format!(
@@ -545,7 +545,7 @@ fn check_triggers(
                 name: name(&through.table.name, &gfk.fk_column, "ct_check"),
                 table: through.table.name.to_string(),
                 create: vec![format!(
-                    "CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $ct$\n{body}\n$ct$;"
+                    "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $ct$\n{body}\n$ct$;"
                 )],
                 drop: vec![format!("DROP FUNCTION IF EXISTS {function}();")],
             }];

@@ -68,7 +68,9 @@ fn turning_db_constraint_on_and_off_creates_and_drops_the_triggers() {
     }
     // PostgreSQL: a function per trigger body, dropped after its triggers.
     let (up, down) = statements(&p, Postgres);
-    assert!(up.iter().any(|s| s.starts_with("CREATE FUNCTION")));
+    assert!(up
+        .iter()
+        .any(|s| s.starts_with("CREATE OR REPLACE FUNCTION")));
     let last_trigger = down
         .iter()
         .rposition(|s| s.starts_with("DROP TRIGGER"))
@@ -161,4 +163,30 @@ fn the_state_records_the_enforced_keys_without_rust_names() {
         models: state::normalize_all(&models(ARTICLE)),
     };
     assert!(!plain.to_json().contains("generic_"));
+}
+
+#[test]
+fn declared_targets_are_recorded_and_bound_the_triggers() {
+    let open = format!(
+        "{ARTICLE}{}\n#[model(app_label = \"blog\")] struct Video {{ id: i64 }}",
+        note("db_constraint")
+    );
+    let narrow = open.replace("db_constraint", "db_constraint, targets(Article)");
+    let p = plan_of(&open, &narrow);
+    assert_eq!(kinds(&p.operations), ["drop triggers", "create triggers"]);
+    let (up, _) = statements(&p, Postgres);
+    let created: Vec<&String> = up.iter().filter(|s| s.starts_with("CREATE")).collect();
+    let created = created.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n");
+    assert!(created.contains("blog_article"), "{created}");
+    assert!(
+        !created.contains("blog_video"),
+        "only the declared target: {created}"
+    );
+    let state = State {
+        migrations: Vec::new(),
+        models: recorded(&narrow),
+    };
+    let json = state.to_json();
+    assert!(json.contains("\"blog.article\""), "{json}");
+    assert_eq!(State::from_json(&json).unwrap(), state);
 }

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::ir::{
     ColumnDef, DefaultValue, ForeignKeyDef, GenericForeignKeyDef, GenericRelationDef, IndexDef,
-    ModelDef, OnDelete, SqlType, TableDef,
+    ModelDef, ModelKey, OnDelete, SqlType, TableDef,
 };
 
 /// The file name of the state, in the migrations directory.
@@ -219,6 +219,19 @@ fn model_to_json(m: &ModelDef) -> Value {
                         o.insert("fk_column".into(), Value::from(g.fk_column.as_ref()));
                         o.insert("on_delete".into(), Value::from(g.on_delete.name()));
                         o.insert("db_constraint".into(), Value::from(g.db_constraint));
+                        if !g.targets.is_empty() {
+                            o.insert(
+                                "targets".into(),
+                                Value::Array(
+                                    g.targets
+                                        .iter()
+                                        .map(|t| {
+                                            Value::from(format!("{}.{}", t.app_label, t.model))
+                                        })
+                                        .collect(),
+                                ),
+                            );
+                        }
                         Value::Object(o)
                     })
                     .collect(),
@@ -396,6 +409,26 @@ fn model_from_json(v: &Value) -> Result<ModelDef, StateError> {
                     ct_column: string(g, "ct_column")?,
                     fk_column,
                     on_delete: on_delete_from(g)?,
+                    targets: match g.get("targets") {
+                        None => Vec::new(),
+                        Some(_) => array(g, "targets")?
+                            .iter()
+                            .map(|t| {
+                                let label = t.as_str().unwrap_or_default();
+                                let (app_label, model) =
+                                    label.split_once('.').ok_or_else(|| {
+                                        StateError(format!(
+                                            "a target is `app_label.model`, not `{label}`"
+                                        ))
+                                    })?;
+                                Ok(ModelKey {
+                                    app_label: app_label.to_string().into(),
+                                    model: model.to_string().into(),
+                                })
+                            })
+                            .collect::<Result<Vec<_>, StateError>>()?,
+                    }
+                    .into(),
                     db_constraint: boolean(g, "db_constraint")?,
                 })
             })
