@@ -283,6 +283,28 @@ fn checks_on_relations() {
         "{}",
         messages[0]
     );
+
+    // contenttypes.E111: `set_null` over a generic foreign key that cannot be null;
+    // contenttypes.W101: `db_constraint` on a model whose table another program owns.
+    let mut nulling = model("app", "Nulling", vec![column("id", SqlType::BigInt)]);
+    nulling.generic_relations = vec![GenericRelationDef {
+        on_delete: Some(OnDelete::SetNull),
+        ..relation("items", "nulling")
+    }]
+    .into();
+    let mut unmanaged = item.clone();
+    unmanaged.managed = false;
+    unmanaged.generic_foreign_keys.to_mut()[0].db_constraint = true;
+    let messages = contenttypes::check::check_models([&unmanaged, &nulling]);
+    assert_eq!(
+        ids(&messages),
+        [
+            "contenttypes.W101",
+            "contenttypes.E111",
+            "contenttypes.E105"
+        ],
+        "{messages:?}"
+    );
 }
 
 backend_tests! {

@@ -176,7 +176,11 @@ fn declared_targets_are_recorded_and_bound_the_triggers() {
     assert_eq!(kinds(&p.operations), ["drop triggers", "create triggers"]);
     let (up, _) = statements(&p, Postgres);
     let created: Vec<&String> = up.iter().filter(|s| s.starts_with("CREATE")).collect();
-    let created = created.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n");
+    let created = created
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(created.contains("blog_article"), "{created}");
     assert!(
         !created.contains("blog_video"),
