@@ -131,10 +131,12 @@ pub(super) fn check_triggers(
             let mut branches = Vec::new();
             for (i, target) in targets.iter().enumerate() {
                 let lookup = target_lookup(dialect, &new_oid, target, through, gfk, "ct_m");
+                // The row's content type is read once (by its key); each target is then a
+                // comparison of its natural key.
                 branches.push(format!(
-                    "        {} NEW.{ct} = {} THEN\n            SELECT COUNT(*) INTO ct_found FROM {} {} WHERE {lookup} LOCK IN SHARE MODE;",
+                    "        {} ct_label = {} THEN\n            SELECT COUNT(*) INTO ct_found FROM {} {} WHERE {lookup} LOCK IN SHARE MODE;",
                     if i == 0 { "IF" } else { "ELSEIF" },
-                    content_type_id(dialect, target),
+                    lit(&format!("{}.{}", target.app_label, target.model_name)),
                     q(&target.table.name),
                     q("ct_m"),
                 ));
@@ -151,10 +153,10 @@ pub(super) fn check_triggers(
                     let n = name(&through.table.name, &gfk.fk_column, suffix);
                     Trigger {
                         create: vec![format!(
-                            "CREATE TRIGGER {} BEFORE {event} ON {t} FOR EACH ROW\nBEGIN\n    DECLARE ct_found INT DEFAULT 0;\n    DECLARE ct_message VARCHAR(512);\n    IF NEW.{ct} IS NOT NULL{changed} THEN\n{branches}        IF ct_found = 0 THEN\n            SET ct_message = CONCAT({}, NEW.{ct}, ' (', COALESCE({}, 'unknown'), '), object id ', NEW.{oid});\n            SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = ct_message, MYSQL_ERRNO = 1452;\n        END IF;\n    END IF;\nEND;",
+                            "CREATE TRIGGER {} BEFORE {event} ON {t} FOR EACH ROW\nBEGIN\n    DECLARE ct_found INT DEFAULT 0;\n    DECLARE ct_label VARCHAR(201);\n    DECLARE ct_message VARCHAR(512);\n    IF NEW.{ct} IS NOT NULL{changed} THEN\n        SET ct_label = {};\n{branches}        IF ct_found = 0 THEN\n            SET ct_message = CONCAT({}, NEW.{ct}, ' (', COALESCE(ct_label, 'unknown'), '), object id ', NEW.{oid});\n            SIGNAL SQLSTATE '23000' SET MESSAGE_TEXT = ct_message, MYSQL_ERRNO = 1452;\n        END IF;\n    END IF;\nEND;",
                             q(&n),
-                            lit(&format!("contenttypes: {label} points at no row: content type ")),
                             ct_label(&format!("NEW.{ct}")),
+                            lit(&format!("contenttypes: {label} points at no row: content type ")),
                         )],
                         drop: vec![format!("DROP TRIGGER IF EXISTS {};", q(&n))],
                         name: n,
