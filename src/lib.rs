@@ -268,8 +268,8 @@ pub use contenttypes_diesel::query::NoFilter;
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::query::{max_keys, MAX_BINDS};
 
-/// The command-line tool (feature `cli`): `check`, `migrate`, `stale`, `sweep`, from a
-/// project's own three-line binary (`fn main() -> ExitCode { contenttypes::cli::main() }`).
+// The command-line tool (feature `cli`): `check`, `migrate`, `stale`, `sweep`, for a
+// project's own three-line binary; documented in `src/cli/mod.rs`.
 #[cfg(feature = "cli")]
 pub mod cli;
 

@@ -59,7 +59,7 @@
 //! | 0 | success, and nothing is left to do |
 //! | 1 | findings: a check error, a stale content type listed, orphans found by a dry run |
 //! | 2 | usage error (an unknown flag, a missing database URL): clap's message on stderr |
-//! | 3 | failure: the database URL is bad or unreachable, a migration failed, a delete was refused ([`Error::Protected`](crate::Error::Protected)), any database error; nothing half-done is left behind |
+//! | 3 | failure: the database URL is bad or unreachable, a migration failed, a delete was refused ([`Error::Protected`](crate::Error::Protected)), any database error. What failed is rolled back: a failed sweep keeps its committed batches, a failed `migrate` the migrations applied before |
 //!
 //! # JSON
 //!
@@ -89,12 +89,14 @@
 //!                       "kind": "missing_target" | "stale_content_type" | "unknown_content_type",
 //!                       "rows": 10}]}
 //! sweep   {"command": "sweep", "dry_run": false, "batch": 1000, "to_sweep": 10,
-//!          "orphans": [...as above, counted before the sweep...], "batches": 1,
+//!          "orphans": [...as above, counted before the sweep...], "swept": 10, "batches": 1,
 //!          "deleted": {"total": 10, "per_model": {"tagging.TaggedItem": 10}}}
 //! ```
 //!
-//! `models` and `content_types_created` are labels (`app_label.model`); `deleted.per_model`
-//! is keyed by Django's model label (`app_label.ModelName`), as [`Deleted`](crate::Deleted).
+//! `models` and `content_types_created` are labels (`app_label.model`); `to_sweep` counts the
+//! orphans but those of stale content types, `swept` the orphans deleted; `deleted` is every
+//! row deleted (what cascaded too), keyed by Django's model label (`app_label.ModelName`), as
+//! [`Deleted`](crate::Deleted).
 //!
 //! # Embedding
 //!
