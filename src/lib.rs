@@ -268,6 +268,11 @@ pub use contenttypes_diesel::query::NoFilter;
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::query::{max_keys, MAX_BINDS};
 
+// The command-line tool (feature `cli`): `check`, `migrate`, `stale`, `sweep`, for a
+// project's own three-line binary; documented in `src/cli/mod.rs`.
+#[cfg(feature = "cli")]
+pub mod cli;
+
 /// The content-type table for Diesel's query builder.
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::content_type::django_content_type;

@@ -146,6 +146,7 @@ fn checks_on_hand_built_models() {
         ct_column: "content_type_id".into(),
         fk_column: "object_id".into(),
         on_delete: contenttypes::ir::OnDelete::Cascade,
+        targets: Default::default(),
         db_constraint: false,
     }]
     .into();
@@ -257,6 +258,7 @@ fn checks_on_relations() {
         ct_column: "content_type_id".into(),
         fk_column: "object_id".into(),
         on_delete: contenttypes::ir::OnDelete::Cascade,
+        targets: Default::default(),
         db_constraint: false,
     }]
     .into();
@@ -280,6 +282,28 @@ fn checks_on_relations() {
             .contains("cannot hold the primary key of `Big` (bigint)"),
         "{}",
         messages[0]
+    );
+
+    // contenttypes.E111: `set_null` over a generic foreign key that cannot be null;
+    // contenttypes.W101: `db_constraint` on a model whose table another program owns.
+    let mut nulling = model("app", "Nulling", vec![column("id", SqlType::BigInt)]);
+    nulling.generic_relations = vec![GenericRelationDef {
+        on_delete: Some(OnDelete::SetNull),
+        ..relation("items", "nulling")
+    }]
+    .into();
+    let mut unmanaged = item.clone();
+    unmanaged.managed = false;
+    unmanaged.generic_foreign_keys.to_mut()[0].db_constraint = true;
+    let messages = contenttypes::check::check_models([&unmanaged, &nulling]);
+    assert_eq!(
+        ids(&messages),
+        [
+            "contenttypes.W101",
+            "contenttypes.E111",
+            "contenttypes.E105"
+        ],
+        "{messages:?}"
     );
 }
 

@@ -215,6 +215,17 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
                     hint,
                 );
             }
+            if gfk.db_constraint && !model.managed {
+                push(
+                    "contenttypes.W101",
+                    format!(
+                        "the generic foreign key `{}` is `db_constraint`, but the model is not managed: \
+                         no trigger is created for it",
+                        gfk.name
+                    ),
+                    Some("create the triggers in the program that owns the table, or drop `db_constraint`".into()),
+                );
+            }
         }
 
         for rel in model.generic_relations.iter() {
@@ -248,6 +259,23 @@ pub fn check_models<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<C
                 );
                 continue;
             };
+            let nullable = |name: &str| through.column(name).is_some_and(|c| c.nullable);
+            if rel.on_delete == Some(crate::ir::OnDelete::SetNull)
+                && !(nullable(&gfk.ct_column) && nullable(&gfk.fk_column))
+            {
+                push(
+                    "contenttypes.E111",
+                    format!(
+                        "the generic relation `{}` is `on_delete = set_null`, but the generic foreign key \
+                         `{through_label}.{}` is not nullable",
+                        rel.name, gfk.name
+                    ),
+                    Some(format!(
+                        "make `{}` and `{}` both `Option`, or choose another `on_delete`",
+                        gfk.ct_column, gfk.fk_column
+                    )),
+                );
+            }
             if let (Some(oid), Some(pk)) = (through.column(&gfk.fk_column), model.primary_key()) {
                 if !object_id_can_hold(oid.sql_type, pk.sql_type) {
                     push(

@@ -41,19 +41,10 @@ pub fn generic_dependents<'a>(
     models: impl IntoIterator<Item = &'a ModelDef>,
     target: &'a ModelDef,
 ) -> Vec<GenericDependent<'a>> {
-    let Some(pk) = target.primary_key() else {
-        return Vec::new();
-    };
-    if target.table.name == content_type::TABLE {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for through in models {
         for gfk in through.generic_foreign_keys.iter() {
-            let Some(oid) = through.column(&gfk.fk_column) else {
-                continue;
-            };
-            if !object_id_can_hold(oid.sql_type, pk.sql_type) {
+            if !can_point_at(through, gfk, target) {
                 continue;
             }
             out.push(GenericDependent {
@@ -64,6 +55,23 @@ pub fn generic_dependents<'a>(
         }
     }
     out
+}
+
+/// Whether `gfk` of `through` can point at rows of `target`: `target` is one of its declared
+/// `targets(..)` (when it declares them), its object-id column can hold `target`'s primary
+/// key, and `target` is not the content-type table.
+pub fn can_point_at(through: &ModelDef, gfk: &GenericForeignKeyDef, target: &ModelDef) -> bool {
+    let (Some(pk), Some(oid)) = (target.primary_key(), through.column(&gfk.fk_column)) else {
+        return false;
+    };
+    let declared = gfk.targets.is_empty()
+        || gfk
+            .targets
+            .iter()
+            .any(|t| (t.app_label.as_ref(), t.model.as_ref()) == target.natural_key());
+    declared
+        && target.table.name != content_type::TABLE
+        && object_id_can_hold(oid.sql_type, pk.sql_type)
 }
 
 /// The policy for `target`'s rows: a generic relation of `target` over `gfk` that gives an
@@ -137,6 +145,7 @@ mod tests {
             ct_column: "content_type_id".into(),
             fk_column: "object_id".into(),
             on_delete,
+            targets: Cow::Borrowed(&[]),
             db_constraint: false,
         }]
         .into();
@@ -188,5 +197,19 @@ mod tests {
         let mut ct = model("ContentType", SqlType::Integer);
         ct.table.name = content_type::TABLE.into();
         assert!(generic_dependents([&item], &ct).is_empty());
+    }
+
+    #[test]
+    fn declared_targets_are_the_only_ones() {
+        let mut item = through(SqlType::BigInt, OnDelete::Cascade);
+        item.generic_foreign_keys.to_mut()[0].targets = vec![crate::ir::ModelKey {
+            app_label: "app".into(),
+            model: "article".into(),
+        }]
+        .into();
+        let article = model("Article", SqlType::BigInt);
+        let video = model("Video", SqlType::BigInt);
+        assert_eq!(generic_dependents([&item], &article).len(), 1);
+        assert!(generic_dependents([&item], &video).is_empty());
     }
 }

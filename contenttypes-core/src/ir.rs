@@ -266,10 +266,20 @@ pub struct GenericForeignKeyDef {
     /// target model: whether or not it declares a generic relation. A generic relation's own
     /// `on_delete` overrides it for its model.
     pub on_delete: OnDelete,
+    /// `targets(..)`: the only models it may point at, by natural key; empty when it may
+    /// point at any model whose primary key fits its object id.
+    pub targets: List<ModelKey>,
     /// `#[generic_foreign_key(db_constraint)]`: the database enforces it too, with triggers
     /// the migrations create ([`crate::ddl::integrity`]): a delete of a target by any program
     /// applies `on_delete`, and a row pointing at no row is refused.
     pub db_constraint: bool,
+}
+
+/// A model's natural key: its content type's `(app_label, model)`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ModelKey {
+    pub app_label: Str,
+    pub model: Str,
 }
 
 /// A generic relation: the reverse side of a generic foreign key on another model.

@@ -161,18 +161,32 @@ pub fn model_def(p: &TokenStream, spec: &ModelSpec, def: &ModelDef) -> TokenStre
         let unique = i.unique;
         quote!(#ir::IndexDef { name: #name, columns: #p::Cow::Borrowed(&[#(#cols),*]), unique: #unique })
     });
-    let gfks = def.generic_foreign_keys.iter().map(|g| {
-        let (name, ct, fk) = (s(p, &g.name), s(p, &g.ct_column), s(p, &g.fk_column));
-        let on_delete = on_delete(p, g.on_delete);
-        let db_constraint = g.db_constraint;
-        quote!(#ir::GenericForeignKeyDef {
-            name: #name,
-            ct_column: #ct,
-            fk_column: #fk,
-            on_delete: #on_delete,
-            db_constraint: #db_constraint,
-        })
-    });
+    let gfk_specs: Vec<_> = spec.generic_foreign_keys().collect();
+    let gfks = def
+        .generic_foreign_keys
+        .iter()
+        .zip(gfk_specs)
+        .map(|(g, (_, gs))| {
+            let (name, ct, fk) = (s(p, &g.name), s(p, &g.ct_column), s(p, &g.fk_column));
+            let on_delete = on_delete(p, g.on_delete);
+            // The targets' natural keys, from the types themselves.
+            let targets = gs.target_paths().iter().map(|t| {
+                let registered = quote!(<#t as #p::ct_core::registry::Registered>);
+                quote!(#ir::ModelKey {
+                    app_label: #p::Cow::Borrowed(#registered::APP_LABEL),
+                    model: #p::Cow::Borrowed(#registered::MODEL_NAME),
+                })
+            });
+            let db_constraint = g.db_constraint;
+            quote!(#ir::GenericForeignKeyDef {
+                name: #name,
+                ct_column: #ct,
+                fk_column: #fk,
+                on_delete: #on_delete,
+                targets: #p::Cow::Borrowed(&[#(#targets),*]),
+                db_constraint: #db_constraint,
+            })
+        });
     let relation_specs: Vec<_> = spec.generic_relations().collect();
     let relations = def
         .generic_relations

@@ -293,6 +293,27 @@ impl ContentTypes {
         }
     }
 
+    /// The id of `def`'s content type if its row exists (read, never created: nothing can
+    /// point at a content type that is not there, so a delete need not create one).
+    pub(crate) fn existing_id_for_def<C>(
+        &self,
+        conn: &mut C,
+        def: &'static ModelDef,
+    ) -> Result<Option<i32>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        if let Some(id) = self.cached_id_of(def) {
+            return Ok(Some(id));
+        }
+        self.registration_of(def)?;
+        match self.select_keys(conn, &[def.natural_key()])?.pop() {
+            Some(ct) => Ok(Some(self.remember(ct)?.id)),
+            None => Ok(None),
+        }
+    }
+
     /// A cache miss of [`Self::for_def`]: read, or create, the row.
     #[cold]
     fn load_def<C>(&self, conn: &mut C, def: &'static ModelDef) -> Result<ContentType>

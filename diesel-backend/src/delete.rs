@@ -275,7 +275,11 @@ impl Collector<'_> {
                 model.type_name
             )));
         }
-        let generic = generic_dependents_of(self.registry, model);
+        let mut generic = generic_dependents_of(self.registry, model);
+        // No content-type row: nothing can point at these rows.
+        if !generic.is_empty() && self.cts.existing_id_for_def(conn, model)?.is_none() {
+            generic.clear();
+        }
         self.refuse_protected(conn, model, &keys, &generic)?;
         self.generic_foreign_keys(conn, model, &keys, &generic, depth)?;
         self.foreign_keys(conn, model, &keys, depth)?;

@@ -28,6 +28,15 @@ pub fn create_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Res
     Ok(())
 }
 
+/// Drops the tables of every model in the registry of `db`'s content-type manager if they
+/// exist, dependents first (never `django_content_type`): [`create_tables`]' undo, for
+/// examples and tests that start over on a server database.
+pub fn drop_tables(db: &mut impl Db) -> Result<()> {
+    let registry = db.parts().1.registry()?;
+    let models: Vec<&'static ModelDef> = registry.models().map(|r| r.def).collect();
+    drop_tables_for(db, &models)
+}
+
 /// Drops the tables of these models if they exist, dependents first. The content-type
 /// table is never dropped (other programs, Django among them, may share it).
 pub fn drop_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Result<()> {

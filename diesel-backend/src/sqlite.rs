@@ -16,7 +16,10 @@ pub const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// another connection writes), foreign keys enforced (off by default in SQLite; Django turns
 /// them on too), and write-ahead logging (readers do not block the writer, nor the writer
 /// them; a database file keeps this mode, an in-memory one ignores it), with
-/// `synchronous = NORMAL`, which WAL makes safe against corruption.
+/// `synchronous = NORMAL`, which WAL makes safe against corruption, and recursive triggers
+/// (so that the triggers of database-enforced generic foreign keys,
+/// `#[generic_foreign_key(db_constraint)]`, follow a cascade through rows of one table, a
+/// reply to a reply to a comment, to its end).
 ///
 /// Call it once per connection, right after opening it (in an r2d2 pool, from a
 /// `CustomizeConnection::on_acquire`). The framework's own write transactions start with
@@ -40,6 +43,7 @@ pub fn configure<C: Connection<Backend = Sqlite>>(conn: &mut C) -> Result<()> {
     conn.batch_execute(&format!(
         "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
          PRAGMA foreign_keys = ON; \
+         PRAGMA recursive_triggers = ON; \
          PRAGMA journal_mode = WAL; \
          PRAGMA synchronous = NORMAL;"
     ))?;

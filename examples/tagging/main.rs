@@ -9,7 +9,7 @@
 //! ```
 //!
 //! The URL may also come from `DATABASE_URL`. On a server database the example drops and
-//! recreates its own four tables (never `django_content_type`).
+//! recreates the tables of its models (never `django_content_type`).
 
 use contenttypes::prelude::*;
 
@@ -37,6 +37,19 @@ pub struct TaggedItem {
     pub content_object: GenericForeignKey,
 }
 
+/// A like on an article or a video, kept honest by the database itself as well
+/// (`db_constraint`): triggers the migrations create delete a target's likes whoever deletes
+/// the target (raw SQL, psql, another service), and refuse a like pointing at nothing.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "tagging")]
+pub struct Like {
+    pub id: i64,
+    pub content_type_id: i32,
+    pub object_id: i64,
+    #[generic_foreign_key(db_constraint, targets(Article, Video))]
+    pub content_object: GenericForeignKey,
+}
+
 #[derive(Model, GenericRelation, Clone, Debug, PartialEq)]
 #[model(app_label = "blog")]
 pub struct Article {
@@ -57,9 +70,6 @@ pub struct Video {
     #[generic_relation(related_query_name = "video")]
     pub tags: GenericRelation<TaggedItem>,
 }
-
-pub const MODELS: [&contenttypes::ir::ModelDef; 4] =
-    [Tag::DEF, TaggedItem::DEF, Article::DEF, Video::DEF];
 
 #[macro_use]
 #[path = "../shared/main_by_url.rs"]

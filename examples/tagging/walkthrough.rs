@@ -17,8 +17,10 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
     println!("== contenttypes walkthrough on {}\n", dialect.name());
 
     // --- The schema -----------------------------------------------------------------------
-    contenttypes::schema::drop_tables_for(db, &MODELS)?;
-    contenttypes::schema::create_tables_for(db, &MODELS)?;
+    // Every registered model's table: a delete applies the policy of every generic foreign
+    // key that can point at the deleted rows, so their tables must all be there.
+    contenttypes::schema::drop_tables(db)?;
+    contenttypes::schema::create_tables(db)?;
     println!("The through model's table, as the migrations create it:");
     for statement in contenttypes::ddl::create_table(dialect, TaggedItem::DEF) {
         println!("  {statement}");
@@ -254,6 +256,14 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
 
     // --- Caveats --------------------------------------------------------------------------------
     println!("\nCaveats:");
+    for _ in 0..3 {
+        Like::insert(
+            db,
+            NewLike {
+                content_object: Target::to(&articles[0]),
+            },
+        )?;
+    }
     diesel::delete(blog_article::table.filter(blog_article::id.eq(articles[0].id))).execute(db)?;
     let article_ct = ContentType::for_model::<Article>(db)?.id;
     let orphans = TaggedItem::filter(
@@ -270,10 +280,31 @@ pub fn walkthrough(conn: &mut Conn) -> Result<(), Box<dyn Error>> {
          (they read as None: {reads_none}).",
         orphans.len()
     );
+    // The same raw DELETE, with database integrity on (`db_constraint` on `Like`): the
+    // triggers deleted the article's likes.
+    let like_orphans: i64 = contenttypes::lifecycle::orphans(db)?
+        .iter()
+        .filter(|o| o.model == "tagging.Like")
+        .map(|o| o.rows)
+        .sum();
+    println!(
+        "  - With database integrity on (`#[generic_foreign_key(db_constraint)]` on Like), the same raw \
+         DELETE took the article's {} likes along: orphans after raw DELETE: {like_orphans}",
+        3 - Like::count(db)?
+    );
+    let refused = diesel::sql_query(format!(
+        "INSERT INTO tagging_like (content_type_id, object_id) VALUES ({article_ct}, {})",
+        articles[0].id
+    ))
+    .execute(db);
+    match refused {
+        Err(e) => println!("    and a like pointing at the deleted article is refused: {e}"),
+        Ok(_) => return Err("the database took a like pointing at nothing".into()),
+    }
     println!(
         "  - Content type ids differ between databases: use one ContentTypes manager per database."
     );
-    println!("  - A generic foreign key cannot have a database foreign key to its target; the framework cascades instead.");
+    println!("  - Without `db_constraint`, a generic foreign key has no database foreign key to its target; the framework cascades instead.");
     println!("\nDone.");
     Ok(())
 }

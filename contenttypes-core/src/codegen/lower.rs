@@ -173,6 +173,7 @@ pub fn to_ir(spec: &ModelSpec, resolver: &dyn Resolver) -> (ModelDef, Vec<Unreso
                 .on_delete
                 .as_ref()
                 .map_or(crate::ir::OnDelete::Cascade, |o| o.value),
+            targets: targets_of(g, resolver),
             db_constraint: g.db_constraint.is_some(),
         });
     }
@@ -302,4 +303,21 @@ pub fn path_string(path: &Path) -> String {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     out.push_str(&segments.join("::"));
     out
+}
+
+/// The natural keys of a generic foreign key's declared targets; none (any model) when one
+/// of them cannot be resolved here (the derive writes them from the types themselves).
+fn targets_of(g: &GfkSpec, resolver: &dyn Resolver) -> crate::ir::List<crate::ir::ModelKey> {
+    let keys: Option<Vec<crate::ir::ModelKey>> = g
+        .target_paths()
+        .iter()
+        .map(|path| {
+            let t = resolver.through_model(path)?;
+            (!t.app_label.is_empty()).then(|| crate::ir::ModelKey {
+                app_label: t.app_label.into(),
+                model: t.model.into(),
+            })
+        })
+        .collect();
+    keys.unwrap_or_default().into()
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 mod alter;
+pub mod integrity;
 
 pub use alter::*;
 
@@ -139,6 +140,56 @@ impl Dialect {
             _ => "text",
         }
     }
+}
+
+/// One piece of a key's text form ([`key_as_text`]): SQL, or the key expression itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyText {
+    Sql(String),
+    Key,
+}
+
+/// The text a text object id stores for a key of type `key`: the key `CAST` to text, and for
+/// a UUID stored as 32 hex digits (SQLite, MySQL) its hyphenated form, as Django writes
+/// `str(uuid)` into a text object id. The pieces are rendered around the key expression by
+/// the caller (a query node or a trigger body).
+pub fn key_as_text(dialect: Dialect, key: SqlType) -> Vec<KeyText> {
+    let mut out = Vec::new();
+    if key == SqlType::Uuid && dialect != Dialect::Postgres {
+        let (open, sep, close) = match dialect {
+            Dialect::Mysql => ("CONCAT_WS('-', ", ", ", ")"),
+            _ => ("(", " || '-' || ", ")"),
+        };
+        out.push(KeyText::Sql(open.into()));
+        for (i, (from, len)) in [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                out.push(KeyText::Sql(sep.into()));
+            }
+            out.push(KeyText::Sql("SUBSTR(".into()));
+            out.push(KeyText::Key);
+            out.push(KeyText::Sql(format!(", {from}, {len})")));
+        }
+        out.push(KeyText::Sql(close.into()));
+        return out;
+    }
+    out.push(KeyText::Sql("CAST(".into()));
+    out.push(KeyText::Key);
+    out.push(KeyText::Sql(format!(" AS {})", dialect.text_cast_type())));
+    out
+}
+
+/// [`key_as_text`] around the SQL expression `key_sql`.
+pub fn key_as_text_sql(dialect: Dialect, key_sql: &str, key: SqlType) -> String {
+    key_as_text(dialect, key)
+        .into_iter()
+        .map(|p| match p {
+            KeyText::Sql(s) => s,
+            KeyText::Key => key_sql.to_string(),
+        })
+        .collect()
 }
 
 /// Renders a string literal.
@@ -454,10 +505,16 @@ pub fn create_schema<'a>(
             .into_iter()
             .filter(|m| m.managed && m.table.name != content_type::TABLE),
     );
-    dependency_order(&list)
+    let mut out: Vec<String> = dependency_order(&list)
         .into_iter()
         .flat_map(|m| create_table(dialect, m))
-        .collect()
+        .collect();
+    out.extend(
+        integrity::triggers(dialect, &list)
+            .into_iter()
+            .flat_map(|t| t.create),
+    );
+    out
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ pub use scan::ModelSource;
 pub use state::State;
 
 #[cfg(test)]
+mod integrity_tests;
+#[cfg(test)]
 mod shared_schema_tests;
 #[cfg(test)]
 mod tests;

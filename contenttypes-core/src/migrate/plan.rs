@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::content_type;
-use crate::ddl;
+use crate::ddl::{self, Dialect};
 use crate::ir::{ColumnDef, ForeignKeyDef, IndexDef, ModelDef, TableDef};
 
 use super::state::normalize;
@@ -60,6 +60,11 @@ pub enum Operation {
     /// A dropped table (the model as it was, to undo the drop).
     DropTable(ModelDef),
     AlterTable(Box<AlterTable>),
+    /// Drops every trigger these models (the state before the migration) have
+    /// ([`ddl::integrity`]): first in a migration that changes them or any table.
+    DropTriggers(Vec<ModelDef>),
+    /// Creates every trigger these models (the state after the migration) need: last.
+    CreateTriggers(Vec<ModelDef>),
 }
 
 /// Changes to one existing table, after renames. `before` and `after` are the whole table
@@ -163,6 +168,20 @@ pub fn explicit(def: &ModelDef) -> ModelDef {
 }
 
 type Key = (String, String);
+
+/// `table.object_id, ...`: the generic foreign keys the database enforces.
+fn enforced_labels(models: &[ModelDef]) -> String {
+    let labels: Vec<String> = models
+        .iter()
+        .flat_map(|m| {
+            m.generic_foreign_keys
+                .iter()
+                .filter(|g| g.db_constraint)
+                .map(move |g| format!("{}.{}", m.table.name, g.fk_column))
+        })
+        .collect();
+    labels.join(", ")
+}
 
 fn key(m: &ModelDef) -> Key {
     (m.app_label.to_string(), m.model_name.to_string())
@@ -464,6 +483,7 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
     for m in ddl::dependency_order(&drops).into_iter().rev() {
         operations.push(Operation::DropTable(explicit(m)));
     }
+    triggers_around(&mut operations, old, &super::state::normalize_all(new));
 
     for op in &operations {
         match op {
@@ -489,6 +509,32 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
         }
     }
     Ok(Plan { operations, notes })
+}
+
+/// The database-enforced generic foreign keys' triggers around the table operations: when
+/// the triggers change, or a table changes while there are any (a table rebuilt on SQLite
+/// loses its triggers, and a trigger body names other tables), all of the old ones are
+/// dropped first and all of the new ones created last. Bodies are rendered from the models
+/// per dialect, so one model set describes them on every backend.
+fn triggers_around(operations: &mut Vec<Operation>, old: &[ModelDef], new: &[ModelDef]) {
+    let render = |models: &[ModelDef]| {
+        let refs: Vec<&ModelDef> = models.iter().collect();
+        Dialect::ALL
+            .iter()
+            .map(|d| ddl::integrity::triggers(*d, &refs))
+            .collect::<Vec<_>>()
+    };
+    let (before, after) = (render(old), render(new));
+    let any = |t: &[Vec<ddl::integrity::Trigger>]| t.iter().any(|d| !d.is_empty());
+    if before == after && (operations.is_empty() || !any(&before)) {
+        return;
+    }
+    if any(&before) {
+        operations.insert(0, Operation::DropTriggers(old.to_vec()));
+    }
+    if any(&after) {
+        operations.push(Operation::CreateTriggers(new.to_vec()));
+    }
 }
 
 /// The changes from `before` to `after` (same table, explicit-index form).
@@ -643,6 +689,8 @@ impl Operation {
             },
             Operation::CreateTable(m) => Operation::DropTable(m.clone()),
             Operation::DropTable(m) => Operation::CreateTable(m.clone()),
+            Operation::DropTriggers(m) => Operation::CreateTriggers(m.clone()),
+            Operation::CreateTriggers(m) => Operation::DropTriggers(m.clone()),
             Operation::AlterTable(a) => Operation::AlterTable(Box::new(AlterTable {
                 before: a.after.clone(),
                 after: a.before.clone(),
@@ -678,6 +726,13 @@ impl Operation {
                 vec![format!("keep table {} (it may be shared)", m.table.name)]
             }
             Operation::DropTable(m) => vec![format!("drop table {}", m.table.name)],
+            Operation::DropTriggers(_) => {
+                vec!["drop the generic foreign key triggers (database integrity)".into()]
+            }
+            Operation::CreateTriggers(m) => vec![format!(
+                "create the generic foreign key triggers (database integrity) of {}",
+                enforced_labels(m)
+            )],
             Operation::AlterTable(a) => {
                 let t = &a.after.table.name;
                 a.changes
@@ -790,6 +845,18 @@ impl Plan {
                 Operation::RenameIndex { .. } | Operation::RenameForeignKey { .. } => {}
                 Operation::CreateTable(m) => push(m.model_name.to_string()),
                 Operation::DropTable(m) => push(format!("delete_{}", m.model_name)),
+                // Named only when they are all the migration does.
+                Operation::DropTriggers(_) | Operation::CreateTriggers(_) => {
+                    let only = self.operations.iter().all(|op| {
+                        matches!(
+                            op,
+                            Operation::DropTriggers(_) | Operation::CreateTriggers(_)
+                        )
+                    });
+                    if only {
+                        push("integrity".into());
+                    }
+                }
                 Operation::AlterTable(a) => {
                     let model = a.after.model_name.to_string();
                     for c in &a.changes {

@@ -132,6 +132,21 @@ pub fn operation(op: &Operation, dialect: Dialect) -> Vec<String> {
         )],
         Operation::DropTable(m) => vec![ddl::drop_table(dialect, &m.table.name)],
         Operation::AlterTable(a) => alter_table(a, dialect),
+        Operation::DropTriggers(models) => {
+            let refs: Vec<&crate::ir::ModelDef> = models.iter().collect();
+            ddl::integrity::triggers(dialect, &refs)
+                .into_iter()
+                .rev()
+                .flat_map(|t| t.drop)
+                .collect()
+        }
+        Operation::CreateTriggers(models) => {
+            let refs: Vec<&crate::ir::ModelDef> = models.iter().collect();
+            ddl::integrity::triggers(dialect, &refs)
+                .into_iter()
+                .flat_map(|t| t.create)
+                .collect()
+        }
     }
 }
 

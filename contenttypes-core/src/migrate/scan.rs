@@ -282,24 +282,10 @@ fn table_and_key(spec: &ModelSpec) -> (String, String) {
     (spec.table_name.value.clone(), pk)
 }
 
-impl Resolver for ScanResolver<'_> {
-    fn foreign_key_target(&self, target: &syn::Path) -> Option<(String, String)> {
-        let segments: Vec<String> = target
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        if segments == ["Self"] {
-            return Some(table_and_key(&self.models[self.current].spec));
-        }
-        let written = path_string(target);
-        if let Some(e) = self.external.iter().find(|e| {
-            e.path == written
-                || e.path.ends_with(&format!("::{written}"))
-                || written.ends_with(&format!("::{}", e.path))
-        }) {
-            return Some((e.table.clone(), e.primary_key.clone()));
-        }
+impl ScanResolver<'_> {
+    /// The scanned model a path (as segments) names: the one with that name, or among
+    /// several, the one whose module path ends with the path's prefix.
+    fn scanned(&self, segments: &[String]) -> Option<&ScannedModel> {
         let name = segments.last()?;
         let candidates: Vec<&ScannedModel> = self
             .models
@@ -310,7 +296,7 @@ impl Resolver for ScanResolver<'_> {
             .iter()
             .filter(|s| !matches!(s.as_str(), "crate" | "self" | "super"))
             .collect();
-        let found = match candidates.as_slice() {
+        match candidates.as_slice() {
             [one] => Some(*one),
             [] => None,
             many => {
@@ -329,19 +315,60 @@ impl Resolver for ScanResolver<'_> {
                     _ => None,
                 }
             }
-        };
+        }
+    }
+}
+
+impl Resolver for ScanResolver<'_> {
+    fn foreign_key_target(&self, target: &syn::Path) -> Option<(String, String)> {
+        let segments: Vec<String> = target
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if segments == ["Self"] {
+            return Some(table_and_key(&self.models[self.current].spec));
+        }
+        let written = path_string(target);
+        if let Some(e) = self.external.iter().find(|e| {
+            e.path == written
+                || e.path.ends_with(&format!("::{written}"))
+                || written.ends_with(&format!("::{}", e.path))
+        }) {
+            return Some((e.table.clone(), e.primary_key.clone()));
+        }
+        let found = self.scanned(&segments);
         if let Some(m) = found {
             return Some(table_and_key(&m.spec));
         }
-        (name == "ContentType").then(|| (content_type::TABLE.to_string(), "id".to_string()))
+        (segments.last()? == "ContentType")
+            .then(|| (content_type::TABLE.to_string(), "id".to_string()))
     }
 
-    /// Generic relations add no DDL: their through model is not needed.
-    fn through_model(&self, _: &syn::Path) -> Option<ThroughModel> {
+    /// A generic relation adds no DDL, but its `on_delete` over a generic foreign key the
+    /// database enforces changes the triggers: the through model, when it was scanned (else
+    /// a relation to a model of another crate, which the state leaves out).
+    fn through_model(&self, through: &syn::Path) -> Option<ThroughModel> {
+        let segments: Vec<String> = through
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let Some(m) = self.scanned(&segments) else {
+            return Some(ThroughModel {
+                app_label: String::new(),
+                model: String::new(),
+                sole_gfk: Some(String::new()),
+            });
+        };
+        let gfks: Vec<_> = m.spec.generic_foreign_keys().collect();
         Some(ThroughModel {
-            app_label: String::new(),
-            model: String::new(),
-            sole_gfk: Some(String::new()),
+            app_label: m.spec.app_label.value.clone(),
+            model: m.spec.model_name.value.clone(),
+            sole_gfk: match gfks.as_slice() {
+                [(field, _)] => Some(field.ident.to_string()),
+                _ => None,
+            },
         })
     }
 }

@@ -2,7 +2,8 @@
 //! beside the migrations (`migrations/contenttypes-state.json`) and committed with them.
 //!
 //! It holds what the DDL depends on (tables, columns, indexes, foreign keys, whether the
-//! model is managed) and the folders generated so far. Names that only matter to Rust (type
+//! model is managed, the generic foreign keys the database enforces with triggers and the
+//! generic relations that change their policy) and the folders generated so far. Names that only matter to Rust (type
 //! and field names, generic relations) are left out, so renaming a Rust item without
 //! touching the database changes nothing. Written with sorted keys and two-space
 //! indentation, so the same state is always the same bytes.
@@ -13,7 +14,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::ir::{
-    ColumnDef, DefaultValue, ForeignKeyDef, IndexDef, ModelDef, OnDelete, SqlType, TableDef,
+    ColumnDef, DefaultValue, ForeignKeyDef, GenericForeignKeyDef, GenericRelationDef, IndexDef,
+    ModelDef, ModelKey, OnDelete, SqlType, TableDef,
 };
 
 /// The file name of the state, in the migrations directory.
@@ -70,14 +72,57 @@ pub fn normalize(def: &ModelDef) -> ModelDef {
         },
         managed: def.managed,
         renamed_from: None,
-        generic_foreign_keys: Cow::Borrowed(&[]),
+        generic_foreign_keys: def
+            .generic_foreign_keys
+            .iter()
+            .filter(|g| g.db_constraint)
+            .map(|g| GenericForeignKeyDef {
+                name: g.fk_column.clone(),
+                ..g.clone()
+            })
+            .collect::<Vec<_>>()
+            .into(),
         generic_relations: Cow::Borrowed(&[]),
     }
 }
 
+/// The generic relations of `def` that the triggers depend on: those giving an `on_delete`
+/// for a generic foreign key (of a model in `all`) the database enforces, with the Rust
+/// names left out (the generic foreign key by its object-id column, as [`normalize`] names
+/// it).
+fn enforced_relations(def: &ModelDef, all: &[&ModelDef]) -> Vec<GenericRelationDef> {
+    def.generic_relations
+        .iter()
+        .filter_map(|r| {
+            let on_delete = r.on_delete?;
+            let through = all.iter().find(|m| {
+                (m.app_label.as_ref(), m.model_name.as_ref())
+                    == (r.through_app_label.as_ref(), r.through_model.as_ref())
+            })?;
+            let gfk = through.generic_foreign_key(&r.gfk)?;
+            gfk.db_constraint.then(|| GenericRelationDef {
+                name: Cow::Borrowed(""),
+                through_app_label: r.through_app_label.clone(),
+                through_model: r.through_model.clone(),
+                gfk: gfk.fk_column.clone(),
+                related_query_name: None,
+                on_delete: Some(on_delete),
+            })
+        })
+        .collect()
+}
+
 /// Normalizes and sorts models by natural key, the order the state keeps.
 pub fn normalize_all<'a>(models: impl IntoIterator<Item = &'a ModelDef>) -> Vec<ModelDef> {
-    let mut out: Vec<ModelDef> = models.into_iter().map(normalize).collect();
+    let all: Vec<&ModelDef> = models.into_iter().collect();
+    let mut out: Vec<ModelDef> = all
+        .iter()
+        .map(|m| {
+            let mut n = normalize(m);
+            n.generic_relations = enforced_relations(m, &all).into();
+            n
+        })
+        .collect();
     out.sort_by(|a, b| a.natural_key().cmp(&b.natural_key()));
     out
 }
@@ -161,7 +206,79 @@ fn model_to_json(m: &ModelDef) -> Value {
         "indexes".into(),
         Value::Array(m.table.indexes.iter().map(index_to_json).collect()),
     );
+    // Only when there are any, so that states without them keep their bytes.
+    if !m.generic_foreign_keys.is_empty() {
+        o.insert(
+            "generic_foreign_keys".into(),
+            Value::Array(
+                m.generic_foreign_keys
+                    .iter()
+                    .map(|g| {
+                        let mut o = Map::new();
+                        o.insert("ct_column".into(), Value::from(g.ct_column.as_ref()));
+                        o.insert("fk_column".into(), Value::from(g.fk_column.as_ref()));
+                        o.insert("on_delete".into(), Value::from(g.on_delete.name()));
+                        o.insert("db_constraint".into(), Value::from(g.db_constraint));
+                        if !g.targets.is_empty() {
+                            o.insert(
+                                "targets".into(),
+                                Value::Array(
+                                    g.targets
+                                        .iter()
+                                        .map(|t| {
+                                            Value::from(format!("{}.{}", t.app_label, t.model))
+                                        })
+                                        .collect(),
+                                ),
+                            );
+                        }
+                        Value::Object(o)
+                    })
+                    .collect(),
+            ),
+        );
+    }
+    if !m.generic_relations.is_empty() {
+        o.insert(
+            "generic_relations".into(),
+            Value::Array(
+                m.generic_relations
+                    .iter()
+                    .map(|r| {
+                        let mut o = Map::new();
+                        o.insert(
+                            "app_label".into(),
+                            Value::from(r.through_app_label.as_ref()),
+                        );
+                        o.insert("model".into(), Value::from(r.through_model.as_ref()));
+                        o.insert("fk_column".into(), Value::from(r.gfk.as_ref()));
+                        o.insert(
+                            "on_delete".into(),
+                            Value::from(r.on_delete.unwrap_or(OnDelete::Cascade).name()),
+                        );
+                        Value::Object(o)
+                    })
+                    .collect(),
+            ),
+        );
+    }
     Value::Object(o)
+}
+
+fn on_delete_from(o: &Map<String, Value>) -> Result<OnDelete, StateError> {
+    let name = string(o, "on_delete")?;
+    OnDelete::from_name(&name).ok_or_else(|| StateError(format!("unknown `on_delete` `{name}`")))
+}
+
+/// An optional array of objects (absent: empty).
+fn optional_objects<'a>(
+    o: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Vec<&'a Map<String, Value>>, StateError> {
+    match o.get(key) {
+        None => Ok(Vec::new()),
+        Some(_) => array(o, key)?.iter().map(|v| obj(v, key)).collect(),
+    }
 }
 
 fn column_to_json(c: &ColumnDef) -> Value {
@@ -283,8 +400,54 @@ fn model_from_json(v: &Value) -> Result<ModelDef, StateError> {
         },
         managed: boolean(o, "managed")?,
         renamed_from: None,
-        generic_foreign_keys: Cow::Borrowed(&[]),
-        generic_relations: Cow::Borrowed(&[]),
+        generic_foreign_keys: optional_objects(o, "generic_foreign_keys")?
+            .into_iter()
+            .map(|g| {
+                let fk_column = string(g, "fk_column")?;
+                Ok(GenericForeignKeyDef {
+                    name: fk_column.clone(),
+                    ct_column: string(g, "ct_column")?,
+                    fk_column,
+                    on_delete: on_delete_from(g)?,
+                    targets: match g.get("targets") {
+                        None => Vec::new(),
+                        Some(_) => array(g, "targets")?
+                            .iter()
+                            .map(|t| {
+                                let label = t.as_str().unwrap_or_default();
+                                let (app_label, model) =
+                                    label.split_once('.').ok_or_else(|| {
+                                        StateError(format!(
+                                            "a target is `app_label.model`, not `{label}`"
+                                        ))
+                                    })?;
+                                Ok(ModelKey {
+                                    app_label: app_label.to_string().into(),
+                                    model: model.to_string().into(),
+                                })
+                            })
+                            .collect::<Result<Vec<_>, StateError>>()?,
+                    }
+                    .into(),
+                    db_constraint: boolean(g, "db_constraint")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StateError>>()?
+            .into(),
+        generic_relations: optional_objects(o, "generic_relations")?
+            .into_iter()
+            .map(|r| {
+                Ok(GenericRelationDef {
+                    name: Cow::Borrowed(""),
+                    through_app_label: string(r, "app_label")?,
+                    through_model: string(r, "model")?,
+                    gfk: string(r, "fk_column")?,
+                    related_query_name: None,
+                    on_delete: Some(on_delete_from(r)?),
+                })
+            })
+            .collect::<Result<Vec<_>, StateError>>()?
+            .into(),
     })
 }
 

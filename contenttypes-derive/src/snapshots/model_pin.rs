@@ -561,6 +561,26 @@ const _: () = {
                     ),
                     fk_column: ::contenttypes::__private::Cow::Borrowed("object_id"),
                     on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
+                    targets: ::contenttypes::__private::Cow::Borrowed(
+                        &[
+                            ::contenttypes::__private::ct_core::ir::ModelKey {
+                                app_label: ::contenttypes::__private::Cow::Borrowed(
+                                    <Article as ::contenttypes::__private::ct_core::registry::Registered>::APP_LABEL,
+                                ),
+                                model: ::contenttypes::__private::Cow::Borrowed(
+                                    <Article as ::contenttypes::__private::ct_core::registry::Registered>::MODEL_NAME,
+                                ),
+                            },
+                            ::contenttypes::__private::ct_core::ir::ModelKey {
+                                app_label: ::contenttypes::__private::Cow::Borrowed(
+                                    <media::Video as ::contenttypes::__private::ct_core::registry::Registered>::APP_LABEL,
+                                ),
+                                model: ::contenttypes::__private::Cow::Borrowed(
+                                    <media::Video as ::contenttypes::__private::ct_core::registry::Registered>::MODEL_NAME,
+                                ),
+                            },
+                        ],
+                    ),
                     db_constraint: false,
                 },
             ],

@@ -536,6 +536,7 @@ const _: () = {
                     ),
                     fk_column: ::contenttypes::__private::Cow::Borrowed("object_id"),
                     on_delete: ::contenttypes::__private::ct_core::ir::OnDelete::Cascade,
+                    targets: ::contenttypes::__private::Cow::Borrowed(&[]),
                     db_constraint: false,
                 },
             ],

@@ -3,7 +3,7 @@
 //! relation filters use.
 
 use contenttypes_core::content_type as ct_table;
-use contenttypes_core::ddl::Dialect;
+use contenttypes_core::ddl::{key_as_text, KeyText};
 use contenttypes_core::ir::{ColumnDef, GenericForeignKeyDef, ModelDef, SqlType};
 use contenttypes_core::keys::join_needs_text_cast;
 use diesel::query_builder::AstPass;
@@ -170,31 +170,12 @@ pub(crate) fn walk_key_as_text<DB: SupportedBackend>(
     pk: Col,
     key: SqlType,
 ) -> QueryResult<()> {
-    if key == SqlType::Uuid && DB::DIALECT != Dialect::Postgres {
-        let (open, sep, close) = match DB::DIALECT {
-            Dialect::Mysql => ("CONCAT_WS('-', ", ", ", ")"),
-            _ => ("(", " || '-' || ", ")"),
-        };
-        out.push_sql(open);
-        for (i, (from, len)) in [(1, 8), (9, 4), (13, 4), (17, 4), (21, 12)]
-            .iter()
-            .enumerate()
-        {
-            if i > 0 {
-                out.push_sql(sep);
-            }
-            out.push_sql("SUBSTR(");
-            pk.walk(out)?;
-            out.push_sql(&format!(", {from}, {len})"));
+    for piece in key_as_text(DB::DIALECT, key) {
+        match piece {
+            KeyText::Sql(sql) => out.push_sql(&sql),
+            KeyText::Key => pk.walk(out)?,
         }
-        out.push_sql(close);
-        return Ok(());
     }
-    out.push_sql("CAST(");
-    pk.walk(out)?;
-    out.push_sql(" AS ");
-    out.push_sql(DB::DIALECT.text_cast_type());
-    out.push_sql(")");
     Ok(())
 }
 

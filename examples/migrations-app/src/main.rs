@@ -9,9 +9,8 @@
 //!
 //! Run: `cargo run -p migrations-app [-- DATABASE_URL]` (default: an in-memory SQLite
 //! database; `postgres://...` and `mysql://...` URLs with the `postgres` / `mysql` features).
-
-mod blog;
-mod tagging;
+//! The models are in the crate's library (`src/lib.rs`), which the command-line tool
+//! (`src/bin/contenttypes.rs`) links too.
 
 use std::error::Error;
 
@@ -21,8 +20,8 @@ use contenttypes::SupportedBackend;
 use diesel::connection::LoadConnection;
 use diesel::Connection;
 
-use blog::{Article, NewArticle};
-use tagging::{NewTag, NewTaggedItem, Tag};
+use migrations_app::blog::{Article, NewArticle};
+use migrations_app::tagging::{NewTag, NewTaggedItem, Tag};
 
 /// The migrations, embedded at compile time, one directory per dialect.
 const MIGRATIONS: PerDialect = contenttypes::embed_migrations! {
