@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{assert_queries, backend_tests, gfks_pointing_at, protected};
+use common::{assert_queries, backend_tests, probe, protected};
 use contenttypes::prelude::*;
 use contenttypes::Error;
 
@@ -92,7 +92,7 @@ backend_tests! {
         remark(db, &a, "a2");
         remark(db, &b, "b1");
         ContentType::for_models(db, &[Cascading::DEF, Remark::DEF]).unwrap();
-        let expected = 2 + gfks_pointing_at::<Cascading>() + gfks_pointing_at::<Remark>();
+        let expected = 2 + probe::<Cascading>() + probe::<Remark>();
         let deleted = assert_queries(&log, expected, || a.delete(db).unwrap());
         assert_eq!((deleted.total, deleted.of::<Remark>()), (3, 2));
         assert_eq!(bodies(db).into_iter().map(|r| r.0).collect::<Vec<_>>(), ["b1"]);

@@ -272,20 +272,20 @@ pub fn protected(error: &contenttypes::Error) -> Option<(&str, Vec<Refusal<'_>>)
     }
 }
 
-/// The statements a delete of rows of `M` spends, per chunk of keys, on the generic foreign
-/// keys that can point at them: one for each generic foreign key of a registered model whose
-/// object id can hold `M`'s key and whose policy for `M` is not `no_action`
-/// (`contenttypes::generic_on_delete`), whether or not `M` declares a generic relation over
-/// it: a `SELECT` of its rows (to check `restrict`, or to collect them when their own model
-/// can be pointed at), a `DELETE` or an `UPDATE`. The number grows with the models a test
-/// binary registers (the shared models, the default tag models), so delete counts are
-/// written with it rather than with what it happens to be.
-pub fn gfks_pointing_at<M: contenttypes::Model>() -> usize {
+/// The statements a delete sends to look for the rows of generic foreign keys pointing at
+/// rows of `M`: one probe (`SELECT (CASE WHEN EXISTS (...) ...) + ...`) for all the generic
+/// foreign keys of the test binary's registered models that can point at `M`
+/// (`contenttypes::generic_on_delete`, `no_action` ones left out), none when no generic
+/// foreign key can. The policies' statements follow only for those with rows.
+pub fn probe<M: contenttypes::Model>() -> usize {
     let registry = contenttypes::Registry::global().expect("the registry");
-    contenttypes::generic_on_delete::generic_dependents(registry.models().map(|r| r.def), M::DEF)
-        .iter()
-        .filter(|d| d.on_delete != contenttypes::ir::OnDelete::NoAction)
-        .count()
+    let can = contenttypes::generic_on_delete::generic_dependents(
+        registry.models().map(|r| r.def),
+        M::DEF,
+    )
+    .iter()
+    .any(|d| d.on_delete != contenttypes::ir::OnDelete::NoAction);
+    usize::from(can)
 }
 
 /// Expands each test into one per backend feature.

@@ -282,16 +282,49 @@ fn table_and_key(spec: &ModelSpec) -> (String, String) {
     (spec.table_name.value.clone(), pk)
 }
 
+/// The crate a scanned model's source belongs to: the first segment of a `models_from`
+/// source's path (its file is `<crate::module>`), empty for the crate being built.
+fn crate_of(m: &ScannedModel) -> &str {
+    m.file
+        .to_str()
+        .and_then(|f| f.strip_prefix('<'))
+        .and_then(|f| f.split("::").next())
+        .unwrap_or("")
+}
+
 impl ScanResolver<'_> {
     /// The scanned model a path (as segments) names: the one with that name, or among
     /// several, the one whose module path ends with the path's prefix.
     fn scanned(&self, segments: &[String]) -> Option<&ScannedModel> {
         let name = segments.last()?;
-        let candidates: Vec<&ScannedModel> = self
+        let mut candidates: Vec<&ScannedModel> = self
             .models
             .iter()
             .filter(|m| m.spec.ident == name.as_str())
             .collect();
+        let mut segments = segments;
+        // Models of another crate's source (`models_from`) and of this one may share names
+        // and module paths: a path that starts with that crate's name means its models, any
+        // other path the models of the crate the reference is written in.
+        let named_crate = segments.first().filter(|first| {
+            segments.len() > 1 && candidates.iter().any(|m| crate_of(m) == first.as_str())
+        });
+        let wanted = match named_crate {
+            Some(first) => {
+                let first = first.clone();
+                segments = &segments[1..];
+                first
+            }
+            None => crate_of(&self.models[self.current]).to_string(),
+        };
+        let same: Vec<&ScannedModel> = candidates
+            .iter()
+            .copied()
+            .filter(|m| crate_of(m) == wanted)
+            .collect();
+        if !same.is_empty() {
+            candidates = same;
+        }
         let prefix: Vec<&String> = segments[..segments.len() - 1]
             .iter()
             .filter(|s| !matches!(s.as_str(), "crate" | "self" | "super"))

@@ -19,12 +19,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_contenttypes");
 const CRATE_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The example's models, as `check` and `migrate` name them.
-const MODELS: [&str; 5] = [
+const MODELS: [&str; 9] = [
     "blog.article",
     "blog.comment",
     "contenttypes.contenttype",
     "tagging.tag",
     "tagging.taggeditem",
+    "taggit.tag",
+    "taggit.taggeditem",
+    "taggit.texttaggeditem",
+    "taggit.uuidtaggeditem",
 ];
 
 // ----- One test per backend ----------------------------------------------------------------
@@ -87,7 +91,7 @@ fn check_passes_and_reports_json(backend: Backend) {
     run.exit(0);
     assert_eq!(
         run.stdout,
-        "System check identified no issues (5 models checked).\n"
+        "System check identified no issues (9 models checked).\n"
     );
 }
 
@@ -104,7 +108,7 @@ fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
     );
     assert_eq!(report["applied"], json!(versions(backend)));
     assert_eq!(report["content_types_created"], json!(MODELS));
-    assert_eq!(db.count("django_content_type"), 5);
+    assert_eq!(db.count("django_content_type"), 9);
     assert_eq!(db.count("blog_article"), 0);
 
     // Again, with the URL from DATABASE_URL and the directory given: nothing to do.
@@ -122,7 +126,7 @@ fn migrate_applies_then_has_nothing_to_do(backend: Backend) {
             dir.display()
         )
     );
-    assert_eq!(db.count("django_content_type"), 5);
+    assert_eq!(db.count("django_content_type"), 9);
 }
 
 fn stale_lists_keeps_and_deletes(backend: Backend) {
@@ -147,7 +151,8 @@ fn stale_lists_keeps_and_deletes(backend: Backend) {
         db.count("django_content_type"),
         db.count("tagging_taggeditem"),
     );
-    assert_eq!(before, (6, 4));
+    // The app's nine content types and the stale one.
+    assert_eq!(before, (10, 4));
 
     // The dry run: listed with its rows per generic foreign key, exit 1, nothing changed.
     let run = db.cli(&["--json", "stale", "--dry-run"]);
@@ -222,7 +227,7 @@ fn stale_lists_keeps_and_deletes(backend: Backend) {
             db.count("django_content_type"),
             db.count("tagging_taggeditem")
         ),
-        (5, 1)
+        (9, 1)
     );
     db.cli(&["stale"]).exit(0);
 }

@@ -48,6 +48,10 @@ use diesel::{Connection, RunQueryDsl};
 
 use crate::backend::SupportedBackend;
 
+mod probe;
+
+use probe::Removed;
+
 /// What a delete removed, in all and per model: Django's `(total, {"app.Model": n})`.
 /// Models with no row deleted are not listed.
 ///
@@ -149,11 +153,57 @@ pub(crate) fn collect(
     Ok(collector.deleted)
 }
 
-/// Whether deleting rows of `model` needs anything beyond one `DELETE` of them: generic
-/// foreign keys that can point at it, or foreign keys from other models, that the framework
-/// acts on.
-pub(crate) fn needs_collecting(registry: &'static Registry, model: &'static ModelDef) -> bool {
-    !generic_dependents_of(registry, model).is_empty() || incoming(registry, model).next().is_some()
+/// Whether deleting the rows of `model` matching `cond` and `extra` needs more than one
+/// `DELETE` of them: foreign keys from other models that the framework acts on, or generic
+/// foreign keys with rows pointing at them (one probe, without reading their keys).
+fn collects<C, E>(
+    conn: &mut C,
+    cts: &ContentTypes,
+    registry: &'static Registry,
+    model: &'static ModelDef,
+    cond: &Cond,
+    extra: &E,
+) -> Result<bool>
+where
+    C: Connection + LoadConnection,
+    C::Backend: SupportedBackend,
+    E: QueryFragment<C::Backend>,
+{
+    if incoming(registry, model).next().is_some() {
+        return Ok(true);
+    }
+    let removed = Removed::Matching { model, cond, extra };
+    Ok(!generic_with_rows(conn, cts, registry, model, removed)?.is_empty())
+}
+
+/// The generic foreign keys that can point at `model` and have rows pointing at the removed
+/// rows: none when `model` has no content-type row (nothing can point at it), else those the
+/// probe finds.
+fn generic_with_rows<C, E>(
+    conn: &mut C,
+    cts: &ContentTypes,
+    registry: &'static Registry,
+    model: &'static ModelDef,
+    removed: Removed<'_, E>,
+) -> Result<Vec<GenericDependent<'static>>>
+where
+    C: Connection + LoadConnection,
+    C::Backend: SupportedBackend,
+    E: QueryFragment<C::Backend>,
+{
+    let generic = generic_dependents_of(registry, model);
+    if generic.is_empty() {
+        return Ok(generic);
+    }
+    let Some(ct) = cts.existing_id_for_def(conn, model)? else {
+        return Ok(Vec::new());
+    };
+    let found = probe::with_rows(conn, ct, &generic, removed)?;
+    Ok(generic
+        .into_iter()
+        .zip(found)
+        .filter_map(|(d, has)| has.then_some(d))
+        .collect())
 }
 
 /// The generic foreign keys of registered models that can point at `model`, with their
@@ -184,7 +234,7 @@ pub(crate) fn delete_matching<D: Db, E: QueryFragment<D::Backend>>(
     extra: E,
 ) -> Result<Deleted> {
     let (conn, cts) = db.parts();
-    if !needs_collecting(cts.registry()?, model) {
+    if !collects(conn, cts, cts.registry()?, model, &cond, &extra)? {
         let rows = Delete {
             table: model.table.name.as_ref(),
             cond,
@@ -275,11 +325,8 @@ impl Collector<'_> {
                 model.type_name
             )));
         }
-        let mut generic = generic_dependents_of(self.registry, model);
-        // No content-type row: nothing can point at these rows.
-        if !generic.is_empty() && self.cts.existing_id_for_def(conn, model)?.is_none() {
-            generic.clear();
-        }
+        // Only the generic foreign keys that have rows pointing at these: one probe for all.
+        let generic = self.generic_with_rows(conn, model, Removed::<NoFilter>::Keys(&keys))?;
         self.refuse_protected(conn, model, &keys, &generic)?;
         self.generic_foreign_keys(conn, model, &keys, &generic, depth)?;
         self.foreign_keys(conn, model, &keys, depth)?;
@@ -296,6 +343,22 @@ impl Collector<'_> {
         }
         self.deleted.add(model, rows);
         Ok(())
+    }
+
+    /// The generic foreign keys that can point at `model` and have rows pointing at the
+    /// removed rows: none without a content-type row, else one probe for all of them.
+    fn generic_with_rows<C, E>(
+        &mut self,
+        conn: &mut C,
+        model: &'static ModelDef,
+        removed: Removed<'_, E>,
+    ) -> Result<Vec<GenericDependent<'static>>>
+    where
+        C: Connection + LoadConnection,
+        C::Backend: SupportedBackend,
+        E: QueryFragment<C::Backend>,
+    {
+        generic_with_rows(conn, self.cts, self.registry, model, removed)
     }
 
     /// Refuses the delete, before anything is deleted, when rows of other models refer to
@@ -474,7 +537,7 @@ impl Collector<'_> {
         C: Connection + LoadConnection,
         C::Backend: SupportedBackend,
     {
-        if !needs_collecting(self.registry, related) {
+        if !collects(conn, self.cts, self.registry, related, &cond, &NoFilter)? {
             let rows = Delete {
                 table: related.table.name.as_ref(),
                 cond,
