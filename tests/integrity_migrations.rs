@@ -6,6 +6,7 @@
 #![cfg(feature = "build")]
 
 mod common;
+#[macro_use]
 #[path = "migrations/harness.rs"]
 mod harness;
 
@@ -165,24 +166,6 @@ where
             "{context}: after redo"
         );
     }
-}
-
-/// One `#[test]` per backend feature.
-macro_rules! per_backend {
-    ($($name:ident),* $(,)?) => {
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $( #[test] fn $name() { super::$name::<diesel::SqliteConnection>() } )*
-        }
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $( #[test] fn $name() { super::$name::<diesel::PgConnection>() } )*
-        }
-        #[cfg(feature = "mysql")]
-        mod mysql {
-            $( #[test] fn $name() { super::$name::<diesel::MysqlConnection>() } )*
-        }
-    };
 }
 
 per_backend!(integrity_migrations_apply_revert_and_redo);

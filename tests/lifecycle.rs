@@ -33,29 +33,22 @@ fn gfks() -> usize {
 /// (a cascade to its rows probes for rows pointing at them first).
 fn probed_foreign_keys_to_content_types() -> usize {
     let registry = Registry::global().unwrap();
-    registry
-        .models()
-        .filter(|r| {
-            contenttypes::generic_on_delete::generic_dependents(
-                registry.models().map(|m| m.def),
-                r.def,
-            )
+    foreign_keys_to_content_types_of(registry.models().filter(|r| {
+        contenttypes::generic_on_delete::generic_dependents(registry.models().map(|m| m.def), r.def)
             .iter()
             .any(|d| d.on_delete != contenttypes::ir::OnDelete::NoAction)
-        })
-        .flat_map(|r| r.def.table.columns.iter())
-        .filter_map(|c| c.foreign_key.as_ref())
-        .filter(|fk| {
-            fk.table == "django_content_type"
-                && fk.on_delete != contenttypes::ir::OnDelete::NoAction
-        })
-        .count()
+    }))
 }
 
 fn foreign_keys_to_content_types() -> usize {
-    Registry::global()
-        .unwrap()
-        .models()
+    foreign_keys_to_content_types_of(Registry::global().unwrap().models())
+}
+
+/// The foreign keys to `django_content_type` the framework acts on, of these models.
+fn foreign_keys_to_content_types_of(
+    models: impl Iterator<Item = &'static contenttypes::Registration>,
+) -> usize {
+    models
         .flat_map(|r| r.def.table.columns.iter())
         .filter_map(|c| c.foreign_key.as_ref())
         .filter(|fk| {

@@ -13,6 +13,7 @@
 mod common;
 #[path = "migrations/fixture/mod.rs"]
 mod fixture;
+#[macro_use]
 #[path = "migrations/harness.rs"]
 mod harness;
 #[path = "migrations/steps.rs"]
@@ -277,24 +278,6 @@ where
     // Nothing pending: nothing applied, nothing created.
     let again = run_pending_migrations(&mut cts.using(&mut db.conn), FIXTURE).unwrap();
     assert_eq!(again, Default::default());
-}
-
-/// One `#[test]` per backend feature, like the common harness's `backend_tests!`.
-macro_rules! per_backend {
-    ($($name:ident),* $(,)?) => {
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
-            $( #[test] fn $name() { super::$name::<diesel::SqliteConnection>() } )*
-        }
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            $( #[test] fn $name() { super::$name::<diesel::PgConnection>() } )*
-        }
-        #[cfg(feature = "mysql")]
-        mod mysql {
-            $( #[test] fn $name() { super::$name::<diesel::MysqlConnection>() } )*
-        }
-    };
 }
 
 per_backend!(

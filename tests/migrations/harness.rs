@@ -18,6 +18,25 @@ use crate::common::{Cleanup, TestConnection};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// One `#[test]` per backend feature, like the common harness's `backend_tests!` (`#[macro_use]` on
+/// this module).
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $( #[test] fn $name() { super::$name::<diesel::SqliteConnection>() } )*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $( #[test] fn $name() { super::$name::<diesel::PgConnection>() } )*
+        }
+        #[cfg(feature = "mysql")]
+        mod mysql {
+            $( #[test] fn $name() { super::$name::<diesel::MysqlConnection>() } )*
+        }
+    };
+}
+
 /// A temporary directory, removed when dropped.
 pub struct TempDir(pub PathBuf);
 

@@ -326,7 +326,13 @@ impl Collector<'_> {
             )));
         }
         // Only the generic foreign keys that have rows pointing at these: one probe for all.
-        let generic = self.generic_with_rows(conn, model, Removed::<NoFilter>::Keys(&keys))?;
+        let generic = generic_with_rows(
+            conn,
+            self.cts,
+            self.registry,
+            model,
+            Removed::<NoFilter>::Keys(&keys),
+        )?;
         self.refuse_protected(conn, model, &keys, &generic)?;
         self.generic_foreign_keys(conn, model, &keys, &generic, depth)?;
         self.foreign_keys(conn, model, &keys, depth)?;
@@ -343,22 +349,6 @@ impl Collector<'_> {
         }
         self.deleted.add(model, rows);
         Ok(())
-    }
-
-    /// The generic foreign keys that can point at `model` and have rows pointing at the
-    /// removed rows: none without a content-type row, else one probe for all of them.
-    fn generic_with_rows<C, E>(
-        &mut self,
-        conn: &mut C,
-        model: &'static ModelDef,
-        removed: Removed<'_, E>,
-    ) -> Result<Vec<GenericDependent<'static>>>
-    where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
-        E: QueryFragment<C::Backend>,
-    {
-        generic_with_rows(conn, self.cts, self.registry, model, removed)
     }
 
     /// Refuses the delete, before anything is deleted, when rows of other models refer to

@@ -55,18 +55,28 @@ where
     E: QueryFragment<C::Backend>,
 {
     let mut found = vec![false; generic.len()];
-    for (batch, dependents) in generic.chunks(TERMS).enumerate() {
-        let offset = batch * TERMS;
+    // A condition is bound once per term: as many terms per statement as keep its
+    // parameters under the bind limit.
+    let dialect = <C::Backend as SupportedBackend>::DIALECT;
+    let per_statement = match &removed {
+        Removed::Keys(_) => TERMS,
+        Removed::Matching { cond, .. } => {
+            let binds = binds::<C::Backend>(cond) + 1;
+            (max_keys(dialect, FRAMEWORK_BINDS) / binds).clamp(1, TERMS)
+        }
+    };
+    for (batch, dependents) in generic.chunks(per_statement).enumerate() {
+        let offset = batch * per_statement;
         match &removed {
             Removed::Keys(keys) => {
-                // Every term binds its own list: the keys go in chunks that keep the whole
-                // statement under the bind limit.
+                // Every term binds its content type and its own list: the keys go in chunks
+                // that keep the whole statement under the bind limit.
                 // (PostgreSQL binds each list as one array: one chunk.)
-                let dialect = <C::Backend as SupportedBackend>::DIALECT;
                 let per_chunk = if dialect == Dialect::Postgres {
                     keys.len().max(1)
                 } else {
-                    (max_keys(dialect, FRAMEWORK_BINDS) / dependents.len()).max(1)
+                    (max_keys(dialect, FRAMEWORK_BINDS + dependents.len()) / dependents.len())
+                        .max(1)
                 };
                 for chunk in keys.chunks(per_chunk) {
                     let mut terms = Vec::with_capacity(dependents.len());
@@ -118,6 +128,25 @@ where
         }
     }
     Ok(found)
+}
+
+/// How many parameters `cond` binds.
+fn binds<DB: SupportedBackend>(cond: &Cond) -> usize {
+    match cond {
+        Cond::True => 0,
+        Cond::Eq(_, Value::Null) => 0,
+        Cond::Eq(..) => 1,
+        Cond::In(_, values) | Cond::InLower(_, values) | Cond::NotIn(_, values) => {
+            if values.is_empty() {
+                0
+            } else if DB::list_is_one_bind(values) {
+                1
+            } else {
+                values.len()
+            }
+        }
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().map(binds::<DB>).sum(),
+    }
 }
 
 fn mark(found: &mut [bool], mask: i64) {

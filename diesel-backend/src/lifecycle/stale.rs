@@ -46,7 +46,8 @@ impl StaleContentType {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RemovedStale {
-    /// The content types removed (their `dependents` as counted before the delete).
+    /// The content types removed (`dependents` left empty: [`RemovedStale::deleted`] counts
+    /// what went, per model).
     pub content_types: Vec<StaleContentType>,
     /// Every row deleted, per model: the content-type rows (`contenttypes.ContentType`), the
     /// generic rows pointing at them and what cascaded from those.
