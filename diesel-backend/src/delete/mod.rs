@@ -56,7 +56,7 @@ use probe::Removed;
 /// Models with no row deleted are not listed.
 ///
 /// ```
-/// # include!("../../src/doctest_setup.rs");
+/// # include!("../../../src/doctest_setup.rs");
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// # let mut conn = connection();
 /// let article = Article::insert(&mut conn, NewArticle { title: "Hi".into() })?;
