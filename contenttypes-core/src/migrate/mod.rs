@@ -17,6 +17,7 @@ pub mod plan;
 pub mod render;
 pub mod scan;
 pub mod state;
+mod triggers;
 pub mod version;
 
 pub use builder::{BuildError, Migrations, Mode, Outcome, MODE_VAR, TIME_VAR};

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::content_type;
-use crate::ddl::{self, Dialect};
+use crate::ddl;
 use crate::ir::{ColumnDef, ForeignKeyDef, IndexDef, ModelDef, TableDef};
 
 use super::state::normalize;
@@ -168,20 +168,6 @@ pub fn explicit(def: &ModelDef) -> ModelDef {
 }
 
 type Key = (String, String);
-
-/// `table.object_id, ...`: the generic foreign keys the database enforces.
-fn enforced_labels(models: &[ModelDef]) -> String {
-    let labels: Vec<String> = models
-        .iter()
-        .flat_map(|m| {
-            m.generic_foreign_keys
-                .iter()
-                .filter(|g| g.db_constraint)
-                .map(move |g| format!("{}.{}", m.table.name, g.fk_column))
-        })
-        .collect();
-    labels.join(", ")
-}
 
 fn key(m: &ModelDef) -> Key {
     (m.app_label.to_string(), m.model_name.to_string())
@@ -483,7 +469,7 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
     for m in ddl::dependency_order(&drops).into_iter().rev() {
         operations.push(Operation::DropTable(explicit(m)));
     }
-    triggers_around(&mut operations, old, &super::state::normalize_all(new));
+    super::triggers::triggers_around(&mut operations, old, &super::state::normalize_all(new));
 
     for op in &operations {
         match op {
@@ -509,32 +495,6 @@ pub fn plan(old: &[ModelDef], new: &[ModelDef]) -> Result<Plan, PlanError> {
         }
     }
     Ok(Plan { operations, notes })
-}
-
-/// The database-enforced generic foreign keys' triggers around the table operations: when
-/// the triggers change, or a table changes while there are any (a table rebuilt on SQLite
-/// loses its triggers, and a trigger body names other tables), all of the old ones are
-/// dropped first and all of the new ones created last. Bodies are rendered from the models
-/// per dialect, so one model set describes them on every backend.
-fn triggers_around(operations: &mut Vec<Operation>, old: &[ModelDef], new: &[ModelDef]) {
-    let render = |models: &[ModelDef]| {
-        let refs: Vec<&ModelDef> = models.iter().collect();
-        Dialect::ALL
-            .iter()
-            .map(|d| ddl::integrity::triggers(*d, &refs))
-            .collect::<Vec<_>>()
-    };
-    let (before, after) = (render(old), render(new));
-    let any = |t: &[Vec<ddl::integrity::Trigger>]| t.iter().any(|d| !d.is_empty());
-    if before == after && (operations.is_empty() || !any(&before)) {
-        return;
-    }
-    if any(&before) {
-        operations.insert(0, Operation::DropTriggers(old.to_vec()));
-    }
-    if any(&after) {
-        operations.push(Operation::CreateTriggers(new.to_vec()));
-    }
 }
 
 /// The changes from `before` to `after` (same table, explicit-index form).
@@ -731,7 +691,7 @@ impl Operation {
             }
             Operation::CreateTriggers(m) => vec![format!(
                 "create the generic foreign key triggers (database integrity) of {}",
-                enforced_labels(m)
+                super::triggers::enforced_labels(m)
             )],
             Operation::AlterTable(a) => {
                 let t = &a.after.table.name;
