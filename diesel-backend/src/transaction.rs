@@ -81,16 +81,25 @@ pub(crate) fn atomic_retry<D: Db, T>(
         });
         match result {
             Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
-                // A short, growing pause with jitter, so the transactions that collided do not
-                // collide again in lockstep.
-                let jitter =
-                    u64::from(std::process::id() ^ attempt.wrapping_mul(2_654_435_761)) % 7;
-                std::thread::sleep(Duration::from_millis(u64::from(attempt) * 5 + jitter));
+                std::thread::sleep(backoff(attempt));
                 attempt += 1;
             }
             other => return other,
         }
     }
+}
+
+/// The pause before attempt `attempt + 1`: growing (5, 10, 20, 40 ms) with a random part
+/// as large, drawn per call, so that the transactions that collided (threads of one process
+/// as much as processes) do not collide again in lockstep.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let base = 5u64 << attempt.saturating_sub(1).min(4);
+    // `RandomState` is seeded randomly per thread and per call: a cheap source of jitter.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    Duration::from_millis(base + random % base)
 }
 
 /// Opens the transaction the backend needs (or a savepoint), runs `f`, commits or rolls back.

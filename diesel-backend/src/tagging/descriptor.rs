@@ -339,7 +339,8 @@ where
             let rows: Vec<C::New> = objects
                 .iter()
                 .flat_map(|o| {
-                    tags.iter()
+                    super::names::in_lock_order(tags)
+                        .into_iter()
                         .map(|t| defaults.new_item(t, self.name, Target::to(o)))
                 })
                 .collect();

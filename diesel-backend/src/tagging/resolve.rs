@@ -6,7 +6,10 @@
 //! `REPEATABLE READ`). A name still missing then lost its slug to another tag (`C++` and `C#`
 //! are both `c`): it is inserted again with `_1`, `_2`... after the slug, as django-taggit
 //! does. Concurrent callers adding the same new names thus get one row per name and no
-//! error; the unique `name` and `slug` of the tag model are what makes it so.
+//! error; the unique `name` and `slug` of the tag model are what makes it so. New names are
+//! inserted in one order ([`names_in_lock_order`]) whatever order the caller gave them in, so two
+//! callers inserting the same names take their unique-index locks in the same order and do
+//! not deadlock each other (MySQL locks the index entry of a duplicate it skips).
 
 use std::collections::HashMap;
 
@@ -19,7 +22,7 @@ use crate::insert;
 use crate::model::Loaded;
 use crate::query::{key_chunks, Col, Cond, KeyOrder, Lock, Select, FRAMEWORK_BINDS};
 
-use super::names::{match_key, slugify, TagRef, Wanted};
+use super::names::{match_key, names_in_lock_order, slugify, TagRef, Wanted};
 use super::TagModel;
 
 /// How many slug suffixes are tried for one name before giving up.
@@ -52,7 +55,8 @@ pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
     wanted: &Wanted<'_, T>,
     create: &dyn Fn(String, String) -> T::New,
 ) -> Result<Vec<T>> {
-    let names: Vec<&str> = wanted.names().collect();
+    let mut names: Vec<&str> = wanted.names().collect();
+    names_in_lock_order::<T>(&mut names);
     let mut found: HashMap<String, T> = HashMap::new();
     if !names.is_empty() {
         let new: Vec<T::New> = names
@@ -122,6 +126,7 @@ fn create_missing<T: TagModel, D: Db>(
         .copied()
         .filter(|n| !found.contains_key(&match_key::<T>(n)))
         .collect();
+    names_in_lock_order::<T>(&mut pending);
     for attempt in first_attempt..=MAX_SLUG_ATTEMPTS {
         if pending.is_empty() {
             return Ok(());
