@@ -1,0 +1,110 @@
+//! The HTTP API: the routes and their handlers. A handler checks its input (`api.rs`),
+//! calls one of the store's methods and answers JSON; errors answer through `error.rs`.
+//!
+//! | method and path | body | answer |
+//! |---|---|---|
+//! | `POST /articles`, `POST /videos` | `{"title": "..."}` | 201 `{"kind", "id", "title"}` |
+//! | `GET /{kind}/{id}` | | `{"kind", "id", "title", "tags": [...]}` |
+//! | `GET /{kind}/{id}/tags` | | `{"kind", "id", "tags": [...]}`, in the order added |
+//! | `POST /{kind}/{id}/tags` | `{"tags": ["rust", "web dev"]}` | the object's tags afterwards |
+//! | `DELETE /{kind}/{id}/tags` | `{"tags": [...]}` | the tags left and `"removed": n` |
+//! | `GET /tags` | | `{"tags": [{"name", "slug"}]}`, every tag, by name |
+//! | `GET /tags/most-common?limit=10&min_count=1` | | `{"tags": [{"name", "slug", "count"}]}`, most first |
+//! | `GET /tags/{name}/objects` | | `{"tag", "objects": [{"kind", "id", "title"}]}`, articles and videos |
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::api::{
+    self, MostCommonQuery, NewObject, Object, ObjectTags, ObjectWithTags, TagCount, TagInfo,
+    TagList, TagNames, TaggedObjects,
+};
+use crate::error::{Error, Result};
+use crate::extract::{Body, Collection, ObjectPath, Params, TagName};
+use crate::store::Store;
+
+/// The service's routes over `store`.
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/tags", get(all_tags))
+        .route("/tags/most-common", get(most_common))
+        .route("/tags/{name}/objects", get(tagged))
+        .route("/{kind}", axum::routing::post(create))
+        .route("/{kind}/{id}", get(show))
+        .route(
+            "/{kind}/{id}/tags",
+            get(list_tags).post(add_tags).delete(remove_tags),
+        )
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .with_state(store)
+}
+
+async fn create(
+    State(store): State<Store>,
+    Collection(kind): Collection,
+    Body(new): Body<NewObject>,
+) -> Result<(StatusCode, Json<Object>)> {
+    let object = store.create(kind, new.title()?).await?;
+    Ok((StatusCode::CREATED, Json(object)))
+}
+
+async fn show(State(store): State<Store>, path: ObjectPath) -> Result<Json<ObjectWithTags>> {
+    Ok(Json(store.object(path.kind, path.id).await?))
+}
+
+async fn list_tags(State(store): State<Store>, path: ObjectPath) -> Result<Json<ObjectTags>> {
+    Ok(Json(store.tags(path.kind, path.id).await?))
+}
+
+async fn add_tags(
+    State(store): State<Store>,
+    path: ObjectPath,
+    Body(tags): Body<TagNames>,
+) -> Result<Json<ObjectTags>> {
+    let names = tags.names()?;
+    Ok(Json(store.add_tags(path.kind, path.id, names).await?))
+}
+
+async fn remove_tags(
+    State(store): State<Store>,
+    path: ObjectPath,
+    Body(tags): Body<TagNames>,
+) -> Result<Json<ObjectTags>> {
+    let names = tags.names()?;
+    Ok(Json(store.remove_tags(path.kind, path.id, names).await?))
+}
+
+async fn all_tags(State(store): State<Store>) -> Result<Json<TagList<TagInfo>>> {
+    Ok(Json(TagList {
+        tags: store.all_tags().await?,
+    }))
+}
+
+async fn most_common(
+    State(store): State<Store>,
+    Params(query): Params<MostCommonQuery>,
+) -> Result<Json<TagList<TagCount>>> {
+    let (limit, min_count) = query.bounds()?;
+    Ok(Json(TagList {
+        tags: store.most_common(limit, min_count).await?,
+    }))
+}
+
+async fn tagged(State(store): State<Store>, TagName(name): TagName) -> Result<Json<TaggedObjects>> {
+    let name = api::tag_name(&name)?;
+    Ok(Json(store.tagged(name).await?))
+}
+
+async fn no_route() -> Error {
+    Error::NotFound(
+        "no such route: see the service's README for its endpoints (`/articles`, `/videos`, `/tags`)"
+            .into(),
+    )
+}
+
+async fn wrong_method() -> Error {
+    Error::MethodNotAllowed
+}
