@@ -5,7 +5,6 @@
 //! never a database error.
 
 use std::fmt;
-use std::str::FromStr;
 
 use contenttypes::tagging::slugify;
 use serde::{Deserialize, Serialize};
@@ -49,21 +48,6 @@ impl fmt::Display for Kind {
             Kind::Article => "article",
             Kind::Video => "video",
         })
-    }
-}
-
-impl FromStr for Kind {
-    type Err = Error;
-
-    /// A collection's path segment: `articles` or `videos`.
-    fn from_str(segment: &str) -> Result<Kind, Error> {
-        match segment {
-            "articles" => Ok(Kind::Article),
-            "videos" => Ok(Kind::Video),
-            other => Err(Error::NotFound(format!(
-                "no collection `/{other}`: the collections are `/articles` and `/videos`"
-            ))),
-        }
     }
 }
 

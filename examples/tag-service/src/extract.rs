@@ -54,20 +54,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     }
 }
 
-/// `/{kind}`: a collection, `articles` or `videos` (another is a 404).
+/// The kind of a collection's routes (`/articles/...`, `/videos/...`), which
+/// `routes::collection` puts in the request's extensions.
 pub struct Collection(pub Kind);
 
 impl<S: Send + Sync> FromRequestParts<S> for Collection {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let Path(kind) = path::<String, S>(parts, state).await?;
-        Ok(Collection(kind.parse()?))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        parts
+            .extensions
+            .get::<Kind>()
+            .map(|kind| Collection(*kind))
+            .ok_or_else(|| Error::Setup("a collection's route without its kind".into()))
     }
 }
 
-/// `/{kind}/{id}/...`: an object of a collection by its id (an id that is not an integer is a
-/// 400).
+/// `/{collection}/{id}/...`: an object of a collection by its id (an id that is not an
+/// integer is a 400).
 pub struct ObjectPath {
     pub kind: Kind,
     pub id: i64,
@@ -77,8 +81,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ObjectPath {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
-        let Path((kind, id)) = path::<(String, String), S>(parts, state).await?;
-        let kind: Kind = kind.parse()?;
+        let Collection(kind) = Collection::from_request_parts(parts, state).await?;
+        let Path(id) = path::<String, S>(parts, state).await?;
         let id = id
             .parse()
             .map_err(|_| Error::BadRequest(format!("`{id}` is not an id: ids are integers")))?;

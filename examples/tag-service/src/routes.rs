@@ -1,5 +1,6 @@
 //! The HTTP API: the routes and their handlers. A handler checks its input (`api.rs`),
 //! calls one of the store's methods and answers JSON; errors answer through `error.rs`.
+//! `{kind}` is `articles` or `videos`.
 //!
 //! | method and path | body | answer |
 //! |---|---|---|
@@ -14,11 +15,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 
 use crate::api::{
-    self, MostCommonQuery, NewObject, Object, ObjectTags, ObjectWithTags, TagCount, TagInfo,
+    self, Kind, MostCommonQuery, NewObject, Object, ObjectTags, ObjectWithTags, TagCount, TagInfo,
     TagList, TagNames, TaggedObjects,
 };
 use crate::error::{Error, Result};
@@ -31,15 +32,24 @@ pub fn router(store: Store) -> Router {
         .route("/tags", get(all_tags))
         .route("/tags/most-common", get(most_common))
         .route("/tags/{name}/objects", get(tagged))
-        .route("/{kind}", axum::routing::post(create))
-        .route("/{kind}/{id}", get(show))
-        .route(
-            "/{kind}/{id}/tags",
-            get(list_tags).post(add_tags).delete(remove_tags),
-        )
+        .nest("/articles", collection(Kind::Article))
+        .nest("/videos", collection(Kind::Video))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .with_state(store)
+}
+
+/// The routes of a collection, `/articles` or `/videos`; the handlers read the kind from
+/// the request's extensions (`extract::Collection`).
+fn collection(kind: Kind) -> Router<Store> {
+    Router::new()
+        .route("/", post(create))
+        .route("/{id}", get(show))
+        .route(
+            "/{id}/tags",
+            get(list_tags).post(add_tags).delete(remove_tags),
+        )
+        .layer(Extension(kind))
 }
 
 async fn create(
@@ -100,7 +110,7 @@ async fn tagged(State(store): State<Store>, TagName(name): TagName) -> Result<Js
 
 async fn no_route() -> Error {
     Error::NotFound(
-        "no such route: see the service's README for its endpoints (`/articles`, `/videos`, `/tags`)"
+        "no such route: the service's routes are under `/articles`, `/videos` and `/tags` (see its README)"
             .into(),
     )
 }
