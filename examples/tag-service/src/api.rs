@@ -172,7 +172,8 @@ pub struct Object {
     pub title: String,
 }
 
-/// `GET /{kind}/{id}`: an object with its tags, in the order they were added.
+/// `GET /{kind}/{id}`: an object with its tags, in the order they were added (those of one
+/// request by name).
 #[derive(Debug, Serialize)]
 pub struct ObjectWithTags {
     #[serde(flatten)]

@@ -232,7 +232,7 @@ impl Store {
         }))
     }
 
-    /// An object's tags, in the order they were added.
+    /// An object's tags, in the order they were added (those of one request by name).
     pub async fn tags(&self, kind: Kind, id: i64) -> Result<ObjectTags> {
         on_db!(self, |db| with_object!(db, kind, id, |object| {
             Ok(object_tags(kind, id, object.tags().names(db)?, None))
