@@ -50,7 +50,7 @@ async fn one_object_tagged_by_many_clients_at_once(backend: Backend) {
             format!("t{:02}", (i * 7 + 3) % 16),
             "shared".to_string(),
             format!("Shared {}", i % 2),
-            if i % 2 == 0 { "C#" } else { "C++" }.to_string(),
+            if i.is_multiple_of(2) { "C#" } else { "C++" }.to_string(),
         ]
     };
     let barrier = Arc::new(Barrier::new(TAGGERS));
@@ -206,7 +206,7 @@ async fn many_objects_tagged_at_once_then_queried(backend: Backend) {
         let (api, barrier) = (api.clone(), Arc::clone(&barrier));
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
-            let path = if i % 2 == 0 {
+            let path = if i.is_multiple_of(2) {
                 "/tags/all/objects"
             } else {
                 "/tags/most-common"
@@ -365,6 +365,9 @@ async fn objects_by_tag_take_the_same_statements_for_any_number(backend: Backend
     ));
 }
 
+/// A bad request: method, path, content type, body; the status and a part of the message.
+type Case<'a> = (Method, String, Option<&'a str>, String, StatusCode, &'a str);
+
 async fn bad_input_answers_4xx_with_a_message(backend: Backend) {
     let service = Service::start(backend).await;
     let api = &service.api;
@@ -375,7 +378,7 @@ async fn bad_input_answers_4xx_with_a_message(backend: Backend) {
     let json = Some("application/json");
 
     #[rustfmt::skip]
-    let cases: Vec<(Method, String, Option<&str>, String, StatusCode, &str)> = vec![
+    let cases: Vec<Case> = vec![
         // Creating: the body.
         (Method::POST, "/articles".into(), None, r#"{"title":"x"}"#.into(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type"),
         (Method::POST, "/articles".into(), json, r#"{"title":"#.into(), StatusCode::BAD_REQUEST, "JSON"),
