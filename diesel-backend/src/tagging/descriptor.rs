@@ -339,8 +339,7 @@ where
             let rows: Vec<C::New> = objects
                 .iter()
                 .flat_map(|o| {
-                    super::names::in_lock_order(tags)
-                        .into_iter()
+                    tags.iter()
                         .map(|t| defaults.new_item(t, self.name, Target::to(o)))
                 })
                 .collect();

@@ -281,17 +281,15 @@ where
         Ok(tags)
     }
 
-    /// Inserts the through rows tagging this object with `tags`, skipping those it has, in
-    /// one order (by name) whatever order `tags` is in, so that callers tagging one object
-    /// with the same tags lock the through table's unique index in the same order.
+    /// Inserts the through rows tagging this object with `tags`, skipping those it has.
     fn insert_items<D: Db>(
         &self,
         db: &mut D,
         tags: &[C::Tag],
         defaults: &TagDefaults<'_, C>,
     ) -> Result<()> {
-        let rows: Vec<C::New> = super::names::in_lock_order(tags)
-            .into_iter()
+        let rows: Vec<C::New> = tags
+            .iter()
             .map(|tag| defaults.new_item(tag, self.name, Target::to(self.parent)))
             .collect();
         insert::bulk_insert::<C, D>(db, &rows, true)?;
