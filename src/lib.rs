@@ -220,6 +220,11 @@ pub use contenttypes_diesel::{
     SupportedBackend, Target, TargetSet, Using, Value, Values,
 };
 
+// Databases with read replicas: which connection a statement goes to (`route`), the `Db` of
+// a primary and a replica (`Routed`, made by `ContentTypes::routed`).
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::{route, Connections, Routed};
+
 /// Tagging, django-taggit's `TaggableManager` done here (with feature `taggit`, its default
 /// models too: [`tagging::Tag`], [`tagging::TaggedItem`], `UuidTaggedItem`, `TextTaggedItem`): a `Tags<Through>` field on any model,
 /// its manager ([`TagManager`](tagging::TagManager): `article.tags().add(db, ["rust"])`), its

@@ -10,6 +10,20 @@
 //!   `SELECT` when some rows are missing;
 //! - [`create_content_types`]: 1 `SELECT`, plus 1 `INSERT` of everything missing.
 //!
+//! On a database with a replica ([`ContentTypes::routed`], `Databases::get`), a lookup that
+//! misses the cache reads the replica, unless the primary is inside a transaction
+//! ([`crate::route`]), and what the replica does not have yet (it lags) is looked up, and
+//! created if need be, on the primary, never on the replica, never twice:
+//! - a cached lookup: 0 queries;
+//! - the row on the replica: 1 `SELECT` on the replica, none on the primary;
+//! - the row on the primary only (replication lag): 1 `SELECT` on the replica, 1 `SELECT`
+//!   on the primary (Django's `get_for_model` reads the replica, then `get_or_create`s on the
+//!   primary: the same `SELECT`s);
+//! - no row anywhere: 1 `SELECT` on the replica, then the 3 statements above on the
+//!   primary;
+//! - `for_models`, `for_id`, `by_natural_key`: the same, with one `SELECT` per connection
+//!   for all their uncached keys.
+//!
 //! The hot path, a cached `for_model` (every generic relation read starts with one), reads a
 //! per-thread copy of the cache: no lock, no shared write, no allocation, one probe of a
 //! map keyed by the model's address with a multiply-and-rotate hash. The shared cache,
@@ -37,12 +51,13 @@ use diesel::{Connection, QueryResult, RunQueryDsl};
 
 use crate::backend::{Binds, SupportedBackend};
 use crate::content_type::ContentType;
-use crate::db::{Db, Using};
+use crate::db::{Db, Routed, Using};
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::fxhash::FxHashMap;
 use crate::model::Loaded;
 use crate::query::{Col, Cond, KeyOrder, Lock, OnConflict, Select};
+use crate::route::Connections;
 
 /// Where a manager finds its models.
 enum RegistrySource {
@@ -142,6 +157,38 @@ impl ContentTypes {
     pub fn using<'a, C>(&'a self, conn: &'a mut C) -> Using<'a, C> {
         Using {
             conn,
+            content_types: self,
+        }
+    }
+
+    /// Binds a primary connection and a replica of it (a read-only copy, which may lag) to
+    /// this manager: pass the result where a [`Db`] is expected. Reads go to the replica,
+    /// writes and transactions to the primary ([`crate::route`]); a content type the
+    /// replica does not have yet is looked up, or created, on the primary.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// use contenttypes::testing::QueryLog;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let content_types = ContentTypes::new();
+    /// let (mut primary, mut replica) = (connection(), connection());
+    /// let (primary_log, replica_log) = (QueryLog::attach(&mut primary), QueryLog::attach(&mut replica));
+    /// let mut db = content_types.routed(&mut primary, &mut replica);
+    ///
+    /// // The replica has no content-type row yet (it lags): read there, then created on
+    /// // the primary.
+    /// let ct = ContentType::for_model::<Article>(&mut db)?;
+    /// assert_eq!((replica_log.count(), primary_log.count()), (1, 3));
+    /// assert_eq!(ContentType::for_model::<Article>(&mut db)?, ct); // cached: no query
+    /// assert_eq!((replica_log.count(), primary_log.count()), (1, 3));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn routed<'a, C>(&'a self, primary: &'a mut C, replica: &'a mut C) -> Routed<'a, C> {
+        Routed {
+            primary,
+            replica,
             content_types: self,
         }
     }
@@ -269,7 +316,11 @@ impl ContentTypes {
         Ok(ct)
     }
 
-    pub(crate) fn for_def<C>(&self, conn: &mut C, def: &'static ModelDef) -> Result<ContentType>
+    pub(crate) fn for_def<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        def: &'static ModelDef,
+    ) -> Result<ContentType>
     where
         C: Connection + diesel::connection::LoadConnection,
         C::Backend: SupportedBackend,
@@ -277,19 +328,23 @@ impl ContentTypes {
         if let Some(ct) = self.cached(def) {
             return Ok(ct);
         }
-        self.load_def(conn, def)
+        self.load_def(conns, def)
     }
 
     /// The id of [`Self::for_def`]'s content type, copying nothing when cached.
     #[inline]
-    pub(crate) fn id_for_def<C>(&self, conn: &mut C, def: &'static ModelDef) -> Result<i32>
+    pub(crate) fn id_for_def<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        def: &'static ModelDef,
+    ) -> Result<i32>
     where
         C: Connection + diesel::connection::LoadConnection,
         C::Backend: SupportedBackend,
     {
         match self.cached_id_of(def) {
             Some(id) => Ok(id),
-            None => Ok(self.load_def(conn, def)?.id),
+            None => Ok(self.load_def(conns, def)?.id),
         }
     }
 
@@ -297,7 +352,7 @@ impl ContentTypes {
     /// point at a content type that is not there, so a delete need not create one).
     pub(crate) fn existing_id_for_def<C>(
         &self,
-        conn: &mut C,
+        conns: &mut Connections<'_, C>,
         def: &'static ModelDef,
     ) -> Result<Option<i32>>
     where
@@ -308,25 +363,33 @@ impl ContentTypes {
             return Ok(Some(id));
         }
         self.registration_of(def)?;
-        match self.select_keys(conn, &[def.natural_key()])?.pop() {
+        match self.read_keys(conns, &[def.natural_key()])?.pop() {
             Some(ct) => Ok(Some(self.remember(ct)?.id)),
             None => Ok(None),
         }
     }
 
-    /// A cache miss of [`Self::for_def`]: read, or create, the row.
+    /// A cache miss of [`Self::for_def`]: read, or create (on the primary), the row.
     #[cold]
-    fn load_def<C>(&self, conn: &mut C, def: &'static ModelDef) -> Result<ContentType>
+    fn load_def<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        def: &'static ModelDef,
+    ) -> Result<ContentType>
     where
         C: Connection + diesel::connection::LoadConnection,
         C::Backend: SupportedBackend,
     {
         self.registration_of(def)?;
-        if let Some(ct) = self.select_keys(conn, &[def.natural_key()])?.pop() {
+        if let Some(ct) = self.read_keys(conns, &[def.natural_key()])?.pop() {
             return self.remember(ct);
         }
-        self.insert_every_missing(conn)?;
-        match self.select_keys_locked(conn, &[def.natural_key()])?.pop() {
+        let primary = conns.primary();
+        self.insert_every_missing(primary)?;
+        match self
+            .select_keys_locked(primary, &[def.natural_key()])?
+            .pop()
+        {
             Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentType {
                 app_label: def.app_label.to_string(),
@@ -337,7 +400,7 @@ impl ContentTypes {
 
     pub(crate) fn for_defs<C>(
         &self,
-        conn: &mut C,
+        conns: &mut Connections<'_, C>,
         defs: &[&'static ModelDef],
     ) -> Result<Vec<ContentType>>
     where
@@ -354,15 +417,16 @@ impl ContentTypes {
             }
         }
         if !missing.is_empty() {
-            let found = self.select_keys(conn, &missing)?;
+            let found = self.read_keys(conns, &missing)?;
             for ct in found {
                 let ct = self.remember(ct)?;
                 missing.retain(|k| *k != ct.natural_key());
             }
         }
         if !missing.is_empty() {
-            self.insert_every_missing(conn)?;
-            for ct in self.select_keys_locked(conn, &missing)? {
+            let primary = conns.primary();
+            self.insert_every_missing(primary)?;
+            for ct in self.select_keys_locked(primary, &missing)? {
                 self.remember(ct)?;
             }
         }
@@ -394,7 +458,7 @@ impl ContentTypes {
         insert_missing(conn, &keys)
     }
 
-    pub(crate) fn for_id<C>(&self, conn: &mut C, id: i32) -> Result<ContentType>
+    pub(crate) fn for_id<C>(&self, conns: &mut Connections<'_, C>, id: i32) -> Result<ContentType>
     where
         C: Connection + diesel::connection::LoadConnection,
         C::Backend: SupportedBackend,
@@ -402,18 +466,19 @@ impl ContentTypes {
         if let Some(ct) = self.cached_id(id) {
             return Ok(ct);
         }
-        let def = ct_table::DEF;
-        let query = Select::new(def, Cond::Eq(Col::of(def, "id"), Value::Integer(id)));
-        let mut rows: Vec<Loaded<ContentType>> = query.load(conn)?;
-        match rows.pop() {
-            Some(row) => self.remember(row.0),
+        match self.read_ids(conns, vec![Value::Integer(id)])?.pop() {
+            Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentTypeId { id }),
         }
     }
 
-    /// The content types with these ids, with at most one query for the uncached ones;
-    /// ids with no row are left out.
-    pub(crate) fn for_ids<C>(&self, conn: &mut C, ids: &[i32]) -> Result<HashMap<i32, ContentType>>
+    /// The content types with these ids, with at most one query (per connection) for the
+    /// uncached ones; ids with no row are left out.
+    pub(crate) fn for_ids<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        ids: &[i32],
+    ) -> Result<HashMap<i32, ContentType>>
     where
         C: Connection + diesel::connection::LoadConnection,
         C::Backend: SupportedBackend,
@@ -430,11 +495,8 @@ impl ContentTypes {
             }
         }
         if !missing.is_empty() {
-            let def = ct_table::DEF;
-            let query = Select::new(def, Cond::In(Col::of(def, "id"), missing));
-            let rows: Vec<Loaded<ContentType>> = query.load(conn)?;
-            for row in rows {
-                let ct = self.remember(row.0)?;
+            for row in self.read_ids(conns, missing)? {
+                let ct = self.remember(row)?;
                 out.insert(ct.id, ct);
             }
         }
@@ -443,7 +505,7 @@ impl ContentTypes {
 
     pub(crate) fn by_natural_key<C>(
         &self,
-        conn: &mut C,
+        conns: &mut Connections<'_, C>,
         app_label: &str,
         model: &str,
     ) -> Result<ContentType>
@@ -457,13 +519,60 @@ impl ContentTypes {
                 return Ok(ct.clone());
             }
         }
-        match self.select_keys(conn, &[(app_label, model)])?.pop() {
+        match self.read_keys(conns, &[(app_label, model)])?.pop() {
             Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentType {
                 app_label: app_label.to_string(),
                 model: model.to_string(),
             }),
         }
+    }
+
+    /// The rows with these natural keys, read where reads go; when that is a replica, the
+    /// keys it lacks (it lags) are read again on the primary. 1 `SELECT`, or 2 then.
+    fn read_keys<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let replica = conns.reads_replica();
+        let mut found = self.select_keys(conns.for_read(), keys)?;
+        if replica && found.len() < keys.len() {
+            let lagging: Vec<(&str, &str)> = keys
+                .iter()
+                .filter(|k| !found.iter().any(|ct| ct.natural_key() == **k))
+                .copied()
+                .collect();
+            found.extend(self.select_keys(conns.primary(), &lagging)?);
+        }
+        Ok(found)
+    }
+
+    /// The rows with these ids (each `Value::Integer`), read as [`Self::read_keys`] reads.
+    fn read_ids<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        ids: Vec<Value>,
+    ) -> Result<Vec<ContentType>>
+    where
+        C: Connection + diesel::connection::LoadConnection,
+        C::Backend: SupportedBackend,
+    {
+        let replica = conns.reads_replica();
+        let wanted = ids.len();
+        let mut found = select_ids(conns.for_read(), ids.clone())?;
+        if replica && found.len() < wanted {
+            let lagging: Vec<Value> = ids
+                .into_iter()
+                .filter(|id| !found.iter().any(|ct| *id == Value::Integer(ct.id)))
+                .collect();
+            found.extend(select_ids(conns.primary(), lagging)?);
+        }
+        Ok(found)
     }
 
     /// `SELECT ... WHERE (app_label = ? AND model IN (...)) OR (...)`.
@@ -531,6 +640,21 @@ impl ContentTypes {
         let rows: Vec<Loaded<ContentType>> = query.load(conn)?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
+}
+
+/// `SELECT ... WHERE id IN (...)`.
+fn select_ids<C>(conn: &mut C, ids: Vec<Value>) -> Result<Vec<ContentType>>
+where
+    C: Connection + diesel::connection::LoadConnection,
+    C::Backend: SupportedBackend,
+{
+    let def = ct_table::DEF;
+    let cond = match <[Value; 1]>::try_from(ids) {
+        Ok([id]) => Cond::Eq(Col::of(def, "id"), id),
+        Err(ids) => Cond::In(Col::of(def, "id"), ids),
+    };
+    let rows: Vec<Loaded<ContentType>> = Select::new(def, cond).load(conn)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 fn def_key(def: &'static ModelDef) -> usize {
