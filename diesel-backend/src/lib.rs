@@ -10,6 +10,8 @@ pub mod columns;
 pub mod content_type;
 pub mod content_types;
 pub mod create;
+#[cfg(feature = "r2d2")]
+pub mod databases;
 pub mod db;
 mod delete;
 pub mod error;
@@ -34,6 +36,8 @@ mod prefetch_cell;
 pub mod query;
 pub mod relation;
 pub mod route;
+#[cfg(feature = "r2d2")]
+pub mod router;
 pub mod schema;
 #[cfg(feature = "serde")]
 mod serde_impls;
