@@ -13,14 +13,19 @@ use common::{backend_tests, per_backend, TestConnection, TestDb};
 use contenttypes::databases::{ConnectionPool, Database, Databases};
 use contenttypes::prelude::*;
 use contenttypes::router::{ReadFrom, Router};
+use contenttypes::testing::QueryLog;
 use contenttypes::{create_content_types, django_content_type, Error, Registry};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, R2D2Connection};
 
-/// Logs every statement of a pool's connections into one [`Statements`] (SQLite's busy
-/// timeout set first, unlogged).
-#[derive(Debug)]
-struct LogTo(Statements);
+/// Logs the statements of a pool's connections into one log (SQLite's busy timeout set
+/// first, unlogged): every statement ([`Statements`], for replicas), or the queries Django
+/// counts ([`QueryLog`], transaction control left out).
+#[derive(Clone, Debug)]
+enum LogTo {
+    Every(Statements),
+    Queries(QueryLog),
+}
 
 impl<C: TestConnection> CustomizeConnection<C, diesel::r2d2::Error> for LogTo
 where
@@ -31,13 +36,16 @@ where
             conn.batch_execute("PRAGMA busy_timeout = 10000")
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }
-        conn.set_instrumentation(self.0.clone());
+        match self {
+            LogTo::Every(log) => conn.set_instrumentation(log.clone()),
+            LogTo::Queries(log) => log.record(conn),
+        }
         Ok(())
     }
 }
 
 /// A pool of at most 2 connections to `db`'s database, logging into `log`.
-fn pool<C>(db: &TestDb<C>, log: &Statements) -> ConnectionPool<C>
+fn pool<C>(db: &TestDb<C>, log: LogTo) -> ConnectionPool<C>
 where
     C: TestConnection + R2D2Connection + Send,
     C::Backend: contenttypes::SupportedBackend,
@@ -47,7 +55,7 @@ where
         .min_idle(Some(1))
         .test_on_check_out(false)
         .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(LogTo(log.clone())))
+        .connection_customizer(Box::new(log))
         .build(ConnectionManager::<C>::new(
             db.url().expect("a shared database"),
         ))
@@ -92,10 +100,10 @@ backend_tests! {
                 .execute(&mut b.conn)
                 .unwrap();
         }
-        let (log_a, log_b) = (Statements::default(), Statements::default());
+        let (log_a, log_b) = (QueryLog::default(), QueryLog::default());
         let databases = Databases::new()
-            .add("tenant_a", Database::new(pool(&a, &log_a)))
-            .add("tenant_b", Database::new(pool(&b, &log_b)));
+            .add("tenant_a", Database::new(pool(&a, LogTo::Queries(log_a.clone()))))
+            .add("tenant_b", Database::new(pool(&b, LogTo::Queries(log_b.clone()))));
         assert_eq!(databases.names().collect::<Vec<_>>(), ["tenant_a", "tenant_b"]);
         let models: Vec<_> = Registry::global().unwrap().models().map(|r| r.def).collect();
         let mut on_a = databases.get("tenant_a").unwrap();
@@ -149,17 +157,19 @@ backend_tests! {
         for replica in [&r0, &r1] {
             copy_database::<Conn>(primary.cleanup.as_ref().unwrap(), replica.cleanup.as_ref().unwrap());
         }
-        let (lp, l0, l1) = (Statements::default(), Statements::default(), Statements::default());
+        let (lp, l0, l1) = (QueryLog::default(), Statements::default(), Statements::default());
         let databases = Databases::new().add(
             "default",
-            Database::new(pool(&primary, &lp)).replica(pool(&r0, &l0)).replica(pool(&r1, &l1)),
+            Database::new(pool(&primary, LogTo::Queries(lp.clone())))
+                .replica(pool(&r0, LogTo::Every(l0.clone())))
+                .replica(pool(&r1, LogTo::Every(l1.clone()))),
         );
         let mut first = databases.get("default").unwrap();
         let mut second = databases.get("default").unwrap();
         assert_eq!((first.replica_index(), second.replica_index()), (Some(0), Some(1)));
-        for log in [&lp, &l0, &l1] {
-            log.reset();
-        }
+        lp.reset();
+        l0.reset();
+        l1.reset();
         assert_eq!(Animal::count(&mut first).unwrap(), 1);
         assert_eq!((lp.count(), l0.count(), l1.count()), (0, 1, 0));
         // A cold cache: the content type is read on the second replica, then the rows.
@@ -188,8 +198,9 @@ backend_tests! {
         let mut primary = TestDb::<Conn>::shared();
         let replica = TestDb::<Conn>::shared();
         animal(&mut primary.db(), "Lion");
-        let (lp, lr) = (Statements::default(), Statements::default());
-        let (primary_pool, replica_pool) = (pool(&primary, &lp), pool(&replica, &lr));
+        let (lp, lr) = (QueryLog::default(), Statements::default());
+        let primary_pool = pool(&primary, LogTo::Queries(lp.clone()));
+        let replica_pool = pool(&replica, LogTo::Every(lr.clone()));
         let database = || Database::new(primary_pool.clone()).replica(replica_pool.clone());
 
         let databases = Databases::new().router(Fixed(ReadFrom::Primary)).add("default", database());
