@@ -7,14 +7,47 @@
 mod common;
 
 use common::models::*;
-use common::replica::{assert_only_selects, Pair};
+use common::replica::{assert_on_replica, assert_only_selects, Pair};
 use common::{assert_queries, backend_tests, per_backend};
+use contenttypes::lifecycle::{orphans, stale_content_types};
 use contenttypes::prelude::*;
-use contenttypes::{create_content_types, django_content_type};
+use contenttypes::{create_content_types, django_content_type, Count};
 use diesel::connection::{Connection, TransactionManager};
 use diesel::prelude::*;
 
 use generic_relations_taggeditem as tagged;
+
+/// django-taggit's shape, for the tagging reads.
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "routing", tag)]
+pub struct Tag {
+    pub id: i64,
+    #[model(unique, max_length = 100)]
+    pub name: String,
+    #[model(unique, max_length = 100)]
+    pub slug: String,
+}
+
+#[derive(Model, Clone, Debug, PartialEq)]
+#[model(app_label = "routing", tagged_item(tag = tag_id), unique(content_type_id, object_id, tag_id))]
+pub struct Tagging {
+    pub id: i64,
+    #[model(foreign_key = Tag, on_delete = cascade)]
+    pub tag_id: i64,
+    pub content_type_id: i32,
+    pub object_id: i64,
+    #[generic_foreign_key]
+    pub content_object: GenericForeignKey,
+}
+
+#[derive(Model, GenericRelation, Clone, Debug, PartialEq)]
+#[model(app_label = "routing")]
+pub struct Post {
+    pub id: i64,
+    #[model(max_length = 100)]
+    pub title: String,
+    pub tags: Tags<Tagging>,
+}
 
 /// How many `django_content_type` rows a connection's database has (with this natural key,
 /// or all).
@@ -87,6 +120,49 @@ backend_tests! {
         assert_eq!(deleted.total, 3);
         assert!(primary.count() >= 3, "the probe and the two deletes: {:?}", primary.take());
         assert_eq!(replica.count(), 0, "nothing went to the replica: {:?}", replica.take());
+    }
+
+    /// The other read-only operations read the replica too: tag names and counts,
+    /// `most_common`, `similar_objects`, tag filters, tag prefetches, aggregates, target
+    /// loads, orphan counts and the stale content-type list.
+    fn the_other_reads_go_to_the_replica(p) {
+        create_content_types(&mut p.primary.db()).unwrap();
+        let (a, b, lion) = {
+            let db = &mut p.primary.db();
+            let a = Post::insert(db, NewPost { title: "a".into() }).unwrap();
+            let b = Post::insert(db, NewPost { title: "b".into() }).unwrap();
+            a.tags().add(db, ["x", "y"]).unwrap();
+            b.tags().add(db, ["x"]).unwrap();
+            let lion = animal(db, "Lion");
+            lion.tags().create(db, tag("yellow")).unwrap();
+            (a, b, lion)
+        };
+        p.replicate();
+        let (primary, replica) = (p.primary_log(), p.replica_log.clone());
+        primary.reset();
+        replica.reset();
+        let db = &mut p.routed();
+        let r = &replica;
+        // The content types are cached (the seeding looked them up): 1 statement each.
+        assert_on_replica(r, 1, || assert_eq!(a.tags().names(db).unwrap(), ["x", "y"]));
+        assert_on_replica(r, 1, || assert_eq!(a.tags().count(db).unwrap(), 2));
+        let top = assert_on_replica(r, 1, || Post::TAGS.most_common().load(db).unwrap());
+        assert_eq!((top[0].0.name.as_str(), top[0].1), ("x", 2));
+        let similar = assert_on_replica(r, 1, || a.tags().similar_objects().load(db).unwrap());
+        assert_eq!(similar, [(b.clone(), 1)]);
+        let tagged_y = assert_on_replica(r, 1, || Post::filter(Post::TAGS.any(["y"])).load(db).unwrap());
+        assert_eq!(tagged_y, std::slice::from_ref(&a));
+        let posts = Post::all(db).unwrap();
+        assert_on_replica(r, 1, || Post::TAGS.prefetch(db, &posts).unwrap());
+        assert_on_replica(r, 1, || assert_eq!(Animal::TAGS.total_count(db).unwrap(), 1));
+        assert_on_replica(r, 1, || assert_eq!(Animal::TAGS.annotate(Count).load(db).unwrap(), [(lion.clone(), 1)]));
+        // The pairs, then the targets of each model: 2.
+        let targets = assert_on_replica(r, 2, || TaggedItem::CONTENT_OBJECT.load_targets(db, tagged::tag.eq("yellow")).unwrap());
+        assert_eq!(targets[0].downcast_ref::<Animal>().unwrap(), &lion);
+        assert!(orphans(db).unwrap().is_empty());
+        assert!(stale_content_types(db, &[]).unwrap().is_empty());
+        assert!(assert_only_selects(r) > 0, "the orphan counts and the stale list read the replica");
+        assert_eq!(primary.count(), 0, "no read reached the primary: {:?}", primary.take());
     }
 
     /// While the primary is inside the caller's transaction, everything goes to the

@@ -83,6 +83,28 @@ pub fn assert_only_selects(replica: &Statements) -> usize {
     sent.len()
 }
 
+/// Runs `f` and asserts that it sent `expected` statements to the replica, all plain
+/// `SELECT`s (as `assert_queries` counts, for a replica's log).
+#[track_caller]
+pub fn assert_on_replica<T>(replica: &Statements, expected: usize, f: impl FnOnce() -> T) -> T {
+    replica.reset();
+    let out = f();
+    let sent = replica.take();
+    assert_eq!(
+        sent.len(),
+        expected,
+        "expected {expected} statements on the replica, got {}:\n{}",
+        sent.len(),
+        sent.iter()
+            .map(|q| format!("  {q}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let log = Statements(Arc::new(Mutex::new(sent)));
+    assert_only_selects(&log);
+    out
+}
+
 /// A primary and its replica, with the content-type manager of the logical database
 /// (`primary.cts`) and a log of every statement the replica received.
 pub struct Pair<C: TestConnection>
