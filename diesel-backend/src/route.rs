@@ -17,7 +17,7 @@
 //!
 //! What a replica does not have yet (it lags its primary) reads as missing, as in Django,
 //! with one exception: a content type missing on the replica is looked up, and created if
-//! need be, on the primary ([`ContentTypes`](crate::ContentTypes) documents the counts), so
+//! need be, on the primary ([`ContentTypes`] documents the counts), so
 //! a lagging replica never makes the framework create a second row or fail.
 
 use diesel::Connection;
