@@ -187,6 +187,22 @@ backend_tests! {
         assert_eq!(Animal::count(db).unwrap(), 0, "after the commit, reads go to the replica (a copy from before)");
         assert_eq!(ContentType::for_model::<Animal>(db).unwrap(), ct, "cached");
         assert_eq!(assert_only_selects(&replica), 1);
+
+        // `Routed::transaction`: the same, committed on `Ok`, rolled back on `Err`.
+        let seen = db.transaction(|db| {
+            let tiger = animal(db, "Tiger");
+            tiger.tags().create(db, tag("striped"))?;
+            Ok::<_, contenttypes::Error>((Animal::count(db)?, tiger.tags().count(db)?))
+        });
+        assert_eq!(seen.unwrap(), (2, 1));
+        let failed = db.transaction(|db| {
+            animal(db, "Bear");
+            assert_eq!(Animal::count(db)?, 3);
+            Err::<(), _>(contenttypes::Error::InvalidArgument("undo".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(Animal::count(db.connection()).unwrap(), 2, "the bear was rolled back");
+        assert_eq!(replica.count(), 0, "nothing went to the replica: {:?}", replica.take());
     }
 
     /// The framework's own transactions and the reads they decide on run on the primary:

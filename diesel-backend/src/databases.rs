@@ -236,6 +236,22 @@ impl<C: R2D2Connection + Send + 'static> PooledDb<C> {
     }
 }
 
+impl<C> PooledDb<C>
+where
+    C: R2D2Connection + diesel::connection::LoadConnection + Send + 'static,
+    C::Backend: SupportedBackend,
+{
+    /// Runs `f` in a transaction on the primary, committed when it returns `Ok` and rolled
+    /// back otherwise (Django's `transaction.atomic`): everything `f` sends through this
+    /// `PooledDb` goes to the primary, reads included, so it reads what it wrote.
+    pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        crate::route::transaction(self, f)
+    }
+}
+
 impl<C> Db for PooledDb<C>
 where
     C: R2D2Connection + diesel::connection::LoadConnection + 'static,

@@ -114,6 +114,38 @@ pub struct Routed<'a, C> {
     pub(crate) content_types: &'a ContentTypes,
 }
 
+impl<C> Routed<'_, C>
+where
+    C: Connection + LoadConnection,
+    C::Backend: SupportedBackend,
+{
+    /// Runs `f` in a transaction on the primary, committed when it returns `Ok` and rolled
+    /// back otherwise (Django's `transaction.atomic`): everything `f` sends through the
+    /// routed connection goes to the primary, reads included, so it reads what it wrote.
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let content_types = ContentTypes::new();
+    /// let (mut primary, mut replica) = (connection(), connection());
+    /// let mut db = content_types.routed(&mut primary, &mut replica);
+    /// let count = db.transaction(|db| {
+    ///     Tag::insert(db, NewTag { name: "rust".into() })?;
+    ///     Tag::count(db) // the primary: 1, where the replica has none yet
+    /// })?;
+    /// assert_eq!(count, 1);
+    /// assert_eq!(Tag::count(&mut db)?, 0); // the replica again
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<diesel::result::Error>,
+    {
+        crate::route::transaction(self, f)
+    }
+}
+
 impl<C> Db for Routed<'_, C>
 where
     C: Connection + LoadConnection,

@@ -13,16 +13,19 @@
 //!   `get_or_create`, `update_or_create`, `set`, deletes with their cascades and probes):
 //!   their work sees the primary only;
 //! - every statement while the caller has a transaction open on the primary, so what the
-//!   transaction wrote is what it reads (read-your-writes).
+//!   transaction wrote is what it reads (read-your-writes): `transaction` of
+//!   [`Routed`](crate::Routed) and `PooledDb`, or one opened on `db.connection()`.
 //!
 //! What a replica does not have yet (it lags its primary) reads as missing, as in Django,
 //! with one exception: a content type missing on the replica is looked up, and created if
 //! need be, on the primary ([`ContentTypes`] documents the counts), so
 //! a lagging replica never makes the framework create a second row or fail.
 
+use diesel::connection::TransactionManager;
 use diesel::Connection;
 
 use crate::content_types::ContentTypes;
+use crate::db::Db;
 use crate::transaction::in_transaction;
 
 /// The connections of one logical database and its content-type manager: the primary,
@@ -109,5 +112,31 @@ impl<'a, C: Connection> Connections<'a, C> {
     /// The primary and the content-type manager.
     pub fn into_primary(self) -> (&'a mut C, &'a ContentTypes) {
         (self.primary, self.content_types)
+    }
+}
+
+/// Runs `f` with `db` inside a transaction on its primary, committed when `f` returns `Ok`
+/// and rolled back otherwise (as Diesel's `Connection::transaction`): by the rule, every
+/// statement `f` sends through `db` goes to the primary, reads included. What `Routed` and
+/// `PooledDb` call `transaction`.
+pub(crate) fn transaction<D, T, E>(
+    db: &mut D,
+    f: impl FnOnce(&mut D) -> Result<T, E>,
+) -> Result<T, E>
+where
+    D: Db + ?Sized,
+    E: From<diesel::result::Error>,
+{
+    type Manager<C> = <C as Connection>::TransactionManager;
+    Manager::<D::Connection>::begin_transaction(db.connection())?;
+    match f(db) {
+        Ok(value) => {
+            Manager::<D::Connection>::commit_transaction(db.connection())?;
+            Ok(value)
+        }
+        Err(error) => match Manager::<D::Connection>::rollback_transaction(db.connection()) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
     }
 }
