@@ -183,7 +183,7 @@ backend_tests! {
         assert_eq!(Animal::count(&mut first).unwrap(), 1, "replica 0 lags");
         assert_eq!(tiger.tags().count(&mut second).unwrap(), 0, "replica 1 lags");
         assert_eq!(Animal::count(first.connection()).unwrap(), 2, "the primary");
-        let in_transaction = first.transaction(|db| Animal::count(db)).unwrap();
+        let in_transaction = first.transaction(Animal::count).unwrap();
         assert_eq!(in_transaction, 2, "a transaction reads the primary");
         drop((first, second));
         assert_eq!(databases.get("default").unwrap().replica_index(), Some(0), "round robin");
