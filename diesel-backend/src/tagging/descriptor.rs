@@ -215,7 +215,7 @@ where
                     .and(set_cond::<C>(self.name)),
                 object_id: Some(link.object_id.name.as_ref()),
             };
-            let rows: Vec<TagOf<C::Tag, C::ObjectId>> = query.load(db.connection())?;
+            let rows: Vec<TagOf<C::Tag, C::ObjectId>> = query.load(db.connection_for_read())?;
             for TagOf(tag, oid) in rows {
                 by_object.entry(oid.to_pk_value()).or_default().push(tag);
             }

@@ -188,7 +188,7 @@ where
             cond: self.cond(db)?,
             object_id: None,
         };
-        let rows: Vec<Loaded<C::Tag>> = query.load(db.connection())?;
+        let rows: Vec<Loaded<C::Tag>> = query.load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -213,7 +213,7 @@ where
             cond: self.cond(db)?,
             extra: NoFilter,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
     }
 
     /// Adds tags, given by name or as tag rows (mixed), creating the named ones that do not
