@@ -220,6 +220,17 @@ pub use contenttypes_diesel::{
     SupportedBackend, Target, TargetSet, Using, Value, Values,
 };
 
+// Databases with read replicas: which connection a statement goes to (`route`), the `Db` of
+// a primary and a replica (`Routed`, made by `ContentTypes::routed`).
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::{route, Connections, Routed};
+
+// Connection pools (feature `r2d2`): named logical databases, each a primary, replicas and
+// its own content-type cache (`databases::Databases`), and the `router::Router` that picks
+// their replicas.
+#[cfg(feature = "r2d2")]
+pub use contenttypes_diesel::{databases, router};
+
 /// Tagging, django-taggit's `TaggableManager` done here (with feature `taggit`, its default
 /// models too: [`tagging::Tag`], [`tagging::TaggedItem`], `UuidTaggedItem`, `TextTaggedItem`): a `Tags<Through>` field on any model,
 /// its manager ([`TagManager`](tagging::TagManager): `article.tags().add(db, ["rust"])`), its

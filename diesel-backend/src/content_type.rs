@@ -98,8 +98,8 @@ impl ContentType {
     /// # }
     /// ```
     pub fn for_model<T: Model>(db: &mut impl Db) -> Result<ContentType> {
-        let (conn, cts) = db.parts();
-        cts.for_def(conn, T::DEF)
+        let mut conns = db.connections();
+        conns.content_types().for_def(&mut conns, T::DEF)
     }
 
     /// The id of `T`'s content type in `db`'s database, created when missing: what
@@ -117,28 +117,30 @@ impl ContentType {
     /// ```
     #[inline]
     pub fn id_for_model<T: Model>(db: &mut impl Db) -> Result<i32> {
-        let (conn, cts) = db.parts();
-        cts.id_for_def(conn, T::DEF)
+        let mut conns = db.connections();
+        conns.content_types().id_for_def(&mut conns, T::DEF)
     }
 
     /// The content types of several models, in the order given, with at most one `SELECT`
     /// for all uncached ones (Django's `get_for_models`).
     pub fn for_models(db: &mut impl Db, models: &[&'static ModelDef]) -> Result<Vec<ContentType>> {
-        let (conn, cts) = db.parts();
-        cts.for_defs(conn, models)
+        let mut conns = db.connections();
+        conns.content_types().for_defs(&mut conns, models)
     }
 
     /// The content type with this id; never creates one (Django's `get_for_id`).
     pub fn for_id(db: &mut impl Db, id: i32) -> Result<ContentType> {
-        let (conn, cts) = db.parts();
-        cts.for_id(conn, id)
+        let mut conns = db.connections();
+        conns.content_types().for_id(&mut conns, id)
     }
 
     /// The content type with this natural key; never creates one (Django's
     /// `get_by_natural_key`).
     pub fn by_natural_key(db: &mut impl Db, app_label: &str, model: &str) -> Result<ContentType> {
-        let (conn, cts) = db.parts();
-        cts.by_natural_key(conn, app_label, model)
+        let mut conns = db.connections();
+        conns
+            .content_types()
+            .by_natural_key(&mut conns, app_label, model)
     }
 
     /// `(app_label, model)`.
@@ -197,7 +199,7 @@ impl ContentType {
     ) -> Result<Vec<GenericObject>> {
         let registration = self.registration.ok_or_else(|| self.stale())?;
         let found = crate::object::load_by_keys(
-            db.connection(),
+            db.connection_for_read(),
             registration,
             pks,
             &crate::query::NoFilter,

@@ -111,6 +111,16 @@ pub enum Error {
         /// What is wrong and what to do.
         problem: String,
     },
+    /// No database of this name was added to the `Databases`
+    /// (feature `r2d2`).
+    UnknownDatabase { name: String },
+    /// A connection pool of a database gave no connection (it timed out, or the server is
+    /// unreachable); `source` is the pool's error (feature `r2d2`).
+    Pool {
+        /// The database's name, and which of its pools (`primary`, `replica 0`...).
+        database: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A migration could not be read or run; `source` is Diesel's error.
     Migration {
         /// What was being done (`reading migrations/sqlite`, `running pending migrations`).
@@ -187,6 +197,15 @@ impl fmt::Display for Error {
                 f,
                 "`{model}.{field}` was loaded lazily while strict loading is on; prefetch it first"
             ),
+            Error::UnknownDatabase { name } => write!(
+                f,
+                "no database is named `{name}`; add it with `Databases::add` (names are case-sensitive)"
+            ),
+            Error::Pool { database, source } => write!(
+                f,
+                "no connection from the pool of `{database}`: {source}; check that its server is up, or \
+                 raise the pool's size or connection timeout"
+            ),
             Error::Migration { context, source } => write!(f, "{context}: {source}"),
             Error::ManyToManyThrough {
                 model,
@@ -205,7 +224,7 @@ impl std::error::Error for Error {
         match self {
             Error::Database(e) => Some(e),
             Error::Registry(e) => Some(e),
-            Error::Migration { source, .. } => Some(source.as_ref()),
+            Error::Migration { source, .. } | Error::Pool { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

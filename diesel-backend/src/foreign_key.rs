@@ -171,7 +171,7 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
             })
             .collect();
         let found: FxHashMap<PkValue, Arc<T>> =
-            select_by_keys::<T, D>(db, &distinct, KeyOrder::Never)?
+            select_by_keys::<T, _>(db.connection_for_read(), &distinct, KeyOrder::Never)?
                 .into_iter()
                 .map(|row| (row.pk().to_pk_value(), Arc::new(row)))
                 .collect();

@@ -248,17 +248,20 @@ where
         return Ok(cached);
     }
     crate::prefetch::check_lazy_load(M::DEF, M::NAME)?;
-    let (conn, cts) = db.parts();
+    let mut conns = db.connections();
     // A stale content type (no registered model has it) reads as a missing target, as in a
     // prefetch; `ContentType::for_id(..)?.model_class()` tells the two apart.
-    let registration = cts.for_id(conn, ct_id)?.model_class();
+    let registration = conns
+        .content_types()
+        .for_id(&mut conns, ct_id)?
+        .model_class();
     let Some(registration) = registration.filter(|r| <M::Targets as TargetSet>::admits(r.def))
     else {
         row.__cache().store(ct_id, object_id, None);
         return Ok(None);
     };
     let found = crate::object::load_by_keys(
-        conn,
+        conns.for_read(),
         registration,
         std::slice::from_ref(&object_id),
         &crate::query::NoFilter,

@@ -125,10 +125,11 @@ fn read_back_filled<T: Model, D: Db>(db: &mut D, out: Vec<T>) -> Result<Vec<T>> 
         return Ok(out);
     }
     let keys: Vec<PkValue> = out.iter().map(|r| r.pk().to_pk_value()).collect();
-    let mut fresh: HashMap<PkValue, T> = select_by_keys::<T, _>(db, &keys, KeyOrder::Never)?
-        .into_iter()
-        .map(|r| (r.pk().to_pk_value(), r))
-        .collect();
+    let mut fresh: HashMap<PkValue, T> =
+        select_by_keys::<T, _>(db.connection(), &keys, KeyOrder::Never)?
+            .into_iter()
+            .map(|r| (r.pk().to_pk_value(), r))
+            .collect();
     Ok(keys.iter().filter_map(|k| fresh.remove(k)).collect())
 }
 

@@ -10,6 +10,8 @@ pub mod columns;
 pub mod content_type;
 pub mod content_types;
 pub mod create;
+#[cfg(feature = "r2d2")]
+pub mod databases;
 pub mod db;
 mod delete;
 pub mod error;
@@ -33,6 +35,9 @@ pub mod prefetch;
 mod prefetch_cell;
 pub mod query;
 pub mod relation;
+pub mod route;
+#[cfg(feature = "r2d2")]
+pub mod router;
 pub mod schema;
 #[cfg(feature = "serde")]
 mod serde_impls;
@@ -51,7 +56,7 @@ pub use backend::SupportedBackend;
 pub use content_type::{ContentType, NewContentType};
 pub use content_types::{create_content_types, ContentTypes};
 pub use create::LookupColumns;
-pub use db::{Db, Using};
+pub use db::{Db, Routed, Using};
 pub use delete::Deleted;
 pub use error::{Error, ProtectedRows, Result};
 pub use field::{FieldType, Value};
@@ -75,6 +80,7 @@ pub use relation::{
     HasGenericRelations, Having, IntegerSqlType, Max, Min, RelatedManager, RelatedQuery,
     RelatedScalar, RelatedWith, ReverseGenericRelation, Sum,
 };
+pub use route::Connections;
 pub use tagging::{TagManager, TagModel, TaggedItemModel, Tags, TagsDescriptor};
 pub use target::Target;
 pub use targets::{Admits, Open, TargetSet};

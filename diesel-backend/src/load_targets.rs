@@ -74,7 +74,7 @@ where
             extra: filter,
             ordered: false,
         };
-        let pairs: Vec<Pair<M::ObjectId>> = query.load(db.connection())?;
+        let pairs: Vec<Pair<M::ObjectId>> = query.load(db.connection_for_read())?;
         let mut groups = load_groups::<M::Targets, _, _>(
             db,
             pairs.len(),
@@ -125,9 +125,10 @@ pub(crate) fn load_groups<'r, S: TargetSet, O: PrimaryKey, D: Db>(
     pairs: impl Iterator<Item = (Option<i32>, Option<&'r O>)>,
 ) -> Result<Vec<LoadedGroup<'r, O>>> {
     let groups = ObjectIds::by_content_type(len, pairs);
-    let (conn, cts) = db.parts();
+    let mut conns = db.connections();
     let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
-    let types = cts.for_ids(conn, &ids)?;
+    let types = conns.content_types().for_ids(&mut conns, &ids)?;
+    let conn = conns.for_read();
     let mut out = Vec::with_capacity(groups.len());
     for (ct, group) in groups {
         let Some(registration) = types.get(&ct).and_then(ContentType::model_class) else {

@@ -279,12 +279,13 @@ pub trait Objects: Model {
     /// [`max_keys`](crate::query::max_keys) keys.
     fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
         let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
-        select_by_keys::<Self, D>(db, &keys, KeyOrder::Always)
+        select_by_keys::<Self, _>(db.connection_for_read(), &keys, KeyOrder::Always)
     }
 
     /// Every row, ordered by key. 1 query.
     fn all<D: Db>(db: &mut D) -> Result<Vec<Self>> {
-        let rows: Vec<Loaded<Self>> = Select::new(Self::DEF, Cond::True).load(db.connection())?;
+        let rows: Vec<Loaded<Self>> =
+            Select::new(Self::DEF, Cond::True).load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -323,7 +324,7 @@ pub trait Objects: Model {
             cond: Cond::True,
             extra: NoFilter,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
     }
 
     /// Writes every column of this saved row. 1 statement.
@@ -485,7 +486,7 @@ impl<T: Model, E, O> Filtered<T, E, O> {
         E: QueryFragment<D::Backend>,
         O: QueryFragment<D::Backend>,
     {
-        let rows: Vec<Loaded<T>> = self.select().load(db.connection())?;
+        let rows: Vec<Loaded<T>> = self.select().load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -497,7 +498,7 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     {
         self.slice = self.slice.first();
         let query = self.select();
-        let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
+        let mut rows: Vec<Loaded<T>> = query.load(db.connection_for_read())?;
         Ok(rows.pop().map(|r| r.0))
     }
 
@@ -511,7 +512,7 @@ impl<T: Model, E, O> Filtered<T, E, O> {
             cond: Cond::True,
             extra: self.expression,
         };
-        let all = query.get_result::<Scalar<i64>>(db.connection())?.0;
+        let all = query.get_result::<Scalar<i64>>(db.connection_for_read())?.0;
         Ok(self.slice.count_within(all))
     }
 
@@ -528,12 +529,17 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     }
 }
 
-/// The rows of `T` with these keys, ordered by key.
-pub(crate) fn select_by_keys<T: Model, D: Db>(
-    db: &mut D,
+/// The rows of `T` with these keys, ordered by key, read on `conn` (the connection for a
+/// read, or the primary when the rows are read back after a write).
+pub(crate) fn select_by_keys<T: Model, C>(
+    conn: &mut C,
     keys: &[PkValue],
     order: KeyOrder,
-) -> Result<Vec<T>> {
+) -> Result<Vec<T>>
+where
+    C: diesel::Connection + diesel::connection::LoadConnection,
+    C::Backend: crate::SupportedBackend,
+{
     let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
         model: T::DEF.label(),
     })?;
@@ -541,9 +547,8 @@ pub(crate) fn select_by_keys<T: Model, D: Db>(
         .iter()
         .filter_map(|k| Value::from_key(pk.sql_type, k))
         .collect();
-    let conn = db.connection();
     let mut out = Vec::with_capacity(values.len());
-    for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
+    for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
         let mut query = Select::new(
             T::DEF,
             Cond::In(Col::of(T::DEF, pk.name.as_ref()), chunk.to_vec()),

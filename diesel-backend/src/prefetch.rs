@@ -272,9 +272,10 @@ where
             rows.iter()
                 .map(|row| (row.__content_type_id(), row.__object_id())),
         );
-        let (conn, cts) = db.parts();
+        let mut conns = db.connections();
         let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
-        let types = cts.for_ids(conn, &ids)?;
+        let types = conns.content_types().for_ids(&mut conns, &ids)?;
+        let conn = conns.for_read();
         let mut targets: Vec<GenericObject> = Vec::new();
         let mut report = Prefetched::default();
         for (ct_id, group) in groups {
@@ -371,7 +372,8 @@ pub fn prefetch_relations<D: Db>(
     objects: &[GenericObject],
     paths: &[RelationPath],
 ) -> Result<()> {
-    let (conn, cts) = db.parts();
+    let mut conns = db.connections();
+    let cts = conns.content_types();
     let registry = cts.registry()?;
     // (Through model, generic foreign key, relation name) → (content type → the objects).
     struct Group {
@@ -399,7 +401,7 @@ pub fn prefetch_relations<D: Db>(
                 .ok_or_else(|| Error::NotRegistered {
                     model: format!("{}.{}", relation.through_app_label, relation.through_model),
                 })?;
-            let ct = cts.id_for_def(conn, def)?;
+            let ct = cts.id_for_def(&mut conns, def)?;
             let position = groups.iter().position(|g| {
                 std::ptr::eq(g.through, through) && g.gfk == relation.gfk && g.name == name
             });
@@ -478,7 +480,7 @@ pub fn prefetch_relations<D: Db>(
             );
             let mut query = Select::new(through, cond);
             query.order_by_pk = KeyOrder::WhenNeeded;
-            rows.extend(load_dyn(vtable, || query.load(conn))?);
+            rows.extend(load_dyn(vtable, || query.load(conns.for_read()))?);
         }
         let mut by_target: FxHashMap<
             (i32, PkValue),
@@ -540,7 +542,7 @@ where
     // Each distinct object id converted once: bound, and matched with the loaded rows' keys.
     let values = group.values(pk.sql_type);
     let keys: Vec<Value> = values.iter().flatten().cloned().collect();
-    let conn = db.connection();
+    let conn = db.connection_for_read();
     let mut loaded: FxHashMap<PkValue, GenericObject> =
         FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
     for chunk in key_chunks::<D::Backend>(&keys, FRAMEWORK_BINDS) {

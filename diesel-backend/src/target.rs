@@ -106,8 +106,8 @@ impl<Oid: PrimaryKey, S> Target<Oid, S> {
         let Some(model) = self.model else {
             return Ok(());
         };
-        let (conn, cts) = db.parts();
-        let ct = cts.id_for_def(conn, model)?;
+        let mut conns = db.connections();
+        let ct = conns.content_types().id_for_def(&mut conns, model)?;
         let _ = self.content_type_id.set(Some(ct));
         Ok(())
     }

@@ -22,7 +22,7 @@ use diesel::Connection;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct QueryLog {
     count: Arc<AtomicUsize>,
     queries: Arc<Mutex<Vec<String>>>,
@@ -32,8 +32,29 @@ impl QueryLog {
     /// Starts recording on `conn`, replacing its instrumentation.
     pub fn attach<C: Connection>(conn: &mut C) -> QueryLog {
         let log = QueryLog::default();
-        conn.set_instrumentation(Recorder(log.clone()));
+        log.record(conn);
         log
+    }
+
+    /// Records `conn`'s statements into this log too, replacing its instrumentation: one
+    /// log for several connections (the connections of a pool, as its `on_acquire` hook
+    /// sees them).
+    ///
+    /// ```
+    /// # include!("../../src/doctest_setup.rs");
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use contenttypes::testing::QueryLog;
+    /// let (mut first, mut second) = (connection(), connection());
+    /// let log = QueryLog::attach(&mut first);
+    /// log.record(&mut second);
+    /// Tag::count(&mut first)?;
+    /// Tag::count(&mut second)?;
+    /// assert_eq!(log.count(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn record<C: Connection>(&self, conn: &mut C) {
+        conn.set_instrumentation(Recorder(self.clone()));
     }
 
     /// How many statements were sent since the last [`QueryLog::take`].

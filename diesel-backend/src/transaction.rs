@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 
 /// How many times a transaction of the framework's own is attempted before a retryable error
 /// is returned to the caller.
-pub const MAX_ATTEMPTS: u32 = 5;
+pub const MAX_ATTEMPTS: u32 = 6;
 
 /// Whether `conn` is inside a transaction (the caller's or the framework's).
 pub(crate) fn in_transaction<C: Connection>(conn: &mut C) -> bool {
@@ -89,7 +89,7 @@ pub(crate) fn atomic_retry<D: Db, T>(
     }
 }
 
-/// The pause before attempt `attempt + 1`: growing (5, 10, 20, 40 ms) with a random part
+/// The pause before attempt `attempt + 1`: growing (5, 10, 20, 40, 80 ms) with a random part
 /// as large, drawn per call, so that the transactions that collided (threads of one process
 /// as much as processes) do not collide again in lockstep.
 fn backoff(attempt: u32) -> Duration {

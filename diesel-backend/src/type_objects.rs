@@ -64,7 +64,7 @@ impl ContentType {
             .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
         let mut query = Select::new(def, lookup.condition(def)?);
         query.limit = limit;
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(db.connection()))?;
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(db.connection_for_read()))?;
         Ok(rows
             .into_iter()
             .map(|r| GenericObject::from_arc(r.0))

@@ -59,7 +59,7 @@ where
     where
         SelectValues<E, O, S>: LoadQuery<'static, D::Connection, U>,
     {
-        Ok(self.query.load(db.connection())?)
+        Ok(self.query.load(db.connection_for_read())?)
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod models;
 pub mod procs;
+pub mod replica;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -45,6 +46,9 @@ pub struct Cleanup {
     run: fn(&str, &str),
     /// The URL of the test's database, for extra connections.
     pub url: String,
+    /// The test's database as its server names it: the SQLite file's path, the PostgreSQL
+    /// schema, the MySQL database.
+    pub name: String,
 }
 
 impl Drop for Cleanup {
@@ -92,6 +96,7 @@ impl TestConnection for diesel::SqliteConnection {
             admin_url: String::new(),
             statement: url.clone(),
             run,
+            name: url.clone(),
             url,
         };
         (conn, Some(cleanup))
@@ -130,6 +135,7 @@ impl TestConnection for diesel::PgConnection {
             statement: format!("DROP SCHEMA \"{schema}\" CASCADE"),
             run,
             url,
+            name: schema,
         };
         (conn, Some(cleanup))
     }
@@ -164,6 +170,7 @@ impl TestConnection for diesel::MysqlConnection {
             statement: format!("DROP DATABASE `{name}`"),
             run,
             url,
+            name,
         };
         (conn, Some(cleanup))
     }
@@ -288,9 +295,11 @@ pub fn probe<M: contenttypes::Model>() -> usize {
     usize::from(can)
 }
 
-/// Expands each test into one per backend feature.
+/// Expands each test into one per backend feature. `fixture = <expr>;` first makes each
+/// test's `t` with that expression instead of a fresh [`TestDb`] (`Conn` names the backend's
+/// connection type in it).
 macro_rules! backend_tests {
-    ($($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
+    (fixture = $fixture:expr; $($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
         #[cfg(feature = "sqlite")]
         mod sqlite {
             #[allow(unused_imports)]
@@ -299,7 +308,7 @@ macro_rules! backend_tests {
             type Conn = diesel::SqliteConnection;
             $( $(#[$meta])* #[test] fn $name() {
                 #[allow(unused_mut)]
-                let mut $t = $crate::common::TestDb::<Conn>::new();
+                let mut $t = $fixture;
                 $body
             } )*
         }
@@ -311,7 +320,7 @@ macro_rules! backend_tests {
             type Conn = diesel::PgConnection;
             $( $(#[$meta])* #[test] fn $name() {
                 #[allow(unused_mut)]
-                let mut $t = $crate::common::TestDb::<Conn>::new();
+                let mut $t = $fixture;
                 $body
             } )*
         }
@@ -323,9 +332,15 @@ macro_rules! backend_tests {
             type Conn = diesel::MysqlConnection;
             $( $(#[$meta])* #[test] fn $name() {
                 #[allow(unused_mut)]
-                let mut $t = $crate::common::TestDb::<Conn>::new();
+                let mut $t = $fixture;
                 $body
             } )*
+        }
+    };
+    ($($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
+        $crate::common::backend_tests! {
+            fixture = $crate::common::TestDb::<Conn>::new();
+            $($(#[$meta])* fn $name($t) $body)*
         }
     };
 }

@@ -41,6 +41,7 @@ use crate::model::Model;
 use crate::query::{
     key_chunks, Col, Cond, Delete, NoFilter, SelectColumns, Update, FRAMEWORK_BINDS,
 };
+use crate::route::Connections;
 use crate::transaction;
 use diesel::connection::LoadConnection;
 use diesel::query_builder::QueryFragment;
@@ -195,7 +196,8 @@ where
     if generic.is_empty() {
         return Ok(generic);
     }
-    let Some(ct) = cts.existing_id_for_def(conn, model)? else {
+    // Deletes run on the primary: the content type is read there.
+    let Some(ct) = cts.existing_id_for_def(&mut Connections::new(conn, cts), model)? else {
         return Ok(Vec::new());
     };
     let found = probe::with_rows(conn, ct, &generic, removed)?;
@@ -411,7 +413,9 @@ impl Collector<'_> {
         C: Connection + LoadConnection,
         C::Backend: SupportedBackend,
     {
-        let ct = self.cts.id_for_def(conn, model)?;
+        let ct = self
+            .cts
+            .id_for_def(&mut Connections::new(conn, self.cts), model)?;
         let oid = column(d.through, &d.gfk.fk_column)?;
         let object_ids = values_of(oid, keys);
         Ok(key_chunks::<C::Backend>(&object_ids, FRAMEWORK_BINDS)

@@ -6,8 +6,9 @@ use std::ops::ControlFlow;
 use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::{join_needs_text_cast, object_id_can_hold};
+use diesel::connection::LoadConnection;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 
 use super::{count_per_content_type, generic_foreign_keys, Gfk};
 use crate::backend::{Binds, SupportedBackend};
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::field::{Scalar, Value};
 use crate::query::{statement_node, Col, Cond};
 use crate::relation::walk_key_as_text;
+use crate::route::Connections;
 use crate::transaction;
 
 /// Why a generic row is an orphan.
@@ -156,26 +158,34 @@ impl SweepControl for ControlFlow<()> {
 /// # }
 /// ```
 pub fn orphans(db: &mut impl Db) -> Result<Vec<OrphanCount>> {
-    Ok(find(db)?.into_iter().map(|(_, _, count)| count).collect())
+    Ok(find(&mut db.connections())?
+        .into_iter()
+        .map(|(_, _, count)| count)
+        .collect())
 }
 
 /// An orphan count with what it was counted over: the generic foreign key and, for
 /// [`OrphanKind::MissingTarget`], the target model.
 type Found = (Gfk, Option<&'static ModelDef>, OrphanCount);
 
-fn find(db: &mut impl Db) -> Result<Vec<Found>> {
-    let (conn, cts) = db.parts();
+/// The orphan counts, read where `conns` sends reads.
+fn find<C>(conns: &mut Connections<'_, C>) -> Result<Vec<Found>>
+where
+    C: Connection + LoadConnection,
+    C::Backend: SupportedBackend,
+{
+    let cts = conns.content_types();
     let gfks = generic_foreign_keys(cts.registry()?)?;
     let mut per_gfk = Vec::with_capacity(gfks.len());
     let mut ids = Vec::new();
     for gfk in gfks {
-        let counts = count_per_content_type(conn, &gfk, Cond::True)?;
+        let counts = count_per_content_type(conns.for_read(), &gfk, Cond::True)?;
         ids.extend(counts.iter().map(|(ct, _)| *ct));
         per_gfk.push((gfk, counts));
     }
     ids.sort_unstable();
     ids.dedup();
-    let content_types = cts.for_ids(conn, &ids)?;
+    let content_types = cts.for_ids(conns, &ids)?;
     let mut out = Vec::new();
     for (gfk, counts) in per_gfk {
         for (ct, rows) in counts {
@@ -186,7 +196,7 @@ fn find(db: &mut impl Db) -> Result<Vec<Found>> {
                 (Some(_), None) => (OrphanKind::StaleContentType, rows),
                 (Some(_), Some(target)) => {
                     let query = OrphanRows::new(&gfk, ct, target, Shape::Count)?;
-                    let Scalar(n) = query.get_result::<Scalar<i64>>(conn)?;
+                    let Scalar(n) = query.get_result::<Scalar<i64>>(conns.for_read())?;
                     (OrphanKind::MissingTarget, n)
                 }
             };
@@ -259,7 +269,11 @@ pub fn sweep_orphans<D: Db, R: SweepControl>(
             "a sweep's batch size must be at least 1".into(),
         ));
     }
-    let found = find(db)?;
+    // What the sweep deletes is read on the primary, as its batches are.
+    let found = {
+        let (primary, cts) = db.parts();
+        find(&mut Connections::new(primary, cts))?
+    };
     let mut report = SweepReport {
         orphans: found.iter().map(|(_, _, c)| c.clone()).collect(),
         ..SweepReport::default()

@@ -3,10 +3,13 @@
 
 use contenttypes_core::content_type as ct_table;
 use contenttypes_core::keys::PkValue;
-use diesel::RunQueryDsl;
+use diesel::connection::LoadConnection;
+use diesel::{Connection, RunQueryDsl};
 
 use super::{count_per_content_type, generic_foreign_keys};
+use crate::backend::SupportedBackend;
 use crate::content_type::ContentType;
+use crate::content_types::ContentTypes;
 use crate::db::Db;
 use crate::delete::{delete_by_keys, Deleted};
 use crate::error::Result;
@@ -87,11 +90,11 @@ pub struct RemovedStale {
 /// # }
 /// ```
 pub fn stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleContentType>> {
-    let mut stale = list(db, keep)?;
+    let (conn, cts) = db.parts_for_read();
+    let mut stale = list(conn, cts, keep)?;
     if stale.is_empty() {
         return Ok(stale);
     }
-    let (conn, cts) = db.parts();
     let ids: Vec<Value> = stale.iter().map(|s| Value::Integer(s.id)).collect();
     for gfk in generic_foreign_keys(cts.registry()?)? {
         let label = format!("{}.{}", gfk.model_label(), gfk.def.name);
@@ -136,7 +139,9 @@ pub fn stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleC
 /// # }
 /// ```
 pub fn remove_stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<RemovedStale> {
-    let content_types = list(db, keep)?;
+    // What is deleted is read on the primary, where it is deleted.
+    let (primary, cts) = db.parts();
+    let content_types = list(primary, cts, keep)?;
     if content_types.is_empty() {
         return Ok(RemovedStale::default());
     }
@@ -152,9 +157,12 @@ pub fn remove_stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Rem
     })
 }
 
-/// The stale content types, without their dependents: one `SELECT`.
-fn list(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleContentType>> {
-    let (conn, cts) = db.parts();
+/// The stale content types, without their dependents: one `SELECT` on `conn`.
+fn list<C>(conn: &mut C, cts: &ContentTypes, keep: &[&str]) -> Result<Vec<StaleContentType>>
+where
+    C: Connection + LoadConnection,
+    C::Backend: SupportedBackend,
+{
     let registry = cts.registry()?;
     let def = ct_table::DEF;
     let rows: Vec<Loaded<ContentType>> = Select::new(def, Cond::True).load(conn)?;

@@ -230,7 +230,7 @@ where
                 extra: NoFilter,
                 ordered: false,
             };
-            links.extend(query.load::<SourceLink<P::Pk, C::ObjectId>>(db.connection())?);
+            links.extend(query.load::<SourceLink<P::Pk, C::ObjectId>>(db.connection_for_read())?);
         }
         let groups = load_groups::<C::Targets, _, _>(
             db,

@@ -164,7 +164,7 @@ where
         let filter = RelationFilter::<T, C, _>::new(correlation, links, false);
         let rows: Vec<Loaded<T>> = Select::new(T::DEF, Cond::True)
             .with_extra(filter)
-            .load(db.connection())?;
+            .load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -209,7 +209,7 @@ where
             cond,
             extra: NoFilter,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
     }
 
     /// Links the object to `targets`, of any mix of models (`Target::to(&movie)`); links

@@ -213,7 +213,7 @@ where
             order: self.order,
             slice: self.slice,
         };
-        let rows: Vec<Annotated<P>> = query.load(db.connection())?;
+        let rows: Vec<Annotated<P>> = query.load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| (r.0, A::__output(r.1))).collect())
     }
 }

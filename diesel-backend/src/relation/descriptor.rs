@@ -144,7 +144,7 @@ where
             parent: P::DEF,
             ct: CtRef::Id(ct),
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
     }
 
     /// Loads the related rows of all `parents` in one query and stores them on each parent;
@@ -251,7 +251,7 @@ where
     let mut read: Vec<X> = Vec::new();
     if !object_ids.is_empty() {
         let others = FRAMEWORK_BINDS + <D::Backend as crate::SupportedBackend>::binds_in(extra);
-        let conn = db.connection();
+        let conn = db.connection_for_read();
         for chunk in key_chunks::<D::Backend>(&object_ids, others) {
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;

@@ -498,7 +498,7 @@ where
         O: QueryFragment<D::Backend>,
     {
         let query = self.select(db)?;
-        let rows: Vec<Loaded<C>> = query.load(db.connection())?;
+        let rows: Vec<Loaded<C>> = query.load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -518,7 +518,7 @@ where
     {
         self.slice = self.slice.first();
         let query = self.select(db)?;
-        let mut rows: Vec<Loaded<C>> = query.load(db.connection())?;
+        let mut rows: Vec<Loaded<C>> = query.load(db.connection_for_read())?;
         Ok(rows.pop().map(|r| r.0))
     }
 
@@ -533,7 +533,7 @@ where
             cond,
             extra: self.extra,
         };
-        let all = query.get_result::<Scalar<i64>>(db.connection())?.0;
+        let all = query.get_result::<Scalar<i64>>(db.connection_for_read())?.0;
         Ok(self.slice.count_within(all))
     }
 

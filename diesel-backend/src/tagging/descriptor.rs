@@ -215,7 +215,7 @@ where
                     .and(set_cond::<C>(self.name)),
                 object_id: Some(link.object_id.name.as_ref()),
             };
-            let rows: Vec<TagOf<C::Tag, C::ObjectId>> = query.load(db.connection())?;
+            let rows: Vec<TagOf<C::Tag, C::ObjectId>> = query.load(db.connection_for_read())?;
             for TagOf(tag, oid) in rows {
                 by_object.entry(oid.to_pk_value()).or_default().push(tag);
             }
@@ -339,8 +339,7 @@ where
             let rows: Vec<C::New> = objects
                 .iter()
                 .flat_map(|o| {
-                    super::names::in_lock_order(tags)
-                        .into_iter()
+                    tags.iter()
                         .map(|t| defaults.new_item(t, self.name, Target::to(o)))
                 })
                 .collect();

@@ -53,7 +53,7 @@ fn orphaned<C: TaggedItemModel>() -> RelationFilter<C::Tag, C, NoFilter> {
 /// ```
 pub fn orphaned_tags<C: TaggedItemModel, D: Db>(db: &mut D) -> Result<Vec<C::Tag>> {
     let query = Select::new(<C::Tag as Model>::DEF, Cond::True).with_extra(orphaned::<C>());
-    let rows: Vec<Loaded<C::Tag>> = query.load(db.connection())?;
+    let rows: Vec<Loaded<C::Tag>> = query.load(db.connection_for_read())?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 

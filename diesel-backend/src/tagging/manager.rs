@@ -188,7 +188,7 @@ where
             cond: self.cond(db)?,
             object_id: None,
         };
-        let rows: Vec<Loaded<C::Tag>> = query.load(db.connection())?;
+        let rows: Vec<Loaded<C::Tag>> = query.load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -213,7 +213,7 @@ where
             cond: self.cond(db)?,
             extra: NoFilter,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection())?.0)
+        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
     }
 
     /// Adds tags, given by name or as tag rows (mixed), creating the named ones that do not
@@ -281,17 +281,15 @@ where
         Ok(tags)
     }
 
-    /// Inserts the through rows tagging this object with `tags`, skipping those it has, in
-    /// one order (by name) whatever order `tags` is in, so that callers tagging one object
-    /// with the same tags lock the through table's unique index in the same order.
+    /// Inserts the through rows tagging this object with `tags`, skipping those it has.
     fn insert_items<D: Db>(
         &self,
         db: &mut D,
         tags: &[C::Tag],
         defaults: &TagDefaults<'_, C>,
     ) -> Result<()> {
-        let rows: Vec<C::New> = super::names::in_lock_order(tags)
-            .into_iter()
+        let rows: Vec<C::New> = tags
+            .iter()
             .map(|tag| defaults.new_item(tag, self.name, Target::to(self.parent)))
             .collect();
         insert::bulk_insert::<C, D>(db, &rows, true)?;

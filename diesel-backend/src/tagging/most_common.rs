@@ -119,7 +119,7 @@ impl<C: TaggedItemModel, P, F, const K: u64> MostCommon<C, P, F, K> {
             min_count: self.min_count,
             limit: self.limit,
         };
-        let rows: Vec<Counted<C::Tag>> = query.load(db.connection())?;
+        let rows: Vec<Counted<C::Tag>> = query.load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|Counted(t, n)| (t, n)).collect())
     }
 }

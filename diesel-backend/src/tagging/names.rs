@@ -106,20 +106,6 @@ where
         .collect()
 }
 
-/// `tags` in the one order the framework writes them (and their through rows) in, by
-/// [`match_key`], whatever order the caller gave: two callers writing the same tags then take
-/// the unique indexes' locks in the same order and do not deadlock each other.
-pub(crate) fn in_lock_order<'t, T: TagModel>(tags: impl IntoIterator<Item = &'t T>) -> Vec<&'t T> {
-    let mut ordered: Vec<&T> = tags.into_iter().collect();
-    ordered.sort_by_cached_key(|tag| match_key::<T>(tag.name()));
-    ordered
-}
-
-/// `names` put in the order of [`in_lock_order`].
-pub(crate) fn names_in_lock_order<T: TagModel>(names: &mut [&str]) {
-    names.sort_by_cached_key(|name| match_key::<T>(name));
-}
-
 /// What two names must share to be one tag: the name, or its lowercase for a
 /// case-insensitive tag model.
 pub(crate) fn match_key<T: TagModel>(name: &str) -> String {

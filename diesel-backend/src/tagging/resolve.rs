@@ -6,10 +6,11 @@
 //! `REPEATABLE READ`). A name still missing then lost its slug to another tag (`C++` and `C#`
 //! are both `c`): it is inserted again with `_1`, `_2`... after the slug, as django-taggit
 //! does. Concurrent callers adding the same new names thus get one row per name and no
-//! error; the unique `name` and `slug` of the tag model are what makes it so. New names are
-//! inserted in one order ([`names_in_lock_order`]) whatever order the caller gave them in, so two
-//! callers inserting the same names take their unique-index locks in the same order and do
-//! not deadlock each other (MySQL locks the index entry of a duplicate it skips).
+//! error; the unique `name` and `slug` of the tag model are what makes it so.
+//! New names are inserted in the caller's order, which decides which of two names sharing a
+//! slug gets it (as in django-taggit); two callers inserting the same new names in different
+//! orders may then deadlock on MySQL, which aborts one: the framework's transaction is retried
+//! (see `transaction.rs`), and inside the caller's transaction the error says it is retryable.
 
 use std::collections::HashMap;
 
@@ -22,7 +23,7 @@ use crate::insert;
 use crate::model::Loaded;
 use crate::query::{key_chunks, Col, Cond, KeyOrder, Lock, Select, FRAMEWORK_BINDS};
 
-use super::names::{match_key, names_in_lock_order, slugify, TagRef, Wanted};
+use super::names::{match_key, slugify, TagRef, Wanted};
 use super::TagModel;
 
 /// How many slug suffixes are tried for one name before giving up.
@@ -55,8 +56,7 @@ pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
     wanted: &Wanted<'_, T>,
     create: &dyn Fn(String, String) -> T::New,
 ) -> Result<Vec<T>> {
-    let mut names: Vec<&str> = wanted.names().collect();
-    names_in_lock_order::<T>(&mut names);
+    let names: Vec<&str> = wanted.names().collect();
     let mut found: HashMap<String, T> = HashMap::new();
     if !names.is_empty() {
         let new: Vec<T::New> = names
@@ -126,7 +126,6 @@ fn create_missing<T: TagModel, D: Db>(
         .copied()
         .filter(|n| !found.contains_key(&match_key::<T>(n)))
         .collect();
-    names_in_lock_order::<T>(&mut pending);
     for attempt in first_attempt..=MAX_SLUG_ATTEMPTS {
         if pending.is_empty() {
             return Ok(());

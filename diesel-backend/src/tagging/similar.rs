@@ -106,7 +106,7 @@ where
             extra: self.filter,
             limit: self.limit,
         };
-        let rows: Vec<Counted<P>> = query.load(db.connection())?;
+        let rows: Vec<Counted<P>> = query.load(db.connection_for_read())?;
         Ok(rows.into_iter().map(|Counted(p, n)| (p, n)).collect())
     }
 }
@@ -189,7 +189,7 @@ where
                 .to_value(),
             limit: self.limit,
         };
-        let ranked: Vec<Ranked<C::ObjectId>> = query.load(db.connection())?;
+        let ranked: Vec<Ranked<C::ObjectId>> = query.load(db.connection_for_read())?;
         let groups = crate::load_targets::load_groups::<C::Targets, _, _>(
             db,
             ranked.len(),
