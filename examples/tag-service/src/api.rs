@@ -172,8 +172,7 @@ pub struct Object {
     pub title: String,
 }
 
-/// `GET /{kind}/{id}`: an object with its tags, in the order they were added (those of one
-/// request by name).
+/// `GET /{kind}/{id}`: an object with its tags, in the order they were added.
 #[derive(Debug, Serialize)]
 pub struct ObjectWithTags {
     #[serde(flatten)]

@@ -8,7 +8,7 @@
 //! | the library's `ObjectNotFound`, `DoesNotExist` | 404 |
 //! | the library's `InvalidArgument`, `InvalidKey` | 400 |
 //! | the library's `Protected`, a unique violation | 409 |
-//! | a deadlock, a serialization failure, a lock timeout the library did not retry away; no pooled connection in time | 503: try again |
+//! | a deadlock, a serialization failure, a lock timeout the library did not retry away; the library's `Pool` (no pooled connection in time) | 503: try again |
 //! | anything else (a database down, a bug) | 500, and the message on stderr |
 //!
 //! Input is validated before it reaches the database (`api.rs`), so a client's mistake is
@@ -32,11 +32,8 @@ pub enum Error {
     NotFound(String),
     /// The route exists, not with this method.
     MethodNotAllowed,
-    /// The library's error.
+    /// The library's error (a pooled connection that could not be had among them).
     Library(contenttypes::Error),
-    /// No pooled connection could be had (the database is unreachable or every connection
-    /// stayed busy past the pool's timeout).
-    Pool(String),
     /// The blocking task that ran the database work panicked or was cancelled.
     Task(String),
     /// The service could not start: a bad URL, a backend not compiled in, an address in use.
@@ -58,11 +55,11 @@ impl Error {
                 Lib::ObjectNotFound { .. } | Lib::DoesNotExist { .. } => StatusCode::NOT_FOUND,
                 Lib::InvalidArgument(_) | Lib::InvalidKey { .. } => StatusCode::BAD_REQUEST,
                 Lib::Protected { .. } => StatusCode::CONFLICT,
+                Lib::Pool { .. } => StatusCode::SERVICE_UNAVAILABLE,
                 e if e.is_unique_violation() => StatusCode::CONFLICT,
                 e if e.is_retryable() => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            Error::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Task(_) | Error::Setup(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,7 +72,6 @@ impl fmt::Display for Error {
             Error::Rejected { message, .. } => f.write_str(message),
             Error::MethodNotAllowed => f.write_str("this route does not take this method"),
             Error::Library(e) => write!(f, "{e}"),
-            Error::Pool(message) => write!(f, "no database connection: {message}; try again"),
             Error::Task(message) => write!(f, "the database work did not finish: {message}"),
             Error::Setup(message) => f.write_str(message),
         }
@@ -94,12 +90,6 @@ impl std::error::Error for Error {
 impl From<contenttypes::Error> for Error {
     fn from(e: contenttypes::Error) -> Self {
         Error::Library(e)
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for Error {
-    fn from(e: diesel::r2d2::PoolError) -> Self {
-        Error::Pool(e.to_string())
     }
 }
 

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `POST /articles`, `POST /videos` | `{"title": "..."}` | 201 `{"kind", "id", "title"}` |
 //! | `GET /{kind}/{id}` | | `{"kind", "id", "title", "tags": [...]}` |
-//! | `GET /{kind}/{id}/tags` | | `{"kind", "id", "tags": [...]}`, in the order added (one request's by name) |
+//! | `GET /{kind}/{id}/tags` | | `{"kind", "id", "tags": [...]}`, in the order added |
 //! | `POST /{kind}/{id}/tags` | `{"tags": ["rust", "web dev"]}` | the object's tags afterwards |
 //! | `DELETE /{kind}/{id}/tags` | `{"tags": [...]}` | the tags left and `"removed": n` |
 //! | `GET /tags` | | `{"tags": [{"name", "slug"}]}`, every tag, by name |

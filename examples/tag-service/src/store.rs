@@ -1,29 +1,32 @@
 //! All of the service's database access, in this one module.
 //!
-//! The library's API is synchronous today, so the store runs it on an r2d2 pool (Diesel's
-//! `r2d2` feature) inside `tokio::task::spawn_blocking`: a request's database work takes a
-//! pooled connection on a blocking thread and never stalls the async workers. The async API
-//! on diesel-async is being built next (`docs/async-design.md`: the same calls, `.await`ed,
-//! on a pooled async connection); switching to it changes this module only: the routes see
-//! `Store`'s async methods and the service's own types, nothing of Diesel or the pool.
+//! The library's API is synchronous today, so the store runs it on r2d2 pools (Diesel's
+//! `r2d2` feature, through the library's `databases::Databases`) inside
+//! `tokio::task::spawn_blocking`: a request's database work checks a pooled connection out on
+//! a blocking thread and never stalls the async workers. The async API on diesel-async is
+//! being built next (`docs/async-design.md`: the same calls, `.await`ed, on a pooled async
+//! connection); switching to it changes this module only: the routes see `Store`'s async
+//! methods and the service's own types, nothing of Diesel or the pool.
 //!
-//! Each store has its own content-type manager (`ContentTypes`): content-type ids belong to
-//! one database, and a process may hold stores of several (the tests run one per backend).
-//! The schema is made at [`Store::open`] by the migrations `build.rs` writes, embedded in the
-//! binary and applied when pending, so opening an existing database again changes nothing.
-//! On SQLite every pooled connection is set up by `contenttypes::sqlite::configure` (WAL, a
-//! busy timeout, foreign keys), from an r2d2 `CustomizeConnection`.
+//! The store's one database is the `default` of a `Databases`, which gives it its own
+//! content-type manager: content-type ids belong to one database, and a process may hold
+//! stores of several (the tests run one per backend at once). The schema is made at
+//! [`Store::open`] by the migrations `build.rs` writes, embedded in the binary and applied
+//! when pending, so opening an existing database again changes nothing. On SQLite every
+//! pooled connection is set up by `contenttypes::sqlite::configure` (WAL, a busy timeout,
+//! foreign keys), from an r2d2 `CustomizeConnection`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use contenttypes::databases::{ConnectionPool, Database, Databases, PooledConnectionOf, PooledDb};
 use contenttypes::migrations::{self, MigrationHarness, PerDialect};
 use contenttypes::prelude::*;
 use contenttypes::tagging::{tagged_any, MostCommon, Tag, TagModel, TaggedItem};
-use contenttypes::{SupportedBackend, Using};
+use contenttypes::SupportedBackend;
 use diesel::connection::{Instrumentation, InstrumentationEvent, LoadConnection};
-use diesel::r2d2::{ConnectionManager, Pool as R2d2Pool, R2D2Connection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, R2D2Connection};
 
 use crate::api::{Kind, Object, ObjectTags, ObjectWithTags, TagCount, TagInfo, TaggedObjects};
 use crate::error::{Error, Result};
@@ -46,6 +49,9 @@ pub const POOL_SIZE: u32 = 8;
 /// How long a request waits for a pooled connection before answering 503.
 pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The name of the store's database among its `Databases`.
+const DATABASE: &str = "default";
+
 /// The service's database: a pool of connections and the database's content-type cache.
 /// Cheap to clone (shared).
 #[derive(Clone)]
@@ -55,33 +61,32 @@ pub struct Store {
 
 struct Inner {
     pool: Pool,
-    content_types: ContentTypes,
     /// Statements sent by the store's operations (see [`Store::statements`]).
     statements: Arc<AtomicU64>,
 }
 
-/// The pool of the backend the URL chose.
+/// The pooled database of the backend the URL chose.
 enum Pool {
     #[cfg(feature = "sqlite")]
-    Sqlite(R2d2Pool<ConnectionManager<diesel::SqliteConnection>>),
+    Sqlite(Arc<Databases<diesel::SqliteConnection>>),
     #[cfg(feature = "postgres")]
-    Postgres(R2d2Pool<ConnectionManager<diesel::PgConnection>>),
+    Postgres(Arc<Databases<diesel::PgConnection>>),
     #[cfg(feature = "mysql")]
-    Mysql(R2d2Pool<ConnectionManager<diesel::MysqlConnection>>),
+    Mysql(Arc<Databases<diesel::MysqlConnection>>),
 }
 
-/// `$body`, with `$db` a pooled connection of the store's backend (a `&mut Using<C>`), run
-/// on a blocking thread; evaluates to the body's `Result`. The body is compiled once per
+/// `$body`, with `$db` a pooled connection of the store's backend (a `&mut PooledDb<C>`),
+/// run on a blocking thread; evaluates to the body's `Result`. The body is compiled once per
 /// backend, since Diesel's connection types differ.
 macro_rules! on_db {
     ($store:expr, |$db:ident| $body:expr) => {
         match &$store.inner.pool {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(pool) => $store.run(pool, move |$db| $body).await,
+            Pool::Sqlite(databases) => $store.run(databases, move |$db| $body).await,
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => $store.run(pool, move |$db| $body).await,
+            Pool::Postgres(databases) => $store.run(databases, move |$db| $body).await,
             #[cfg(feature = "mysql")]
-            Pool::Mysql(pool) => $store.run(pool, move |$db| $body).await,
+            Pool::Mysql(databases) => $store.run(databases, move |$db| $body).await,
         }
     };
 }
@@ -112,13 +117,10 @@ impl Store {
     }
 
     fn open_blocking(url: &str) -> Result<Store> {
-        let content_types = ContentTypes::new();
         let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             #[cfg(feature = "postgres")]
             {
-                let pool = pool::<diesel::PgConnection>(url, None)?;
-                migrate(&pool, &content_types)?;
-                Pool::Postgres(pool)
+                Pool::Postgres(open::<diesel::PgConnection>(url, None)?)
             }
             #[cfg(not(feature = "postgres"))]
             return Err(Error::Setup(
@@ -127,9 +129,7 @@ impl Store {
         } else if url.starts_with("mysql://") {
             #[cfg(feature = "mysql")]
             {
-                let pool = pool::<diesel::MysqlConnection>(url, None)?;
-                migrate(&pool, &content_types)?;
-                Pool::Mysql(pool)
+                Pool::Mysql(open::<diesel::MysqlConnection>(url, None)?)
             }
             #[cfg(not(feature = "mysql"))]
             return Err(Error::Setup(
@@ -145,9 +145,10 @@ impl Store {
                             .into(),
                     ));
                 }
-                let pool = pool::<diesel::SqliteConnection>(url, Some(Box::new(SqliteSetup)))?;
-                migrate(&pool, &content_types)?;
-                Pool::Sqlite(pool)
+                Pool::Sqlite(open::<diesel::SqliteConnection>(
+                    url,
+                    Some(Box::new(SqliteSetup)),
+                )?)
             }
             #[cfg(not(feature = "sqlite"))]
             return Err(Error::Setup(format!(
@@ -158,7 +159,6 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 pool,
-                content_types,
                 statements: Arc::new(AtomicU64::new(0)),
             }),
         })
@@ -184,29 +184,31 @@ impl Store {
         self.inner.statements.load(Ordering::SeqCst)
     }
 
-    /// `op` on a connection of `pool`, on a blocking thread, its statements counted.
+    /// `op` on a connection of the store's database, on a blocking thread, its statements
+    /// counted.
     async fn run<C, T>(
         &self,
-        pool: &R2d2Pool<ConnectionManager<C>>,
-        op: impl FnOnce(&mut Using<'_, C>) -> Result<T> + Send + 'static,
+        databases: &Arc<Databases<C>>,
+        op: impl FnOnce(&mut PooledDb<C>) -> Result<T> + Send + 'static,
     ) -> Result<T>
     where
         C: R2D2Connection + LoadConnection + Send + 'static,
         C::Backend: SupportedBackend,
         T: Send + 'static,
     {
-        let pool = pool.clone();
-        let inner = Arc::clone(&self.inner);
+        let databases = Arc::clone(databases);
+        let counter = Arc::clone(&self.inner.statements);
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            let counter = Arc::clone(&inner.statements);
-            (*conn).set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { .. } = event {
-                    counter.fetch_add(1, Ordering::SeqCst);
-                }
-            });
-            let result = op(&mut inner.content_types.using(&mut *conn));
-            (*conn).set_instrumentation(None::<Box<dyn Instrumentation>>);
+            let mut db = databases.get(DATABASE)?;
+            db.connection()
+                .set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                    if let InstrumentationEvent::StartQuery { .. } = event {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            let result = op(&mut db);
+            db.connection()
+                .set_instrumentation(None::<Box<dyn Instrumentation>>);
             result
         })
         .await?
@@ -232,7 +234,7 @@ impl Store {
         }))
     }
 
-    /// An object's tags, in the order they were added (those of one request by name).
+    /// An object's tags, in the order they were added.
     pub async fn tags(&self, kind: Kind, id: i64) -> Result<ObjectTags> {
         on_db!(self, |db| with_object!(db, kind, id, |object| {
             Ok(object_tags(kind, id, object.tags().names(db)?, None))
@@ -368,15 +370,18 @@ fn generic_object(object: &GenericObject) -> Result<Object> {
     }))
 }
 
-/// A pool of `C` connections to `url`, each set up by `setup` when made. Connecting once
-/// first makes a bad URL fail at once, with the driver's message, rather than after the
-/// pool's timeout.
-fn pool<C>(
+/// The store's database on `url`: a pool of `C` connections, each set up by `setup` when
+/// made, as the `default` of a `Databases` (which gives it its content-type manager), its
+/// pending migrations applied. Connecting once first makes a bad URL fail at once, with the
+/// driver's message, rather than after the pool's timeout.
+fn open<C>(
     url: &str,
-    setup: Option<Box<dyn diesel::r2d2::CustomizeConnection<C, diesel::r2d2::Error>>>,
-) -> Result<R2d2Pool<ConnectionManager<C>>>
+    setup: Option<Box<dyn CustomizeConnection<C, diesel::r2d2::Error>>>,
+) -> Result<Arc<Databases<C>>>
 where
-    C: R2D2Connection + Send + 'static,
+    C: R2D2Connection + LoadConnection + Send + 'static,
+    C::Backend: SupportedBackend,
+    PooledConnectionOf<C>: MigrationHarness<C::Backend>,
 {
     C::establish(url).map_err(|e| Error::Setup(format!("cannot connect to the database: {e}")))?;
     let mut builder = R2d2Pool::builder()
@@ -385,20 +390,13 @@ where
     if let Some(setup) = setup {
         builder = builder.connection_customizer(setup);
     }
-    builder
+    let pool: ConnectionPool<C> = builder
         .build(ConnectionManager::new(url))
-        .map_err(|e| Error::Setup(format!("cannot make the connection pool: {e}")))
-}
-
-/// Applies the pending migrations, then creates the missing content-type rows.
-fn migrate<C>(pool: &R2d2Pool<ConnectionManager<C>>, content_types: &ContentTypes) -> Result<()>
-where
-    C: R2D2Connection + LoadConnection + MigrationHarness<C::Backend> + Send + 'static,
-    C::Backend: SupportedBackend,
-{
-    let mut conn = pool.get()?;
-    migrations::run_pending_migrations(&mut content_types.using(&mut *conn), MIGRATIONS)?;
-    Ok(())
+        .map_err(|e| Error::Setup(format!("cannot make the connection pool: {e}")))?;
+    let databases = Databases::new().add(DATABASE, Database::new(pool));
+    // The migrations, then the content-type rows the models lack.
+    migrations::run_pending_migrations(&mut databases.get(DATABASE)?, MIGRATIONS)?;
+    Ok(Arc::new(databases))
 }
 
 /// Sets up each pooled SQLite connection as the library expects under concurrent writers:
