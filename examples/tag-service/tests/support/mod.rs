@@ -5,7 +5,6 @@
 //! `MYSQL_DATABASE_URL` must be set (a missing or unreachable server fails the test; nothing
 //! is skipped). Each test gets its own database: a new SQLite file, a new PostgreSQL schema,
 //! a new MySQL database, dropped when the test ends, so reruns start clean.
-#![allow(dead_code)]
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -80,6 +79,7 @@ fn unique(prefix: &str) -> String {
     )
 }
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 fn server_url(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
         panic!(
@@ -188,7 +188,6 @@ pub struct Service {
     pub api: Api,
     /// The service's store, for its statement count.
     pub store: Store,
-    pub backend: Backend,
     task: JoinHandle<std::io::Result<()>>,
     db: FreshDb,
 }
@@ -212,7 +211,6 @@ impl Service {
         Service {
             api: Api::new(address),
             store,
-            backend: db.backend,
             task,
             db,
         }
