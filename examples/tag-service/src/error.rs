@@ -15,6 +15,7 @@
 //! never a 500.
 
 use std::fmt;
+use std::io::Write;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -103,7 +104,8 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            eprintln!("tag-service: {status}: {self}");
+            // A closed stderr loses the line, not the answer.
+            let _ = writeln!(std::io::stderr(), "tag-service: {status}: {self}");
         }
         (status, Json(json!({ "error": self.to_string() }))).into_response()
     }

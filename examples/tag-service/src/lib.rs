@@ -20,6 +20,8 @@ pub mod models;
 pub mod routes;
 pub mod store;
 
+use std::io::Write;
+
 use tokio::net::TcpListener;
 
 pub use config::{Command, Config};
@@ -45,7 +47,9 @@ pub async fn run(config: Config) -> Result<()> {
     let address = listener
         .local_addr()
         .map_err(|e| Error::Setup(format!("no local address: {e}")))?;
-    println!(
+    // Serving goes on if the line cannot be printed (stdout closed).
+    let _ = writeln!(
+        std::io::stdout(),
         "tag-service: {} database, listening on http://{address}",
         store.backend()
     );
