@@ -277,6 +277,30 @@ backend_tests! {
         assert_eq!(p.tags().names(db).unwrap(), ["C++", "C#", "Rust", "rust"]);
     }
 
+    /// Lengths: a name as long as the name column holds is a tag, its slug as long too; a
+    /// second name with that slug gets a numbered slug cut to fit (django-taggit lets the
+    /// database refuse it); a name longer than the column is a typed error and nothing is
+    /// written, where PostgreSQL and MySQL would refuse the insert and SQLite keep it.
+    fn names_and_slugs_at_the_length_limit(t) {
+        let db = &mut t.db();
+        warm(db);
+        let p = product(db, "shelf");
+        let long = "é".repeat(100);
+        let same_slug = "É".repeat(100);
+        p.tags().add(db, [long.as_str(), same_slug.as_str()]).unwrap();
+        let mut slugs: Vec<(usize, String)> =
+            Tag::all(db).unwrap().into_iter().map(|t| (t.name.chars().count(), t.slug)).collect();
+        slugs.sort();
+        assert_eq!(slugs, [(100, format!("{}_1", "é".repeat(98))), (100, "é".repeat(100))]);
+        let too_long = "x".repeat(101);
+        let error = p.tags().add(db, ["fine", too_long.as_str()]).unwrap_err();
+        assert!(matches!(error, contenttypes::Error::InvalidArgument(_)), "{error:?}");
+        assert!(error.to_string().contains("101 characters long"), "{error}");
+        assert!(error.to_string().contains("holds at most 100"), "{error}");
+        assert_eq!(Tag::all(db).unwrap().len(), 2, "nothing written");
+        assert_eq!(p.tags().names(db).unwrap().len(), 2);
+    }
+
     /// A database whose collation ignores case (MySQL's defaults; the test makes the tag
     /// table's so on MySQL and MariaDB) finds "Rust" for "rust": the tag is the existing one,
     /// not an error or a loop over slugs. Elsewhere "rust" is a tag of its own.

@@ -6,7 +6,10 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use contenttypes_core::ir::SqlType;
+
 use super::TagModel;
+use crate::error::{Error, Result};
 
 /// A tag given to `add`, `remove`, `set` and the filters: a name, or a tag row (mixed, as in
 /// django-taggit). `"rust"`, `String::from("rust")` and `&tag` convert into it.
@@ -141,6 +144,52 @@ pub fn slugify(name: &str) -> String {
         slug.push_str("tag");
     }
     slug
+}
+
+/// The longest value column `column` of the tag model holds, in characters (its
+/// `varchar(n)`), or `None` for unbounded text.
+fn column_limit<T: TagModel>(column: &str) -> Option<usize> {
+    match T::DEF.column(column)?.sql_type {
+        SqlType::Varchar(n) => usize::try_from(n).ok(),
+        _ => None,
+    }
+}
+
+/// The slug of a new tag named `name` at attempt `attempt` of finding a free one: the
+/// slugified name, with `_1`, `_2`... after it from the second attempt (django-taggit's
+/// numbering), cut so that it fits the slug column with its number (django-taggit lets the
+/// database refuse it).
+pub(crate) fn new_slug<T: TagModel>(name: &str, attempt: usize) -> String {
+    let suffix = match attempt {
+        0 => String::new(),
+        n => format!("_{n}"),
+    };
+    let mut slug = slugify(name);
+    if let Some(limit) = column_limit::<T>(T::SLUG_COLUMN) {
+        let keep = limit.saturating_sub(suffix.chars().count());
+        if let Some((cut, _)) = slug.char_indices().nth(keep) {
+            slug.truncate(cut);
+        }
+    }
+    slug.push_str(&suffix);
+    slug
+}
+
+/// Refuses, before anything is written, a new tag name longer than the name column holds:
+/// a typed error naming it, where the database would refuse the insert (or, SQLite, keep it).
+pub(crate) fn check_new_names<T: TagModel>(names: &[&str]) -> Result<()> {
+    let Some(limit) = column_limit::<T>(T::NAME_COLUMN) else {
+        return Ok(());
+    };
+    match names.iter().find(|n| n.chars().count() > limit) {
+        Some(name) => Err(Error::InvalidArgument(format!(
+            "the tag name {name:?} is {} characters long; {}.{} holds at most {limit}",
+            name.chars().count(),
+            T::DEF.table.name,
+            T::NAME_COLUMN
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The names in a string as django-taggit's default parser reads it: quoted names

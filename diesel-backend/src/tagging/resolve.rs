@@ -23,7 +23,7 @@ use crate::insert;
 use crate::model::Loaded;
 use crate::query::{key_chunks, Col, Cond, KeyOrder, Lock, Select, FRAMEWORK_BINDS};
 
-use super::names::{match_key, slugify, TagRef, Wanted};
+use super::names::{check_new_names, match_key, new_slug, TagRef, Wanted};
 use super::TagModel;
 
 /// How many slug suffixes are tried for one name before giving up.
@@ -59,9 +59,10 @@ pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
     let names: Vec<&str> = wanted.names().collect();
     let mut found: HashMap<String, T> = HashMap::new();
     if !names.is_empty() {
+        check_new_names::<T>(&names)?;
         let new: Vec<T::New> = names
             .iter()
-            .map(|name| create(name.to_string(), slugify(name)))
+            .map(|name| create(name.to_string(), new_slug::<T>(name, 0)))
             .collect();
         insert::bulk_insert::<T, D>(db, &new, true)?;
         let read = by_names::<T, D>(db, &names, Some(Lock::Share))?;
@@ -126,19 +127,14 @@ fn create_missing<T: TagModel, D: Db>(
         .copied()
         .filter(|n| !found.contains_key(&match_key::<T>(n)))
         .collect();
+    check_new_names::<T>(&pending)?;
     for attempt in first_attempt..=MAX_SLUG_ATTEMPTS {
         if pending.is_empty() {
             return Ok(());
         }
         let new: Vec<T::New> = pending
             .iter()
-            .map(|name| {
-                let slug = match attempt {
-                    0 => slugify(name),
-                    n => format!("{}_{n}", slugify(name)),
-                };
-                create(name.to_string(), slug)
-            })
+            .map(|name| create(name.to_string(), new_slug::<T>(name, attempt)))
             .collect();
         insert::bulk_insert::<T, D>(db, &new, true)?;
         let read = by_names::<T, D>(db, &pending, Some(Lock::Share))?;
