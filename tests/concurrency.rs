@@ -23,8 +23,10 @@ backend_tests! {
         let handles: Vec<_> = (0..THREADS)
             .map(|i| {
                 let (url, barrier) = (url.clone(), barrier.clone());
+                // Connected before the thread starts: a refused connection fails the test here
+                // instead of leaving the other threads waiting at the barrier.
+                let mut conn = <Conn as TestConnection>::reconnect(&url);
                 std::thread::spawn(move || {
-                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     let cts = ContentTypes::new();
                     barrier.wait();
                     // Half the threads ask model by model, half all at once.
@@ -71,8 +73,10 @@ backend_tests! {
         let handles: Vec<_> = (0..THREADS)
             .map(|i| {
                 let (url, barrier) = (url.clone(), barrier.clone());
+                // Connected before the thread starts: a refused connection fails the test here
+                // instead of leaving the other threads waiting at the barrier.
+                let mut conn = <Conn as TestConnection>::reconnect(&url);
                 std::thread::spawn(move || {
-                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     let new: Vec<NewLabel> =
                         (0..2_000).map(|k| NewLabel { name: format!("t{i}_{k}") }).collect();
                     barrier.wait();

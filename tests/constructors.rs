@@ -312,8 +312,10 @@ backend_tests! {
         let handles: Vec<_> = (0..THREADS)
             .map(|_| {
                 let (url, barrier) = (url.clone(), barrier.clone());
+                // Connected before the thread starts: a refused connection fails the test here
+                // instead of leaving the other threads waiting at the barrier.
+                let mut conn = <Conn as TestConnection>::reconnect(&url);
                 std::thread::spawn(move || {
-                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     let cts = ContentTypes::new();
                     let db = &mut cts.using(&mut conn);
                     barrier.wait();

@@ -323,8 +323,10 @@ backend_tests! {
             let writers: Vec<_> = (0..WRITERS)
                 .map(|_| {
                     let (url, barrier) = (url.clone(), barrier.clone());
+                    // Connected before the thread starts: a refused connection fails the test here
+                    // instead of leaving the other threads waiting at the barrier.
+                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     std::thread::spawn(move || {
-                        let mut conn = <Conn as TestConnection>::reconnect(&url);
                         barrier.wait();
                         let mut outcomes = (0, 0);
                         for _ in 0..10 {
@@ -343,8 +345,10 @@ backend_tests! {
                 .collect();
             let deleter = {
                 let (url, barrier) = (url.clone(), barrier.clone());
+                // Connected before the thread starts: a refused connection fails the test here
+                // instead of leaving the other threads waiting at the barrier.
+                let mut conn = <Conn as TestConnection>::reconnect(&url);
                 std::thread::spawn(move || {
-                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     barrier.wait();
                     std::thread::sleep(std::time::Duration::from_millis(round % 4));
                     // A deadlock victim (MySQL) tries again, as an application would.

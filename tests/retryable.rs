@@ -40,8 +40,10 @@ backend_tests! {
                 .into_iter()
                 .map(|(first, second)| {
                     let (url, barrier) = (url.clone(), barrier.clone());
+                    // Connected before the thread starts: a refused connection fails the test here
+                    // instead of leaving the other threads waiting at the barrier.
+                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     std::thread::spawn(move || -> Result<(), Error> {
-                        let mut conn = <Conn as TestConnection>::reconnect(&url);
                         conn.transaction::<(), Error, _>(|conn| {
                             // Distinct names: the unique index must not make one wait early.
                             diesel::update(labels_label::table.find(first))

@@ -565,8 +565,10 @@ backend_tests! {
             .enumerate()
             .map(|(i, mine)| {
                 let (url, barrier, common_product) = (url.clone(), barrier.clone(), common_product.clone());
+                // Connected before the thread starts: a refused connection fails the test here
+                // instead of leaving the other threads waiting at the barrier.
+                let mut conn = <Conn as TestConnection>::reconnect(&url);
                 std::thread::spawn(move || {
-                    let mut conn = <Conn as TestConnection>::reconnect(&url);
                     let target = if i % 2 == 0 { common_product } else { mine };
                     // Each caller names them in its own order.
                     let mut mine_names = names.to_vec();
