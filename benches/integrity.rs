@@ -174,8 +174,7 @@ fn framework_delete<C>(
     copy: Schema,
 ) -> Result<Duration, BoxError>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
+    C: contenttypes::conn::SyncConn,
 {
     let conn = &mut cts.using(conn);
     let start = Instant::now();
@@ -191,8 +190,10 @@ where
 
 fn bench<C>(conn: &mut C, backend: &str) -> Result<(), BoxError>
 where
-    C: Connection + LoadConnection + SimpleConnection,
-    C::Backend: SupportedBackend,
+    C: Connection<Backend = <C as contenttypes::Conn>::Backend>
+        + LoadConnection
+        + SimpleConnection
+        + contenttypes::conn::SyncConn,
 {
     let all: Vec<&'static contenttypes::ir::ModelDef> = PLAIN
         .models

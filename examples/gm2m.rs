@@ -132,7 +132,7 @@ macro_rules! walkthrough {
             let all = ada.favourites().all(db)?;
             let listed: Vec<String> = all.iter().map(describe).collect();
             step(&log, &format!("ada.favourites().all(): {listed:?} (1 for the links, 1 per model)"));
-            let movies = ada.favourites().of::<Movie>(db)?;
+            let movies = ada.favourites().of::<Movie, _>(db)?;
             step(&log, &format!("ada.favourites().of::<Movie>(): {:?}", titles(&movies)));
             let count = bob.favourites().count(db)?;
             step(&log, &format!("bob.favourites().count(): {count}"));
@@ -160,7 +160,7 @@ macro_rules! walkthrough {
             {
                 let _strict = strict_loading(); // a lazy query would now be an error
                 for user in &users {
-                    let movies = user.favourites().of::<Movie>(db)?;
+                    let movies = user.favourites().of::<Movie, _>(db)?;
                     let n = user.favourites().count(db)?;
                     println!("    {}: {n} favourites, movies {:?}", user.name, titles(&movies));
                 }

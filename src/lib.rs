@@ -209,16 +209,21 @@ pub use contenttypes_diesel::schema::create_tables;
 #[cfg(feature = "runtime")]
 pub use contenttypes_diesel::{
     create_content_types, nulls_first, nulls_last, prefetch_relations, sql_types, strict_loading,
-    targets, testing, Admits, AggregateKind, Annotate, AnyModel, ContentType, ContentTypes, Count,
-    Db, Deleted, Direction, Error, FieldType, Filtered, ForeignKeyDescriptor, GenericForeignKey,
-    GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject, GenericPrefetch,
-    GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having, IntegerSqlType,
-    IntoRelationPath, Lookup, LookupColumns, Max, Min, Model, NewContentType, NewModel,
-    Nullability, Nullable, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey, ProtectedRows,
-    RelatedManager, RelatedQuery, RelatedScalar, RelatedWith, RelationFilter, RelationPath,
-    Required, Result, ReverseGenericRelation, SoleGenericForeignKey, StrictLoading, Sum,
-    SupportedBackend, Target, TargetSet, Using, Value, Values,
+    targets, testing, Admits, AggregateKind, Annotate, AnyModel, ContentType, ContentTypeForModel,
+    ContentTypes, Count, Db, Deleted, Direction, Error, FieldType, Filtered, ForeignKeyDescriptor,
+    GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, GenericObject,
+    GenericPrefetch, GenericRelation, GenericRelationDescriptor, HasGenericRelations, Having,
+    IntegerSqlType, IntoRelationPath, Lookup, LookupColumns, Max, Min, Model, NewContentType,
+    NewModel, Nullability, Nullable, Nulls, Objects, OrderTerm, Prefetched, PrimaryKey,
+    ProtectedRows, RelatedManager, RelatedQuery, RelatedScalar, RelatedWith, RelationFilter,
+    RelationPath, Required, Result, ReverseGenericRelation, SoleGenericForeignKey, StrictLoading,
+    Sum, SupportedBackend, Target, TargetSet, Using, Value, Values,
 };
+
+// Sync and async connections: what a connection must do (`Conn`), and what operations return
+// on it (`Output`: the value on a sync connection, a `Send` future on an async one).
+#[cfg(feature = "runtime")]
+pub use contenttypes_diesel::{conn, mode, AsyncMode, Conn, Mode, Output, SyncMode};
 
 // Databases with read replicas: which connection a statement goes to (`route`), the `Db` of
 // a primary and a replica (`Routed`, made by `ContentTypes::routed`).
@@ -335,8 +340,8 @@ pub mod build {
 #[cfg(feature = "runtime")]
 pub mod prelude {
     pub use crate::{
-        ContentType, ContentTypes, Db, GenericForeignKey, GenericManyToMany, GenericObject,
-        GenericRelation, Model, Objects, Tags, Target,
+        ContentType, ContentTypeForModel, ContentTypes, Db, GenericForeignKey, GenericManyToMany,
+        GenericObject, GenericRelation, Model, Objects, SyncMode, Tags, Target,
     };
 }
 
@@ -358,7 +363,9 @@ pub mod __private {
     pub use contenttypes_diesel::{
         Db, ForeignKeyDescriptor, GenericForeignKey, GenericForeignKeyDescriptor,
         GenericForeignKeyField, GenericObject, GenericRelationDescriptor, HasGenericRelations,
-        Nullable, RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey, Target,
+        Nullable, Output, RelatedManager, Result, ReverseGenericRelation, SoleGenericForeignKey,
+        Target,
     };
     pub use std::borrow::Cow;
+    pub use std::future::Future;
 }

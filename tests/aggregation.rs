@@ -47,7 +47,7 @@ backend_tests! {
             .collect();
         assert_eq!(some, ["Emma"]);
         // Every comparison, against the counts 2, 1, 0, 0.
-        let titles = |db: &mut _, having| -> Vec<String> {
+        let titles = |db: &mut common::DbOf<'_, Conn>, having| -> Vec<String> {
             Book::COMMENTS.annotate(Count).having(having).load(db).unwrap().into_iter().map(|(b, _)| b.title).collect()
         };
         assert_eq!(titles(db, Having::Eq(1)), ["Emma"]);

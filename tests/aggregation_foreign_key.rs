@@ -12,7 +12,7 @@ use diesel::prelude::*;
 
 /// Labels rust, go, zig and c; articles labeled rust+go, rust, rust+zig; videos go+zig and
 /// zig. Returns the labels and the content type of `Article`.
-fn seed<D: Db>(db: &mut D) -> (Vec<Label>, i32) {
+fn seed<D: Db<Mode = SyncMode>>(db: &mut D) -> (Vec<Label>, i32) {
     let labels: Vec<Label> = ["rust", "go", "zig", "c"]
         .iter()
         .map(|n| Label::insert(db, NewLabel { name: (*n).into() }).unwrap())

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::Raw;
+
 use std::sync::{Arc, Barrier};
 
 use common::models::*;
@@ -24,7 +26,7 @@ fn new_tag(name: &str, color: Option<&str>) -> NewCtorTag {
     }
 }
 
-fn colors(db: &mut impl Db) -> Vec<(String, Option<String>)> {
+fn colors(db: &mut impl Db<Mode = SyncMode>) -> Vec<(String, Option<String>)> {
     let mut rows: Vec<(String, Option<String>)> = CtorTag::all(db)
         .unwrap()
         .into_iter()
@@ -246,13 +248,13 @@ backend_tests! {
         let lion = animal(db, "Lion");
         let animal_type = ContentType::for_model::<Animal>(db).unwrap().id;
         let by_ids = NewCtorPin { label: "x".into(), content_object: Some(Target::from_ids(animal_type, lion.id)) };
-        diesel::insert_into(ctor_ctorpin::table).values(&by_ids).execute(db.connection()).unwrap();
+        diesel::insert_into(ctor_ctorpin::table).values(&by_ids).execute(db.raw()).unwrap();
         let none = NewCtorPin { label: "y".into(), content_object: None };
-        diesel::insert_into(ctor_ctorpin::table).values(none).execute(db.connection()).unwrap();
+        diesel::insert_into(ctor_ctorpin::table).values(none).execute(db.raw()).unwrap();
         let pins = CtorPin::all(db).unwrap();
         assert_eq!(pins.iter().map(|p| p.object_id).collect::<Vec<_>>(), [Some(lion.id), None]);
         let unresolved = NewCtorPin { label: "z".into(), content_object: Some(Target::to(&lion)) };
-        let error = diesel::insert_into(ctor_ctorpin::table).values(&unresolved).execute(db.connection()).unwrap_err();
+        let error = diesel::insert_into(ctor_ctorpin::table).values(&unresolved).execute(db.raw()).unwrap_err();
         assert!(error.to_string().contains("Target::from_ids"), "{error}");
         assert_eq!(CtorPin::count(db).unwrap(), 2);
     }

@@ -27,9 +27,10 @@ enum LogTo {
     Queries(QueryLog),
 }
 
-impl<C: TestConnection> CustomizeConnection<C, diesel::r2d2::Error> for LogTo
+impl<C: TestConnection + contenttypes::conn::SyncConn> CustomizeConnection<C, diesel::r2d2::Error>
+    for LogTo
 where
-    C::Backend: contenttypes::SupportedBackend,
+    <C as Connection>::Backend: contenttypes::SupportedBackend,
 {
     fn on_acquire(&self, conn: &mut C) -> Result<(), diesel::r2d2::Error> {
         if C::DIALECT == contenttypes::Dialect::Sqlite {
@@ -47,8 +48,8 @@ where
 /// A pool of at most 2 connections to `db`'s database, logging into `log`.
 fn pool<C>(db: &TestDb<C>, log: LogTo) -> ConnectionPool<C>
 where
-    C: TestConnection + R2D2Connection + Send,
-    C::Backend: contenttypes::SupportedBackend,
+    C: TestConnection + contenttypes::conn::SyncConn + R2D2Connection + Send,
+    <C as Connection>::Backend: contenttypes::SupportedBackend,
 {
     Pool::builder()
         .max_size(2)
@@ -87,6 +88,7 @@ macro_rules! row_id {
 }
 
 backend_tests! {
+    sync_only;
     fixture = ();
 
     /// Two tenants, one database each: their content-type ids differ (tenant B's database

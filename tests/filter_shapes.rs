@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::Raw;
+
 use common::models::*;
 use common::{assert_queries, backend_tests, TestConnection};
 use contenttypes::prelude::*;
@@ -191,14 +193,14 @@ backend_tests! {
         let on_a = FiltersPin::insert(db, NewFiltersPin { label_id: Some(a.id) }).unwrap();
         let unset = FiltersPin::insert(db, NewFiltersPin { label_id: None }).unwrap();
         let named_a = || FiltersPin::LABEL.any(label::name.eq("a"));
-        let got: Vec<FiltersPin> = assert_queries(&log, 1, || filters_filterspin::table.filter(named_a()).load(db.connection()).unwrap());
+        let got: Vec<FiltersPin> = assert_queries(&log, 1, || filters_filterspin::table.filter(named_a()).load(db.raw()).unwrap());
         assert_eq!(got, [on_a]);
         let got: Vec<FiltersPin> = assert_queries(&log, 1, || {
-            filters_filterspin::table.filter(diesel::dsl::not(named_a())).load(db.connection()).unwrap()
+            filters_filterspin::table.filter(diesel::dsl::not(named_a())).load(db.raw()).unwrap()
         });
         assert_eq!(got, [unset]);
         let got: Vec<Label> = assert_queries(&log, 1, || {
-            label::table.filter(diesel::dsl::not(FiltersPin::LABEL.referenced_by(contenttypes::NoFilter))).load(db.connection()).unwrap()
+            label::table.filter(diesel::dsl::not(FiltersPin::LABEL.referenced_by(contenttypes::NoFilter))).load(db.raw()).unwrap()
         });
         assert_eq!(got, [b]);
     }
@@ -214,14 +216,14 @@ backend_tests! {
         let orphan = AllowsNullGfk::insert(db, NewAllowsNullGfk { content_object: Some(Target::to(&b)) }).unwrap();
         diesel::update(generic_relations_allowsnullgfk::table.filter(generic_relations_allowsnullgfk::id.eq(orphan.id)))
             .set(generic_relations_allowsnullgfk::object_id.eq(None::<i64>))
-            .execute(db.connection())
+            .execute(db.raw())
             .unwrap();
         let without = assert_queries(&log, 1, || {
-            filters_filtersbox::table.filter(FiltersBox::ITEMS.none(contenttypes::NoFilter)).load::<FiltersBox>(db.connection()).unwrap()
+            filters_filtersbox::table.filter(FiltersBox::ITEMS.none(contenttypes::NoFilter)).load::<FiltersBox>(db.raw()).unwrap()
         });
         assert_eq!(without, [b]);
         let with = assert_queries(&log, 1, || {
-            filters_filtersbox::table.filter(FiltersBox::ITEMS.exists()).load::<FiltersBox>(db.connection()).unwrap()
+            filters_filtersbox::table.filter(FiltersBox::ITEMS.exists()).load::<FiltersBox>(db.raw()).unwrap()
         });
         assert_eq!(with, [a]);
     }
@@ -286,7 +288,7 @@ backend_tests! {
         let labels: Vec<Label> = (0..5).map(|i| Label::insert(db, NewLabel { name: format!("l{i}") }).unwrap()).collect();
         let ids: Vec<i64> = labels.iter().map(|l| l.id).collect();
         let cached = Cached::default();
-        db.connection().set_instrumentation(cached.clone());
+        db.raw().set_instrumentation(cached.clone());
         for n in [2, 3, 5] {
             assert_eq!(Label::get_many(db, &ids[..n]).unwrap(), labels[..n]);
         }

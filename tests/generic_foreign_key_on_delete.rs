@@ -144,7 +144,7 @@ pub struct Lease {
     pub doc_id: i64,
 }
 
-fn doc(db: &mut impl Db, title: &str) -> Doc {
+fn doc(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Doc {
     Doc::insert(
         db,
         NewDoc {
@@ -154,7 +154,7 @@ fn doc(db: &mut impl Db, title: &str) -> Doc {
     .unwrap()
 }
 
-fn pin<T: Model>(db: &mut impl Db, on: &T) -> i64
+fn pin<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -168,7 +168,7 @@ where
     .id
 }
 
-fn hold<T: Model>(db: &mut impl Db, on: &T) -> i64
+fn hold<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -182,7 +182,7 @@ where
     .id
 }
 
-fn claim<T: Model>(db: &mut impl Db, on: &T) -> i64
+fn claim<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T) -> i64
 where
     String: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -196,7 +196,7 @@ where
     .id
 }
 
-fn mark<T: Model>(db: &mut impl Db, on: &T) -> i64
+fn mark<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -210,7 +210,7 @@ where
     .id
 }
 
-fn trace<T: Model>(db: &mut impl Db, on: &T) -> i64
+fn trace<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T) -> i64
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -224,7 +224,7 @@ where
     .id
 }
 
-fn label<T: Model>(db: &mut impl Db, on: &T) -> i64
+fn label<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T) -> i64
 where
     String: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -239,7 +239,7 @@ where
 }
 
 /// The keys of every row of `M`.
-fn ids<M: Model<Pk = i64>>(db: &mut impl Db) -> Vec<i64> {
+fn ids<M: Model<Pk = i64>>(db: &mut impl Db<Mode = SyncMode>) -> Vec<i64> {
     M::all(db).unwrap().iter().map(|r| *r.pk()).collect()
 }
 
@@ -254,7 +254,7 @@ struct Rows {
     marks: Vec<Mark>,
 }
 
-fn rows(db: &mut impl Db) -> Rows {
+fn rows(db: &mut impl Db<Mode = SyncMode>) -> Rows {
     Rows {
         docs: ids::<Doc>(db),
         holds: ids::<Hold>(db),
@@ -283,7 +283,7 @@ fn naming<'a>(statements: &'a [String], table: &str) -> Vec<&'a str> {
 }
 
 /// The content types the deletes look up, cached, so that counts leave them out.
-fn warm(db: &mut impl Db) {
+fn warm(db: &mut impl Db<Mode = SyncMode>) {
     let defs = [
         Doc::DEF,
         Sheet::DEF,

@@ -207,11 +207,11 @@ use gm2m_user as user;
 
 // --- Helpers -----------------------------------------------------------------------------
 
-fn user(db: &mut impl Db, name: &str) -> User {
+fn user(db: &mut impl Db<Mode = SyncMode>, name: &str) -> User {
     User::insert(db, NewUser { name: name.into() }).unwrap()
 }
 
-fn movie(db: &mut impl Db, title: &str) -> Movie {
+fn movie(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Movie {
     Movie::insert(
         db,
         NewMovie {
@@ -221,7 +221,7 @@ fn movie(db: &mut impl Db, title: &str) -> Movie {
     .unwrap()
 }
 
-fn book(db: &mut impl Db, isbn: &str, title: &str) -> Book {
+fn book(db: &mut impl Db<Mode = SyncMode>, isbn: &str, title: &str) -> Book {
     Book::insert(
         db,
         NewBook {
@@ -232,7 +232,7 @@ fn book(db: &mut impl Db, isbn: &str, title: &str) -> Book {
     .unwrap()
 }
 
-fn song(db: &mut impl Db, title: &str) -> Song {
+fn song(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Song {
     Song::insert(
         db,
         NewSong {
@@ -245,7 +245,7 @@ fn song(db: &mut impl Db, title: &str) -> Song {
 /// The content types of every target model, and of the through models and the users (a
 /// delete of their rows looks at what points at them), cached: counts below are the
 /// relation's own.
-fn warm(db: &mut impl Db) {
+fn warm(db: &mut impl Db<Mode = SyncMode>) {
     ContentType::for_models(db, &[Favourite::DEF, Pick::DEF, User::DEF]).unwrap();
     ContentType::for_model::<Movie>(db).unwrap();
     ContentType::for_model::<Book>(db).unwrap();
@@ -304,10 +304,10 @@ backend_tests! {
         let heat_key = format!("Movie:{}", heat.id);
         let tune_key = format!("Song:{}", tune.id);
         assert_eq!(names(all), expect(&[&alien_key, &heat_key, "Book:978-0441", &tune_key]));
-        let movies = assert_queries(&log, 1, || ada.favourites().of::<Movie>(db).unwrap());
+        let movies = assert_queries(&log, 1, || ada.favourites().of::<Movie, _>(db).unwrap());
         assert_eq!(movies, [alien.clone(), heat.clone()], "in key order");
-        assert_eq!(assert_queries(&log, 1, || ada.favourites().of::<Book>(db).unwrap()), vec![dune.clone()]);
-        assert_eq!(assert_queries(&log, 1, || ada.favourites().of::<Song>(db).unwrap()), vec![tune.clone()]);
+        assert_eq!(assert_queries(&log, 1, || ada.favourites().of::<Book, _>(db).unwrap()), vec![dune.clone()]);
+        assert_eq!(assert_queries(&log, 1, || ada.favourites().of::<Song, _>(db).unwrap()), vec![tune.clone()]);
         assert_eq!(assert_queries(&log, 1, || ada.favourites().count(db).unwrap()), 4);
         assert!(assert_queries(&log, 1, || ada.favourites().contains(db, &alien).unwrap()));
         assert!(!assert_queries(&log, 1, || ada.favourites().contains(db, &twin).unwrap()));
@@ -316,12 +316,12 @@ backend_tests! {
         // Another user's links are apart.
         assert_eq!(bob.favourites().count(db).unwrap(), 0);
         assert!(bob.favourites().all(db).unwrap().is_empty());
-        assert!(bob.favourites().of::<Movie>(db).unwrap().is_empty());
+        assert!(bob.favourites().of::<Movie, _>(db).unwrap().is_empty());
         assert!(!bob.favourites().contains(db, &alien).unwrap());
         bob.favourites().add(db, [Target::to(&twin)]).unwrap();
-        assert_eq!(bob.favourites().of::<Book>(db).unwrap(), vec![twin.clone()]);
-        assert!(bob.favourites().of::<Movie>(db).unwrap().is_empty(), "the twin's key is no movie's link");
-        assert_eq!(ada.favourites().of::<Book>(db).unwrap(), [dune]);
+        assert_eq!(bob.favourites().of::<Book, _>(db).unwrap(), vec![twin.clone()]);
+        assert!(bob.favourites().of::<Movie, _>(db).unwrap().is_empty(), "the twin's key is no movie's link");
+        assert_eq!(ada.favourites().of::<Book, _>(db).unwrap(), [dune]);
 
         // The stored rows: one per link, the key as text.
         let rows = Favourite::all(db).unwrap();
@@ -504,9 +504,9 @@ backend_tests! {
             let _strict = strict_loading();
             assert_queries(&log, 0, || {
                 assert_eq!(names(users[0].favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", alien.id), "Book:978-0441", &format!("Song:{}", tune.id)]));
-                assert_eq!(users[0].favourites().of::<Movie>(db).unwrap(), vec![alien.clone()]);
-                assert_eq!(users[1].favourites().of::<Movie>(db).unwrap(), [alien.clone(), heat.clone()]);
-                assert_eq!(users[0].favourites().of::<Book>(db).unwrap(), vec![dune.clone()]);
+                assert_eq!(users[0].favourites().of::<Movie, _>(db).unwrap(), vec![alien.clone()]);
+                assert_eq!(users[1].favourites().of::<Movie, _>(db).unwrap(), [alien.clone(), heat.clone()]);
+                assert_eq!(users[0].favourites().of::<Book, _>(db).unwrap(), vec![dune.clone()]);
                 assert_eq!(users[0].favourites().count(db).unwrap(), 3);
                 assert!(users[1].favourites().contains(db, &heat).unwrap());
                 assert!(!users[0].favourites().contains(db, &heat).unwrap());
@@ -597,7 +597,7 @@ backend_tests! {
         assert_eq!((deleted.of::<Song>(), deleted.of::<Favourite>()), (1, 1));
         assert_eq!(bob.favourites().count(db).unwrap(), 1, "the link to the deleted song went with it");
         assert_eq!(names(bob.favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", heat.id)]));
-        assert!(bob.favourites().of::<Song>(db).unwrap().is_empty());
+        assert!(bob.favourites().of::<Song, _>(db).unwrap().is_empty());
     }
 
     /// `on_delete = restrict` on the source side: a source with links cannot be deleted,
@@ -703,7 +703,7 @@ backend_tests! {
 }
 
 /// How many users favour "Dune" (through the reverse relation's manager).
-fn dune_fans(db: &mut impl Db) -> usize {
+fn dune_fans(db: &mut impl Db<Mode = SyncMode>) -> usize {
     let dune = Book::get(db, &"978-0441".to_string()).unwrap();
     dune.map_or(0, |b| b.favourited_by().all(db).unwrap().len())
 }
@@ -712,7 +712,7 @@ fn dune_fans(db: &mut impl Db) -> usize {
 mod uuid_keys {
     use super::*;
 
-    fn documentary(db: &mut impl Db, n: u128, title: &str) -> Documentary {
+    fn documentary(db: &mut impl Db<Mode = SyncMode>, n: u128, title: &str) -> Documentary {
         Documentary::insert(
             db,
             NewDocumentary {
@@ -744,9 +744,9 @@ mod uuid_keys {
 
             let all = assert_queries(&log, 4, || ada.favourites().all(db).unwrap());
             assert_eq!(names(all), expect(&[&format!("Movie:{}", alien.id), "Book:978-0441", "Documentary:12345678-9abc-def0-1234-56789abcdef0"]));
-            assert_eq!(assert_queries(&log, 1, || ada.favourites().of::<Documentary>(db).unwrap()), vec![planet.clone()]);
-            assert_eq!(bob.favourites().of::<Documentary>(db).unwrap(), [ocean.clone(), planet.clone()]);
-            assert_eq!(ada.favourites().of::<Movie>(db).unwrap(), vec![alien.clone()]);
+            assert_eq!(assert_queries(&log, 1, || ada.favourites().of::<Documentary, _>(db).unwrap()), vec![planet.clone()]);
+            assert_eq!(bob.favourites().of::<Documentary, _>(db).unwrap(), [ocean.clone(), planet.clone()]);
+            assert_eq!(ada.favourites().of::<Movie, _>(db).unwrap(), vec![alien.clone()]);
             assert!(ada.favourites().contains(db, &planet).unwrap());
             assert!(!ada.favourites().contains(db, &ocean).unwrap());
 
@@ -761,7 +761,7 @@ mod uuid_keys {
             let users = User::all(db).unwrap();
             assert_queries(&log, 4, || User::FAVOURITES.prefetch(db, &users).unwrap());
             let _strict = strict_loading();
-            assert_eq!(assert_queries(&log, 0, || users[1].favourites().of::<Documentary>(db).unwrap()), [ocean.clone(), planet.clone()]);
+            assert_eq!(assert_queries(&log, 0, || users[1].favourites().of::<Documentary, _>(db).unwrap()), [ocean.clone(), planet.clone()]);
             drop(_strict);
 
             let removing = 1 + probe::<Favourite>();
@@ -769,7 +769,7 @@ mod uuid_keys {
             let deleted = planet.delete(db).unwrap();
             assert_eq!(deleted.of::<Favourite>(), 1, "ada's link to the UUID target, found by its text");
             assert_eq!(names(ada.favourites().all(db).unwrap()), expect(&[&format!("Movie:{}", alien.id), "Book:978-0441"]));
-            assert_eq!(bob.favourites().of::<Documentary>(db).unwrap(), [ocean]);
+            assert_eq!(bob.favourites().of::<Documentary, _>(db).unwrap(), [ocean]);
         }
     }
 }

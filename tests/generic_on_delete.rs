@@ -56,7 +56,7 @@ pub struct Leaving {
     pub remarks: GenericRelation<Remark>,
 }
 
-fn remark<T: Model>(db: &mut impl Db, on: &T, body: &str) -> Remark
+fn remark<T: Model>(db: &mut impl Db<Mode = SyncMode>, on: &T, body: &str) -> Remark
 where
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
 {
@@ -70,7 +70,7 @@ where
     .unwrap()
 }
 
-fn bodies(db: &mut impl Db) -> Vec<(String, Option<i32>, Option<i64>)> {
+fn bodies(db: &mut impl Db<Mode = SyncMode>) -> Vec<(String, Option<i32>, Option<i64>)> {
     Remark::all(db)
         .unwrap()
         .into_iter()

@@ -194,7 +194,7 @@ backend_tests! {
         let mut furry = lion.tags().create(db, tag("furry")).unwrap();
         let animals = vec![lion.clone()];
         let lion = &animals[0];
-        let prefetch = |db: &mut _| Animal::TAGS.prefetch(db, &animals).unwrap();
+        let prefetch = |db: &mut common::DbOf<'_, Conn>| Animal::TAGS.prefetch(db, &animals).unwrap();
         prefetch(db);
         lion.tags().create(db, tag("new")).unwrap();
         assert_eq!(names(&lion.tags().all(db).unwrap()), ["furry", "new"], "create");

@@ -108,15 +108,15 @@ where
     }
 }
 
-fn ct<M: Model>(db: &mut impl Db) -> i32 {
+fn ct<M: Model>(db: &mut impl Db<Mode = SyncMode>) -> i32 {
     ContentType::for_model::<M>(db).unwrap().id
 }
 
-fn count<M: Model>(db: &mut impl Db) -> usize {
+fn count<M: Model>(db: &mut impl Db<Mode = SyncMode>) -> usize {
     M::all(db).unwrap().len()
 }
 
-fn orphan_rows(db: &mut impl Db) -> i64 {
+fn orphan_rows(db: &mut impl Db<Mode = SyncMode>) -> i64 {
     orphans(db).unwrap().iter().map(|o| o.rows).sum()
 }
 

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::Raw;
+
 use std::ops::ControlFlow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -59,7 +61,7 @@ fn foreign_keys_to_content_types_of(
 }
 
 /// `n` animals named `A0`.., each with `tags` tags.
-fn tagged_animals(db: &mut impl Db, n: usize, tags: usize) -> Vec<Animal> {
+fn tagged_animals(db: &mut impl Db<Mode = SyncMode>, n: usize, tags: usize) -> Vec<Animal> {
     (0..n)
         .map(|i| {
             let a = animal(db, &format!("A{i}"));
@@ -113,7 +115,7 @@ backend_tests! {
         tagged_animals(db, 5, 2);
         let carrot = Vegetable::insert(db, NewVegetable { name: "Carrot".into(), is_yucky: false }).unwrap();
         carrot.tags().create(db, tag("orange")).unwrap();
-        raw(db.connection(), "DELETE FROM generic_relations_animal WHERE common_name IN ('A0', 'A1', 'A2')");
+        raw(db.raw(), "DELETE FROM generic_relations_animal WHERE common_name IN ('A0', 'A1', 'A2')");
 
         let found = assert_queries(&log, gfks() + 2, || orphans(db).unwrap());
         assert_eq!(
@@ -149,7 +151,7 @@ backend_tests! {
         let log = t.log();
         let db = &mut t.db();
         tagged_animals(db, 2, 2);
-        raw(db.connection(), "DELETE FROM generic_relations_animal");
+        raw(db.raw(), "DELETE FROM generic_relations_animal");
         ContentType::for_model::<TaggedItem>(db).unwrap();
         let batch = 2 + probe::<TaggedItem>();
         let report = assert_queries(&log, gfks() + 1 + 2 * batch + 1, || {
@@ -165,7 +167,7 @@ backend_tests! {
     fn interrupted_sweep_reruns_to_zero(t) {
         let db = &mut t.db();
         tagged_animals(db, 10, 1);
-        raw(db.connection(), "DELETE FROM generic_relations_animal");
+        raw(db.raw(), "DELETE FROM generic_relations_animal");
         let options = SweepOptions { batch: 3, dry_run: false };
         let interrupted = catch_unwind(AssertUnwindSafe(|| {
             sweep_orphans(&mut *db, options, |_| -> ControlFlow<()> { panic!("interrupted") }).unwrap()
@@ -186,7 +188,7 @@ backend_tests! {
     fn stopped_sweep_reruns_to_zero(t) {
         let db = &mut t.db();
         tagged_animals(db, 5, 1);
-        raw(db.connection(), "DELETE FROM generic_relations_animal");
+        raw(db.raw(), "DELETE FROM generic_relations_animal");
         let options = SweepOptions { batch: 2, dry_run: false };
         let stopped = sweep_orphans(db, options, |_| ControlFlow::Break(())).unwrap();
         assert_eq!((stopped.stopped, stopped.batches, stopped.deleted.total), (true, 1, 2));
@@ -207,7 +209,7 @@ backend_tests! {
                 b.comments().create(db, |content_object| NewComment { text: text.into(), content_object }).unwrap();
             }
         }
-        raw(db.connection(), &format!("DELETE FROM keys_book WHERE id = {}", books[1].id));
+        raw(db.raw(), &format!("DELETE FROM keys_book WHERE id = {}", books[1].id));
         assert_eq!(only(&orphans(db).unwrap()), ("keys.Comment", "keys.book", OrphanKind::MissingTarget, 2));
         let report = sweep_orphans(db, SweepOptions::default(), |_| {}).unwrap();
         assert_eq!((report.deleted.of::<Comment>(), report.batches), (2, 1));
@@ -305,7 +307,7 @@ backend_tests! {
         let b = Note::insert(db, NewNote { body: "b".into(), content_object: Target::to(&a) }).unwrap();
         a.likes().create(db, |content_object| NewLike { content_object }).unwrap();
         b.likes().create(db, |content_object| NewLike { content_object }).unwrap();
-        raw(db.connection(), &format!("DELETE FROM social_note WHERE id = {}", a.id));
+        raw(db.raw(), &format!("DELETE FROM social_note WHERE id = {}", a.id));
 
         let mut found: Vec<_> = orphans(db).unwrap().into_iter().map(|c| (c.model, c.content_type, c.rows)).collect();
         found.sort();
@@ -332,7 +334,7 @@ backend_tests! {
             thing.comments().create(db, |content_object| NewComment { text: "x".into(), content_object }).unwrap();
         }
         assert!(orphans(db).unwrap().is_empty());
-        raw(db.connection(), "DELETE FROM keys_uuidthing WHERE name = 'u2'");
+        raw(db.raw(), "DELETE FROM keys_uuidthing WHERE name = 'u2'");
         assert_eq!(only(&orphans(db).unwrap()), ("keys.Comment", "keys.uuidthing", OrphanKind::MissingTarget, 1));
         sweep_orphans(db, SweepOptions::default(), |_| {}).unwrap();
         assert!(orphans(db).unwrap().is_empty());

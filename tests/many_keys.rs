@@ -15,7 +15,7 @@ use diesel::prelude::*;
 const N: usize = 100_000;
 
 /// `n` animals named `<prefix><i>`, in key order.
-fn animals<D: Db>(db: &mut D, n: usize, prefix: &str) -> Vec<Animal> {
+fn animals<D: Db<Mode = SyncMode>>(db: &mut D, n: usize, prefix: &str) -> Vec<Animal> {
     let new: Vec<NewAnimal> = (0..n)
         .map(|i| NewAnimal {
             common_name: format!("{prefix}{i}"),
@@ -31,7 +31,11 @@ fn animals<D: Db>(db: &mut D, n: usize, prefix: &str) -> Vec<Animal> {
 }
 
 /// One tag on each target, named after the target's key.
-fn tag_each<D: Db, T: Model<Pk = i64>>(db: &mut D, targets: &[T], prefix: &str) -> Vec<TaggedItem> {
+fn tag_each<D: Db<Mode = SyncMode>, T: Model<Pk = i64>>(
+    db: &mut D,
+    targets: &[T],
+    prefix: &str,
+) -> Vec<TaggedItem> {
     let ct = ContentType::for_model::<T>(db).unwrap().id;
     let new: Vec<NewTaggedItem> = targets
         .iter()
@@ -45,7 +49,7 @@ fn tag_each<D: Db, T: Model<Pk = i64>>(db: &mut D, targets: &[T], prefix: &str) 
 }
 
 /// `n` tags on one target.
-fn tags_on<D: Db, T: Model<Pk = i64>>(
+fn tags_on<D: Db<Mode = SyncMode>, T: Model<Pk = i64>>(
     db: &mut D,
     target: &T,
     n: usize,
@@ -62,7 +66,7 @@ fn tags_on<D: Db, T: Model<Pk = i64>>(
     tags_named(db, prefix)
 }
 
-fn tags_named<D: Db>(db: &mut D, prefix: &str) -> Vec<TaggedItem> {
+fn tags_named<D: Db<Mode = SyncMode>>(db: &mut D, prefix: &str) -> Vec<TaggedItem> {
     TaggedItem::all(db)
         .unwrap()
         .into_iter()
@@ -75,7 +79,7 @@ fn ids(rows: &[TaggedItem]) -> BTreeSet<i64> {
 }
 
 /// A post with `n` notes, every tenth with a like (the notes' own generic relation).
-fn post_with_notes<D: Db>(db: &mut D, n: usize) -> Post {
+fn post_with_notes<D: Db<Mode = SyncMode>>(db: &mut D, n: usize) -> Post {
     let post = Post::insert(
         db,
         NewPost {

@@ -22,7 +22,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     media_video
 );
 
-fn labels(db: &mut impl Db, names: &[&str]) -> Vec<Label> {
+fn labels(db: &mut impl Db<Mode = SyncMode>, names: &[&str]) -> Vec<Label> {
     names
         .iter()
         .map(|n| Label::insert(db, NewLabel { name: (*n).into() }).unwrap())

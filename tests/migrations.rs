@@ -26,6 +26,7 @@ use contenttypes::build::{BuildError, Migrations, Mode};
 use contenttypes::migrations::{
     revert_last_migration, run_pending_migrations, FileBasedMigrations, PerDialect,
 };
+use contenttypes::ContentTypeForModel;
 use contenttypes::{ContentType, ContentTypes, Dialect, SupportedBackend};
 
 use harness::{cli, database, expected, read_state, Backend, TempDir};

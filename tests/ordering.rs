@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::Raw;
+
 use common::models::*;
 use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
@@ -38,7 +40,7 @@ backend_tests! {
         assert_eq!(ids(tuple.clone()), [Some(5), Some(2), None, None]);
         assert!(tuple[2].id > tuple[3].id);
         let diesel_ids: Vec<Option<i64>> = assert_queries(&log, 1, || {
-            rows::table.select(rows::object_id).order((nulls_first(rows::object_id.desc()), rows::id)).load(db.connection()).unwrap()
+            rows::table.select(rows::object_id).order((nulls_first(rows::object_id.desc()), rows::id)).load(db.raw()).unwrap()
         });
         assert_eq!(diesel_ids, [None, None, Some(5), Some(2)]);
     }
@@ -75,7 +77,7 @@ backend_tests! {
         ContentType::for_model::<Place>(db).unwrap();
         diesel::insert_into(keys_link::table)
             .values((keys_link::content_type_id.eq(book_ct), keys_link::object_id.eq(places[2].account)))
-            .execute(db.connection())
+            .execute(db.raw())
             .unwrap();
         assert!(i64::from(book.id) != 0);
         let names = |rows: Vec<Place>| -> Vec<String> { rows.into_iter().map(|p| p.name).collect() };
@@ -101,7 +103,7 @@ backend_tests! {
         let counts: Vec<(String, i64, Option<i64>)> = keys_place::table
             .select((keys_place::name, Place::LINKS.count(), Place::LINKS.min(keys_link::id)))
             .order(keys_place::account)
-            .load(db.connection())
+            .load(db.raw())
             .unwrap();
         assert_eq!(counts[1], ("p1".to_string(), 1, Some(first.id)));
         assert_eq!(counts[2], ("p2".to_string(), 0, None));

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::Raw;
+
 use common::models::*;
 use common::{assert_queries, backend_tests};
 use contenttypes::prelude::*;
@@ -120,7 +122,7 @@ backend_tests! {
         TaggedItem::insert(db, tag("b")(Target::to(&tiger))).unwrap();
         // Deleted behind the framework's back, so the row pointing at it stays.
         diesel::delete(generic_relations_animal::table.filter(generic_relations_animal::id.eq(tiger.id)))
-            .execute(db.connection())
+            .execute(db.raw())
             .unwrap();
         let items = TaggedItem::all(db).unwrap();
         assert_queries(&log, 1, || TaggedItem::CONTENT_OBJECT.prefetch(db, &items).unwrap());

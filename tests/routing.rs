@@ -72,6 +72,7 @@ macro_rules! rows {
 }
 
 backend_tests! {
+    sync_only;
     fixture = Pair::<Conn>::new();
 
     /// Reads (loads, counts, exists, filters, prefetches, generic-foreign-key targets,

@@ -35,11 +35,11 @@ pub struct Corkboard {
     pub pins: GenericRelation<Pin>,
 }
 
-fn label(db: &mut impl Db, name: &str) -> Label {
+fn label(db: &mut impl Db<Mode = SyncMode>, name: &str) -> Label {
     Label::insert(db, NewLabel { name: name.into() }).unwrap()
 }
 
-fn article(db: &mut impl Db, title: &str) -> Article {
+fn article(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Article {
     Article::insert(
         db,
         NewArticle {

@@ -71,7 +71,7 @@ pub struct Flag {
     pub target: GenericForeignKey,
 }
 
-fn post(db: &mut impl Db, title: &str) -> Post {
+fn post(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Post {
     Post::insert(
         db,
         NewPost {
@@ -81,7 +81,7 @@ fn post(db: &mut impl Db, title: &str) -> Post {
     .unwrap()
 }
 
-fn page(db: &mut impl Db, slug: &str) -> Page {
+fn page(db: &mut impl Db<Mode = SyncMode>, slug: &str) -> Page {
     Page::insert(db, NewPage { slug: slug.into() }).unwrap()
 }
 

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::Raw;
+
 use std::sync::{Arc, Barrier};
 
 use common::{assert_queries, backend_tests, probe, TestConnection};
@@ -120,7 +122,7 @@ pub struct Chapter {
     pub topics: Tags<Topicked>,
 }
 
-fn product(db: &mut impl Db, title: &str) -> Product {
+fn product(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Product {
     Product::insert(
         db,
         NewProduct {
@@ -140,7 +142,7 @@ fn titles(products: &[Product]) -> Vec<&str> {
 
 /// Looks up the content types the tests' objects use, so statement counts leave them out
 /// (the tags' and the through rows' too: deleting either looks at what points at them).
-fn warm(db: &mut impl Db) {
+fn warm(db: &mut impl Db<Mode = SyncMode>) {
     let defs = [
         Tag::DEF,
         TaggedItem::DEF,
@@ -311,7 +313,7 @@ backend_tests! {
             == contenttypes::Dialect::Mysql;
         if mysql {
             diesel::sql_query("ALTER TABLE tagtest_tag CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
-                .execute(db.connection())
+                .execute(db.raw())
                 .unwrap();
         }
         let p = product(db, "lamp");
@@ -385,7 +387,7 @@ backend_tests! {
         // Composable with Diesel's own filters.
         let both: Vec<Product> = shop_product::table
             .filter(Product::TAGS.any(["green"]).and(shop_product::title.ne("a")))
-            .load(db.connection()).unwrap();
+            .load(db.raw()).unwrap();
         assert_eq!(titles(&both), ["c"]);
         // Another model's rows in the same through table are not mixed in.
         let r = Recipe::insert(db, NewRecipe { title: "soup".into() }).unwrap();

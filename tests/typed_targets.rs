@@ -22,7 +22,7 @@ fn describe(target: &TargetsPinContentObject) -> String {
     }
 }
 
-fn article(db: &mut impl Db, title: &str) -> Article {
+fn article(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Article {
     Article::insert(
         db,
         NewArticle {
@@ -32,7 +32,7 @@ fn article(db: &mut impl Db, title: &str) -> Article {
     .unwrap()
 }
 
-fn video(db: &mut impl Db, title: &str) -> Video {
+fn video(db: &mut impl Db<Mode = SyncMode>, title: &str) -> Video {
     Video::insert(
         db,
         NewVideo {
@@ -42,12 +42,12 @@ fn video(db: &mut impl Db, title: &str) -> Video {
     .unwrap()
 }
 
-fn board(db: &mut impl Db, name: &str) -> TargetsBoard {
+fn board(db: &mut impl Db<Mode = SyncMode>, name: &str) -> TargetsBoard {
     TargetsBoard::insert(db, NewTargetsBoard { name: name.into() }).unwrap()
 }
 
 /// A saved pin on `target`.
-fn pin<T: Model>(db: &mut impl Db, label: &str, target: &T) -> TargetsPin
+fn pin<T: Model>(db: &mut impl Db<Mode = SyncMode>, label: &str, target: &T) -> TargetsPin
 where
     TargetsPinContentObject: contenttypes::Admits<T>,
     i64: contenttypes::ObjectIdFor<T, T::Pk>,
@@ -59,7 +59,7 @@ where
     TargetsPin::insert(db, new).unwrap()
 }
 
-fn warm_content_types(db: &mut impl Db) {
+fn warm_content_types(db: &mut impl Db<Mode = SyncMode>) {
     ContentType::for_models(
         db,
         &[Article::DEF, Video::DEF, TargetsBoard::DEF, Animal::DEF],

@@ -1,6 +1,7 @@
 // The library's side: each workload written with the public API, the way its documentation
 // shows (Django's idiom where there is one). Compiled once per backend by `backend.rs`.
 
+use contenttypes::ContentTypeForModel;
 use contenttypes::{Count, Direction, Target};
 
 /// A tagged item's target, canonical: the model, its key and its title.

@@ -135,7 +135,7 @@ pub struct Compare<'c, C: Connection> {
     pub only: Vec<String>,
 }
 
-impl<C: Connection> Compare<'_, C> {
+impl<C: Connection + contenttypes::Conn> Compare<'_, C> {
     pub fn run<V: PartialEq + Debug>(
         &mut self,
         name: &'static str,
@@ -159,7 +159,7 @@ impl<C: Connection> Compare<'_, C> {
         let hand_statements = log.count();
         restore(conn)?;
         // The timed rounds run without instrumentation.
-        conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
+        Connection::set_instrumentation(conn, None::<Box<dyn Instrumentation>>);
         if lib_value != hand_value {
             return Err(format!(
                 "{name}: the library and the hand-written side disagree:\n  library: {}\n  hand:    {}",

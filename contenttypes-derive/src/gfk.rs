@@ -130,17 +130,24 @@ pub(crate) fn generic_foreign_keys(n: &Names) -> TokenStream {
             #vis const #const_ident: #p::GenericForeignKeyDescriptor<#ident, #key> = #p::GenericForeignKeyDescriptor::new();
 
             #[doc = #read_doc]
-            #vis fn #fident<__D: #p::Db>(&self, db: &mut __D) -> #p::Result<::core::option::Option<#read_ty>> {
-                #p::gfk::get::<#ident, #key, __D>(self, db)
+            #vis fn #fident<'__a, __D: #p::Db>(
+                &'__a self,
+                db: &'__a mut __D,
+            ) -> #p::ct_diesel::Output<'__a, __D, #p::Result<::core::option::Option<#read_ty>>> {
+                <__D as #p::Db>::drive(#p::gfk::get::<#ident, #key, __D>(self, db))
             }
 
             #[doc = #set_doc]
-            #vis fn #set_ident<__D: #p::Db, __T: #p::Model + ::core::clone::Clone>(&mut self, db: &mut __D, target: &__T) -> #p::Result<()>
+            #vis fn #set_ident<'__a, __D: #p::Db, __T: #p::Model + ::core::clone::Clone>(
+                &'__a mut self,
+                db: &'__a mut __D,
+                target: &'__a __T,
+            ) -> #p::ct_diesel::Output<'__a, __D, #p::Result<()>>
             where
                 #oid_ty: #p::ObjectIdFor<__T, <__T as #p::Model>::Pk>,
                 #admits
             {
-                #p::gfk::set::<#ident, #key, __D, __T>(self, db, target)
+                <__D as #p::Db>::drive(#p::gfk::set::<#ident, #key, __D, __T>(self, db, target))
             }
         });
         if nullable {

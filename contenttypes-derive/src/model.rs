@@ -203,7 +203,7 @@ fn model_impls(n: &Names) -> TokenStream {
         });
     let resolves = targets
         .iter()
-        .map(|g| quote!(#p::TargetField::__resolve(&self.#g, __db)?;));
+        .map(|g| quote!(#p::TargetField::__resolve(&self.#g, __db).await?;));
     let target_vars: Vec<TokenStream> = targets
         .iter()
         .map(|g| {
@@ -305,9 +305,14 @@ fn model_impls(n: &Names) -> TokenStream {
             }
 
             #[allow(unused_variables)]
-            fn __resolve_targets<__D: #p::Db>(&self, __db: &mut __D) -> #p::Result<()> {
-                #(#resolves)*
-                ::core::result::Result::Ok(())
+            fn __resolve_targets<'__a, __D: #p::Db>(
+                &'__a self,
+                __db: &'__a mut __D,
+            ) -> impl ::core::future::Future<Output = #p::Result<()>> + ::core::marker::Send + '__a {
+                async move {
+                    #(#resolves)*
+                    ::core::result::Result::Ok(())
+                }
             }
 
             #[allow(unused_variables)]

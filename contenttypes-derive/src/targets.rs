@@ -142,25 +142,27 @@ pub fn targets_enum(
             fn from_object(object: #p::GenericObject) -> #p::Result<Self> {
                 ::core::convert::TryFrom::try_from(object)
             }
-            fn __load<__C, __F>(
-                conn: &mut __C,
-                model: &#p::ct_core::ir::ModelDef,
-                keys: &[#p::ct_diesel::field::Value],
-                filter: &__F,
-                out: &mut #p::targets::LoadedTargets,
-            ) -> #p::Result<bool>
+            fn __load<'__a, __C, __F>(
+                conn: &'__a mut __C,
+                model: &'__a #p::ct_core::ir::ModelDef,
+                keys: &'__a [#p::ct_diesel::field::Value],
+                filter: &'__a __F,
+                out: &'__a mut #p::targets::LoadedTargets,
+            ) -> impl ::core::future::Future<Output = #p::Result<bool>> + ::core::marker::Send + '__a
             where
-                __C: #p::diesel::Connection + #p::diesel::connection::LoadConnection,
-                <__C as #p::diesel::Connection>::Backend: #p::SupportedBackend,
-                __F: #p::diesel::query_builder::QueryFragment<<__C as #p::diesel::Connection>::Backend>
+                __C: #p::ct_diesel::Conn,
+                __F: #p::diesel::query_builder::QueryFragment<<__C as #p::ct_diesel::Conn>::Backend>
+                    + ::core::marker::Sync
                     + ?::core::marker::Sized,
             {
-                #(
-                    if #p::targets::is_model::<#types>(model) {
-                        return #p::targets::load_as::<#types, __C, __F>(conn, keys, filter, out);
-                    }
-                )*
-                ::core::result::Result::Ok(false)
+                async move {
+                    #(
+                        if #p::targets::is_model::<#types>(model) {
+                            return #p::targets::load_as::<#types, __C, __F>(conn, keys, filter, out).await;
+                        }
+                    )*
+                    ::core::result::Result::Ok(false)
+                }
             }
         }
 

@@ -83,7 +83,10 @@ impl fmt::Display for ContentType {
     }
 }
 
-impl ContentType {
+/// `ContentType::for_model::<T>(db)` and `ContentType::id_for_model::<T>(db)`: a trait
+/// over the database (as Diesel's `RunQueryDsl` is over the connection), so that the model is
+/// the only type named, on sync and async connections alike. In the prelude.
+pub trait ContentTypeForModel<D: Db> {
     /// The content type of `T` in `db`'s database, created when missing (Django's
     /// `get_for_model`).
     ///
@@ -97,10 +100,7 @@ impl ContentType {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn for_model<T: Model>(db: &mut impl Db) -> Result<ContentType> {
-        let mut conns = db.connections();
-        conns.content_types().for_def(&mut conns, T::DEF)
-    }
+    fn for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<ContentType>>;
 
     /// The id of `T`'s content type in `db`'s database, created when missing: what
     /// [`Self::for_model`] returns, without copying it. Once cached it costs about one
@@ -115,32 +115,78 @@ impl ContentType {
     /// # Ok(())
     /// # }
     /// ```
-    #[inline]
-    pub fn id_for_model<T: Model>(db: &mut impl Db) -> Result<i32> {
-        let mut conns = db.connections();
-        conns.content_types().id_for_def(&mut conns, T::DEF)
+    fn id_for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<i32>>;
+}
+
+impl<D: Db> ContentTypeForModel<D> for ContentType {
+    fn for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<ContentType>> {
+        D::drive(ContentType::for_model_op::<T, D>(db))
     }
 
+    #[inline]
+    fn id_for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<i32>> {
+        D::drive(ContentType::id_for_model_op::<T, D>(db))
+    }
+}
+
+impl ContentType {
+    pub(crate) async fn for_model_op<T: Model, D: Db>(db: &mut D) -> Result<ContentType> {
+        let mut conns = db.connections();
+        conns.content_types().for_def(&mut conns, T::DEF).await
+    }
+
+    #[inline]
+    pub(crate) async fn id_for_model_op<T: Model, D: Db>(db: &mut D) -> Result<i32> {
+        let mut conns = db.connections();
+        conns.content_types().id_for_def(&mut conns, T::DEF).await
+    }
     /// The content types of several models, in the order given, with at most one `SELECT`
     /// for all uncached ones (Django's `get_for_models`).
-    pub fn for_models(db: &mut impl Db, models: &[&'static ModelDef]) -> Result<Vec<ContentType>> {
+    pub fn for_models<'a, D: Db>(
+        db: &'a mut D,
+        models: &'a [&'static ModelDef],
+    ) -> crate::Output<'a, D, Result<Vec<ContentType>>> {
+        D::drive(Self::for_models_op(db, models))
+    }
+
+    pub(crate) async fn for_models_op<D: Db>(
+        db: &mut D,
+        models: &[&'static ModelDef],
+    ) -> Result<Vec<ContentType>> {
         let mut conns = db.connections();
-        conns.content_types().for_defs(&mut conns, models)
+        conns.content_types().for_defs(&mut conns, models).await
     }
 
     /// The content type with this id; never creates one (Django's `get_for_id`).
-    pub fn for_id(db: &mut impl Db, id: i32) -> Result<ContentType> {
+    pub fn for_id<D: Db>(db: &mut D, id: i32) -> crate::Output<'_, D, Result<ContentType>> {
+        D::drive(Self::for_id_op(db, id))
+    }
+
+    pub(crate) async fn for_id_op<D: Db>(db: &mut D, id: i32) -> Result<ContentType> {
         let mut conns = db.connections();
-        conns.content_types().for_id(&mut conns, id)
+        conns.content_types().for_id(&mut conns, id).await
     }
 
     /// The content type with this natural key; never creates one (Django's
     /// `get_by_natural_key`).
-    pub fn by_natural_key(db: &mut impl Db, app_label: &str, model: &str) -> Result<ContentType> {
+    pub fn by_natural_key<'a, D: Db>(
+        db: &'a mut D,
+        app_label: &'a str,
+        model: &'a str,
+    ) -> crate::Output<'a, D, Result<ContentType>> {
+        D::drive(Self::by_natural_key_op(db, app_label, model))
+    }
+
+    pub(crate) async fn by_natural_key_op<D: Db>(
+        db: &mut D,
+        app_label: &str,
+        model: &str,
+    ) -> Result<ContentType> {
         let mut conns = db.connections();
         conns
             .content_types()
             .by_natural_key(&mut conns, app_label, model)
+            .await
     }
 
     /// `(app_label, model)`.
@@ -177,13 +223,22 @@ impl ContentType {
 
     /// The object of this type with primary key `pk` (Django's `get_object_for_this_type`):
     /// a [`GenericObject`] to downcast. 1 query.
-    pub fn get_object_for_this_type(
-        &self,
-        db: &mut impl Db,
+    pub fn get_object_for_this_type<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
         pk: impl Into<PkValue>,
+    ) -> crate::Output<'a, D, Result<GenericObject>> {
+        D::drive(self.get_object_for_this_type_op(db, pk.into()))
+    }
+
+    pub(crate) async fn get_object_for_this_type_op<D: Db>(
+        &self,
+        db: &mut D,
+        pk: PkValue,
     ) -> Result<GenericObject> {
-        let pk = pk.into();
-        let mut found = self.get_objects_for_this_type(db, std::slice::from_ref(&pk))?;
+        let mut found = self
+            .get_objects_for_this_type_op(db, std::slice::from_ref(&pk))
+            .await?;
         found.pop().ok_or_else(|| Error::ObjectNotFound {
             model: self.label(),
             pk,
@@ -192,9 +247,17 @@ impl ContentType {
 
     /// The objects of this type with these primary keys, in no particular order; keys with
     /// no row are skipped. One query per [`crate::query::max_keys`] keys.
-    pub fn get_objects_for_this_type(
+    pub fn get_objects_for_this_type<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        pks: &'a [PkValue],
+    ) -> crate::Output<'a, D, Result<Vec<GenericObject>>> {
+        D::drive(self.get_objects_for_this_type_op(db, pks))
+    }
+
+    pub(crate) async fn get_objects_for_this_type_op<D: Db>(
         &self,
-        db: &mut impl Db,
+        db: &mut D,
         pks: &[PkValue],
     ) -> Result<Vec<GenericObject>> {
         let registration = self.registration.ok_or_else(|| self.stale())?;
@@ -203,7 +266,8 @@ impl ContentType {
             registration,
             pks,
             &crate::query::NoFilter,
-        )?;
+        )
+        .await?;
         Ok(found.into_values().collect())
     }
 

@@ -12,11 +12,14 @@
 //! `REPEATABLE READ`). Concurrent callers then all get the one row, given a unique
 //! constraint that covers the lookup.
 
+use std::sync::{Mutex, PoisonError};
+
 use contenttypes_core::ir::ColumnDef;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use crate::backend::{Dialect, SupportedBackend};
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::{Loaded, Model, NewModel};
@@ -148,7 +151,7 @@ impl<DB: SupportedBackend, N: NewModel> QueryFragment<DB> for Matching<'_, N> {
 /// The row matching the lookup, optionally with a locking read; more than one is
 /// [`Error::MultipleObjectsReturned`], as Django's `get` inside `get_or_create` raises.
 /// 1 query.
-fn first_matching<T: Model, D: Db>(
+async fn first_matching<T: Model, D: Db>(
     db: &mut D,
     lookup: &DescribedColumns,
     new: &T::New,
@@ -157,7 +160,7 @@ fn first_matching<T: Model, D: Db>(
     let mut query = Select::new(T::DEF, Cond::True).with_extra(Matching { lookup, new });
     query.limit = Some(2);
     query.lock = lock;
-    let mut rows: Vec<Loaded<T>> = query.load(db.connection())?;
+    let mut rows: Vec<Loaded<T>> = db.connection().load_rows(query).await?;
     if rows.len() > 1 {
         return Err(Error::MultipleObjectsReturned {
             model: T::DEF.label(),
@@ -170,7 +173,7 @@ fn first_matching<T: Model, D: Db>(
 /// Django's `get_or_create`: the row matching `lookup` (values from `new`), or `new`
 /// inserted. `(row, created)`. 1 query when found; a `SELECT` and the insert's statements
 /// when not.
-pub(crate) fn get_or_create<T: Model, D: Db>(
+pub(crate) async fn get_or_create<T: Model, D: Db>(
     db: &mut D,
     lookup: &DescribedColumns,
     new: T::New,
@@ -179,14 +182,19 @@ where
     T::New: Clone,
 {
     // The content types first, outside any transaction: creating one is a write of its own.
-    new.__resolve_targets(db)?;
-    if let Some(row) = first_matching::<T, D>(db, lookup, &new, None)? {
+    new.__resolve_targets(db).await?;
+    if let Some(row) = first_matching::<T, D>(db, lookup, &new, None).await? {
         return Ok((row, false));
     }
-    match transaction::atomic(db, |db| T::insert(db, new.clone())) {
+    let inserted = transaction::atomic(db, |db| {
+        let new = new.clone();
+        Box::pin(async move { T::insert_op(db, new).await })
+    })
+    .await;
+    match inserted {
         Ok(row) => Ok((row, true)),
         Err(e) if e.is_unique_violation() => {
-            match first_matching::<T, D>(db, lookup, &new, Some(Lock::Share))? {
+            match first_matching::<T, D>(db, lookup, &new, Some(Lock::Share)).await? {
                 Some(row) => Ok((row, false)),
                 None => Err(e),
             }
@@ -201,42 +209,64 @@ where
 /// inserted it first) locks and updates that row instead. A deadlock or serialization
 /// failure reruns the whole transaction (a bounded number of times; `update` may then run
 /// again, on the fresh row), except inside the caller's transaction, where it is returned.
-pub(crate) fn update_or_create<T: Model, D: Db>(
+pub(crate) async fn update_or_create<T: Model, D: Db>(
     db: &mut D,
     lookup: &DescribedColumns,
     new: &T::New,
     create: T::New,
-    mut update: impl FnMut(&mut T) -> Result<()>,
+    update: impl FnMut(&mut T) -> Result<()> + Send,
 ) -> Result<(T, bool)>
 where
     T::New: Clone,
 {
-    new.__resolve_targets(db)?;
-    create.__resolve_targets(db)?;
-    transaction::atomic_retry(db, |db| {
-        let mut save = |db: &mut _, mut row: T| -> Result<(T, bool)> {
-            update(&mut row)?;
-            row.save(db)?;
-            Ok((row, false))
-        };
-        if let Some(row) = first_matching::<T, _>(db, lookup, new, Some(Lock::Update))? {
-            return save(db, row);
-        }
-        match transaction::atomic(db, |db| T::insert(db, create.clone())) {
-            Ok(row) => Ok((row, true)),
-            Err(e) if e.is_unique_violation() => {
-                match first_matching::<T, _>(db, lookup, new, Some(Lock::Update))? {
-                    Some(row) => save(db, row),
-                    None => Err(e),
-                }
+    new.__resolve_targets(db).await?;
+    create.__resolve_targets(db).await?;
+    // Shared by every run of the transaction (each run's future borrows it); locked only
+    // while it runs, never across a statement.
+    let update = Mutex::new(update);
+    let (update, create) = (&update, &create);
+    transaction::atomic_retry(db, move |db| {
+        Box::pin(async move {
+            if let Some(row) = first_matching::<T, _>(db, lookup, new, Some(Lock::Update)).await? {
+                return save_updated(db, row, update).await;
             }
-            Err(e) => Err(e),
-        }
+            let inserted = transaction::atomic(db, |db| {
+                let create = create.clone();
+                Box::pin(async move { T::insert_op(db, create).await })
+            })
+            .await;
+            match inserted {
+                Ok(row) => Ok((row, true)),
+                Err(e) if e.is_unique_violation() => {
+                    match first_matching::<T, _>(db, lookup, new, Some(Lock::Update)).await? {
+                        Some(row) => save_updated(db, row, update).await,
+                        None => Err(e),
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        })
     })
+    .await
+}
+
+/// The locked row of [`update_or_create`] changed by `update` and saved: `(row, false)`.
+async fn save_updated<T, D, F>(db: &mut D, mut row: T, update: &Mutex<F>) -> Result<(T, bool)>
+where
+    T: Model,
+    D: Db,
+    F: FnMut(&mut T) -> Result<()>,
+{
+    {
+        let mut update = update.lock().unwrap_or_else(PoisonError::into_inner);
+        (*update)(&mut row)?;
+    }
+    row.save_op(db).await?;
+    Ok((row, false))
 }
 
 /// `update` for [`update_or_create`] that writes `new`'s columns (Django's `defaults`).
-pub(crate) fn write_defaults<T: Model>(new: &T::New) -> impl FnMut(&mut T) -> Result<()> + '_
+pub(crate) fn write_defaults<T: Model>(new: &T::New) -> impl FnMut(&mut T) -> Result<()> + Send + '_
 where
     T::New: Clone,
 {

@@ -254,11 +254,10 @@ where
 
 impl<C> Db for PooledDb<C>
 where
-    C: R2D2Connection + diesel::connection::LoadConnection + 'static,
+    C: R2D2Connection + diesel::connection::LoadConnection + Send + 'static,
     C::Backend: SupportedBackend,
 {
-    type Backend = C::Backend;
-    type Connection = PooledConnectionOf<C>;
+    crate::db::over_connection!(PooledConnectionOf<C>);
 
     fn connections(&mut self) -> Connections<'_, PooledConnectionOf<C>> {
         let connections = Connections::new(&mut self.primary, &self.content_types);

@@ -8,11 +8,12 @@
 //! replica, writes and transactions to the primary, as [`crate::route`] says; with
 //! connection pools, `Databases::get` (feature `r2d2`) gives one.
 
-use diesel::connection::LoadConnection;
-use diesel::Connection;
+use std::future::Future;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::content_types::ContentTypes;
+use crate::mode::{Mode, Output};
 use crate::route::Connections;
 
 /// The connections of a database and its content-type cache.
@@ -37,11 +38,19 @@ use crate::route::Connections;
 /// # Ok(())
 /// # }
 /// ```
-pub trait Db {
+pub trait Db: Send {
     /// The Diesel backend.
     type Backend: SupportedBackend;
-    /// The Diesel connection.
-    type Connection: Connection<Backend = Self::Backend> + LoadConnection;
+    /// The connection.
+    type Connection: Conn<Backend = Self::Backend>;
+
+    /// Whether operations return values ([`crate::SyncMode`], sync connections) or futures
+    /// ([`crate::AsyncMode`], async ones): what [`crate::Output`] is.
+    type Mode: Mode;
+
+    /// Turns an operation into what it returns on this database ([`Conn::drive`]).
+    #[doc(hidden)]
+    fn drive<'a, T: Send + 'a>(op: impl Future<Output = T> + Send + 'a) -> Output<'a, Self, T>;
 
     /// The primary connection, the replica reads may go to (if any) and the content-type
     /// manager, borrowed together.
@@ -72,13 +81,26 @@ pub trait Db {
     }
 }
 
+/// Associated items every `Db` over connections `C` shares.
+macro_rules! over_connection {
+    ($c:ty) => {
+        type Backend = <$c as $crate::conn::Conn>::Backend;
+        type Connection = $c;
+        type Mode = <$c as $crate::conn::Conn>::Mode;
+        fn drive<'o, T: Send + 'o>(
+            op: impl std::future::Future<Output = T> + Send + 'o,
+        ) -> $crate::mode::Output<'o, Self, T> {
+            <$c as $crate::conn::Conn>::drive(op)
+        }
+    };
+}
+pub(crate) use over_connection;
+
 impl<C> Db for C
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
+    C: Conn,
 {
-    type Backend = C::Backend;
-    type Connection = C;
+    over_connection!(C);
 
     fn connections(&mut self) -> Connections<'_, C> {
         Connections::new(self, ContentTypes::global())
@@ -93,11 +115,9 @@ pub struct Using<'a, C> {
 
 impl<C> Db for Using<'_, C>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
+    C: Conn,
 {
-    type Backend = C::Backend;
-    type Connection = C;
+    over_connection!(C);
 
     fn connections(&mut self) -> Connections<'_, C> {
         Connections::new(self.conn, self.content_types)
@@ -114,11 +134,7 @@ pub struct Routed<'a, C> {
     pub(crate) content_types: &'a ContentTypes,
 }
 
-impl<C> Routed<'_, C>
-where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-{
+impl<C: crate::conn::SyncConn> Routed<'_, C> {
     /// Runs `f` in a transaction on the primary, committed when it returns `Ok` and rolled
     /// back otherwise (Django's `transaction.atomic`): everything `f` sends through the
     /// routed connection goes to the primary, reads included, so it reads what it wrote.
@@ -148,11 +164,9 @@ where
 
 impl<C> Db for Routed<'_, C>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
+    C: Conn,
 {
-    type Backend = C::Backend;
-    type Connection = C;
+    over_connection!(C);
 
     fn connections(&mut self) -> Connections<'_, C> {
         Connections::new(self.primary, self.content_types).with_replica(self.replica)

@@ -132,12 +132,25 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn load_for<D: Db>(self, db: &mut D, rows: &[M]) -> Result<Vec<Option<T>>>
+    pub fn load_for<'a, D: Db>(
+        self,
+        db: &'a mut D,
+        rows: &'a [M],
+    ) -> crate::Output<'a, D, Result<Vec<Option<T>>>>
+    where
+        T: Clone,
+        N: 'a,
+    {
+        D::drive(self.load_for_op(db, rows))
+    }
+
+    pub(crate) async fn load_for_op<D: Db>(self, db: &mut D, rows: &[M]) -> Result<Vec<Option<T>>>
     where
         T: Clone,
     {
         Ok(self
-            .load_shared_for(db, rows)?
+            .load_shared_for(db, rows)
+            .await?
             .into_iter()
             .map(|t| t.map(|t| T::clone(&t)))
             .collect())
@@ -145,7 +158,7 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
 
     /// [`ForeignKeyDescriptor::load_for`], each referenced row loaded once and shared by the
     /// rows that reference it (Django's prefetch gives them the same instance).
-    pub(crate) fn load_shared_for<'r, D: Db>(
+    pub(crate) async fn load_shared_for<'r, D: Db>(
         self,
         db: &mut D,
         rows: impl IntoIterator<Item = &'r M>,
@@ -171,7 +184,8 @@ impl<M: Model, T: Model, N> ForeignKeyDescriptor<M, T, N> {
             })
             .collect();
         let found: FxHashMap<PkValue, Arc<T>> =
-            select_by_keys::<T, _>(db.connection_for_read(), &distinct, KeyOrder::Never)?
+            select_by_keys::<T, _>(db.connection_for_read(), &distinct, KeyOrder::Never)
+                .await?
                 .into_iter()
                 .map(|row| (row.pk().to_pk_value(), Arc::new(row)))
                 .collect();

@@ -217,23 +217,25 @@ where
     }
 }
 
-/// Reads the target of a generic foreign key (the generated `name(db)` accessor): the
-/// generated enum when it declares `targets(..)`, else a [`GenericObject`].
-pub fn get<M, const KEY: u64, D: Db>(
+/// Reads the target of a generic foreign key (the body of the generated `name(db)`
+/// accessor, which drives it): the generated enum when it declares `targets(..)`, else a
+/// [`GenericObject`].
+pub async fn get<M, const KEY: u64, D: Db>(
     row: &M,
     db: &mut D,
 ) -> Result<Option<<M::Targets as TargetSet>::Target>>
 where
     M: GenericForeignKeyField<KEY>,
 {
-    get_object::<M, KEY, D>(row, db)?
+    get_object::<M, KEY, D>(row, db)
+        .await?
         .map(<M::Targets as TargetSet>::from_object)
         .transpose()
 }
 
 /// The target of a generic foreign key as a dynamic object. A content type of a model the
 /// generic foreign key does not admit reads as `None` without querying that model's table.
-pub(crate) fn get_object<M, const KEY: u64, D: Db>(
+pub(crate) async fn get_object<M, const KEY: u64, D: Db>(
     row: &M,
     db: &mut D,
 ) -> Result<Option<GenericObject>>
@@ -253,7 +255,8 @@ where
     // prefetch; `ContentType::for_id(..)?.model_class()` tells the two apart.
     let registration = conns
         .content_types()
-        .for_id(&mut conns, ct_id)?
+        .for_id(&mut conns, ct_id)
+        .await?
         .model_class();
     let Some(registration) = registration.filter(|r| <M::Targets as TargetSet>::admits(r.def))
     else {
@@ -265,21 +268,23 @@ where
         registration,
         std::slice::from_ref(&object_id),
         &crate::query::NoFilter,
-    )?;
+    )
+    .await?;
     let target = found.into_values().next();
     row.__cache().store(ct_id, object_id, target.clone());
     Ok(target)
 }
 
-/// Points a generic foreign key at `target` (the generated `set_name(db, &target)`).
-pub fn set<M, const KEY: u64, D: Db, T>(row: &mut M, db: &mut D, target: &T) -> Result<()>
+/// Points a generic foreign key at `target` (the body of the generated
+/// `set_name(db, &target)`, which drives it).
+pub async fn set<M, const KEY: u64, D: Db, T>(row: &mut M, db: &mut D, target: &T) -> Result<()>
 where
     M: GenericForeignKeyField<KEY>,
     T: Model + Clone,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
     M::Targets: Admits<T>,
 {
-    let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target)?;
+    let (ct, object_id) = columns_for::<M, KEY, D, T>(db, target).await?;
     let key = object_id.to_pk_value();
     row.__set(ct, object_id);
     row.__cache()
@@ -289,13 +294,16 @@ where
 
 /// The content type id and object id that point at `target`. A model value stands for a
 /// saved row (an unsaved one is its `New*` struct, which cannot be a target).
-fn columns_for<M, const KEY: u64, D: Db, T>(db: &mut D, target: &T) -> Result<(i32, M::ObjectId)>
+async fn columns_for<M, const KEY: u64, D: Db, T>(
+    db: &mut D,
+    target: &T,
+) -> Result<(i32, M::ObjectId)>
 where
     M: GenericForeignKeyField<KEY>,
     T: Model,
     M::ObjectId: ObjectIdFor<T, T::Pk>,
 {
-    let ct = ContentType::id_for_model::<T>(db)?;
+    let ct = ContentType::id_for_model_op::<T, D>(db).await?;
     Ok((
         ct,
         <M::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk()),

@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod columns;
+pub mod conn;
 pub mod content_type;
 pub mod content_types;
 pub mod create;
@@ -26,6 +27,7 @@ mod load_targets;
 pub mod lookup;
 pub mod many_to_many;
 pub mod migrations;
+pub mod mode;
 pub mod model;
 pub mod object;
 mod object_ids;
@@ -53,7 +55,8 @@ mod type_objects;
 pub mod values;
 
 pub use backend::SupportedBackend;
-pub use content_type::{ContentType, NewContentType};
+pub use conn::Conn;
+pub use content_type::{ContentType, ContentTypeForModel, NewContentType};
 pub use content_types::{create_content_types, ContentTypes};
 pub use create::LookupColumns;
 pub use db::{Db, Routed, Using};
@@ -67,6 +70,7 @@ pub use gfk::{
 };
 pub use lookup::Lookup;
 pub use many_to_many::{GenericManyToMany, GenericManyToManyDescriptor, GenericManyToManyManager};
+pub use mode::{AsyncMode, Mode, Output, SyncMode};
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
 pub use objects::{Filtered, Objects};

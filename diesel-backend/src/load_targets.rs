@@ -6,12 +6,12 @@ use diesel::deserialize::{self, QueryableByName};
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
 use diesel::row::NamedRow;
-use diesel::RunQueryDsl;
 
 use contenttypes_core::keys::PkValue;
 
 use crate::backend::SupportedBackend;
 use crate::columns::RowRef;
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::Result;
@@ -58,13 +58,24 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn load_targets<D: Db, E>(
+    pub fn load_targets<'a, D: Db, E>(
+        self,
+        db: &'a mut D,
+        filter: E,
+    ) -> crate::Output<'a, D, Result<Vec<<M::Targets as TargetSet>::Target>>>
+    where
+        E: Expression + AppearsOnTable<M::Table> + QueryFragment<D::Backend> + Send + 'a,
+    {
+        D::drive(self.load_targets_op(db, filter))
+    }
+
+    pub(crate) async fn load_targets_op<D: Db, E>(
         self,
         db: &mut D,
         filter: E,
     ) -> Result<Vec<<M::Targets as TargetSet>::Target>>
     where
-        E: Expression + AppearsOnTable<M::Table> + QueryFragment<D::Backend>,
+        E: Expression + AppearsOnTable<M::Table> + QueryFragment<D::Backend> + Send,
     {
         let gfk = M::gfk_def()?;
         let query = SelectColumns {
@@ -74,12 +85,13 @@ where
             extra: filter,
             ordered: false,
         };
-        let pairs: Vec<Pair<M::ObjectId>> = query.load(db.connection_for_read())?;
+        let pairs: Vec<Pair<M::ObjectId>> = db.connection_for_read().load_rows(query).await?;
         let mut groups = load_groups::<M::Targets, _, _>(
             db,
             pairs.len(),
             pairs.iter().map(|pair| (pair.0, pair.1.as_ref())),
-        )?;
+        )
+        .await?;
         let mut out = Vec::new();
         for group in &mut groups {
             for place in 0..group.ids.keys.len() {
@@ -119,15 +131,16 @@ impl<O> LoadedGroup<'_, O> {
 /// grouped by content type in first-seen order, each group's distinct object ids loaded in
 /// one query per model (plus one for the content types on a cold cache). Content types of
 /// no registered model (stale) or of a model `S` does not admit give no group.
-pub(crate) fn load_groups<'r, S: TargetSet, O: PrimaryKey, D: Db>(
+pub(crate) async fn load_groups<'r, S: TargetSet, O: PrimaryKey, D: Db>(
     db: &mut D,
     len: usize,
     pairs: impl Iterator<Item = (Option<i32>, Option<&'r O>)>,
 ) -> Result<Vec<LoadedGroup<'r, O>>> {
+    // Grouped before the first statement: the iterator is not held across one.
     let groups = ObjectIds::by_content_type(len, pairs);
     let mut conns = db.connections();
     let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
-    let types = conns.content_types().for_ids(&mut conns, &ids)?;
+    let types = conns.content_types().for_ids(&mut conns, &ids).await?;
     let conn = conns.for_read();
     let mut out = Vec::with_capacity(groups.len());
     for (ct, group) in groups {
@@ -140,7 +153,7 @@ pub(crate) fn load_groups<'r, S: TargetSet, O: PrimaryKey, D: Db>(
         let pk = key_column(registration.def)?;
         let values = group.values(pk.sql_type);
         let bound: Vec<Value> = values.iter().flatten().cloned().collect();
-        let loaded = load_targets_of::<S, _, _>(conn, registration, bound, &NoFilter)?;
+        let loaded = load_targets_of::<S, _, _>(conn, registration, bound, &NoFilter).await?;
         let keys = values
             .into_iter()
             .map(|v| v.and_then(|v| v.to_key()))

@@ -50,7 +50,6 @@ pub use diesel_migrations;
 pub use diesel_migrations::{EmbeddedMigrations, FileBasedMigrations, MigrationHarness};
 
 use crate::backend::{Dialect, SupportedBackend};
-use crate::content_types::create_content_types;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
@@ -121,7 +120,7 @@ pub fn run_pending_migrations<D>(
 ) -> Result<Applied>
 where
     D: Db,
-    D::Connection: MigrationHarness<D::Backend>,
+    D::Connection: MigrationHarness<D::Backend> + crate::conn::SyncConn,
 {
     let versions = db
         .connection()
@@ -131,7 +130,8 @@ where
             source,
         })?;
     let migrations = versions.iter().map(ToString::to_string).collect();
-    let content_types = create_content_types(db)?;
+    // A sync connection: the operation runs to completion here.
+    let content_types = crate::conn::now(crate::content_types::rows::create_content_types_op(db))?;
     Ok(Applied {
         migrations,
         content_types,

@@ -106,9 +106,12 @@ pub trait NewModel: BindsEverywhere + Send + Sync + Sized + 'static {
     /// Looks up the content types of the generic foreign key targets ([`crate::Target::to`]),
     /// so the row can be bound. Every insert does it first; 0 queries once cached.
     #[doc(hidden)]
-    fn __resolve_targets<D: crate::Db>(&self, db: &mut D) -> crate::Result<()> {
+    fn __resolve_targets<'a, D: crate::Db>(
+        &'a self,
+        db: &'a mut D,
+    ) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'a {
         let _ = db;
-        Ok(())
+        async { Ok(()) }
     }
 
     /// Writes this row's values into a saved row of the model (the columns the database does
@@ -250,14 +253,22 @@ impl<DB: SupportedBackend> QueryableByName<DB> for LoadedDyn {
     }
 }
 
-/// Runs `load` (which loads [`LoadedDyn`] rows) with `vtable` as the model rows are built as.
-pub(crate) fn load_dyn<R>(vtable: &'static ModelVTable, load: impl FnOnce() -> R) -> R {
+/// Runs `load` (a future that loads [`LoadedDyn`] rows) with `vtable` as the model rows
+/// are built as: set around each poll, since an async connection decodes its rows inside the
+/// future, on whichever thread polls it. `load_dyn(vtable, conn.load(query)).await`.
+pub(crate) fn load_dyn<F: std::future::Future>(
+    vtable: &'static ModelVTable,
+    load: F,
+) -> impl std::future::Future<Output = F::Output> {
     struct Restore(Option<&'static ModelVTable>);
     impl Drop for Restore {
         fn drop(&mut self) {
             DYN_MODEL.with(|m| m.set(self.0));
         }
     }
-    let _restore = Restore(DYN_MODEL.with(|m| m.replace(Some(vtable))));
-    load()
+    let mut load = Box::pin(load);
+    std::future::poll_fn(move |cx| {
+        let _restore = Restore(DYN_MODEL.with(|m| m.replace(Some(vtable))));
+        load.as_mut().poll(cx)
+    })
 }

@@ -8,9 +8,9 @@ use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::{Key, PkValue};
 use contenttypes_core::registry::Registration;
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::fxhash::FxHashMap;
@@ -131,23 +131,22 @@ impl fmt::Debug for GenericObject {
 
 /// The rows of a registered model with these keys and matching `filter`, as dynamic objects
 /// by key: one query per [`crate::query::max_keys`] keys (one in all on PostgreSQL). Keys with no row are left out.
-pub(crate) fn load_by_keys<C, F>(
+pub(crate) async fn load_by_keys<C, F>(
     conn: &mut C,
     registration: &'static Registration,
     keys: &[PkValue],
     filter: &F,
 ) -> Result<FxHashMap<PkValue, GenericObject>>
 where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
+    C: Conn,
+    F: QueryFragment<C::Backend> + Sync + ?Sized,
 {
     let pk = key_column(registration.def)?;
     let values: Vec<Value> = keys
         .iter()
         .filter_map(|k| Value::from_key(pk.sql_type, k))
         .collect();
-    load_by_values(conn, registration, values, filter)
+    load_by_values(conn, registration, values, filter).await
 }
 
 /// The primary key column of a registered model.
@@ -159,81 +158,72 @@ pub(crate) fn key_column(def: &'static ModelDef) -> Result<&'static ColumnDef> {
 /// [`load_by_keys`] with the keys already in the key column's type (`Value::from_key`),
 /// so a caller that matches rows back converts each key once. The map's keys are the key
 /// column's values as read (`Value::to_key`).
-pub(crate) fn load_by_values<C, F>(
+pub(crate) async fn load_by_values<C, F>(
     conn: &mut C,
     registration: &'static Registration,
     mut values: Vec<Value>,
     filter: &F,
 ) -> Result<FxHashMap<PkValue, GenericObject>>
 where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
+    C: Conn,
+    F: QueryFragment<C::Backend> + Sync + ?Sized,
 {
     let def = registration.def;
     let vtable = ModelVTable::of_registration(registration)
         .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
     values.dedup();
     let mut out = FxHashMap::with_capacity_and_hasher(values.len(), Default::default());
-    load_chunks(conn, def, &values, filter, |conn, query| {
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(conn))?;
+    for query in chunk_queries::<C::Backend, F>(def, &values, filter)? {
+        let rows: Vec<LoadedDyn> = load_dyn(vtable, conn.load_rows(query)).await?;
         for row in rows {
             let object = GenericObject::from_arc(row.0);
             out.insert(object.pk(), object);
         }
-        Ok(())
-    })?;
+    }
     Ok(out)
 }
 
 /// [`load_by_values`] for a model known at compile time (a variant of a generic foreign
 /// key's `targets(..)`): the rows decoded as `T`, into `out`.
-pub(crate) fn load_typed<T: Model, C, F>(
+pub(crate) async fn load_typed<T: Model, C, F>(
     conn: &mut C,
     values: &[Value],
     filter: &F,
     out: &mut FxHashMap<PkValue, GenericObject>,
 ) -> Result<()>
 where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
+    C: Conn,
+    F: QueryFragment<C::Backend> + Sync + ?Sized,
 {
-    load_chunks(conn, T::DEF, values, filter, |conn, query| {
-        // Each row into its `Arc` as it is read (no vector of whole rows in between), and
-        // into the map once the statement is done (the map's writes do not interleave with
+    for query in chunk_queries::<C::Backend, F>(T::DEF, values, filter)? {
+        // Into the map once the statement is done (the map's writes do not interleave with
         // the database's reads).
-        let mut objects: Vec<Arc<T>> = Vec::new();
-        for row in query.load_iter::<Loaded<T>, diesel::connection::DefaultLoadingMode>(conn)? {
-            objects.push(Arc::new(row?.0));
-        }
-        for object in objects {
+        let rows: Vec<Loaded<T>> = conn.load_rows(query).await?;
+        for row in rows {
+            let object = Arc::new(row.0);
             out.insert(
                 object.pk().to_pk_value(),
                 GenericObject::from_shared(object),
             );
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// The `SELECT`s of the rows of `def` with these keys and matching `filter`, one per run of
-/// keys the backend binds in a statement, each handed to `each` to load.
-fn load_chunks<'f, C, F>(
-    conn: &mut C,
+/// keys the backend binds in a statement, for the caller to load in turn.
+fn chunk_queries<'f, DB, F>(
     def: &'static ModelDef,
-    values: &[Value],
+    values: &'f [Value],
     filter: &'f F,
-    mut each: impl FnMut(&mut C, Select<Filter<'f, F>>) -> Result<()>,
-) -> Result<()>
+) -> Result<impl Iterator<Item = Select<Filter<'f, F>>> + Send + 'f>
 where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
+    DB: SupportedBackend,
+    F: QueryFragment<DB> + Sync + ?Sized,
 {
     let pk = key_column(def)?;
-    let others = FRAMEWORK_BINDS + C::Backend::binds_in(filter);
-    for chunk in key_chunks::<C::Backend>(values, others) {
+    let others = FRAMEWORK_BINDS + DB::binds_in(filter);
+    Ok(key_chunks::<DB>(values, others).map(move |chunk| {
         let mut query = Select::new(
             def,
             Cond::In(Col::of(def, pk.name.as_ref()), chunk.to_vec()),
@@ -241,9 +231,8 @@ where
         .with_extra(Filter(filter));
         // Read into a map: the database's order is not kept.
         query.order_by_pk = KeyOrder::Never;
-        each(conn, query)?;
-    }
-    Ok(())
+        query
+    }))
 }
 
 /// A borrowed filter, so one boxed filter serves every chunk.

@@ -7,6 +7,7 @@
 //! `AsChangeset` impls. These methods add what Diesel does not know about: database-generated
 //! keys read back on every backend, and generic cascades on delete.
 
+use std::future::Future;
 use std::marker::PhantomData;
 
 use contenttypes_core::keys::{Key, PkValue};
@@ -14,8 +15,8 @@ use diesel::expression::{
     is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
 };
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
+use crate::conn::Conn;
 use crate::create::{self, DescribedColumns, LookupColumns};
 use crate::db::Db;
 use crate::delete::{self, Deleted};
@@ -28,7 +29,9 @@ use crate::query::{
 };
 use crate::values::Values;
 
-/// Row operations of a model. Query counts are in each method's documentation.
+/// Row operations of a model. Query counts are in each method's documentation. Each
+/// operation gives its result on a sync connection and a `Send` future of it on an async
+/// one ([`crate::Output`]): the results named below are what it resolves to there.
 pub trait Objects: Model {
     /// Inserts a row and returns it with its key. 1 statement (2 on MySQL/MariaDB, where the
     /// key is read with `LAST_INSERT_ID()`).
@@ -43,10 +46,21 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn insert<D: Db>(db: &mut D, new: Self::New) -> Result<Self> {
-        Self::insert_many(db, vec![new])?
-            .pop()
-            .ok_or(Error::Database(diesel::result::Error::NotFound))
+    fn insert<'a, D: Db>(db: &'a mut D, new: Self::New) -> crate::Output<'a, D, Result<Self>> {
+        D::drive(Self::insert_op(db, new))
+    }
+
+    #[doc(hidden)]
+    fn insert_op<'a, D: Db>(
+        db: &'a mut D,
+        new: Self::New,
+    ) -> impl Future<Output = Result<Self>> + Send + 'a {
+        async move {
+            Self::insert_many_op(db, vec![new])
+                .await?
+                .pop()
+                .ok_or(Error::Database(diesel::result::Error::NotFound))
+        }
     }
 
     /// Inserts rows and returns them with their keys, in the order given, all or none: one
@@ -57,14 +71,36 @@ pub trait Objects: Model {
     /// or 1, MariaDB's default), else one `INSERT` and one `LAST_INSERT_ID()` per row; in a
     /// transaction (and one `SELECT` of the rows when the model has `auto_now` or
     /// `auto_now_add` columns, which the database fills).
-    fn insert_many<D: Db>(db: &mut D, new: Vec<Self::New>) -> Result<Vec<Self>> {
-        insert::insert_many(db, new)
+    fn insert_many<'a, D: Db>(
+        db: &'a mut D,
+        new: Vec<Self::New>,
+    ) -> crate::Output<'a, D, Result<Vec<Self>>> {
+        D::drive(Self::insert_many_op(db, new))
+    }
+
+    #[doc(hidden)]
+    fn insert_many_op<'a, D: Db>(
+        db: &'a mut D,
+        new: Vec<Self::New>,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
+        insert::insert_many::<Self, D>(db, new)
     }
 
     /// Inserts rows without reading them back, all or none (Django's `bulk_create`): one
     /// statement per parameter cap's worth of rows (SQLite 32,766, elsewhere 65,535), in
     /// one transaction when there is more than one. Returns how many rows were inserted.
-    fn bulk_insert<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
+    fn bulk_insert<'a, D: Db>(
+        db: &'a mut D,
+        new: &'a [Self::New],
+    ) -> crate::Output<'a, D, Result<usize>> {
+        D::drive(Self::bulk_insert_op(db, new))
+    }
+
+    #[doc(hidden)]
+    fn bulk_insert_op<'a, D: Db>(
+        db: &'a mut D,
+        new: &'a [Self::New],
+    ) -> impl Future<Output = Result<usize>> + Send + 'a {
         insert::bulk_insert::<Self, D>(db, new, false)
     }
 
@@ -84,7 +120,18 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn bulk_insert_ignoring_conflicts<D: Db>(db: &mut D, new: &[Self::New]) -> Result<usize> {
+    fn bulk_insert_ignoring_conflicts<'a, D: Db>(
+        db: &'a mut D,
+        new: &'a [Self::New],
+    ) -> crate::Output<'a, D, Result<usize>> {
+        D::drive(Self::bulk_insert_ignoring_conflicts_op(db, new))
+    }
+
+    #[doc(hidden)]
+    fn bulk_insert_ignoring_conflicts_op<'a, D: Db>(
+        db: &'a mut D,
+        new: &'a [Self::New],
+    ) -> impl Future<Output = Result<usize>> + Send + 'a {
         insert::bulk_insert::<Self, D>(db, new, true)
     }
 
@@ -108,11 +155,25 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn get_or_create<D: Db>(db: &mut D, new: Self::New) -> Result<(Self, bool)>
+    fn get_or_create<'a, D: Db>(
+        db: &'a mut D,
+        new: Self::New,
+    ) -> crate::Output<'a, D, Result<(Self, bool)>>
     where
         Self::New: Clone,
     {
-        create::get_or_create(db, &DescribedColumns::all::<Self>(), new)
+        D::drive(Self::get_or_create_op(db, new))
+    }
+
+    #[doc(hidden)]
+    fn get_or_create_op<'a, D: Db>(
+        db: &'a mut D,
+        new: Self::New,
+    ) -> impl Future<Output = Result<(Self, bool)>> + Send + 'a
+    where
+        Self::New: Clone,
+    {
+        async move { create::get_or_create(db, &DescribedColumns::all::<Self>(), new).await }
     }
 
     /// [`Objects::get_or_create`] looking up only the `columns` of `new` (a tuple of
@@ -130,16 +191,29 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn get_or_create_by<D: Db, L: LookupColumns<Self::Table>>(
-        db: &mut D,
+    fn get_or_create_by<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
         columns: L,
         new: Self::New,
-    ) -> Result<(Self, bool)>
+    ) -> crate::Output<'a, D, Result<(Self, bool)>>
+    where
+        Self::New: Clone,
+    {
+        D::drive(Self::get_or_create_by_op(db, columns, new))
+    }
+
+    #[doc(hidden)]
+    fn get_or_create_by_op<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
+        columns: L,
+        new: Self::New,
+    ) -> impl Future<Output = Result<(Self, bool)>> + Send + 'a
     where
         Self::New: Clone,
     {
         let _ = columns;
-        create::get_or_create(db, &DescribedColumns::of::<Self>(&L::__names())?, new)
+        let lookup = DescribedColumns::of::<Self>(&L::__names());
+        async move { create::get_or_create(db, &lookup?, new).await }
     }
 
     /// The row whose `columns` (a tuple of columns of the model's table) have `new`'s
@@ -164,15 +238,27 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn update_or_create<D: Db, L: LookupColumns<Self::Table>>(
-        db: &mut D,
+    fn update_or_create<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
         columns: L,
         new: Self::New,
-    ) -> Result<(Self, bool)>
+    ) -> crate::Output<'a, D, Result<(Self, bool)>>
     where
         Self::New: Clone,
     {
-        Self::update_or_create_with(db, columns, new, |_| {})
+        D::drive(Self::update_or_create_op(db, columns, new))
+    }
+
+    #[doc(hidden)]
+    fn update_or_create_op<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
+        columns: L,
+        new: Self::New,
+    ) -> impl Future<Output = Result<(Self, bool)>> + Send + 'a
+    where
+        Self::New: Clone,
+    {
+        Self::update_or_create_with_op(db, columns, new, |_| {})
     }
 
     /// [`Objects::update_or_create`] where a created row differs from an updated one
@@ -192,20 +278,44 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn update_or_create_with<D: Db, L: LookupColumns<Self::Table>>(
-        db: &mut D,
+    fn update_or_create_with<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
         columns: L,
         new: Self::New,
         create_defaults: impl FnOnce(&mut Self::New),
-    ) -> Result<(Self, bool)>
+    ) -> crate::Output<'a, D, Result<(Self, bool)>>
+    where
+        Self::New: Clone,
+    {
+        D::drive(Self::update_or_create_with_op(
+            db,
+            columns,
+            new,
+            create_defaults,
+        ))
+    }
+
+    #[doc(hidden)]
+    fn update_or_create_with_op<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
+        columns: L,
+        new: Self::New,
+        create_defaults: impl FnOnce(&mut Self::New),
+    ) -> impl Future<Output = Result<(Self, bool)>> + Send + 'a
     where
         Self::New: Clone,
     {
         let _ = columns;
-        let lookup = DescribedColumns::of::<Self>(&L::__names())?;
-        let mut create = new.clone();
-        create_defaults(&mut create);
-        create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new))
+        // Pure, so done before the future is returned: `create_defaults` need not be `Send`.
+        let prepared = DescribedColumns::of::<Self>(&L::__names()).map(|lookup| {
+            let mut create = new.clone();
+            create_defaults(&mut create);
+            (lookup, create)
+        });
+        async move {
+            let (lookup, create) = prepared?;
+            create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new)).await
+        }
     }
 
     /// The row whose `columns` have `new`'s values, changed by `update` and saved, or `new`
@@ -226,21 +336,39 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn modify_or_create<D: Db, L: LookupColumns<Self::Table>>(
-        db: &mut D,
+    fn modify_or_create<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
         columns: L,
         new: Self::New,
-        mut update: impl FnMut(&mut Self),
-    ) -> Result<(Self, bool)>
+        update: impl FnMut(&mut Self) + Send + 'a,
+    ) -> crate::Output<'a, D, Result<(Self, bool)>>
+    where
+        Self::New: Clone,
+    {
+        D::drive(Self::modify_or_create_op(db, columns, new, update))
+    }
+
+    #[doc(hidden)]
+    fn modify_or_create_op<'a, D: Db, L: LookupColumns<Self::Table>>(
+        db: &'a mut D,
+        columns: L,
+        new: Self::New,
+        mut update: impl FnMut(&mut Self) + Send + 'a,
+    ) -> impl Future<Output = Result<(Self, bool)>> + Send + 'a
     where
         Self::New: Clone,
     {
         let _ = columns;
-        let lookup = DescribedColumns::of::<Self>(&L::__names())?;
-        create::update_or_create(db, &lookup, &new, new.clone(), |row| {
-            update(row);
-            Ok(())
-        })
+        let lookup = DescribedColumns::of::<Self>(&L::__names());
+        async move {
+            let lookup = lookup?;
+            let create = new.clone();
+            create::update_or_create(db, &lookup, &new, create, |row: &mut Self| {
+                update(row);
+                Ok(())
+            })
+            .await
+        }
     }
 
     /// A model value for a row that is not in the database, built from its insert struct
@@ -264,29 +392,77 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn unsaved<D: Db>(db: &mut D, pk: Self::Pk, new: Self::New) -> Result<Self> {
-        new.__resolve_targets(db)?;
-        new.__into_model(pk)
+    fn unsaved<'a, D: Db>(
+        db: &'a mut D,
+        pk: Self::Pk,
+        new: Self::New,
+    ) -> crate::Output<'a, D, Result<Self>> {
+        D::drive(Self::unsaved_op(db, pk, new))
+    }
+
+    #[doc(hidden)]
+    fn unsaved_op<'a, D: Db>(
+        db: &'a mut D,
+        pk: Self::Pk,
+        new: Self::New,
+    ) -> impl Future<Output = Result<Self>> + Send + 'a {
+        async move {
+            new.__resolve_targets(db).await?;
+            new.__into_model(pk)
+        }
     }
 
     /// The row with this key, or `None`. 1 query.
-    fn get<D: Db>(db: &mut D, pk: &Self::Pk) -> Result<Option<Self>> {
-        Ok(Self::get_many(db, std::slice::from_ref(pk))?.pop())
+    fn get<'a, D: Db>(
+        db: &'a mut D,
+        pk: &'a Self::Pk,
+    ) -> crate::Output<'a, D, Result<Option<Self>>> {
+        D::drive(Self::get_op(db, pk))
+    }
+
+    #[doc(hidden)]
+    fn get_op<'a, D: Db>(
+        db: &'a mut D,
+        pk: &'a Self::Pk,
+    ) -> impl Future<Output = Result<Option<Self>>> + Send + 'a {
+        async move { Ok(Self::get_many_op(db, std::slice::from_ref(pk)).await?.pop()) }
     }
 
     /// The rows with these keys, ordered by key; missing keys are skipped. One query on
     /// PostgreSQL (the keys are one array parameter), elsewhere one per
     /// [`max_keys`](crate::query::max_keys) keys.
-    fn get_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Vec<Self>> {
-        let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
-        select_by_keys::<Self, _>(db.connection_for_read(), &keys, KeyOrder::Always)
+    fn get_many<'a, D: Db>(
+        db: &'a mut D,
+        pks: &'a [Self::Pk],
+    ) -> crate::Output<'a, D, Result<Vec<Self>>> {
+        D::drive(Self::get_many_op(db, pks))
+    }
+
+    #[doc(hidden)]
+    fn get_many_op<'a, D: Db>(
+        db: &'a mut D,
+        pks: &'a [Self::Pk],
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send + 'a {
+        async move {
+            let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
+            select_by_keys::<Self, _>(db.connection_for_read(), &keys, KeyOrder::Always).await
+        }
     }
 
     /// Every row, ordered by key. 1 query.
-    fn all<D: Db>(db: &mut D) -> Result<Vec<Self>> {
-        let rows: Vec<Loaded<Self>> =
-            Select::new(Self::DEF, Cond::True).load(db.connection_for_read())?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+    fn all<D: Db>(db: &mut D) -> crate::Output<'_, D, Result<Vec<Self>>> {
+        D::drive(Self::all_op(db))
+    }
+
+    #[doc(hidden)]
+    fn all_op<D: Db>(db: &mut D) -> impl Future<Output = Result<Vec<Self>>> + Send + '_ {
+        async move {
+            let rows: Vec<Loaded<Self>> = db
+                .connection_for_read()
+                .load_rows(Select::new(Self::DEF, Cond::True))
+                .await?;
+            Ok(rows.into_iter().map(|r| r.0).collect())
+        }
     }
 
     /// The rows matching a Diesel expression on the model's table, as a query to load,
@@ -318,39 +494,78 @@ pub trait Objects: Model {
     }
 
     /// How many rows there are. 1 query.
-    fn count<D: Db>(db: &mut D) -> Result<i64> {
-        let query = Count {
-            table: Self::DEF.table.name.as_ref(),
-            cond: Cond::True,
-            extra: NoFilter,
-        };
-        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
+    fn count<D: Db>(db: &mut D) -> crate::Output<'_, D, Result<i64>> {
+        D::drive(Self::count_op(db))
+    }
+
+    #[doc(hidden)]
+    fn count_op<D: Db>(db: &mut D) -> impl Future<Output = Result<i64>> + Send + '_ {
+        async move {
+            let query = Count {
+                table: Self::DEF.table.name.as_ref(),
+                cond: Cond::True,
+                extra: NoFilter,
+            };
+            let conn = db.connection_for_read();
+            Ok(crate::conn::first(conn.load_rows::<_, Scalar<i64>>(query).await)?.0)
+        }
     }
 
     /// Writes every column of this saved row. 1 statement.
-    fn save<D: Db>(&self, db: &mut D) -> Result<()> {
-        match (Save { row: self }).execute(db.connection())? {
-            0 => Err(Error::ObjectNotFound {
-                model: Self::DEF.label(),
-                pk: self.pk().to_pk_value(),
-            }),
-            _ => Ok(()),
+    fn save<'a, D: Db>(&'a self, db: &'a mut D) -> crate::Output<'a, D, Result<()>> {
+        D::drive(self.save_op(db))
+    }
+
+    #[doc(hidden)]
+    fn save_op<'a, D: Db>(&'a self, db: &'a mut D) -> impl Future<Output = Result<()>> + Send + 'a {
+        async move {
+            match db
+                .connection()
+                .execute_statement(Save { row: self })
+                .await?
+            {
+                0 => Err(Error::ObjectNotFound {
+                    model: Self::DEF.label(),
+                    pk: self.pk().to_pk_value(),
+                }),
+                _ => Ok(()),
+            }
         }
     }
 
     /// The row as it is now in the database, with no cached relations (Django's
     /// `refresh_from_db`). 1 query.
-    fn refresh<D: Db>(&self, db: &mut D) -> Result<Self> {
-        Self::get(db, self.pk())?.ok_or_else(|| Error::ObjectNotFound {
-            model: Self::DEF.label(),
-            pk: self.pk().to_pk_value(),
-        })
+    fn refresh<'a, D: Db>(&'a self, db: &'a mut D) -> crate::Output<'a, D, Result<Self>> {
+        D::drive(self.refresh_op(db))
+    }
+
+    #[doc(hidden)]
+    fn refresh_op<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+    ) -> impl Future<Output = Result<Self>> + Send + 'a {
+        async move {
+            Self::get_op(db, self.pk())
+                .await?
+                .ok_or_else(|| Error::ObjectNotFound {
+                    model: Self::DEF.label(),
+                    pk: self.pk().to_pk_value(),
+                })
+        }
     }
 
     /// Deletes this row and what cascades from it, in one transaction, and says what went
     /// (Django's `(total, per model)`). See [`Objects::delete_many`].
-    fn delete<D: Db>(&self, db: &mut D) -> Result<Deleted> {
-        Self::delete_many(db, std::slice::from_ref(self.pk()))
+    fn delete<'a, D: Db>(&'a self, db: &'a mut D) -> crate::Output<'a, D, Result<Deleted>> {
+        D::drive(self.delete_op(db))
+    }
+
+    #[doc(hidden)]
+    fn delete_op<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+    ) -> impl Future<Output = Result<Deleted>> + Send + 'a {
+        Self::delete_many_op(db, std::slice::from_ref(self.pk()))
     }
 
     /// Deletes the rows with these keys and, first, what cascades from them, in one
@@ -378,9 +593,22 @@ pub trait Objects: Model {
     /// # Ok(())
     /// # }
     /// ```
-    fn delete_many<D: Db>(db: &mut D, pks: &[Self::Pk]) -> Result<Deleted> {
-        let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
-        delete::delete_by_keys(db, Self::DEF, &keys)
+    fn delete_many<'a, D: Db>(
+        db: &'a mut D,
+        pks: &'a [Self::Pk],
+    ) -> crate::Output<'a, D, Result<Deleted>> {
+        D::drive(Self::delete_many_op(db, pks))
+    }
+
+    #[doc(hidden)]
+    fn delete_many_op<'a, D: Db>(
+        db: &'a mut D,
+        pks: &'a [Self::Pk],
+    ) -> impl Future<Output = Result<Deleted>> + Send + 'a {
+        async move {
+            let keys: Vec<PkValue> = pks.iter().map(Key::to_pk_value).collect();
+            delete::delete_by_keys(db, Self::DEF, &keys).await
+        }
     }
 }
 
@@ -481,38 +709,64 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     }
 
     /// The matching rows, in order. 1 query.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<T>>
+    pub fn load<'a, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<Vec<T>>>
     where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
+        E: QueryFragment<D::Backend> + Send + 'a,
+        O: QueryFragment<D::Backend> + Send + 'a,
     {
-        let rows: Vec<Loaded<T>> = self.select().load(db.connection_for_read())?;
+        D::drive(self.load_op(db))
+    }
+
+    pub(crate) async fn load_op<D: Db>(self, db: &mut D) -> Result<Vec<T>>
+    where
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
+    {
+        let rows: Vec<Loaded<T>> = db.connection_for_read().load_rows(self.select()).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// The first matching row, in order. 1 query.
-    pub fn first<D: Db>(mut self, db: &mut D) -> Result<Option<T>>
+    pub fn first<'a, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<Option<T>>>
     where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
+        E: QueryFragment<D::Backend> + Send + 'a,
+        O: QueryFragment<D::Backend> + Send + 'a,
+    {
+        D::drive(self.first_op(db))
+    }
+
+    pub(crate) async fn first_op<D: Db>(mut self, db: &mut D) -> Result<Option<T>>
+    where
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
     {
         self.slice = self.slice.first();
         let query = self.select();
-        let mut rows: Vec<Loaded<T>> = query.load(db.connection_for_read())?;
+        let mut rows: Vec<Loaded<T>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.pop().map(|r| r.0))
     }
 
     /// How many rows match, within the limit and offset. 1 query.
-    pub fn count<D: Db>(self, db: &mut D) -> Result<i64>
+    pub fn count<'a, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<i64>>
     where
-        E: QueryFragment<D::Backend>,
+        E: QueryFragment<D::Backend> + Send + 'a,
+        O: Send + 'a,
+    {
+        D::drive(self.count_op(db))
+    }
+
+    pub(crate) async fn count_op<D: Db>(self, db: &mut D) -> Result<i64>
+    where
+        E: QueryFragment<D::Backend> + Send,
+        O: Send,
     {
         let query = Count {
             table: T::DEF.table.name.as_ref(),
             cond: Cond::True,
             extra: self.expression,
         };
-        let all = query.get_result::<Scalar<i64>>(db.connection_for_read())?.0;
+        let conn = db.connection_for_read();
+        let all = crate::conn::first(conn.load_rows::<_, Scalar<i64>>(query).await)?.0;
         Ok(self.slice.count_within(all))
     }
 
@@ -520,26 +774,31 @@ impl<T: Model, E, O> Filtered<T, E, O> {
     /// [`Objects::delete_many`]): one `DELETE` when nothing cascades from the model, else one
     /// `SELECT` of their keys first. Django's `QuerySet.delete()`. A sliced query (with a
     /// limit or an offset) cannot be deleted, as in Django: load it and delete the keys.
-    pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
+    pub fn delete<'a, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<Deleted>>
     where
-        E: QueryFragment<D::Backend>,
+        E: QueryFragment<D::Backend> + Send + Sync + 'a,
+        O: Send + 'a,
+    {
+        D::drive(self.delete_op(db))
+    }
+
+    pub(crate) async fn delete_op<D: Db>(self, db: &mut D) -> Result<Deleted>
+    where
+        E: QueryFragment<D::Backend> + Send + Sync,
+        O: Send,
     {
         self.slice.refuse_delete(T::DEF)?;
-        delete::delete_matching(db, T::DEF, Cond::True, self.expression)
+        delete::delete_matching(db, T::DEF, Cond::True, self.expression).await
     }
 }
 
 /// The rows of `T` with these keys, ordered by key, read on `conn` (the connection for a
 /// read, or the primary when the rows are read back after a write).
-pub(crate) fn select_by_keys<T: Model, C>(
+pub(crate) async fn select_by_keys<T: Model, C: Conn>(
     conn: &mut C,
     keys: &[PkValue],
     order: KeyOrder,
-) -> Result<Vec<T>>
-where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: crate::SupportedBackend,
-{
+) -> Result<Vec<T>> {
     let pk = T::DEF.primary_key().ok_or_else(|| Error::NotRegistered {
         model: T::DEF.label(),
     })?;
@@ -554,7 +813,7 @@ where
             Cond::In(Col::of(T::DEF, pk.name.as_ref()), chunk.to_vec()),
         );
         query.order_by_pk = order;
-        let rows: Vec<Loaded<T>> = query.load(conn)?;
+        let rows: Vec<Loaded<T>> = conn.load_rows(query).await?;
         out.extend(rows.into_iter().map(|r| r.0));
     }
     Ok(out)

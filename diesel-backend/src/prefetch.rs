@@ -24,9 +24,9 @@ use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use contenttypes_core::registry::Registration;
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -113,7 +113,7 @@ pub(crate) fn check_lazy_load(model: &ModelDef, field: &str) -> Result<()> {
 /// # }
 /// ```
 pub struct GenericPrefetch<DB> {
-    queries: Vec<(&'static ModelDef, Box<dyn QueryFragment<DB> + Send>)>,
+    queries: Vec<(&'static ModelDef, Box<dyn QueryFragment<DB> + Send + Sync>)>,
     nested: Vec<RelationPath>,
 }
 
@@ -200,7 +200,7 @@ impl<DB: SupportedBackend> GenericPrefetch<DB> {
     /// model: a second one for the same model is an error when prefetching.
     pub fn query<T: Model, E>(mut self, filter: E) -> Self
     where
-        E: Expression + AppearsOnTable<T::Table> + QueryFragment<DB> + Send + 'static,
+        E: Expression + AppearsOnTable<T::Table> + QueryFragment<DB> + Send + Sync + 'static,
     {
         self.queries.push((T::DEF, Box::new(filter)));
         self
@@ -244,13 +244,31 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn prefetch<D: Db>(self, db: &mut D, rows: &[M]) -> Result<Prefetched> {
-        self.prefetch_with(db, rows, GenericPrefetch::new())
+    pub fn prefetch<'f, D: Db>(
+        self,
+        db: &'f mut D,
+        rows: &'f [M],
+    ) -> crate::Output<'f, D, Result<Prefetched>> {
+        D::drive(self.prefetch_op(db, rows))
+    }
+
+    pub(crate) async fn prefetch_op<D: Db>(self, db: &mut D, rows: &[M]) -> Result<Prefetched> {
+        self.prefetch_with_op(db, rows, GenericPrefetch::new())
+            .await
     }
 
     /// [`GenericForeignKeyDescriptor::prefetch`] with per-model queries and nested
     /// relations.
-    pub fn prefetch_with<D: Db>(
+    pub fn prefetch_with<'f, D: Db>(
+        self,
+        db: &'f mut D,
+        rows: &'f [M],
+        spec: GenericPrefetch<D::Backend>,
+    ) -> crate::Output<'f, D, Result<Prefetched>> {
+        D::drive(self.prefetch_with_op(db, rows, spec))
+    }
+
+    pub(crate) async fn prefetch_with_op<D: Db>(
         self,
         db: &mut D,
         rows: &[M],
@@ -274,7 +292,7 @@ where
         );
         let mut conns = db.connections();
         let ids: Vec<i32> = groups.iter().map(|(ct, _)| *ct).collect();
-        let types = conns.content_types().for_ids(&mut conns, &ids)?;
+        let types = conns.content_types().for_ids(&mut conns, &ids).await?;
         let conn = conns.for_read();
         let mut targets: Vec<GenericObject> = Vec::new();
         let mut report = Prefetched::default();
@@ -306,14 +324,18 @@ where
             let bound: Vec<Value> = values.iter().flatten().cloned().collect();
             let loaded = match filter {
                 Some((_, filter)) => {
-                    load_targets_of::<M::Targets, _, _>(conn, registration, bound, &**filter)?
+                    load_targets_of::<M::Targets, _, _>(conn, registration, bound, &**filter)
+                        .await?
                 }
-                None => load_targets_of::<M::Targets, _, _>(
-                    conn,
-                    registration,
-                    bound,
-                    &crate::query::NoFilter,
-                )?,
+                None => {
+                    load_targets_of::<M::Targets, _, _>(
+                        conn,
+                        registration,
+                        bound,
+                        &crate::query::NoFilter,
+                    )
+                    .await?
+                }
             };
             let found: Vec<Option<GenericObject>> = values
                 .into_iter()
@@ -324,7 +346,7 @@ where
             report.missing += miss;
             targets.extend(loaded.into_values());
         }
-        prefetch_relations(db, &targets, &spec.nested)?;
+        prefetch_relations_op(db, &targets, &spec.nested).await?;
         Ok(report)
     }
 }
@@ -367,7 +389,15 @@ pub struct Prefetched {
 /// # Ok(())
 /// # }
 /// ```
-pub fn prefetch_relations<D: Db>(
+pub fn prefetch_relations<'f, D: Db>(
+    db: &'f mut D,
+    objects: &'f [GenericObject],
+    paths: &'f [RelationPath],
+) -> crate::Output<'f, D, Result<()>> {
+    D::drive(prefetch_relations_op(db, objects, paths))
+}
+
+pub(crate) async fn prefetch_relations_op<D: Db>(
     db: &mut D,
     objects: &[GenericObject],
     paths: &[RelationPath],
@@ -401,7 +431,7 @@ pub fn prefetch_relations<D: Db>(
                 .ok_or_else(|| Error::NotRegistered {
                     model: format!("{}.{}", relation.through_app_label, relation.through_model),
                 })?;
-            let ct = cts.id_for_def(&mut conns, def)?;
+            let ct = cts.id_for_def(&mut conns, def).await?;
             let position = groups.iter().position(|g| {
                 std::ptr::eq(g.through, through) && g.gfk == relation.gfk && g.name == name
             });
@@ -480,7 +510,9 @@ pub fn prefetch_relations<D: Db>(
             );
             let mut query = Select::new(through, cond);
             query.order_by_pk = KeyOrder::WhenNeeded;
-            rows.extend(load_dyn(vtable, || query.load(conns.for_read()))?);
+            let loaded: Vec<LoadedDyn> =
+                load_dyn(vtable, conns.for_read().load_rows(query)).await?;
+            rows.extend(loaded);
         }
         let mut by_target: FxHashMap<
             (i32, PkValue),
@@ -519,14 +551,14 @@ pub fn prefetch_relations<D: Db>(
 
 /// Loads, in one query, the `P` targets of the rows whose generic foreign key points at a
 /// `P`, into their caches (the reverse relation's prefetch).
-pub(crate) fn prefetch_one_type<C, const K: u64, P, D>(db: &mut D, rows: &[C]) -> Result<()>
+pub(crate) async fn prefetch_one_type<C, const K: u64, P, D>(db: &mut D, rows: &[C]) -> Result<()>
 where
     C: GenericForeignKeyField<K>,
     P: Model,
     C::ObjectId: ObjectIdFor<P, P::Pk>,
     D: Db,
 {
-    let ct = ContentType::id_for_model::<P>(db)?;
+    let ct = ContentType::id_for_model_op::<P, _>(db).await?;
     let mut group: ObjectIds<'_, C::ObjectId> = ObjectIds::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         if row.__content_type_id() == Some(ct) {
@@ -551,7 +583,7 @@ where
             Cond::In(Col::of(P::DEF, pk.name.as_ref()), chunk.to_vec()),
         );
         query.order_by_pk = KeyOrder::Never;
-        let rows: Vec<Loaded<P>> = query.load(conn)?;
+        let rows: Vec<Loaded<P>> = conn.load_rows(query).await?;
         for row in rows {
             loaded.insert(row.0.pk().to_pk_value(), GenericObject::new(row.0));
         }

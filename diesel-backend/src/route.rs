@@ -21,9 +21,7 @@
 //! need be, on the primary ([`ContentTypes`] documents the counts), so
 //! a lagging replica never makes the framework create a second row or fail.
 
-use diesel::connection::TransactionManager;
-use diesel::Connection;
-
+use crate::conn::Conn;
 use crate::content_types::ContentTypes;
 use crate::db::Db;
 use crate::transaction::in_transaction;
@@ -55,7 +53,7 @@ pub struct Connections<'a, C> {
     content_types: &'a ContentTypes,
 }
 
-impl<'a, C: Connection> Connections<'a, C> {
+impl<'a, C: crate::conn::Conn> Connections<'a, C> {
     /// One connection, which takes every statement (a plain connection, [`ContentTypes::using`]).
     pub fn new(primary: &'a mut C, content_types: &'a ContentTypes) -> Self {
         Connections {
@@ -125,16 +123,17 @@ pub(crate) fn transaction<D, T, E>(
 ) -> Result<T, E>
 where
     D: Db + ?Sized,
+    D::Connection: crate::conn::SyncConn,
     E: From<diesel::result::Error>,
 {
-    type Manager<C> = <C as Connection>::TransactionManager;
-    Manager::<D::Connection>::begin_transaction(db.connection())?;
+    use crate::conn::now;
+    now(db.connection().begin())?;
     match f(db) {
         Ok(value) => {
-            Manager::<D::Connection>::commit_transaction(db.connection())?;
+            now(db.connection().commit())?;
             Ok(value)
         }
-        Err(error) => match Manager::<D::Connection>::rollback_transaction(db.connection()) {
+        Err(error) => match now(db.connection().rollback()) {
             Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
             Err(rollback) => Err(rollback.into()),
         },

@@ -4,26 +4,36 @@
 
 use contenttypes_core::ddl;
 use contenttypes_core::ir::ModelDef;
-use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::error::Result;
 
 /// Creates the content-type table and the tables of every model in the registry of `db`'s
 /// content-type manager, in dependency order. Fails if a table exists.
-pub fn create_tables(db: &mut impl Db) -> Result<()> {
-    let registry = db.parts().1.registry()?;
-    let models: Vec<&'static ModelDef> = registry.models().map(|r| r.def).collect();
-    create_tables_for(db, &models)
+pub fn create_tables<D: Db>(db: &mut D) -> crate::Output<'_, D, Result<()>> {
+    D::drive(async move {
+        let registry = db.parts().1.registry()?;
+        let models: Vec<&'static ModelDef> = registry.models().map(|r| r.def).collect();
+        create_tables_op(db, &models).await
+    })
 }
 
 /// Creates the content-type table and the tables of these models, in dependency order.
-pub fn create_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Result<()> {
+pub fn create_tables_for<'a, D: Db>(
+    db: &'a mut D,
+    models: &'a [&'static ModelDef],
+) -> crate::Output<'a, D, Result<()>> {
+    D::drive(create_tables_op(db, models))
+}
+
+async fn create_tables_op<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Result<()> {
     let statements = ddl::create_schema(D::Backend::DIALECT, models.iter().copied());
     let conn = db.connection();
     for statement in statements {
-        crate::query::Ddl(&statement).execute(conn)?;
+        conn.execute_statement(crate::query::Ddl(&statement))
+            .await?;
     }
     Ok(())
 }
@@ -31,15 +41,24 @@ pub fn create_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Res
 /// Drops the tables of every model in the registry of `db`'s content-type manager if they
 /// exist, dependents first (never `django_content_type`): [`create_tables`]' undo, for
 /// examples and tests that start over on a server database.
-pub fn drop_tables(db: &mut impl Db) -> Result<()> {
-    let registry = db.parts().1.registry()?;
-    let models: Vec<&'static ModelDef> = registry.models().map(|r| r.def).collect();
-    drop_tables_for(db, &models)
+pub fn drop_tables<D: Db>(db: &mut D) -> crate::Output<'_, D, Result<()>> {
+    D::drive(async move {
+        let registry = db.parts().1.registry()?;
+        let models: Vec<&'static ModelDef> = registry.models().map(|r| r.def).collect();
+        drop_tables_op(db, &models).await
+    })
 }
 
 /// Drops the tables of these models if they exist, dependents first. The content-type
 /// table is never dropped (other programs, Django among them, may share it).
-pub fn drop_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Result<()> {
+pub fn drop_tables_for<'a, D: Db>(
+    db: &'a mut D,
+    models: &'a [&'static ModelDef],
+) -> crate::Output<'a, D, Result<()>> {
+    D::drive(drop_tables_op(db, models))
+}
+
+async fn drop_tables_op<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Result<()> {
     let ordered = ddl::dependency_order(models);
     let conn = db.connection();
     for model in ordered
@@ -47,11 +66,9 @@ pub fn drop_tables_for<D: Db>(db: &mut D, models: &[&'static ModelDef]) -> Resul
         .rev()
         .filter(|m| m.managed && m.table.name != contenttypes_core::content_type::TABLE)
     {
-        crate::query::Ddl(&ddl::drop_table_if_exists(
-            D::Backend::DIALECT,
-            &model.table.name,
-        ))
-        .execute(conn)?;
+        let statement = ddl::drop_table_if_exists(D::Backend::DIALECT, &model.table.name);
+        conn.execute_statement(crate::query::Ddl(&statement))
+            .await?;
     }
     Ok(())
 }

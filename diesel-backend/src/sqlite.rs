@@ -2,7 +2,8 @@
 //! processes.
 
 use diesel::sqlite::Sqlite;
-use diesel::Connection;
+
+use crate::conn::Conn;
 
 use crate::error::Result;
 
@@ -39,13 +40,18 @@ pub const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// # Ok(())
 /// # }
 /// ```
-pub fn configure<C: Connection<Backend = Sqlite>>(conn: &mut C) -> Result<()> {
-    conn.batch_execute(&format!(
+pub fn configure<C: Conn<Backend = Sqlite>>(conn: &mut C) -> crate::Output<'_, C, Result<()>> {
+    C::drive(configure_op(conn))
+}
+
+async fn configure_op<C: Conn<Backend = Sqlite>>(conn: &mut C) -> Result<()> {
+    conn.execute_sql(&format!(
         "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
          PRAGMA foreign_keys = ON; \
          PRAGMA recursive_triggers = ON; \
          PRAGMA journal_mode = WAL; \
          PRAGMA synchronous = NORMAL;"
-    ))?;
+    ))
+    .await?;
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! [`Target::from_ids`] takes the two column values as they are.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
 
@@ -99,7 +100,7 @@ impl<Oid: PrimaryKey, S> Target<Oid, S> {
     }
 
     /// Looks the content type up (once).
-    fn resolve<D: Db>(&self, db: &mut D) -> Result<()> {
+    async fn resolve<D: Db>(&self, db: &mut D) -> Result<()> {
         if self.content_type_id.get().is_some() {
             return Ok(());
         }
@@ -107,7 +108,7 @@ impl<Oid: PrimaryKey, S> Target<Oid, S> {
             return Ok(());
         };
         let mut conns = db.connections();
-        let ct = conns.content_types().id_for_def(&mut conns, model)?;
+        let ct = conns.content_types().id_for_def(&mut conns, model).await?;
         let _ = self.content_type_id.set(Some(ct));
         Ok(())
     }
@@ -176,7 +177,10 @@ pub trait TargetField: Send + Sync {
     type Oid: fmt::Debug;
 
     /// Looks up the content type of a [`Target::to`] (once).
-    fn __resolve<D: Db>(&self, db: &mut D) -> Result<()>;
+    fn __resolve<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
     /// The content type column's value; an error before [`TargetField::__resolve`].
     fn __ct(&self) -> QueryResult<&Self::Ct>;
     /// The object id column's value.
@@ -187,7 +191,10 @@ impl<Oid: PrimaryKey, S> TargetField for Target<Oid, S> {
     type Ct = i32;
     type Oid = Oid;
 
-    fn __resolve<D: Db>(&self, db: &mut D) -> Result<()> {
+    fn __resolve<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
         self.resolve(db)
     }
 
@@ -206,9 +213,9 @@ impl<Oid: PrimaryKey, S> TargetField for Option<Target<Oid, S>> {
     type Ct = Option<i32>;
     type Oid = Option<Oid>;
 
-    fn __resolve<D: Db>(&self, db: &mut D) -> Result<()> {
+    async fn __resolve<D: Db>(&self, db: &mut D) -> Result<()> {
         match self {
-            Some(t) => t.resolve(db),
+            Some(t) => t.resolve(db).await,
             None => Ok(()),
         }
     }
@@ -232,7 +239,10 @@ impl<F: TargetField> TargetField for &F {
     type Ct = F::Ct;
     type Oid = F::Oid;
 
-    fn __resolve<D: Db>(&self, db: &mut D) -> Result<()> {
+    fn __resolve<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
         (**self).__resolve(db)
     }
 

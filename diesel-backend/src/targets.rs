@@ -25,11 +25,13 @@
 //! # }
 //! ```
 
+use std::future::Future;
+
 use contenttypes_core::ir::ModelDef;
 use contenttypes_core::keys::PkValue;
 use diesel::query_builder::QueryFragment;
 
-use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::field::Value;
 use crate::fxhash::FxHashMap;
@@ -52,7 +54,7 @@ use crate::object::GenericObject;
 pub trait TargetSet: Send + Sync + 'static {
     /// What a read of the generic foreign key returns: the generated enum, or
     /// [`GenericObject`] for an open generic foreign key.
-    type Target: Clone + std::fmt::Debug + Into<GenericObject>;
+    type Target: Clone + std::fmt::Debug + Into<GenericObject> + Send + Sync + 'static;
 
     /// Whether objects of `model` may be targets. A row whose content type is another
     /// model's reads as `None`, and that model's table is not queried.
@@ -65,19 +67,19 @@ pub trait TargetSet: Send + Sync + 'static {
     /// that model, when the set names it; `Ok(false)` when it does not, and the registry's
     /// dynamic loader serves (an [`Open`] set).
     #[doc(hidden)]
-    fn __load<C, F>(
-        _conn: &mut C,
-        _model: &ModelDef,
-        _keys: &[Value],
-        _filter: &F,
-        _out: &mut LoadedTargets,
-    ) -> Result<bool>
+    fn __load<'a, C, F>(
+        conn: &'a mut C,
+        model: &'a ModelDef,
+        keys: &'a [Value],
+        filter: &'a F,
+        out: &'a mut LoadedTargets,
+    ) -> impl Future<Output = Result<bool>> + Send + 'a
     where
-        C: diesel::Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
-        F: QueryFragment<C::Backend> + ?Sized,
+        C: Conn,
+        F: QueryFragment<C::Backend> + Sync + ?Sized,
     {
-        Ok(false)
+        let _ = (conn, model, keys, filter, out);
+        async { Ok(false) }
     }
 }
 
@@ -88,43 +90,41 @@ pub struct LoadedTargets(pub(crate) FxHashMap<PkValue, GenericObject>);
 
 /// The rows of a registered model with these keys (matching `filter`), by key: decoded as
 /// the model when the set `S` names it, else through the registry's dynamic loader.
-pub(crate) fn load_targets_of<S: TargetSet, C, F>(
+pub(crate) async fn load_targets_of<S: TargetSet, C, F>(
     conn: &mut C,
     registration: &'static contenttypes_core::registry::Registration,
     mut keys: Vec<Value>,
     filter: &F,
 ) -> Result<FxHashMap<PkValue, GenericObject>>
 where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
+    C: Conn,
+    F: QueryFragment<C::Backend> + Sync + ?Sized,
 {
     keys.dedup();
     let mut out = LoadedTargets(FxHashMap::with_capacity_and_hasher(
         keys.len(),
         Default::default(),
     ));
-    if S::__load(conn, registration.def, &keys, filter, &mut out)? {
+    if S::__load(conn, registration.def, &keys, filter, &mut out).await? {
         return Ok(out.0);
     }
-    crate::object::load_by_values(conn, registration, keys, filter)
+    crate::object::load_by_values(conn, registration, keys, filter).await
 }
 
 /// Loads the rows of `T` with these keys (the generated [`TargetSet::__load`], for the
 /// variant of `T`).
 #[doc(hidden)]
-pub fn load_as<T: Model, C, F>(
+pub async fn load_as<T: Model, C, F>(
     conn: &mut C,
     keys: &[Value],
     filter: &F,
     out: &mut LoadedTargets,
 ) -> Result<bool>
 where
-    C: diesel::Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
-    F: QueryFragment<C::Backend> + ?Sized,
+    C: Conn,
+    F: QueryFragment<C::Backend> + Sync + ?Sized,
 {
-    crate::object::load_typed::<T, C, F>(conn, keys, filter, &mut out.0)?;
+    crate::object::load_typed::<T, C, F>(conn, keys, filter, &mut out.0).await?;
     Ok(true)
 }
 

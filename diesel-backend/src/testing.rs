@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
-use diesel::Connection;
+
+use crate::conn::Conn;
 
 /// Records the SQL of every statement a connection sends, except transaction control
 /// (`BEGIN`, `COMMIT`, `ROLLBACK`, savepoints, `SET TRANSACTION`), which Django does not count
@@ -30,7 +31,7 @@ pub struct QueryLog {
 
 impl QueryLog {
     /// Starts recording on `conn`, replacing its instrumentation.
-    pub fn attach<C: Connection>(conn: &mut C) -> QueryLog {
+    pub fn attach<C: Conn>(conn: &mut C) -> QueryLog {
         let log = QueryLog::default();
         log.record(conn);
         log
@@ -53,8 +54,8 @@ impl QueryLog {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn record<C: Connection>(&self, conn: &mut C) {
-        conn.set_instrumentation(Recorder(self.clone()));
+    pub fn record<C: Conn>(&self, conn: &mut C) {
+        conn.instrument(Recorder(self.clone()));
     }
 
     /// How many statements were sent since the last [`QueryLog::take`].

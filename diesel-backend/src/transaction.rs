@@ -16,11 +16,10 @@
 
 use std::time::Duration;
 
-use diesel::connection::{
-    Connection, TransactionDepthChange, TransactionManager, TransactionManagerStatus,
-};
+use diesel::connection::{TransactionDepthChange, TransactionManagerStatus};
 
 use crate::backend::{Dialect, SupportedBackend};
+use crate::conn::{BoxFuture, Conn};
 use crate::db::{Db, Using};
 use crate::error::{Error, Result};
 
@@ -29,59 +28,69 @@ use crate::error::{Error, Result};
 pub const MAX_ATTEMPTS: u32 = 6;
 
 /// Whether `conn` is inside a transaction (the caller's or the framework's).
-pub(crate) fn in_transaction<C: Connection>(conn: &mut C) -> bool {
-    // `transaction_manager_status_mut` is hidden in Diesel's docs but public; the framework
-    // pins Diesel to `~2.3.14`.
-    !matches!(
-        <C::TransactionManager as TransactionManager<C>>::transaction_manager_status_mut(conn)
-            .transaction_depth(),
-        Ok(None)
-    )
+pub(crate) fn in_transaction<C: Conn>(conn: &mut C) -> bool {
+    !matches!(conn.transaction_status().transaction_depth(), Ok(None))
+}
+
+/// What the framework's transactions run: a closure that borrows a [`Using`] scope for
+/// `'r` (the implied bound `'env: 'r` lets the future it returns borrow what the caller
+/// borrowed for `'env`) and returns its work as a boxed future.
+///
+/// ```ignore
+/// atomic(db, |db| Box::pin(async move { insert(db, row).await })).await
+/// ```
+pub(crate) trait Work<'env, C: Conn, T>:
+    for<'r> FnMut(&'r mut Using<'env, C>) -> BoxFuture<'r, Result<T>> + Send
+{
+}
+impl<'env, C: Conn, T, F> Work<'env, C, T> for F where
+    F: for<'r> FnMut(&'r mut Using<'env, C>) -> BoxFuture<'r, Result<T>> + Send
+{
 }
 
 /// Runs `f` atomically: in a transaction of its own (opened as the module documentation
 /// says), or in a savepoint of the caller's transaction. Not retried: use [`atomic_retry`]
 /// where `f` can run again.
-pub(crate) fn atomic<D: Db, T>(
-    db: &mut D,
-    f: impl FnOnce(&mut Using<'_, D::Connection>) -> Result<T>,
-) -> Result<T> {
+pub(crate) async fn atomic<'env, D, T>(
+    db: &'env mut D,
+    f: impl Work<'env, D::Connection, T>,
+) -> Result<T>
+where
+    D: Db + ?Sized,
+    T: Send,
+{
     let (conn, content_types) = db.parts();
-    run(conn, |conn| {
-        f(&mut Using {
-            conn,
-            content_types,
-        })
-    })
+    let mut scope = Using {
+        conn,
+        content_types,
+    };
+    run(&mut scope, f).await
 }
 
 /// [`atomic`], retried up to [`MAX_ATTEMPTS`] times when the framework owns the transaction
 /// and the database aborted it for a reason that goes away on retry. `f` must leave nothing
 /// behind in memory that a retry would double.
-pub(crate) fn atomic_retry<D: Db, T>(
-    db: &mut D,
-    mut f: impl FnMut(&mut Using<'_, D::Connection>) -> Result<T>,
-) -> Result<T> {
+pub(crate) async fn atomic_retry<'env, D, T>(
+    db: &'env mut D,
+    mut f: impl Work<'env, D::Connection, T>,
+) -> Result<T>
+where
+    D: Db + ?Sized,
+    T: Send,
+{
     let (conn, content_types) = db.parts();
-    if in_transaction(conn) {
-        return run(conn, |conn| {
-            f(&mut Using {
-                conn,
-                content_types,
-            })
-        });
+    let mut scope = Using {
+        conn,
+        content_types,
+    };
+    if in_transaction(scope.conn) {
+        return run(&mut scope, &mut f).await;
     }
     let mut attempt = 1;
     loop {
-        let result = run(conn, |conn| {
-            f(&mut Using {
-                conn,
-                content_types,
-            })
-        });
-        match result {
+        match run(&mut scope, &mut f).await {
             Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
-                std::thread::sleep(backoff(attempt));
+                D::Connection::pause(backoff(attempt)).await;
                 attempt += 1;
             }
             other => return other,
@@ -103,34 +112,35 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// Opens the transaction the backend needs (or a savepoint), runs `f`, commits or rolls back.
-fn run<C, T>(conn: &mut C, f: impl FnOnce(&mut C) -> Result<T>) -> Result<T>
-where
-    C: Connection,
-    C::Backend: SupportedBackend,
-{
-    if in_transaction(conn) {
-        return conn.transaction::<T, Error, _>(f);
-    }
-    match <C::Backend as SupportedBackend>::DIALECT {
-        Dialect::Sqlite => {
-            begin_with(conn, "BEGIN IMMEDIATE")?;
-            finish(conn, f)
+async fn run<'env, C: Conn, T: Send>(
+    scope: &mut Using<'env, C>,
+    mut f: impl Work<'env, C, T>,
+) -> Result<T> {
+    if in_transaction(scope.conn) {
+        scope.conn.begin().await?;
+    } else {
+        match <C::Backend as SupportedBackend>::DIALECT {
+            Dialect::Sqlite => begin_with(scope.conn, "BEGIN IMMEDIATE").await?,
+            Dialect::Mysql => {
+                // Applies to the next transaction only; the session's level is left alone.
+                scope
+                    .conn
+                    .execute_sql("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    .await?;
+                scope.conn.begin().await?;
+            }
+            Dialect::Postgres => scope.conn.begin().await?,
         }
-        Dialect::Mysql => {
-            // Applies to the next transaction only; the session's level is left alone.
-            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")?;
-            conn.transaction::<T, Error, _>(f)
-        }
-        Dialect::Postgres => conn.transaction::<T, Error, _>(f),
     }
+    let outcome = f(scope).await;
+    finish(scope.conn, outcome).await
 }
 
 /// Opens a top-level transaction with `sql` and records it in Diesel's transaction manager,
-/// as Diesel's own `SqliteConnection::immediate_transaction` does, for any connection type
-/// whose manager keeps Diesel's status (every Diesel connection, and r2d2's pooled ones).
-fn begin_with<C: Connection>(conn: &mut C, sql: &str) -> Result<()> {
-    conn.batch_execute(sql)?;
-    match <C::TransactionManager as TransactionManager<C>>::transaction_manager_status_mut(conn) {
+/// as Diesel's own `SqliteConnection::immediate_transaction` does.
+async fn begin_with<C: Conn>(conn: &mut C, sql: &str) -> Result<()> {
+    conn.execute_sql(sql).await?;
+    match conn.transaction_status() {
         TransactionManagerStatus::Valid(status) => {
             status.change_transaction_depth(TransactionDepthChange::IncreaseDepth)?;
             Ok(())
@@ -141,19 +151,17 @@ fn begin_with<C: Connection>(conn: &mut C, sql: &str) -> Result<()> {
     }
 }
 
-/// Runs `f` in the transaction [`begin_with`] opened and ends it, as Diesel's
-/// `TransactionManager::transaction` does.
-fn finish<C: Connection, T>(conn: &mut C, f: impl FnOnce(&mut C) -> Result<T>) -> Result<T> {
-    match f(conn) {
+/// Ends the transaction (or savepoint) the work ran in, as Diesel's
+/// `TransactionManager::transaction` does: commits on `Ok`, rolls back on `Err`.
+async fn finish<C: Conn, T>(conn: &mut C, outcome: Result<T>) -> Result<T> {
+    match outcome {
         Ok(value) => {
-            <C::TransactionManager as TransactionManager<C>>::commit_transaction(conn)?;
+            conn.commit().await?;
             Ok(value)
         }
-        Err(error) => {
-            match <C::TransactionManager as TransactionManager<C>>::rollback_transaction(conn) {
-                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
-                Err(rollback) => Err(rollback.into()),
-            }
-        }
+        Err(error) => match conn.rollback().await {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
     }
 }

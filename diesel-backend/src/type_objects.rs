@@ -5,8 +5,8 @@
 
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -37,24 +37,44 @@ impl ContentType {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_object_by(&self, db: &mut impl Db, lookup: &Lookup) -> Result<GenericObject> {
-        let found = self.load_by(db, lookup, Some(2))?;
+    pub fn get_object_by<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        lookup: &'a Lookup,
+    ) -> crate::Output<'a, D, Result<GenericObject>> {
+        D::drive(self.get_object_by_op(db, lookup))
+    }
+
+    pub(crate) async fn get_object_by_op<D: Db>(
+        &self,
+        db: &mut D,
+        lookup: &Lookup,
+    ) -> Result<GenericObject> {
+        let found = self.load_by(db, lookup, Some(2)).await?;
         self.exactly_one(found, || lookup.to_string())
     }
 
     /// Every object of this type matching `lookup`, ordered by key (Django's
     /// `get_all_objects_for_this_type(**kw)`). 1 query.
-    pub fn get_all_objects_by(
-        &self,
-        db: &mut impl Db,
-        lookup: &Lookup,
-    ) -> Result<Vec<GenericObject>> {
-        self.load_by(db, lookup, None)
+    pub fn get_all_objects_by<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        lookup: &'a Lookup,
+    ) -> crate::Output<'a, D, Result<Vec<GenericObject>>> {
+        D::drive(self.get_all_objects_by_op(db, lookup))
     }
 
-    fn load_by(
+    pub(crate) async fn get_all_objects_by_op<D: Db>(
         &self,
-        db: &mut impl Db,
+        db: &mut D,
+        lookup: &Lookup,
+    ) -> Result<Vec<GenericObject>> {
+        self.load_by(db, lookup, None).await
+    }
+
+    async fn load_by<D: Db>(
+        &self,
+        db: &mut D,
         lookup: &Lookup,
         limit: Option<i64>,
     ) -> Result<Vec<GenericObject>> {
@@ -64,7 +84,8 @@ impl ContentType {
             .ok_or_else(|| Error::NotRegistered { model: def.label() })?;
         let mut query = Select::new(def, lookup.condition(def)?);
         query.limit = limit;
-        let rows: Vec<LoadedDyn> = load_dyn(vtable, || query.load(db.connection_for_read()))?;
+        let rows: Vec<LoadedDyn> =
+            load_dyn(vtable, db.connection_for_read().load_rows(query)).await?;
         Ok(rows
             .into_iter()
             .map(|r| GenericObject::from_arc(r.0))
@@ -88,27 +109,57 @@ impl ContentType {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_object_where<T, D, E>(&self, db: &mut D, filter: E) -> Result<T>
+    pub fn get_object_where<'a, T, D, E>(
+        &'a self,
+        db: &'a mut D,
+        filter: E,
+    ) -> crate::Output<'a, D, Result<T>>
     where
         T: Model,
         D: Db,
-        E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend>,
+        E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend> + Send + 'a,
+    {
+        D::drive(self.get_object_where_op::<T, D, E>(db, filter))
+    }
+
+    pub(crate) async fn get_object_where_op<T, D, E>(&self, db: &mut D, filter: E) -> Result<T>
+    where
+        T: Model,
+        D: Db,
+        E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend> + Send,
     {
         self.check_is::<T>()?;
-        let found = T::filter(filter).limit(2).load(db)?;
+        let found = T::filter(filter).limit(2).load_op(db).await?;
         self.exactly_one(found, || format!("a filter on `{}`", T::DEF.table.name))
     }
 
     /// Every object of this type matching a Diesel filter, typed, ordered by key;
     /// [`Error::WrongType`] when this content type is another model's. 1 query.
-    pub fn get_all_objects_where<T, D, E>(&self, db: &mut D, filter: E) -> Result<Vec<T>>
+    pub fn get_all_objects_where<'a, T, D, E>(
+        &'a self,
+        db: &'a mut D,
+        filter: E,
+    ) -> crate::Output<'a, D, Result<Vec<T>>>
     where
         T: Model,
         D: Db,
-        E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend>,
+        E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend> + Send + 'a,
+    {
+        D::drive(self.get_all_objects_where_op::<T, D, E>(db, filter))
+    }
+
+    pub(crate) async fn get_all_objects_where_op<T, D, E>(
+        &self,
+        db: &mut D,
+        filter: E,
+    ) -> Result<Vec<T>>
+    where
+        T: Model,
+        D: Db,
+        E: Expression + AppearsOnTable<T::Table> + QueryFragment<D::Backend> + Send,
     {
         self.check_is::<T>()?;
-        T::filter(filter).load(db)
+        T::filter(filter).load_op(db).await
     }
 
     /// The one row of at most two read (Django's `get`): none is [`Error::DoesNotExist`],

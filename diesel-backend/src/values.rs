@@ -5,12 +5,15 @@
 use std::marker::PhantomData;
 
 use contenttypes_core::ir::ModelDef;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSqlRow, QueryableByName};
 use diesel::expression::{is_aggregate, Expression, SelectableExpression, ValidGrouping};
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::query_dsl::methods::LoadQuery;
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::row::NamedRow;
+use diesel::QueryResult;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::error::Result;
 use crate::model::Model;
@@ -55,11 +58,38 @@ where
 
     /// The selected values, typed by Diesel's `Queryable` of the selection's SQL type
     /// (`String` for a text column, a tuple for a tuple of columns). 1 query.
-    pub fn load<U, D: Db>(self, db: &mut D) -> Result<Vec<U>>
+    pub fn load<'a, U, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<Vec<U>>>
     where
-        SelectValues<E, O, S>: LoadQuery<'static, D::Connection, U>,
+        U: FromSqlRow<S::SqlType, D::Backend> + Send + 'static,
+        S::SqlType: 'static,
+        E: QueryFragment<D::Backend> + Send + 'a,
+        O: QueryFragment<D::Backend> + Send + 'a,
+        S: QueryFragment<D::Backend> + Send + 'a,
     {
-        Ok(self.query.load(db.connection_for_read())?)
+        D::drive(self.load_op(db))
+    }
+
+    pub(crate) async fn load_op<U, D: Db>(self, db: &mut D) -> Result<Vec<U>>
+    where
+        U: FromSqlRow<S::SqlType, D::Backend> + Send + 'static,
+        S::SqlType: 'static,
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
+        S: QueryFragment<D::Backend> + Send,
+    {
+        let rows: Vec<Selected<U, S::SqlType>> =
+            db.connection_for_read().load_rows(self.query).await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+/// A row of [`SelectValues`]: the selection decoded by its `Queryable` for the selection's
+/// SQL type `ST` (the statement is sent untyped, as every framework statement is).
+struct Selected<U, ST>(U, PhantomData<fn() -> ST>);
+
+impl<DB: Backend, U: FromSqlRow<ST, DB>, ST> QueryableByName<DB> for Selected<U, ST> {
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        Ok(Selected(U::build_from_row(row)?, PhantomData))
     }
 }
 
@@ -75,16 +105,7 @@ pub struct SelectValues<E, O, S> {
     distinct: bool,
 }
 
-impl<E, O, S> QueryId for SelectValues<E, O, S> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<E, O, S: Expression> Query for SelectValues<E, O, S> {
-    type SqlType = S::SqlType;
-}
-
-impl<E, O, S, Conn> RunQueryDsl<Conn> for SelectValues<E, O, S> {}
+crate::query::statement_node!(impl<E, O, S> for SelectValues<E, O, S>);
 
 impl<DB, E, O, S> QueryFragment<DB> for SelectValues<E, O, S>
 where

@@ -2,22 +2,20 @@
 
 use std::path::Path;
 
-use diesel::connection::LoadConnection;
-use diesel::Connection;
+use contenttypes_diesel::conn::{Conn, SyncConn};
 use serde_json::json;
 
 use super::error::CliError;
 use super::output::{plural, Report};
 use crate::migrations::{self, FileBasedMigrations, MigrationHarness};
-use crate::{Error, SupportedBackend};
+use crate::Error;
 
 /// Applies the pending migrations of `dir` (the folders of the connection's dialect), then
 /// creates the content types of the registered models that lack one. Never findings: what
 /// was pending is done.
 pub(crate) fn run<C>(conn: &mut C, dir: &Path) -> Result<Report, CliError>
 where
-    C: Connection + LoadConnection + MigrationHarness<C::Backend>,
-    C::Backend: SupportedBackend,
+    C: SyncConn + MigrationHarness<<C as Conn>::Backend>,
 {
     let source = FileBasedMigrations::from_path(dir).map_err(|e| Error::Migration {
         context: format!("reading the migrations in {}", dir.display()),

@@ -7,10 +7,15 @@ use super::error::CliError;
 use super::output::{deleted_json, deleted_text, plural, Report};
 use crate::lifecycle::{remove_stale_content_types, stale_content_types};
 use crate::Db;
+use contenttypes_diesel::SyncMode;
 
 /// Lists the stale content types but those `keep` names (findings: one is listed), or with
 /// `delete` removes them in one transaction.
-pub(crate) fn run(db: &mut impl Db, keep: &[String], delete: bool) -> Result<Report, CliError> {
+pub(crate) fn run(
+    db: &mut impl Db<Mode = SyncMode>,
+    keep: &[String],
+    delete: bool,
+) -> Result<Report, CliError> {
     let keep_refs: Vec<&str> = keep.iter().map(String::as_str).collect();
     if delete {
         return remove(db, keep, &keep_refs);
@@ -65,7 +70,11 @@ pub(crate) fn run(db: &mut impl Db, keep: &[String], delete: bool) -> Result<Rep
     })
 }
 
-fn remove(db: &mut impl Db, keep: &[String], keep_refs: &[&str]) -> Result<Report, CliError> {
+fn remove(
+    db: &mut impl Db<Mode = SyncMode>,
+    keep: &[String],
+    keep_refs: &[&str],
+) -> Result<Report, CliError> {
     let removed = remove_stale_content_types(db, keep_refs)?;
 
     let json = json!({

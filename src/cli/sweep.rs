@@ -9,10 +9,15 @@ use super::output::{deleted_json, deleted_text, plural, Report};
 use super::progress::Progress;
 use crate::lifecycle::{orphans, sweep_orphans, OrphanCount, OrphanKind, SweepOptions};
 use crate::Db;
+use contenttypes_diesel::SyncMode;
 
 /// `--dry-run` counts the orphans (findings: some to sweep); otherwise they are deleted in
 /// batches, with the progress on stderr.
-pub(crate) fn run(db: &mut impl Db, args: &SweepArgs, json: bool) -> Result<Report, CliError> {
+pub(crate) fn run(
+    db: &mut impl Db<Mode = SyncMode>,
+    args: &SweepArgs,
+    json: bool,
+) -> Result<Report, CliError> {
     if args.dry_run {
         let found = orphans(db)?;
         let to_sweep = to_sweep(&found);

@@ -1,12 +1,20 @@
 //! The test harness: every behaviour runs on every backend compiled in.
 //!
 //! `backend_tests! { fn name(t) { ... } }` expands to one `#[test]` per backend feature
-//! (`sqlite::name`, `postgres::name`, `mysql::name`), each on its own fresh database: an
+//! (`sqlite::name`, `postgres::name`, `mysql::name`), and per async backend feature on
+//! diesel-async's connections (`async_sqlite::name`, ...; see `async_conns`), each on its
+//! own fresh database: an
 //! in-memory SQLite database, a new PostgreSQL schema, a new MySQL database. The server
 //! tests read `PG_DATABASE_URL` and `MYSQL_DATABASE_URL`; a backend whose feature is on and
 //! whose URL is missing or unreachable fails its tests (nothing is skipped).
 #![allow(dead_code, unused_macros, unused_imports)]
 
+#[cfg(any(
+    feature = "async-sqlite",
+    feature = "async-postgres",
+    feature = "async-mysql"
+))]
+pub mod async_conns;
 pub mod models;
 pub mod procs;
 pub mod replica;
@@ -26,6 +34,9 @@ where
     Self::Backend: contenttypes::SupportedBackend,
 {
     const DIALECT: Dialect;
+    /// What operations take: the connection bound to a content-type manager.
+    type Db<'a>: contenttypes::Db<Backend = Self::Backend, Mode = contenttypes::SyncMode>
+        + Raw<Sync: Connection<Backend = Self::Backend> + LoadConnection>;
     /// A connection to a new, empty database, and what drops it afterwards.
     fn fresh() -> (Self, Option<Cleanup>);
     /// Like [`TestConnection::fresh`], but always a database other connections can open
@@ -37,6 +48,38 @@ where
     fn reconnect(url: &str) -> Self {
         Self::establish(url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
     }
+    /// This connection bound to `content_types`, as operations take it.
+    fn db<'a>(&'a mut self, content_types: &'a ContentTypes) -> Self::Db<'a>;
+    /// Starts recording this connection's statements.
+    fn attach_log(&mut self) -> QueryLog;
+}
+
+/// A test's `Db` gives the sync Diesel connection under it, for the raw SQL a test checks
+/// with: `db.raw()` (the connection itself, or diesel-async's sync wrapper around an async
+/// one).
+pub trait Raw {
+    type Sync;
+    fn raw(&mut self) -> &mut Self::Sync;
+}
+
+impl<C: contenttypes::Conn> Raw for Using<'_, C> {
+    type Sync = C;
+    fn raw(&mut self) -> &mut C {
+        contenttypes::Db::connection(self)
+    }
+}
+
+/// `TestConnection`'s `Db` and log for a sync connection.
+macro_rules! sync_db {
+    () => {
+        type Db<'a> = Using<'a, Self>;
+        fn db<'a>(&'a mut self, content_types: &'a ContentTypes) -> Using<'a, Self> {
+            content_types.using(self)
+        }
+        fn attach_log(&mut self) -> QueryLog {
+            QueryLog::attach(self)
+        }
+    };
 }
 
 /// Drops a server database when the test ends (also when it panics).
@@ -76,6 +119,7 @@ fn server_url(var: &str, backend: &str) -> String {
 
 #[cfg(feature = "sqlite")]
 impl TestConnection for diesel::SqliteConnection {
+    sync_db!();
     const DIALECT: Dialect = Dialect::Sqlite;
     fn fresh() -> (Self, Option<Cleanup>) {
         (
@@ -113,6 +157,7 @@ impl TestConnection for diesel::SqliteConnection {
 
 #[cfg(feature = "postgres")]
 impl TestConnection for diesel::PgConnection {
+    sync_db!();
     const DIALECT: Dialect = Dialect::Postgres;
     fn fresh() -> (Self, Option<Cleanup>) {
         let admin_url = server_url("PG_DATABASE_URL", "postgres");
@@ -143,6 +188,7 @@ impl TestConnection for diesel::PgConnection {
 
 #[cfg(feature = "mysql")]
 impl TestConnection for diesel::MysqlConnection {
+    sync_db!();
     const DIALECT: Dialect = Dialect::Mysql;
     fn fresh() -> (Self, Option<Cleanup>) {
         let admin_url = server_url("MYSQL_DATABASE_URL", "mysql");
@@ -215,7 +261,7 @@ where
     }
 
     fn with((mut conn, cleanup): (C, Option<Cleanup>)) -> Self {
-        let log = QueryLog::attach(&mut conn);
+        let log = conn.attach_log();
         TestDb {
             conn,
             cts: ContentTypes::new(),
@@ -226,8 +272,8 @@ where
 
     /// The connection bound to this database's content-type manager: pass `&mut t.db()`
     /// wherever a `Db` is expected.
-    pub fn db(&mut self) -> Using<'_, C> {
-        self.cts.using(&mut self.conn)
+    pub fn db(&mut self) -> C::Db<'_> {
+        self.conn.db(&self.cts)
     }
 
     /// The statement log (shared: clone it before borrowing the connection).
@@ -299,37 +345,15 @@ pub fn probe<M: contenttypes::Model>() -> usize {
 /// test's `t` with that expression instead of a fresh [`TestDb`] (`Conn` names the backend's
 /// connection type in it).
 macro_rules! backend_tests {
-    (fixture = $fixture:expr; $($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
-        #[cfg(feature = "sqlite")]
-        mod sqlite {
+    // One module of tests on one connection type.
+    (@module $feature:literal, $module:ident, $conn:ty, $fixture:expr;
+        $($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
+        #[cfg(feature = $feature)]
+        mod $module {
             #[allow(unused_imports)]
             use super::*;
             #[allow(dead_code)]
-            type Conn = diesel::SqliteConnection;
-            $( $(#[$meta])* #[test] fn $name() {
-                #[allow(unused_mut)]
-                let mut $t = $fixture;
-                $body
-            } )*
-        }
-        #[cfg(feature = "postgres")]
-        mod postgres {
-            #[allow(unused_imports)]
-            use super::*;
-            #[allow(dead_code)]
-            type Conn = diesel::PgConnection;
-            $( $(#[$meta])* #[test] fn $name() {
-                #[allow(unused_mut)]
-                let mut $t = $fixture;
-                $body
-            } )*
-        }
-        #[cfg(feature = "mysql")]
-        mod mysql {
-            #[allow(unused_imports)]
-            use super::*;
-            #[allow(dead_code)]
-            type Conn = diesel::MysqlConnection;
+            type Conn = $conn;
             $( $(#[$meta])* #[test] fn $name() {
                 #[allow(unused_mut)]
                 let mut $t = $fixture;
@@ -337,10 +361,34 @@ macro_rules! backend_tests {
             } )*
         }
     };
-    ($($(#[$meta:meta])* fn $name:ident($t:ident) $body:block)*) => {
+    // The sync connections only: for what only a sync connection does (Diesel's migration
+    // harness, r2d2 pools, code that holds a `PgConnection`).
+    (sync_only; fixture = $fixture:expr; $($tests:tt)*) => {
+        $crate::common::backend_tests! { @module "sqlite", sqlite, diesel::SqliteConnection, $fixture; $($tests)* }
+        $crate::common::backend_tests! { @module "postgres", postgres, diesel::PgConnection, $fixture; $($tests)* }
+        $crate::common::backend_tests! { @module "mysql", mysql, diesel::MysqlConnection, $fixture; $($tests)* }
+    };
+    (sync_only; $($tests:tt)*) => {
         $crate::common::backend_tests! {
-            fixture = $crate::common::TestDb::<Conn>::new();
-            $($(#[$meta])* fn $name($t) $body)*
+            sync_only; fixture = $crate::common::TestDb::<Conn>::new(); $($tests)*
+        }
+    };
+    // Every connection: the sync ones and diesel-async's (`common::async_conns`).
+    (fixture = $fixture:expr; $($tests:tt)*) => {
+        $crate::common::backend_tests! { sync_only; fixture = $fixture; $($tests)* }
+        $crate::common::backend_tests! {
+            @module "async-sqlite", async_sqlite, $crate::common::async_conns::AsyncSqlite, $fixture; $($tests)*
+        }
+        $crate::common::backend_tests! {
+            @module "async-postgres", async_postgres, $crate::common::async_conns::AsyncPg, $fixture; $($tests)*
+        }
+        $crate::common::backend_tests! {
+            @module "async-mysql", async_mysql, $crate::common::async_conns::AsyncMysql, $fixture; $($tests)*
+        }
+    };
+    ($($tests:tt)*) => {
+        $crate::common::backend_tests! {
+            fixture = $crate::common::TestDb::<Conn>::new(); $($tests)*
         }
     };
 }
@@ -358,3 +406,6 @@ where
         others
     }
 }
+
+/// The `Db` a test of connection `C` passes (`t.db()`).
+pub type DbOf<'a, C> = <C as TestConnection>::Db<'a>;

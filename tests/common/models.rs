@@ -256,7 +256,7 @@ pub struct Enclosure {
 // --- helpers shared by the tests -------------------------------------------------------
 
 /// A saved animal.
-pub fn animal(db: &mut impl Db, name: &str) -> Animal {
+pub fn animal(db: &mut impl Db<Mode = SyncMode>, name: &str) -> Animal {
     Animal::insert(
         db,
         NewAnimal {
@@ -268,7 +268,7 @@ pub fn animal(db: &mut impl Db, name: &str) -> Animal {
 }
 
 /// A saved vegetable.
-pub fn vegetable(db: &mut impl Db, name: &str) -> Vegetable {
+pub fn vegetable(db: &mut impl Db<Mode = SyncMode>, name: &str) -> Vegetable {
     Vegetable::insert(
         db,
         NewVegetable {

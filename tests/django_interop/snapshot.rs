@@ -52,7 +52,10 @@ fn owner(
 
 /// The library's view; `content_types` are the rows of `django_content_type` as
 /// `(id, app_label, model)`.
-pub fn library_view<D: Db>(db: &mut D, content_types: &[(i32, String, String)]) -> Result<Value> {
+pub fn library_view<D: Db<Mode = SyncMode>>(
+    db: &mut D,
+    content_types: &[(i32, String, String)],
+) -> Result<Value> {
     let tags = Tag::all(db)?;
     let tag_names: HashMap<i64, String> = tags.iter().map(|t| (t.id, t.name.clone())).collect();
     let items = TaggedItem::all(db)?;

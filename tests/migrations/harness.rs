@@ -65,7 +65,9 @@ impl Drop for TempDir {
 
 /// A backend the migration tests run on.
 pub trait Backend:
-    TestConnection + MigrationHarness<<Self as diesel::Connection>::Backend>
+    TestConnection
+    + contenttypes::conn::SyncConn
+    + MigrationHarness<<Self as diesel::Connection>::Backend>
 where
     <Self as diesel::Connection>::Backend: SupportedBackend,
 {

@@ -85,12 +85,8 @@ where
                 s.spawn(move || {
                     let mut conn: C = procs::connect(url);
                     let cts = ContentTypes::new();
-                    let mut caller = prepare(
-                        workload,
-                        &mut cts.using(&mut conn),
-                        process * threads + t,
-                        parent,
-                    );
+                    let mut caller =
+                        prepare(workload, &mut conn.db(&cts), process * threads + t, parent);
                     ready.wait();
                     go.wait();
                     let mut report = Report::default();
@@ -126,7 +122,12 @@ where
 
 /// Loads the caller's parent and rows (reads that touch no content type: the managers stay
 /// cold).
-fn prepare<D: Db>(workload: Workload, db: &mut D, index: usize, parent: i64) -> Caller {
+fn prepare<D: Db<Mode = SyncMode>>(
+    workload: Workload,
+    db: &mut D,
+    index: usize,
+    parent: i64,
+) -> Caller {
     let mut caller = Caller {
         index,
         board: None,
@@ -167,7 +168,7 @@ where
         Workload::UpdateOrCreate => {
             let board = caller.board.as_ref().expect("a scoreboard");
             let (row, created) = board.counters().modify_or_create(
-                &mut cts.using(conn),
+                &mut conn.db(&cts),
                 (races_counter::key,),
                 counter(HITS, 1),
                 |c| c.value += 1,
@@ -177,7 +178,7 @@ where
         Workload::GetOrCreate => {
             let board = caller.board.as_ref().expect("a scoreboard");
             let (row, created) = board.counters().get_or_create_by(
-                &mut cts.using(conn),
+                &mut conn.db(&cts),
                 (races_counter::key,),
                 counter(key, 0),
             )?;
@@ -187,7 +188,7 @@ where
             let board = caller.board.as_ref().expect("a scoreboard");
             conn.caller_transaction(|conn| {
                 let (row, created) = board.counters().get_or_create_by(
-                    &mut cts.using(conn),
+                    &mut conn.db(&cts),
                     (races_counter::key,),
                     counter(key, 0),
                 )?;
@@ -198,7 +199,7 @@ where
             let board = caller.board.as_ref().expect("a scoreboard");
             let index = caller.index;
             conn.caller_transaction(|conn| {
-                let db = &mut cts.using(conn);
+                let db = &mut conn.db(&cts);
                 let models = first_use_models();
                 // Half the callers ask model by model, half all at once.
                 let types = if index.is_multiple_of(2) {
@@ -224,21 +225,24 @@ where
             let board = caller.board.as_ref().expect("a scoreboard");
             let mut names = KEYS.to_vec();
             names.rotate_left(caller.index % KEYS.len());
-            let tags = board.tags().add(&mut cts.using(conn), names)?;
+            let tags = board.tags().add(&mut conn.db(&cts), names)?;
             Ok((tags.into_iter().map(|t| (t.name, t.id)).collect(), false))
         }
         Workload::Set => {
             let target = caller.target.as_ref().expect("a target");
             target
                 .tags()
-                .set(&mut cts.using(conn), caller.rows.iter_mut())?;
+                .set(&mut conn.db(&cts), caller.rows.iter_mut())?;
             Ok((Vec::new(), false))
         }
     }
 }
 
 /// `ContentType::for_model` of the `i`-th of [`first_use_models`].
-fn content_type_of<D: Db>(db: &mut D, i: usize) -> contenttypes::Result<ContentType> {
+fn content_type_of<D: Db<Mode = SyncMode>>(
+    db: &mut D,
+    i: usize,
+) -> contenttypes::Result<ContentType> {
     match i {
         0 => ContentType::for_model::<Scoreboard>(db),
         1 => ContentType::for_model::<Counter>(db),

@@ -140,36 +140,40 @@ impl ::contenttypes::__private::targets::TargetSet for PinContentObject {
     ) -> ::contenttypes::__private::Result<Self> {
         ::core::convert::TryFrom::try_from(object)
     }
-    fn __load<__C, __F>(
-        conn: &mut __C,
-        model: &::contenttypes::__private::ct_core::ir::ModelDef,
-        keys: &[::contenttypes::__private::ct_diesel::field::Value],
-        filter: &__F,
-        out: &mut ::contenttypes::__private::targets::LoadedTargets,
-    ) -> ::contenttypes::__private::Result<bool>
+    fn __load<'__a, __C, __F>(
+        conn: &'__a mut __C,
+        model: &'__a ::contenttypes::__private::ct_core::ir::ModelDef,
+        keys: &'__a [::contenttypes::__private::ct_diesel::field::Value],
+        filter: &'__a __F,
+        out: &'__a mut ::contenttypes::__private::targets::LoadedTargets,
+    ) -> impl ::core::future::Future<
+        Output = ::contenttypes::__private::Result<bool>,
+    > + ::core::marker::Send + '__a
     where
-        __C: ::contenttypes::__private::diesel::Connection
-            + ::contenttypes::__private::diesel::connection::LoadConnection,
-        <__C as ::contenttypes::__private::diesel::Connection>::Backend: ::contenttypes::__private::SupportedBackend,
+        __C: ::contenttypes::__private::ct_diesel::Conn,
         __F: ::contenttypes::__private::diesel::query_builder::QueryFragment<
-                <__C as ::contenttypes::__private::diesel::Connection>::Backend,
-            > + ?::core::marker::Sized,
+                <__C as ::contenttypes::__private::ct_diesel::Conn>::Backend,
+            > + ::core::marker::Sync + ?::core::marker::Sized,
     {
-        if ::contenttypes::__private::targets::is_model::<Article>(model) {
-            return ::contenttypes::__private::targets::load_as::<
-                Article,
-                __C,
-                __F,
-            >(conn, keys, filter, out);
+        async move {
+            if ::contenttypes::__private::targets::is_model::<Article>(model) {
+                return ::contenttypes::__private::targets::load_as::<
+                    Article,
+                    __C,
+                    __F,
+                >(conn, keys, filter, out)
+                    .await;
+            }
+            if ::contenttypes::__private::targets::is_model::<media::Video>(model) {
+                return ::contenttypes::__private::targets::load_as::<
+                    media::Video,
+                    __C,
+                    __F,
+                >(conn, keys, filter, out)
+                    .await;
+            }
+            ::core::result::Result::Ok(false)
         }
-        if ::contenttypes::__private::targets::is_model::<media::Video>(model) {
-            return ::contenttypes::__private::targets::load_as::<
-                media::Video,
-                __C,
-                __F,
-            >(conn, keys, filter, out);
-        }
-        ::core::result::Result::Ok(false)
     }
 }
 #[automatically_derived]
@@ -242,17 +246,36 @@ impl Pin {
         9775979274665981252u64,
     > = ::contenttypes::__private::GenericForeignKeyDescriptor::new();
     ///The target of the generic foreign key `content_object` (cached on this row; `None` when unset or when the target row is gone, or when it points at a model outside `targets(Article, media::Video)`). At most 1 query, 0 once cached or prefetched.
-    pub fn content_object<__D: ::contenttypes::__private::Db>(
-        &self,
-        db: &mut __D,
-    ) -> ::contenttypes::__private::Result<::core::option::Option<PinContentObject>> {
-        ::contenttypes::__private::gfk::get::<Pin, 9775979274665981252u64, __D>(self, db)
+    pub fn content_object<'__a, __D: ::contenttypes::__private::Db>(
+        &'__a self,
+        db: &'__a mut __D,
+    ) -> ::contenttypes::__private::ct_diesel::Output<
+        '__a,
+        __D,
+        ::contenttypes::__private::Result<::core::option::Option<PinContentObject>>,
+    > {
+        <__D as ::contenttypes::__private::Db>::drive(
+            ::contenttypes::__private::gfk::get::<
+                Pin,
+                9775979274665981252u64,
+                __D,
+            >(self, db),
+        )
     }
     ///Points the generic foreign key `content_object` at `target` (sets `content_type_id` and `object_id`) and caches it. The target must be saved; its key must fit `object_id` (checked at compile time). Its model must be one of `targets(Article, media::Video)`, also checked at compile time. 0 queries once the target's content type is cached.
     pub fn set_content_object<
+        '__a,
         __D: ::contenttypes::__private::Db,
         __T: ::contenttypes::__private::Model + ::core::clone::Clone,
-    >(&mut self, db: &mut __D, target: &__T) -> ::contenttypes::__private::Result<()>
+    >(
+        &'__a mut self,
+        db: &'__a mut __D,
+        target: &'__a __T,
+    ) -> ::contenttypes::__private::ct_diesel::Output<
+        '__a,
+        __D,
+        ::contenttypes::__private::Result<()>,
+    >
     where
         i64: ::contenttypes::__private::ObjectIdFor<
             __T,
@@ -260,12 +283,14 @@ impl Pin {
         >,
         PinContentObject: ::contenttypes::__private::targets::Admits<__T>,
     {
-        ::contenttypes::__private::gfk::set::<
-            Pin,
-            9775979274665981252u64,
-            __D,
-            __T,
-        >(self, db, target)
+        <__D as ::contenttypes::__private::Db>::drive(
+            ::contenttypes::__private::gfk::set::<
+                Pin,
+                9775979274665981252u64,
+                __D,
+                __T,
+            >(self, db, target),
+        )
     }
 }
 #[doc(hidden)]
@@ -671,15 +696,20 @@ const _: () = {
             })
         }
         #[allow(unused_variables)]
-        fn __resolve_targets<__D: ::contenttypes::__private::Db>(
-            &self,
-            __db: &mut __D,
-        ) -> ::contenttypes::__private::Result<()> {
-            ::contenttypes::__private::TargetField::__resolve(
-                &self.content_object,
-                __db,
-            )?;
-            ::core::result::Result::Ok(())
+        fn __resolve_targets<'__a, __D: ::contenttypes::__private::Db>(
+            &'__a self,
+            __db: &'__a mut __D,
+        ) -> impl ::core::future::Future<
+            Output = ::contenttypes::__private::Result<()>,
+        > + ::core::marker::Send + '__a {
+            async move {
+                ::contenttypes::__private::TargetField::__resolve(
+                        &self.content_object,
+                        __db,
+                    )
+                    .await?;
+                ::core::result::Result::Ok(())
+            }
         }
         #[allow(unused_variables)]
         fn __assign(self, __row: &mut Pin) -> ::contenttypes::__private::Result<()> {

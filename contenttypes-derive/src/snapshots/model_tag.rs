@@ -304,11 +304,13 @@ const _: () = {
             ::core::result::Result::Ok(Tag { id: __pk, name: self.name })
         }
         #[allow(unused_variables)]
-        fn __resolve_targets<__D: ::contenttypes::__private::Db>(
-            &self,
-            __db: &mut __D,
-        ) -> ::contenttypes::__private::Result<()> {
-            ::core::result::Result::Ok(())
+        fn __resolve_targets<'__a, __D: ::contenttypes::__private::Db>(
+            &'__a self,
+            __db: &'__a mut __D,
+        ) -> impl ::core::future::Future<
+            Output = ::contenttypes::__private::Result<()>,
+        > + ::core::marker::Send + '__a {
+            async move { ::core::result::Result::Ok(()) }
         }
         #[allow(unused_variables)]
         fn __assign(self, __row: &mut Tag) -> ::contenttypes::__private::Result<()> {

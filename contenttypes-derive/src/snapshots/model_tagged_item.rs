@@ -123,35 +123,52 @@ impl TaggedItem {
         9775979274665981252u64,
     > = ::contenttypes::__private::GenericForeignKeyDescriptor::new();
     ///The target of the generic foreign key `content_object` (cached on this row; `None` when unset or when the target row is gone). At most 1 query, 0 once cached or prefetched.
-    pub fn content_object<__D: ::contenttypes::__private::Db>(
-        &self,
-        db: &mut __D,
-    ) -> ::contenttypes::__private::Result<
-        ::core::option::Option<::contenttypes::__private::GenericObject>,
+    pub fn content_object<'__a, __D: ::contenttypes::__private::Db>(
+        &'__a self,
+        db: &'__a mut __D,
+    ) -> ::contenttypes::__private::ct_diesel::Output<
+        '__a,
+        __D,
+        ::contenttypes::__private::Result<
+            ::core::option::Option<::contenttypes::__private::GenericObject>,
+        >,
     > {
-        ::contenttypes::__private::gfk::get::<
-            TaggedItem,
-            9775979274665981252u64,
-            __D,
-        >(self, db)
+        <__D as ::contenttypes::__private::Db>::drive(
+            ::contenttypes::__private::gfk::get::<
+                TaggedItem,
+                9775979274665981252u64,
+                __D,
+            >(self, db),
+        )
     }
     ///Points the generic foreign key `content_object` at `target` (sets `content_type_id` and `object_id`) and caches it. The target must be saved; its key must fit `object_id` (checked at compile time). 0 queries once the target's content type is cached.
     pub fn set_content_object<
+        '__a,
         __D: ::contenttypes::__private::Db,
         __T: ::contenttypes::__private::Model + ::core::clone::Clone,
-    >(&mut self, db: &mut __D, target: &__T) -> ::contenttypes::__private::Result<()>
+    >(
+        &'__a mut self,
+        db: &'__a mut __D,
+        target: &'__a __T,
+    ) -> ::contenttypes::__private::ct_diesel::Output<
+        '__a,
+        __D,
+        ::contenttypes::__private::Result<()>,
+    >
     where
         i64: ::contenttypes::__private::ObjectIdFor<
             __T,
             <__T as ::contenttypes::__private::Model>::Pk,
         >,
     {
-        ::contenttypes::__private::gfk::set::<
-            TaggedItem,
-            9775979274665981252u64,
-            __D,
-            __T,
-        >(self, db, target)
+        <__D as ::contenttypes::__private::Db>::drive(
+            ::contenttypes::__private::gfk::set::<
+                TaggedItem,
+                9775979274665981252u64,
+                __D,
+                __T,
+            >(self, db, target),
+        )
     }
     ///The foreign key `tag_id`: filter rows by the row it references, or load those rows.
     pub const TAG: ::contenttypes::__private::ForeignKeyDescriptor<TaggedItem, Tag> = ::contenttypes::__private::ForeignKeyDescriptor::new(
@@ -631,15 +648,20 @@ const _: () = {
             })
         }
         #[allow(unused_variables)]
-        fn __resolve_targets<__D: ::contenttypes::__private::Db>(
-            &self,
-            __db: &mut __D,
-        ) -> ::contenttypes::__private::Result<()> {
-            ::contenttypes::__private::TargetField::__resolve(
-                &self.content_object,
-                __db,
-            )?;
-            ::core::result::Result::Ok(())
+        fn __resolve_targets<'__a, __D: ::contenttypes::__private::Db>(
+            &'__a self,
+            __db: &'__a mut __D,
+        ) -> impl ::core::future::Future<
+            Output = ::contenttypes::__private::Result<()>,
+        > + ::core::marker::Send + '__a {
+            async move {
+                ::contenttypes::__private::TargetField::__resolve(
+                        &self.content_object,
+                        __db,
+                    )
+                    .await?;
+                ::core::result::Result::Ok(())
+            }
         }
         #[allow(unused_variables)]
         fn __assign(

@@ -36,7 +36,7 @@
 //! first use inserts the same rows in the same order, so they wait for each other rather
 //! than deadlock). Reading and creating the rows is `rows.rs`; the cache is here.
 
-mod rows;
+pub(crate) mod rows;
 
 pub use rows::create_content_types;
 

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use contenttypes_core::content_type as ct_table;
 use contenttypes_core::ir::ModelDef;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{Connection, QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use super::ContentTypes;
 use crate::backend::{Binds, SupportedBackend};
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -19,54 +20,51 @@ use crate::query::{Col, Cond, KeyOrder, Lock, OnConflict, Select};
 use crate::route::Connections;
 
 impl ContentTypes {
-    pub(crate) fn for_def<C>(
+    pub(crate) async fn for_def<C>(
         &self,
         conns: &mut Connections<'_, C>,
         def: &'static ModelDef,
     ) -> Result<ContentType>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         if let Some(ct) = self.cached(def) {
             return Ok(ct);
         }
-        self.load_def(conns, def)
+        self.load_def(conns, def).await
     }
 
     /// The id of [`Self::for_def`]'s content type, copying nothing when cached.
     #[inline]
-    pub(crate) fn id_for_def<C>(
+    pub(crate) async fn id_for_def<C>(
         &self,
         conns: &mut Connections<'_, C>,
         def: &'static ModelDef,
     ) -> Result<i32>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         match self.cached_id_of(def) {
             Some(id) => Ok(id),
-            None => Ok(self.load_def(conns, def)?.id),
+            None => Ok(self.load_def(conns, def).await?.id),
         }
     }
 
     /// The id of `def`'s content type if its row exists (read, never created: nothing can
     /// point at a content type that is not there, so a delete need not create one).
-    pub(crate) fn existing_id_for_def<C>(
+    pub(crate) async fn existing_id_for_def<C>(
         &self,
         conns: &mut Connections<'_, C>,
         def: &'static ModelDef,
     ) -> Result<Option<i32>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         if let Some(id) = self.cached_id_of(def) {
             return Ok(Some(id));
         }
         self.registration_of(def)?;
-        match self.read_keys(conns, &[def.natural_key()])?.pop() {
+        match self.read_keys(conns, &[def.natural_key()]).await?.pop() {
             Some(ct) => Ok(Some(self.remember(ct)?.id)),
             None => Ok(None),
         }
@@ -74,23 +72,23 @@ impl ContentTypes {
 
     /// A cache miss of [`Self::for_def`]: read, or create (on the primary), the row.
     #[cold]
-    fn load_def<C>(
+    async fn load_def<C>(
         &self,
         conns: &mut Connections<'_, C>,
         def: &'static ModelDef,
     ) -> Result<ContentType>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         self.registration_of(def)?;
-        if let Some(ct) = self.read_keys(conns, &[def.natural_key()])?.pop() {
+        if let Some(ct) = self.read_keys(conns, &[def.natural_key()]).await?.pop() {
             return self.remember(ct);
         }
         let primary = conns.primary();
-        self.insert_every_missing(primary)?;
+        self.insert_every_missing(primary).await?;
         match self
-            .select_keys_locked(primary, &[def.natural_key()])?
+            .select_keys_locked(primary, &[def.natural_key()])
+            .await?
             .pop()
         {
             Some(ct) => self.remember(ct),
@@ -101,14 +99,13 @@ impl ContentTypes {
         }
     }
 
-    pub(crate) fn for_defs<C>(
+    pub(crate) async fn for_defs<C>(
         &self,
         conns: &mut Connections<'_, C>,
         defs: &[&'static ModelDef],
     ) -> Result<Vec<ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let mut missing: Vec<(&str, &str)> = Vec::new();
         for def in defs {
@@ -120,7 +117,7 @@ impl ContentTypes {
             }
         }
         if !missing.is_empty() {
-            let found = self.read_keys(conns, &missing)?;
+            let found = self.read_keys(conns, &missing).await?;
             for ct in found {
                 let ct = self.remember(ct)?;
                 missing.retain(|k| *k != ct.natural_key());
@@ -128,8 +125,8 @@ impl ContentTypes {
         }
         if !missing.is_empty() {
             let primary = conns.primary();
-            self.insert_every_missing(primary)?;
-            for ct in self.select_keys_locked(primary, &missing)? {
+            self.insert_every_missing(primary).await?;
+            for ct in self.select_keys_locked(primary, &missing).await? {
                 self.remember(ct)?;
             }
         }
@@ -148,28 +145,30 @@ impl ContentTypes {
     /// concurrent first uses inside long transactions take the unique index's locks in the
     /// same order and wait for each other instead of deadlocking, and a transaction inserts
     /// content types at most once.
-    fn insert_every_missing<C>(&self, conn: &mut C) -> Result<usize>
+    async fn insert_every_missing<C>(&self, conn: &mut C) -> Result<usize>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let keys: Vec<(&str, &str)> = self
             .registry()?
             .models()
             .map(|r| r.def.natural_key())
             .collect();
-        insert_missing(conn, &keys)
+        insert_missing(conn, &keys).await
     }
 
-    pub(crate) fn for_id<C>(&self, conns: &mut Connections<'_, C>, id: i32) -> Result<ContentType>
+    pub(crate) async fn for_id<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        id: i32,
+    ) -> Result<ContentType>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         if let Some(ct) = self.cached_id(id) {
             return Ok(ct);
         }
-        match self.read_ids(conns, &[id])?.pop() {
+        match self.read_ids(conns, &[id]).await?.pop() {
             Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentTypeId { id }),
         }
@@ -177,14 +176,13 @@ impl ContentTypes {
 
     /// The content types with these ids, with at most one query (per connection) for the
     /// uncached ones; ids with no row are left out.
-    pub(crate) fn for_ids<C>(
+    pub(crate) async fn for_ids<C>(
         &self,
         conns: &mut Connections<'_, C>,
         ids: &[i32],
     ) -> Result<HashMap<i32, ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let mut out = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
@@ -198,7 +196,7 @@ impl ContentTypes {
             }
         }
         if !missing.is_empty() {
-            for row in self.read_ids(conns, &missing)? {
+            for row in self.read_ids(conns, &missing).await? {
                 let ct = self.remember(row)?;
                 out.insert(ct.id, ct);
             }
@@ -206,15 +204,14 @@ impl ContentTypes {
         Ok(out)
     }
 
-    pub(crate) fn by_natural_key<C>(
+    pub(crate) async fn by_natural_key<C>(
         &self,
         conns: &mut Connections<'_, C>,
         app_label: &str,
         model: &str,
     ) -> Result<ContentType>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         {
             let cache = self.cache.read().unwrap_or_else(|p| p.into_inner());
@@ -222,7 +219,7 @@ impl ContentTypes {
                 return Ok(ct.clone());
             }
         }
-        match self.read_keys(conns, &[(app_label, model)])?.pop() {
+        match self.read_keys(conns, &[(app_label, model)]).await?.pop() {
             Some(ct) => self.remember(ct),
             None => Err(Error::UnknownContentType {
                 app_label: app_label.to_string(),
@@ -232,62 +229,60 @@ impl ContentTypes {
     }
 
     /// The rows with these natural keys, read as [`read_lagging`] reads.
-    fn read_keys<C>(
+    async fn read_keys<C>(
         &self,
         conns: &mut Connections<'_, C>,
         keys: &[(&str, &str)],
     ) -> Result<Vec<ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
-        read_lagging(
-            conns,
-            keys,
-            |ct, key| ct.natural_key() == *key,
-            |conn, keys| self.select_keys(conn, keys),
-        )
+        read_lagging(self, conns, Wanted::Keys(keys)).await
     }
 
     /// The rows with these ids, read as [`read_lagging`] reads.
-    fn read_ids<C>(&self, conns: &mut Connections<'_, C>, ids: &[i32]) -> Result<Vec<ContentType>>
+    async fn read_ids<C>(
+        &self,
+        conns: &mut Connections<'_, C>,
+        ids: &[i32],
+    ) -> Result<Vec<ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
-        read_lagging(conns, ids, |ct, id| ct.id == *id, select_ids)
+        read_lagging(self, conns, Wanted::Ids(ids)).await
     }
 
     /// `SELECT ... WHERE (app_label = ? AND model IN (...)) OR (...)`.
-    fn select_keys<C>(&self, conn: &mut C, keys: &[(&str, &str)]) -> Result<Vec<ContentType>>
+    async fn select_keys<C>(&self, conn: &mut C, keys: &[(&str, &str)]) -> Result<Vec<ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
-        self.select_keys_with(conn, keys, None)
+        self.select_keys_with(conn, keys, None).await
     }
 
     /// [`Self::select_keys`] after inserting the missing rows: a locking read, which sees the
     /// rows a concurrent transaction committed even inside a transaction whose snapshot
     /// predates them (MySQL's default `REPEATABLE READ`), where the `INSERT IGNORE` skipped
     /// them.
-    fn select_keys_locked<C>(&self, conn: &mut C, keys: &[(&str, &str)]) -> Result<Vec<ContentType>>
+    async fn select_keys_locked<C>(
+        &self,
+        conn: &mut C,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
-        self.select_keys_with(conn, keys, Some(Lock::Share))
+        self.select_keys_with(conn, keys, Some(Lock::Share)).await
     }
 
-    fn select_keys_with<C>(
+    async fn select_keys_with<C>(
         &self,
         conn: &mut C,
         keys: &[(&str, &str)],
         lock: Option<Lock>,
     ) -> Result<Vec<ContentType>>
     where
-        C: Connection + diesel::connection::LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let def = ct_table::DEF;
         let mut by_app: Vec<(&str, Vec<Value>)> = Vec::new();
@@ -320,42 +315,78 @@ impl ContentTypes {
         let mut query = Select::new(def, cond);
         query.order_by_pk = KeyOrder::Never;
         query.lock = lock;
-        let rows: Vec<Loaded<ContentType>> = query.load(conn)?;
+        let rows: Vec<Loaded<ContentType>> = conn.load_rows(query).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 }
 
-/// The rows `select` finds for `wanted` (each distinct), read where reads go
+/// Content-type rows wanted by natural key or by id.
+#[derive(Clone, Copy)]
+enum Wanted<'a> {
+    Keys(&'a [(&'a str, &'a str)]),
+    Ids(&'a [i32]),
+}
+
+impl Wanted<'_> {
+    fn len(self) -> usize {
+        match self {
+            Wanted::Keys(keys) => keys.len(),
+            Wanted::Ids(ids) => ids.len(),
+        }
+    }
+
+    async fn select<C: Conn>(self, cts: &ContentTypes, conn: &mut C) -> Result<Vec<ContentType>> {
+        match self {
+            Wanted::Keys(keys) => cts.select_keys(conn, keys).await,
+            Wanted::Ids(ids) => select_ids(conn, ids).await,
+        }
+    }
+}
+
+/// The rows found for `wanted` (each distinct), read where reads go
 /// ([`Connections::for_read`]); when that is a replica, what it lacks (it lags) is read again
 /// on the primary, so a row the primary has is never created twice: 1 `SELECT`, or 2 then.
-/// `answers` tells whether a row is the one a wanted item asks for.
-fn read_lagging<C, K: Clone>(
+async fn read_lagging<C: Conn>(
+    cts: &ContentTypes,
     conns: &mut Connections<'_, C>,
-    wanted: &[K],
-    answers: impl Fn(&ContentType, &K) -> bool,
-    select: impl Fn(&mut C, &[K]) -> Result<Vec<ContentType>>,
-) -> Result<Vec<ContentType>>
-where
-    C: Connection,
-{
+    wanted: Wanted<'_>,
+) -> Result<Vec<ContentType>> {
     let replica = conns.reads_replica();
-    let mut found = select(conns.for_read(), wanted)?;
+    let mut found = wanted.select(cts, conns.for_read()).await?;
     if replica && found.len() < wanted.len() {
-        let lagging: Vec<K> = wanted
-            .iter()
-            .filter(|w| !found.iter().any(|ct| answers(ct, w)))
-            .cloned()
-            .collect();
-        found.extend(select(conns.primary(), &lagging)?);
+        let missing = match wanted {
+            Wanted::Keys(keys) => Either::Keys(
+                keys.iter()
+                    .filter(|k| !found.iter().any(|ct| ct.natural_key() == **k))
+                    .copied()
+                    .collect(),
+            ),
+            Wanted::Ids(ids) => Either::Ids(
+                ids.iter()
+                    .filter(|id| !found.iter().any(|ct| ct.id == **id))
+                    .copied()
+                    .collect(),
+            ),
+        };
+        let lagging = match &missing {
+            Either::Keys(keys) => Wanted::Keys(keys),
+            Either::Ids(ids) => Wanted::Ids(ids),
+        };
+        found.extend(lagging.select(cts, conns.primary()).await?);
     }
     Ok(found)
 }
 
+/// What a lagging replica lacked, owned.
+enum Either<'a> {
+    Keys(Vec<(&'a str, &'a str)>),
+    Ids(Vec<i32>),
+}
+
 /// `SELECT ... WHERE id = ?` (`IN (...)` for several).
-fn select_ids<C>(conn: &mut C, ids: &[i32]) -> Result<Vec<ContentType>>
+async fn select_ids<C>(conn: &mut C, ids: &[i32]) -> Result<Vec<ContentType>>
 where
-    C: Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
+    C: Conn,
 {
     let def = ct_table::DEF;
     let cond = match ids {
@@ -365,7 +396,7 @@ where
             ids.iter().map(|id| Value::Integer(*id)).collect(),
         ),
     };
-    let rows: Vec<Loaded<ContentType>> = Select::new(def, cond).load(conn)?;
+    let rows: Vec<Loaded<ContentType>> = conn.load_rows(Select::new(def, cond)).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -404,10 +435,9 @@ impl<DB: SupportedBackend> QueryFragment<DB> for InsertContentTypes<'_> {
     }
 }
 
-fn insert_missing<C>(conn: &mut C, keys: &[(&str, &str)]) -> Result<usize>
+async fn insert_missing<C>(conn: &mut C, keys: &[(&str, &str)]) -> Result<usize>
 where
-    C: Connection + diesel::connection::LoadConnection,
-    C::Backend: SupportedBackend,
+    C: Conn,
 {
     // One order for every caller, so concurrent inserts of overlapping sets take their
     // unique-index locks in the same order (MySQL deadlocks otherwise).
@@ -415,7 +445,9 @@ where
     keys.sort_unstable();
     let mut inserted = 0;
     for chunk in keys.chunks(crate::query::MAX_BINDS / 2) {
-        inserted += InsertContentTypes { keys: chunk }.execute(conn)?;
+        inserted += conn
+            .execute_statement(InsertContentTypes { keys: chunk })
+            .await?;
     }
     Ok(inserted)
 }
@@ -423,7 +455,14 @@ where
 /// Creates the content-type rows of every registered model that lacks one, in one
 /// `SELECT` and one `INSERT` (Django's `create_contenttypes`, run after migrating). Returns the
 /// natural keys it created. Never deletes or renames anything. Clears the cache.
-pub fn create_content_types(db: &mut impl Db) -> Result<Vec<(String, String)>> {
+pub fn create_content_types<D: Db>(
+    db: &mut D,
+) -> crate::Output<'_, D, Result<Vec<(String, String)>>> {
+    D::drive(create_content_types_op(db))
+}
+
+/// [`create_content_types`]'s operation.
+pub(crate) async fn create_content_types_op<D: Db>(db: &mut D) -> Result<Vec<(String, String)>> {
     let (conn, cts) = db.parts();
     cts.clear_cache();
     let registry = cts.registry()?;
@@ -440,14 +479,14 @@ pub fn create_content_types(db: &mut impl Db) -> Result<Vec<(String, String)>> {
     };
     let mut query = Select::new(def, Cond::In(Col::of(def, "app_label"), apps));
     query.order_by_pk = KeyOrder::Never;
-    let existing: Vec<Loaded<ContentType>> = query.load(conn)?;
+    let existing: Vec<Loaded<ContentType>> = conn.load_rows(query).await?;
     let missing: Vec<(&str, &str)> = registry
         .models()
         .map(|r| r.def.natural_key())
         .filter(|key| !existing.iter().any(|e| e.0.natural_key() == *key))
         .collect();
     if !missing.is_empty() {
-        insert_missing(conn, &missing)?;
+        insert_missing(conn, &missing).await?;
     }
     Ok(missing
         .into_iter()

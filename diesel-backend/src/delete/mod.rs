@@ -33,6 +33,7 @@ use contenttypes_core::ir::{ColumnDef, ModelDef, OnDelete, SqlType};
 use contenttypes_core::keys::PkValue;
 use contenttypes_core::registry::Registry;
 
+use crate::conn::{BoxFuture, Conn};
 use crate::content_types::ContentTypes;
 use crate::db::Db;
 use crate::error::{Error, ProtectedRows, Result};
@@ -43,11 +44,8 @@ use crate::query::{
 };
 use crate::route::Connections;
 use crate::transaction;
-use diesel::connection::LoadConnection;
-use diesel::query_builder::QueryFragment;
-use diesel::{Connection, RunQueryDsl};
-
-use crate::backend::SupportedBackend;
+use diesel::query_builder::{Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
 
 mod probe;
 
@@ -125,21 +123,25 @@ fn django_label(model: &ModelDef) -> String {
 
 /// Deletes the rows of `model` with these keys, and everything that cascades from them, in
 /// one transaction.
-pub(crate) fn delete_by_keys(
-    db: &mut impl Db,
+pub(crate) async fn delete_by_keys<D: Db + ?Sized>(
+    db: &mut D,
     model: &'static ModelDef,
     keys: &[PkValue],
 ) -> Result<Deleted> {
     if keys.is_empty() {
         return Ok(Deleted::default());
     }
-    transaction::atomic_retry(db, |db| collect(db, model, keys.to_vec()))
+    transaction::atomic_retry(db, |db| {
+        let keys = keys.to_vec();
+        Box::pin(async move { collect(db, model, keys).await })
+    })
+    .await
 }
 
 /// Deletes the rows of `model` with these keys, and everything that cascades from them, in
 /// the caller's transaction (the caller opens one: [`delete_by_keys`] does).
-pub(crate) fn collect(
-    db: &mut impl Db,
+pub(crate) async fn collect<D: Db + ?Sized>(
+    db: &mut D,
     model: &'static ModelDef,
     keys: Vec<PkValue>,
 ) -> Result<Deleted> {
@@ -150,14 +152,14 @@ pub(crate) fn collect(
         seen: HashMap::new(),
         deleted: Deleted::default(),
     };
-    collector.delete(conn, model, keys, 0)?;
+    collector.delete(conn, model, keys, 0).await?;
     Ok(collector.deleted)
 }
 
 /// Whether deleting the rows of `model` matching `cond` and `extra` needs more than one
 /// `DELETE` of them: foreign keys from other models that the framework acts on, or generic
 /// foreign keys with rows pointing at them (one probe, without reading their keys).
-fn collects<C, E>(
+async fn collects<C, E>(
     conn: &mut C,
     cts: &ContentTypes,
     registry: &'static Registry,
@@ -166,21 +168,22 @@ fn collects<C, E>(
     extra: &E,
 ) -> Result<bool>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-    E: QueryFragment<C::Backend>,
+    C: Conn,
+    E: QueryFragment<C::Backend> + Sync,
 {
     if incoming(registry, model).next().is_some() {
         return Ok(true);
     }
     let removed = Removed::Matching { model, cond, extra };
-    Ok(!generic_with_rows(conn, cts, registry, model, removed)?.is_empty())
+    Ok(!generic_with_rows(conn, cts, registry, model, removed)
+        .await?
+        .is_empty())
 }
 
 /// The generic foreign keys that can point at `model` and have rows pointing at the removed
 /// rows: none when `model` has no content-type row (nothing can point at it), else those the
 /// probe finds.
-fn generic_with_rows<C, E>(
+async fn generic_with_rows<C, E>(
     conn: &mut C,
     cts: &ContentTypes,
     registry: &'static Registry,
@@ -188,19 +191,21 @@ fn generic_with_rows<C, E>(
     removed: Removed<'_, E>,
 ) -> Result<Vec<GenericDependent<'static>>>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-    E: QueryFragment<C::Backend>,
+    C: Conn,
+    E: QueryFragment<C::Backend> + Sync,
 {
     let generic = generic_dependents_of(registry, model);
     if generic.is_empty() {
         return Ok(generic);
     }
     // Deletes run on the primary: the content type is read there.
-    let Some(ct) = cts.existing_id_for_def(&mut Connections::new(conn, cts), model)? else {
+    let Some(ct) = cts
+        .existing_id_for_def(&mut Connections::new(conn, cts), model)
+        .await?
+    else {
         return Ok(Vec::new());
     };
-    let found = probe::with_rows(conn, ct, &generic, removed)?;
+    let found = probe::with_rows(conn, ct, &generic, removed).await?;
     Ok(generic
         .into_iter()
         .zip(found)
@@ -229,37 +234,41 @@ fn protected_rows(model: &ModelDef, field: &str, keys: Vec<PkValue>) -> Protecte
 
 /// Deletes the rows of `model` matching `cond` and `extra`, with what cascades from them: one
 /// `DELETE` when nothing does, else a `SELECT` of their keys and the cascade.
-pub(crate) fn delete_matching<D: Db, E: QueryFragment<D::Backend>>(
+pub(crate) async fn delete_matching<D, E>(
     db: &mut D,
     model: &'static ModelDef,
     cond: Cond,
     extra: E,
-) -> Result<Deleted> {
+) -> Result<Deleted>
+where
+    D: Db + ?Sized,
+    E: QueryFragment<D::Backend> + Send + Sync,
+{
     let (conn, cts) = db.parts();
-    if !collects(conn, cts, cts.registry()?, model, &cond, &extra)? {
-        let rows = Delete {
-            table: model.table.name.as_ref(),
-            cond,
-            extra,
-        }
-        .execute(conn)?;
+    if !collects(conn, cts, cts.registry()?, model, &cond, &extra).await? {
+        let rows = conn
+            .execute_statement(Delete {
+                table: model.table.name.as_ref(),
+                cond,
+                extra,
+            })
+            .await?;
         return Ok(Deleted::single(model, rows));
     }
-    let keys = keys_matching(conn, model, cond, extra)?;
-    delete_by_keys(db, model, &keys)
+    let keys = keys_matching(conn, model, cond, extra).await?;
+    delete_by_keys(db, model, &keys).await
 }
 
 /// The primary keys of the rows of `model` matching `cond` and `extra`.
-pub(crate) fn keys_matching<C, E>(
+pub(crate) async fn keys_matching<C, E>(
     conn: &mut C,
     model: &'static ModelDef,
     cond: Cond,
     extra: E,
 ) -> Result<Vec<PkValue>>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-    E: QueryFragment<C::Backend>,
+    C: Conn,
+    E: QueryFragment<C::Backend> + Send,
 {
     let pk = primary_key(model)?;
     let query = SelectColumns {
@@ -269,7 +278,7 @@ where
         extra,
         ordered: true,
     };
-    load_keys(conn, query, pk.sql_type)
+    load_keys(conn, query, pk.sql_type).await
 }
 
 /// The foreign keys of registered models that point at `model`'s primary key and that the
@@ -302,7 +311,7 @@ struct Collector<'a> {
 }
 
 impl Collector<'_> {
-    fn delete<C>(
+    async fn delete<C>(
         &mut self,
         conn: &mut C,
         model: &'static ModelDef,
@@ -310,8 +319,7 @@ impl Collector<'_> {
         depth: usize,
     ) -> Result<()>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let seen = self.seen.entry(model.table.name.as_ref()).or_default();
         let keys: Vec<PkValue> = keys
@@ -334,20 +342,23 @@ impl Collector<'_> {
             self.registry,
             model,
             Removed::<NoFilter>::Keys(&keys),
-        )?;
-        self.refuse_protected(conn, model, &keys, &generic)?;
-        self.generic_foreign_keys(conn, model, &keys, &generic, depth)?;
-        self.foreign_keys(conn, model, &keys, depth)?;
+        )
+        .await?;
+        self.refuse_protected(conn, model, &keys, &generic).await?;
+        self.generic_foreign_keys(conn, model, &keys, &generic, depth)
+            .await?;
+        self.foreign_keys(conn, model, &keys, depth).await?;
         let pk = primary_key(model)?;
         let values = values_of(pk, &keys);
         let mut rows = 0;
         for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
-            rows += Delete {
-                table: model.table.name.as_ref(),
-                cond: Cond::In(Col::of(model, pk.name.as_ref()), chunk.to_vec()),
-                extra: NoFilter,
-            }
-            .execute(conn)?;
+            rows += conn
+                .execute_statement(Delete {
+                    table: model.table.name.as_ref(),
+                    cond: Cond::In(Col::of(model, pk.name.as_ref()), chunk.to_vec()),
+                    extra: NoFilter,
+                })
+                .await?;
         }
         self.deleted.add(model, rows);
         Ok(())
@@ -356,7 +367,7 @@ impl Collector<'_> {
     /// Refuses the delete, before anything is deleted, when rows of other models refer to
     /// `keys` through a generic foreign key or a foreign key that is `on_delete = restrict`
     /// for `model`: every such field, with the keys of its rows.
-    fn refuse_protected<C>(
+    async fn refuse_protected<C>(
         &mut self,
         conn: &mut C,
         model: &'static ModelDef,
@@ -364,14 +375,13 @@ impl Collector<'_> {
         generic: &[GenericDependent<'static>],
     ) -> Result<()>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let mut dependents = Vec::new();
         for d in generic.iter().filter(|d| d.on_delete == OnDelete::Restrict) {
             let mut rows = Vec::new();
-            for cond in self.generic_conds::<C>(conn, model, keys, d)? {
-                rows.extend(keys_matching(conn, d.through, cond, NoFilter)?);
+            for cond in self.generic_conds::<C>(conn, model, keys, d).await? {
+                rows.extend(keys_matching(conn, d.through, cond, NoFilter).await?);
             }
             if !rows.is_empty() {
                 dependents.push(protected_rows(d.through, &d.gfk.name, rows));
@@ -385,7 +395,7 @@ impl Collector<'_> {
             let values = values_of(column, keys);
             for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
                 let cond = Cond::In(Col::of(from, column.name.as_ref()), chunk.to_vec());
-                rows.extend(keys_matching(conn, from, cond, NoFilter)?);
+                rows.extend(keys_matching(conn, from, cond, NoFilter).await?);
             }
             if !rows.is_empty() {
                 dependents.push(protected_rows(from, &column.field, rows));
@@ -402,7 +412,7 @@ impl Collector<'_> {
 
     /// The conditions, one per chunk of keys, selecting the rows of `d` that point at
     /// `keys` of `model`.
-    fn generic_conds<C>(
+    async fn generic_conds<C>(
         &self,
         conn: &mut C,
         model: &'static ModelDef,
@@ -410,12 +420,12 @@ impl Collector<'_> {
         d: &GenericDependent<'static>,
     ) -> Result<Vec<Cond>>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let ct = self
             .cts
-            .id_for_def(&mut Connections::new(conn, self.cts), model)?;
+            .id_for_def(&mut Connections::new(conn, self.cts), model)
+            .await?;
         let oid = column(d.through, &d.gfk.fk_column)?;
         let object_ids = values_of(oid, keys);
         Ok(key_chunks::<C::Backend>(&object_ids, FRAMEWORK_BINDS)
@@ -434,7 +444,7 @@ impl Collector<'_> {
     /// The rows of every generic foreign key that points at `keys` of `model`, as its policy
     /// for `model` says: deleted (`cascade`) or their generic foreign key set to NULL
     /// (`set_null`); `restrict` was checked before.
-    fn generic_foreign_keys<C>(
+    async fn generic_foreign_keys<C>(
         &mut self,
         conn: &mut C,
         model: &'static ModelDef,
@@ -443,8 +453,7 @@ impl Collector<'_> {
         depth: usize,
     ) -> Result<()>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         for d in generic {
             if !matches!(d.on_delete, OnDelete::Cascade | OnDelete::SetNull) {
@@ -461,11 +470,11 @@ impl Collector<'_> {
                     )));
                 }
             }
-            for cond in self.generic_conds::<C>(conn, model, keys, d)? {
+            for cond in self.generic_conds::<C>(conn, model, keys, d).await? {
                 match d.on_delete {
-                    OnDelete::Cascade => self.related(conn, d.through, cond, depth)?,
+                    OnDelete::Cascade => self.related(conn, d.through, cond, depth).await?,
                     _ => {
-                        Update {
+                        conn.execute_statement(Update {
                             table: d.through.table.name.as_ref(),
                             set: vec![
                                 (d.gfk.ct_column.as_ref(), Value::Null),
@@ -473,8 +482,8 @@ impl Collector<'_> {
                             ],
                             cond,
                             extra: NoFilter,
-                        }
-                        .execute(conn)?;
+                        })
+                        .await?;
                     }
                 }
             }
@@ -483,7 +492,7 @@ impl Collector<'_> {
     }
 
     /// The rows of other models whose foreign keys point at `keys`.
-    fn foreign_keys<C>(
+    async fn foreign_keys<C>(
         &mut self,
         conn: &mut C,
         model: &'static ModelDef,
@@ -491,8 +500,7 @@ impl Collector<'_> {
         depth: usize,
     ) -> Result<()>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
         let referencing: Vec<_> = incoming(self.registry, model).collect();
         for (from, column, on_delete) in referencing {
@@ -500,15 +508,15 @@ impl Collector<'_> {
             for chunk in key_chunks::<C::Backend>(&values, FRAMEWORK_BINDS) {
                 let cond = Cond::In(Col::of(from, column.name.as_ref()), chunk.to_vec());
                 match on_delete {
-                    OnDelete::Cascade => self.related(conn, from, cond, depth)?,
+                    OnDelete::Cascade => self.related(conn, from, cond, depth).await?,
                     OnDelete::SetNull => {
-                        Update {
+                        conn.execute_statement(Update {
                             table: from.table.name.as_ref(),
                             set: vec![(column.name.as_ref(), Value::Null)],
                             cond,
                             extra: NoFilter,
-                        }
-                        .execute(conn)?;
+                        })
+                        .await?;
                     }
                     // Checked before anything was deleted.
                     OnDelete::Restrict | OnDelete::NoAction => {}
@@ -520,7 +528,7 @@ impl Collector<'_> {
 
     /// Deletes the rows of `related` matching `cond`: at once when nothing cascades from
     /// them, else collected by key first.
-    fn related<C>(
+    async fn related<C>(
         &mut self,
         conn: &mut C,
         related: &'static ModelDef,
@@ -528,21 +536,33 @@ impl Collector<'_> {
         depth: usize,
     ) -> Result<()>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
+        C: Conn,
     {
-        if !collects(conn, self.cts, self.registry, related, &cond, &NoFilter)? {
-            let rows = Delete {
-                table: related.table.name.as_ref(),
-                cond,
-                extra: NoFilter,
-            }
-            .execute(conn)?;
+        if !collects(conn, self.cts, self.registry, related, &cond, &NoFilter).await? {
+            let rows = conn
+                .execute_statement(Delete {
+                    table: related.table.name.as_ref(),
+                    cond,
+                    extra: NoFilter,
+                })
+                .await?;
             self.deleted.add(related, rows);
             return Ok(());
         }
-        let keys = keys_matching(conn, related, cond, NoFilter)?;
-        self.delete(conn, related, keys, depth + 1)
+        let keys = keys_matching(conn, related, cond, NoFilter).await?;
+        self.delete_boxed(conn, related, keys, depth + 1).await
+    }
+
+    /// [`Collector::delete`] one cascade level down, boxed: the cascade recurses, and a
+    /// recursive `async fn` needs the indirection (one allocation per level, no statement).
+    fn delete_boxed<'s, C: Conn>(
+        &'s mut self,
+        conn: &'s mut C,
+        model: &'static ModelDef,
+        keys: Vec<PkValue>,
+        depth: usize,
+    ) -> BoxFuture<'s, Result<()>> {
+        Box::pin(self.delete(conn, model, keys, depth))
     }
 }
 
@@ -566,25 +586,25 @@ fn values_of(column: &ColumnDef, keys: &[PkValue]) -> Vec<Value> {
 }
 
 /// Loads one key column of type `sql_type`.
-pub(crate) fn load_keys<C, Q>(conn: &mut C, query: Q, sql_type: SqlType) -> Result<Vec<PkValue>>
+pub(crate) async fn load_keys<C, Q>(
+    conn: &mut C,
+    query: Q,
+    sql_type: SqlType,
+) -> Result<Vec<PkValue>>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-    Q: QueryFragment<C::Backend>
-        + diesel::query_builder::QueryId
-        + diesel::query_builder::Query<SqlType = diesel::sql_types::Untyped>
-        + RunQueryDsl<C>,
+    C: Conn,
+    Q: QueryFragment<C::Backend> + QueryId + Query<SqlType = Untyped> + Send,
 {
     fn keys<K: contenttypes_core::keys::Key>(rows: Vec<Scalar<K>>) -> Vec<PkValue> {
         rows.into_iter().map(|r| r.0.to_pk_value()).collect()
     }
     Ok(match sql_type {
-        SqlType::SmallInt => keys::<i16>(query.load(conn)?),
-        SqlType::Integer => keys::<i32>(query.load(conn)?),
-        SqlType::BigInt => keys::<i64>(query.load(conn)?),
-        SqlType::Text | SqlType::Varchar(_) => keys::<String>(query.load(conn)?),
+        SqlType::SmallInt => keys::<i16>(conn.load_rows(query).await?),
+        SqlType::Integer => keys::<i32>(conn.load_rows(query).await?),
+        SqlType::BigInt => keys::<i64>(conn.load_rows(query).await?),
+        SqlType::Text | SqlType::Varchar(_) => keys::<String>(conn.load_rows(query).await?),
         #[cfg(feature = "uuid")]
-        SqlType::Uuid => keys::<uuid::Uuid>(query.load(conn)?),
+        SqlType::Uuid => keys::<uuid::Uuid>(conn.load_rows(query).await?),
         other => {
             return Err(Error::InvalidArgument(format!(
                 "a `{}` column cannot hold keys",

@@ -16,12 +16,12 @@
 use contenttypes_core::generic_on_delete::GenericDependent;
 use contenttypes_core::ir::ModelDef;
 use contenttypes_core::keys::{join_needs_text_cast, PkValue};
-use diesel::connection::LoadConnection;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{Connection, QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use super::{column, primary_key, values_of};
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::error::Result;
 use crate::field::{Scalar, Value};
 use crate::query::{max_keys, statement_node, walk_where, Col, Cond, FRAMEWORK_BINDS};
@@ -43,16 +43,15 @@ const TERMS: usize = 62;
 
 /// Whether each of `generic` has rows pointing at the removed rows, whose model's content type
 /// is `ct`.
-pub(crate) fn with_rows<C, E>(
+pub(crate) async fn with_rows<C, E>(
     conn: &mut C,
     ct: i32,
     generic: &[GenericDependent<'static>],
     removed: Removed<'_, E>,
 ) -> Result<Vec<bool>>
 where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-    E: QueryFragment<C::Backend>,
+    C: Conn,
+    E: QueryFragment<C::Backend> + Sync,
 {
     let mut found = vec![false; generic.len()];
     // A condition is bound once per term: as many terms per statement as keep its
@@ -100,7 +99,8 @@ where
                         ct: Value::Integer(ct),
                         terms,
                     };
-                    mark(&mut found[offset..], probe.mask(conn)?);
+                    let mask = probe.mask(conn).await?;
+                    mark(&mut found[offset..], mask);
                 }
             }
             Removed::Matching {
@@ -123,7 +123,8 @@ where
                     ct: Value::Integer(ct),
                     terms,
                 };
-                mark(&mut found[offset..], probe.mask(conn)?);
+                let mask = probe.mask(conn).await?;
+                mark(&mut found[offset..], mask);
             }
         }
     }
@@ -179,13 +180,12 @@ enum TermKeys<'a, E> {
 }
 
 impl<E> Probe<'_, E> {
-    fn mask<C>(&self, conn: &mut C) -> Result<i64>
+    async fn mask<C>(&self, conn: &mut C) -> Result<i64>
     where
-        C: Connection + LoadConnection,
-        C::Backend: SupportedBackend,
-        E: QueryFragment<C::Backend>,
+        C: Conn,
+        E: QueryFragment<C::Backend> + Sync,
     {
-        let rows: Vec<Scalar<i64>> = ProbeQuery(self).load(conn)?;
+        let rows: Vec<Scalar<i64>> = conn.load_rows(ProbeQuery(self)).await?;
         Ok(rows.first().map_or(0, |r| r.0))
     }
 }

@@ -19,11 +19,11 @@ pub use stale::{remove_stale_content_types, stale_content_types, RemovedStale, S
 
 use contenttypes_core::ir::{ColumnDef, GenericForeignKeyDef, ModelDef};
 use contenttypes_core::registry::Registry;
-use diesel::connection::LoadConnection;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{Connection, QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::error::{Error, Result};
 use crate::load_targets::Pair;
 use crate::query::{statement_node, walk_where, Col, Cond, NoFilter};
@@ -107,20 +107,17 @@ impl<DB: SupportedBackend> QueryFragment<DB> for CountPerContentType {
 
 /// The rows of `gfk` per content type id (rows with no content type left out), among the
 /// rows matching `cond`: one statement.
-pub(crate) fn count_per_content_type<C>(
+pub(crate) async fn count_per_content_type<C: Conn>(
     conn: &mut C,
     gfk: &Gfk,
     cond: Cond,
-) -> Result<Vec<(i32, i64)>>
-where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-{
-    let rows: Vec<Pair<i64>> = CountPerContentType {
-        ct: gfk.ct_col(),
-        cond,
-    }
-    .load(conn)?;
+) -> Result<Vec<(i32, i64)>> {
+    let rows: Vec<Pair<i64>> = conn
+        .load_rows(CountPerContentType {
+            ct: gfk.ct_col(),
+            cond,
+        })
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|Pair(ct, n)| Some((ct?, n.unwrap_or(0))))

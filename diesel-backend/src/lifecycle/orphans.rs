@@ -6,12 +6,12 @@ use std::ops::ControlFlow;
 use contenttypes_core::ddl::Dialect;
 use contenttypes_core::ir::{ColumnDef, ModelDef};
 use contenttypes_core::keys::{join_needs_text_cast, object_id_can_hold};
-use diesel::connection::LoadConnection;
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{Connection, QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use super::{count_per_content_type, generic_foreign_keys, Gfk};
 use crate::backend::{Binds, SupportedBackend};
+use crate::conn::{first, Conn};
 use crate::db::Db;
 use crate::delete::{collect, load_keys, Deleted};
 use crate::error::{Error, Result};
@@ -157,8 +157,14 @@ impl SweepControl for ControlFlow<()> {
 /// # Ok(())
 /// # }
 /// ```
-pub fn orphans(db: &mut impl Db) -> Result<Vec<OrphanCount>> {
-    Ok(find(&mut db.connections())?
+pub fn orphans<D: Db>(db: &mut D) -> crate::Output<'_, D, Result<Vec<OrphanCount>>> {
+    D::drive(orphans_op(db))
+}
+
+/// [`orphans`]'s operation.
+pub(crate) async fn orphans_op<D: Db>(db: &mut D) -> Result<Vec<OrphanCount>> {
+    Ok(find(&mut db.connections())
+        .await?
         .into_iter()
         .map(|(_, _, count)| count)
         .collect())
@@ -169,23 +175,19 @@ pub fn orphans(db: &mut impl Db) -> Result<Vec<OrphanCount>> {
 type Found = (Gfk, Option<&'static ModelDef>, OrphanCount);
 
 /// The orphan counts, read where `conns` sends reads.
-fn find<C>(conns: &mut Connections<'_, C>) -> Result<Vec<Found>>
-where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-{
+async fn find<C: Conn>(conns: &mut Connections<'_, C>) -> Result<Vec<Found>> {
     let cts = conns.content_types();
     let gfks = generic_foreign_keys(cts.registry()?)?;
     let mut per_gfk = Vec::with_capacity(gfks.len());
     let mut ids = Vec::new();
     for gfk in gfks {
-        let counts = count_per_content_type(conns.for_read(), &gfk, Cond::True)?;
+        let counts = count_per_content_type(conns.for_read(), &gfk, Cond::True).await?;
         ids.extend(counts.iter().map(|(ct, _)| *ct));
         per_gfk.push((gfk, counts));
     }
     ids.sort_unstable();
     ids.dedup();
-    let content_types = cts.for_ids(conns, &ids)?;
+    let content_types = cts.for_ids(conns, &ids).await?;
     let mut out = Vec::new();
     for (gfk, counts) in per_gfk {
         for (ct, rows) in counts {
@@ -196,7 +198,8 @@ where
                 (Some(_), None) => (OrphanKind::StaleContentType, rows),
                 (Some(_), Some(target)) => {
                     let query = OrphanRows::new(&gfk, ct, target, Shape::Count)?;
-                    let Scalar(n) = query.get_result::<Scalar<i64>>(conns.for_read())?;
+                    let Scalar(n) =
+                        first(conns.for_read().load_rows::<_, Scalar<i64>>(query).await)?;
                     (OrphanKind::MissingTarget, n)
                 }
             };
@@ -225,9 +228,10 @@ where
 /// [`OrphanKind::StaleContentType`]) in batches of at most `options.batch` rows: each batch
 /// selects the keys of up to `batch` orphans and deletes them through the deletion collector,
 /// in one transaction, then `progress` is called (returning `ControlFlow::Break(())` stops
-/// the sweep there: [`SweepControl`]). Memory stays O(batch); an interrupted sweep (stopped,
-/// failed or killed) leaves whole batches deleted, and running it again finds what is left.
-/// With `options.dry_run` it only counts ([`orphans`]) and `progress` is not called.
+/// the sweep there: [`SweepControl`]; it is `Send`, as the sweep holds it). Memory stays
+/// O(batch); an interrupted sweep (stopped, failed or killed) leaves whole batches deleted,
+/// and running it again finds what is left. With `options.dry_run` it only counts
+/// ([`orphans`]) and `progress` is not called.
 ///
 /// Statements: those of [`orphans`], then per batch one `SELECT <key> ... ORDER BY <key>
 /// LIMIT ?` (the anti-join) and one `DELETE` (more when something cascades from the rows);
@@ -259,10 +263,19 @@ where
 /// # Ok(())
 /// # }
 /// ```
-pub fn sweep_orphans<D: Db, R: SweepControl>(
+pub fn sweep_orphans<'a, D: Db, R: SweepControl + 'a>(
+    db: &'a mut D,
+    options: SweepOptions,
+    progress: impl FnMut(&SweepProgress) -> R + Send + 'a,
+) -> crate::Output<'a, D, Result<SweepReport>> {
+    D::drive(sweep_orphans_op(db, options, progress))
+}
+
+/// [`sweep_orphans`]'s operation.
+pub(crate) async fn sweep_orphans_op<D: Db, R: SweepControl>(
     db: &mut D,
     options: SweepOptions,
-    mut progress: impl FnMut(&SweepProgress) -> R,
+    mut progress: impl FnMut(&SweepProgress) -> R + Send,
 ) -> Result<SweepReport> {
     if options.batch == 0 {
         return Err(Error::InvalidArgument(
@@ -272,7 +285,7 @@ pub fn sweep_orphans<D: Db, R: SweepControl>(
     // What the sweep deletes is read on the primary, as its batches are.
     let found = {
         let (primary, cts) = db.parts();
-        find(&mut Connections::new(primary, cts))?
+        find(&mut Connections::new(primary, cts)).await?
     };
     let mut report = SweepReport {
         orphans: found.iter().map(|(_, _, c)| c.clone()).collect(),
@@ -299,9 +312,13 @@ pub fn sweep_orphans<D: Db, R: SweepControl>(
         loop {
             // The keys are read in the batch's transaction, so a retried batch reads again.
             let (n, deleted) = transaction::atomic_retry(db, |db| {
-                let keys = load_keys(db.parts().0, query.clone(), pk)?;
-                Ok((keys.len(), collect(db, model, keys)?))
-            })?;
+                let query = query.clone();
+                Box::pin(async move {
+                    let keys = load_keys(db.parts().0, query, pk).await?;
+                    Ok((keys.len(), collect(db, model, keys).await?))
+                })
+            })
+            .await?;
             if n == 0 {
                 break;
             }

@@ -1,13 +1,8 @@
 //! Stale content types: rows of `django_content_type` whose model is not registered (a model
 //! renamed or removed), Django's `remove_stale_contenttypes`.
 
-use contenttypes_core::content_type as ct_table;
-use contenttypes_core::keys::PkValue;
-use diesel::connection::LoadConnection;
-use diesel::{Connection, RunQueryDsl};
-
 use super::{count_per_content_type, generic_foreign_keys};
-use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::content_types::ContentTypes;
 use crate::db::Db;
@@ -16,6 +11,8 @@ use crate::error::Result;
 use crate::field::Value;
 use crate::model::Loaded;
 use crate::query::{Cond, Select};
+use contenttypes_core::content_type as ct_table;
+use contenttypes_core::keys::PkValue;
 
 /// A row of `django_content_type` whose model is not registered, and the generic rows that
 /// point at it.
@@ -89,9 +86,20 @@ pub struct RemovedStale {
 /// # Ok(())
 /// # }
 /// ```
-pub fn stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleContentType>> {
+pub fn stale_content_types<'a, D: Db>(
+    db: &'a mut D,
+    keep: &'a [&'a str],
+) -> crate::Output<'a, D, Result<Vec<StaleContentType>>> {
+    D::drive(stale_content_types_op(db, keep))
+}
+
+/// [`stale_content_types`]'s operation.
+pub(crate) async fn stale_content_types_op<D: Db>(
+    db: &mut D,
+    keep: &[&str],
+) -> Result<Vec<StaleContentType>> {
     let (conn, cts) = db.parts_for_read();
-    let mut stale = list(conn, cts, keep)?;
+    let mut stale = list(conn, cts, keep).await?;
     if stale.is_empty() {
         return Ok(stale);
     }
@@ -99,7 +107,7 @@ pub fn stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleC
     for gfk in generic_foreign_keys(cts.registry()?)? {
         let label = format!("{}.{}", gfk.model_label(), gfk.def.name);
         let cond = Cond::In(gfk.ct_col(), ids.clone());
-        for (ct, rows) in count_per_content_type(conn, &gfk, cond)? {
+        for (ct, rows) in count_per_content_type(conn, &gfk, cond).await? {
             if let Some(s) = stale.iter_mut().find(|s| s.id == ct) {
                 s.dependents.push((label.clone(), rows));
             }
@@ -138,10 +146,21 @@ pub fn stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Vec<StaleC
 /// # Ok(())
 /// # }
 /// ```
-pub fn remove_stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<RemovedStale> {
+pub fn remove_stale_content_types<'a, D: Db>(
+    db: &'a mut D,
+    keep: &'a [&'a str],
+) -> crate::Output<'a, D, Result<RemovedStale>> {
+    D::drive(remove_stale_content_types_op(db, keep))
+}
+
+/// [`remove_stale_content_types`]'s operation.
+pub(crate) async fn remove_stale_content_types_op<D: Db>(
+    db: &mut D,
+    keep: &[&str],
+) -> Result<RemovedStale> {
     // What is deleted is read on the primary, where it is deleted.
     let (primary, cts) = db.parts();
-    let content_types = list(primary, cts, keep)?;
+    let content_types = list(primary, cts, keep).await?;
     if content_types.is_empty() {
         return Ok(RemovedStale::default());
     }
@@ -149,7 +168,7 @@ pub fn remove_stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Rem
         .iter()
         .map(|s| PkValue::Int(i64::from(s.id)))
         .collect();
-    let deleted = delete_by_keys(db, ct_table::DEF, &keys)?;
+    let deleted = delete_by_keys(db, ct_table::DEF, &keys).await?;
     db.parts().1.clear_cache();
     Ok(RemovedStale {
         content_types,
@@ -158,14 +177,14 @@ pub fn remove_stale_content_types(db: &mut impl Db, keep: &[&str]) -> Result<Rem
 }
 
 /// The stale content types, without their dependents: one `SELECT` on `conn`.
-fn list<C>(conn: &mut C, cts: &ContentTypes, keep: &[&str]) -> Result<Vec<StaleContentType>>
-where
-    C: Connection + LoadConnection,
-    C::Backend: SupportedBackend,
-{
+async fn list<C: Conn>(
+    conn: &mut C,
+    cts: &ContentTypes,
+    keep: &[&str],
+) -> Result<Vec<StaleContentType>> {
     let registry = cts.registry()?;
     let def = ct_table::DEF;
-    let rows: Vec<Loaded<ContentType>> = Select::new(def, Cond::True).load(conn)?;
+    let rows: Vec<Loaded<ContentType>> = conn.load_rows(Select::new(def, Cond::True)).await?;
     Ok(rows
         .into_iter()
         .map(|Loaded(ct)| ct)

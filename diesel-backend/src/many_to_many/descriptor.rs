@@ -8,10 +8,10 @@ use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use diesel::deserialize::{self, QueryableByName};
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::row::NamedRow;
-use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
 use crate::columns::RowRef;
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::error::Result;
 use crate::field::{FieldType, Value};
@@ -193,13 +193,21 @@ where
     /// User::FAVOURITES.prefetch(&mut conn, &users)?;
     /// let _strict = contenttypes::strict_loading(); // a query now would be an error
     /// for user in &users {
-    ///     assert_eq!(user.favourites().of::<Movie>(&mut conn)?, [alien.clone()]);
+    ///     assert_eq!(user.favourites().of::<Movie, _>(&mut conn)?, [alien.clone()]);
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub fn prefetch(&self, db: &mut impl Db, sources: &[P]) -> Result<()> {
-        let per_source = self.load_for(db, sources)?;
+    pub fn prefetch<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
+        sources: &'f [P],
+    ) -> crate::Output<'f, D, Result<()>> {
+        D::drive(self.prefetch_op(db, sources))
+    }
+
+    pub(crate) async fn prefetch_op<D: Db>(&self, db: &mut D, sources: &[P]) -> Result<()> {
+        let per_source = self.load_for_op(db, sources).await?;
         for (source, targets) in sources.iter().zip(per_source) {
             (self.field)(source).set_prefetched(targets);
         }
@@ -208,7 +216,19 @@ where
 
     /// The targets of each of `sources`, in the order of `sources` (each one's grouped by
     /// model), stored nowhere: [`GenericManyToManyDescriptor::prefetch`]'s queries.
-    pub fn load_for<D: Db>(&self, db: &mut D, sources: &[P]) -> Result<Vec<Vec<TargetOf<C, K>>>> {
+    pub fn load_for<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
+        sources: &'f [P],
+    ) -> crate::Output<'f, D, Result<Vec<Vec<TargetOf<C, K>>>>> {
+        D::drive(self.load_for_op(db, sources))
+    }
+
+    pub(crate) async fn load_for_op<D: Db>(
+        &self,
+        db: &mut D,
+        sources: &[P],
+    ) -> Result<Vec<Vec<TargetOf<C, K>>>> {
         let through = Through::of::<P, C, K>()?;
         let keys: Vec<PkValue> = sources.iter().map(|s| s.pk().to_pk_value()).collect();
         let mut seen = HashSet::new();
@@ -230,13 +250,16 @@ where
                 extra: NoFilter,
                 ordered: false,
             };
-            links.extend(query.load::<SourceLink<P::Pk, C::ObjectId>>(db.connection_for_read())?);
+            let read: Vec<SourceLink<P::Pk, C::ObjectId>> =
+                db.connection_for_read().load_rows(query).await?;
+            links.extend(read);
         }
         let groups = load_groups::<C::Targets, _, _>(
             db,
             links.len(),
             links.iter().map(|l| (l.1, l.2.as_ref())),
-        )?;
+        )
+        .await?;
         let mut by_source: FxHashMap<PkValue, Vec<TargetOf<C, K>>> = FxHashMap::default();
         for group in &groups {
             for &(row, place) in &group.ids.members {

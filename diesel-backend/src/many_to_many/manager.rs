@@ -2,12 +2,13 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Mutex;
 
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
-use diesel::RunQueryDsl;
 
 use crate::backend::sealed::Sealed;
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::delete;
@@ -71,6 +72,13 @@ type TargetOf<C, const K: u64> = <<C as GenericForeignKeyField<K>>::Targets as T
 /// A link as the through model stores it: the target's content type id and object id.
 type LinkOf<C, const K: u64> = (i32, <C as GenericForeignKeyField<K>>::ObjectId);
 
+/// A target of the relation, as given to `add`, `remove` and `set`.
+type TargetTo<C, const K: u64> =
+    Target<<C as GenericForeignKeyField<K>>::ObjectId, <C as GenericForeignKeyField<K>>::Targets>;
+
+/// What makes a through row for a target (`add_with`, `set_with`).
+type MakeRow<'m, C, const K: u64> = dyn FnMut(TargetTo<C, K>) -> <C as Model>::New + Send + 'm;
+
 impl<'a, P, C, const K: u64> GenericManyToManyManager<'a, P, C, K>
 where
     P: Model,
@@ -85,14 +93,11 @@ where
     /// The targets' links, each once, in the order given. Their content types are looked up
     /// here (0 queries once cached), outside any transaction: creating one is a write of its
     /// own.
-    fn resolve<D: Db>(
-        db: &mut D,
-        targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
-    ) -> Result<Vec<LinkOf<C, K>>> {
+    async fn resolve<D: Db>(db: &mut D, targets: Vec<TargetTo<C, K>>) -> Result<Vec<LinkOf<C, K>>> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for target in targets {
-            target.__resolve(db)?;
+            target.__resolve(db).await?;
             let ct = *target.__ct().map_err(|e| Error::Internal(e.to_string()))?;
             if seen.insert((ct, target.object_id().to_pk_value())) {
                 out.push((ct, target.object_id().clone()));
@@ -118,25 +123,42 @@ where
     /// let all = user.favourites().all(&mut conn)?;
     /// assert_eq!(all.len(), 2);
     /// assert!(all.contains(&FavouriteTarget::Movie(movie.into())));
-    /// assert_eq!(user.favourites().of::<Book>(&mut conn)?, [book]);
+    /// assert_eq!(user.favourites().of::<Book, _>(&mut conn)?, [book]);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn all(&self, db: &mut impl Db) -> Result<Vec<TargetOf<C, K>>> {
+    pub fn all<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
+    ) -> crate::Output<'f, D, Result<Vec<TargetOf<C, K>>>> {
+        D::drive(self.all_op(db))
+    }
+
+    pub(crate) async fn all_op<D: Db>(&self, db: &mut D) -> Result<Vec<TargetOf<C, K>>> {
         if let Some(targets) = self.field.prefetched::<TargetOf<C, K>>() {
             return Ok(targets.as_ref().clone());
         }
         check_lazy_load(P::DEF, self.name)?;
         let through = Through::of::<P, C, K>()?;
         GenericForeignKeyDescriptor::<C, K>::new()
-            .load_targets(db, LinkCondition::<C>::of_source(&through, self.key()))
+            .load_targets_op(db, LinkCondition::<C>::of_source(&through, self.key()))
+            .await
     }
 
     /// The targets of one model, in key order: 1 query, `SELECT <T>.* FROM <T> WHERE <key>
     /// IN (SELECT <object id> FROM <through> WHERE <content type> = <T's> AND <source> = ?)`
     /// (the key cast to text on PostgreSQL when the object id is text and the key is not),
     /// or 0 when prefetched.
-    pub fn of<T>(&self, db: &mut impl Db) -> Result<Vec<T>>
+    pub fn of<'f, T, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<Vec<T>>>
+    where
+        T: Model + Clone,
+        C::ObjectId: ObjectIdFor<T, T::Pk>,
+        C::Targets: Admits<T>,
+    {
+        D::drive(self.of_op::<T, D>(db))
+    }
+
+    pub(crate) async fn of_op<T, D: Db>(&self, db: &mut D) -> Result<Vec<T>>
     where
         T: Model + Clone,
         C::ObjectId: ObjectIdFor<T, T::Pk>,
@@ -153,7 +175,7 @@ where
         }
         check_lazy_load(P::DEF, self.name)?;
         let through = Through::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<T>(db)?;
+        let ct = ContentType::id_for_model_op::<T, _>(db).await?;
         let correlation = Correlation::Generic {
             link: Link::of::<T, C, K>()?,
             parent: T::DEF,
@@ -162,25 +184,41 @@ where
         };
         let links = LinkCondition::<C>::of_source(&through, self.key());
         let filter = RelationFilter::<T, C, _>::new(correlation, links, false);
-        let rows: Vec<Loaded<T>> = Select::new(T::DEF, Cond::True)
-            .with_extra(filter)
-            .load(db.connection_for_read())?;
+        let query = Select::new(T::DEF, Cond::True).with_extra(filter);
+        let rows: Vec<Loaded<T>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// How many links the object has (a link whose target row is gone counts): 1 query, or
     /// 0 when prefetched (then the targets found).
-    pub fn count(&self, db: &mut impl Db) -> Result<i64> {
+    pub fn count<'f, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<i64>> {
+        D::drive(self.count_op(db))
+    }
+
+    pub(crate) async fn count_op<D: Db>(&self, db: &mut D) -> Result<i64> {
         if let Some(targets) = self.field.prefetched::<TargetOf<C, K>>() {
             return Ok(targets.len() as i64);
         }
         check_lazy_load(P::DEF, self.name)?;
         let through = Through::of::<P, C, K>()?;
-        self.count_links(db, through.of_source(self.key()))
+        self.count_links(db, through.of_source(self.key())).await
     }
 
     /// Whether `target` is one of the object's targets: 1 query, or 0 when prefetched.
-    pub fn contains<T>(&self, db: &mut impl Db, target: &T) -> Result<bool>
+    pub fn contains<'f, T, D: Db>(
+        &'f self,
+        db: &'f mut D,
+        target: &'f T,
+    ) -> crate::Output<'f, D, Result<bool>>
+    where
+        T: Model,
+        C::ObjectId: ObjectIdFor<T, T::Pk>,
+        C::Targets: Admits<T>,
+    {
+        D::drive(self.contains_op(db, target))
+    }
+
+    pub(crate) async fn contains_op<T, D: Db>(&self, db: &mut D, target: &T) -> Result<bool>
     where
         T: Model,
         C::ObjectId: ObjectIdFor<T, T::Pk>,
@@ -195,21 +233,26 @@ where
         }
         check_lazy_load(P::DEF, self.name)?;
         let through = Through::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<T>(db)?;
+        let ct = ContentType::id_for_model_op::<T, _>(db).await?;
         let oid = <C::ObjectId as ObjectIdFor<T, T::Pk>>::from_key(target.pk()).to_value();
         let cond = through
             .of_source(self.key())
             .and(through.links_to(&[(ct, vec![oid])]));
-        Ok(self.count_links(db, cond)? > 0)
+        Ok(self.count_links(db, cond).await? > 0)
     }
 
-    fn count_links(&self, db: &mut impl Db, cond: Cond) -> Result<i64> {
+    async fn count_links<D: Db>(&self, db: &mut D, cond: Cond) -> Result<i64> {
         let query = Count {
             table: C::DEF.table.name.as_ref(),
             cond,
             extra: NoFilter,
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
+        Ok(crate::conn::first(
+            db.connection_for_read()
+                .load_rows::<_, Scalar<i64>>(query)
+                .await,
+        )?
+        .0)
     }
 
     /// Links the object to `targets`, of any mix of models (`Target::to(&movie)`); links
@@ -234,24 +277,37 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add(
-        &self,
-        db: &mut impl Db,
+    pub fn add<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
+    ) -> crate::Output<'f, D, Result<usize>> {
+        let targets: Vec<TargetTo<C, K>> = targets.into_iter().collect();
+        D::drive(self.add_op(db, targets))
+    }
+
+    pub(crate) async fn add_op<D: Db>(
+        &self,
+        db: &mut D,
+        targets: Vec<TargetTo<C, K>>,
     ) -> Result<usize> {
         let through = Through::of::<P, C, K>()?;
         check_bare_rows(&through)?;
-        let links = Self::resolve(db, targets)?;
+        let links = Self::resolve(db, targets).await?;
         if links.is_empty() {
             return Ok(0);
         }
         let rows = bare_rows::<C, K>(&links);
         let key = self.key();
+        let (rows, key) = (&rows[..], &key);
         // Retried like `set`: an insert's foreign key check waits on a concurrent `set`'s
         // lock of the source row, which may wait on this insert's new link (a deadlock).
         let added = transaction::atomic_retry(db, |db| {
-            insert_links::<C, _>(db, through, &key, LinkRows::Bare(&rows))
-        })?;
+            Box::pin(
+                async move { insert_links::<C, _>(db, through, key, LinkRows::Bare(rows)).await },
+            )
+        })
+        .await?;
         self.field.clear_prefetched();
         Ok(added)
     }
@@ -276,22 +332,38 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_with(
-        &self,
-        db: &mut impl Db,
+    pub fn add_with<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
-        mut make: impl FnMut(Target<C::ObjectId, C::Targets>) -> C::New,
+        make: impl FnMut(Target<C::ObjectId, C::Targets>) -> C::New + Send + 'f,
+    ) -> crate::Output<'f, D, Result<usize>> {
+        let targets: Vec<TargetTo<C, K>> = targets.into_iter().collect();
+        D::drive(self.add_with_op(db, targets, make))
+    }
+
+    pub(crate) async fn add_with_op<D: Db>(
+        &self,
+        db: &mut D,
+        targets: Vec<TargetTo<C, K>>,
+        mut make: impl FnMut(Target<C::ObjectId, C::Targets>) -> C::New + Send,
     ) -> Result<usize> {
         let through = Through::of::<P, C, K>()?;
-        let links = Self::resolve(db, targets)?;
+        let links = Self::resolve(db, targets).await?;
         if links.is_empty() {
             return Ok(0);
         }
-        let rows = made_rows::<C, K>(db, &links, &mut make)?;
+        let rows = made_rows::<C, K>(&links, &mut make);
+        // Other generic foreign keys the rows may hold.
+        insert::resolve_targets(db, &rows).await?;
         let key = self.key();
+        let (rows, key) = (&rows[..], &key);
         let added = transaction::atomic_retry(db, |db| {
-            insert_links::<C, _>(db, through, &key, LinkRows::Made(&rows))
-        })?;
+            Box::pin(
+                async move { insert_links::<C, _>(db, through, key, LinkRows::Made(rows)).await },
+            )
+        })
+        .await?;
         self.field.clear_prefetched();
         Ok(added)
     }
@@ -299,32 +371,52 @@ where
     /// Unlinks the object from `targets` (the through rows go; the targets stay). One
     /// `DELETE` (per parameter cap's worth of links on SQLite and MySQL), whatever the
     /// targets' models. Returns how many links were removed.
-    pub fn remove(
-        &self,
-        db: &mut impl Db,
+    pub fn remove<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
+    ) -> crate::Output<'f, D, Result<usize>> {
+        let targets: Vec<TargetTo<C, K>> = targets.into_iter().collect();
+        D::drive(self.remove_op(db, targets))
+    }
+
+    pub(crate) async fn remove_op<D: Db>(
+        &self,
+        db: &mut D,
+        targets: Vec<TargetTo<C, K>>,
     ) -> Result<usize> {
         let through = Through::of::<P, C, K>()?;
-        let links = Self::resolve(db, targets)?;
+        let links = Self::resolve(db, targets).await?;
         if links.is_empty() {
             return Ok(0);
         }
         let key = self.key();
+        let (links, key) = (&links[..], &key);
         let removed = transaction::atomic_retry(db, |db| {
-            delete_links::<C, K, _>(db, &through, &key, &links)
-        })?;
+            Box::pin(async move { delete_links::<C, K, _>(db, &through, key, links).await })
+        })
+        .await?;
         self.field.clear_prefetched();
         Ok(removed)
     }
 
     /// Unlinks the object from every target. 1 statement. Returns how many links were
     /// removed.
-    pub fn clear(&self, db: &mut impl Db) -> Result<usize> {
+    pub fn clear<'f, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<usize>> {
+        D::drive(self.clear_op(db))
+    }
+
+    pub(crate) async fn clear_op<D: Db>(&self, db: &mut D) -> Result<usize> {
         let through = Through::of::<P, C, K>()?;
         let cond = through.of_source(self.key());
+        let cond = &cond;
         let removed = transaction::atomic_retry(db, |db| {
-            Ok(delete::delete_matching(db, C::DEF, cond.clone(), NoFilter)?.of_def(C::DEF))
-        })?;
+            Box::pin(async move {
+                let deleted = delete::delete_matching(db, C::DEF, cond.clone(), NoFilter).await?;
+                Ok(deleted.of_def(C::DEF))
+            })
+        })
+        .await?;
         self.field.clear_prefetched();
         Ok(removed)
     }
@@ -347,80 +439,111 @@ where
     /// user.favourites().add(&mut conn, [Target::to(&alien), Target::to(&dune)])?;
     /// let (added, removed) = user.favourites().set(&mut conn, [Target::to(&alien), Target::to(&heat)])?;
     /// assert_eq!((added, removed), (1, 1));
-    /// assert_eq!(user.favourites().of::<Movie>(&mut conn)?, [alien, heat]);
-    /// assert!(user.favourites().of::<Book>(&mut conn)?.is_empty());
+    /// assert_eq!(user.favourites().of::<Movie, _>(&mut conn)?, [alien, heat]);
+    /// assert!(user.favourites().of::<Book, _>(&mut conn)?.is_empty());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn set(
-        &self,
-        db: &mut impl Db,
+    pub fn set<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
+    ) -> crate::Output<'f, D, Result<(usize, usize)>> {
+        let targets: Vec<TargetTo<C, K>> = targets.into_iter().collect();
+        D::drive(self.set_op(db, targets))
+    }
+
+    pub(crate) async fn set_op<D: Db>(
+        &self,
+        db: &mut D,
+        targets: Vec<TargetTo<C, K>>,
     ) -> Result<(usize, usize)> {
         let through = Through::of::<P, C, K>()?;
         check_bare_rows(&through)?;
-        self.set_links(db, through, targets, None)
+        self.set_links(db, through, targets, None).await
     }
 
     /// [`GenericManyToManyManager::set`], the new through rows made by `make` as in
     /// [`GenericManyToManyManager::add_with`].
-    pub fn set_with(
-        &self,
-        db: &mut impl Db,
+    pub fn set_with<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
-        mut make: impl FnMut(Target<C::ObjectId, C::Targets>) -> C::New,
-    ) -> Result<(usize, usize)> {
-        let through = Through::of::<P, C, K>()?;
-        self.set_links(db, through, targets, Some(&mut make))
+        make: impl FnMut(Target<C::ObjectId, C::Targets>) -> C::New + Send + 'f,
+    ) -> crate::Output<'f, D, Result<(usize, usize)>> {
+        let targets: Vec<TargetTo<C, K>> = targets.into_iter().collect();
+        D::drive(self.set_with_op(db, targets, make))
     }
 
-    #[allow(clippy::type_complexity)]
-    fn set_links<D: Db>(
+    pub(crate) async fn set_with_op<D: Db>(
+        &self,
+        db: &mut D,
+        targets: Vec<TargetTo<C, K>>,
+        mut make: impl FnMut(Target<C::ObjectId, C::Targets>) -> C::New + Send,
+    ) -> Result<(usize, usize)> {
+        let through = Through::of::<P, C, K>()?;
+        self.set_links(db, through, targets, Some(&mut make)).await
+    }
+
+    async fn set_links<D: Db>(
         &self,
         db: &mut D,
         through: Through,
-        targets: impl IntoIterator<Item = Target<C::ObjectId, C::Targets>>,
-        mut make: Option<&mut dyn FnMut(Target<C::ObjectId, C::Targets>) -> C::New>,
+        targets: Vec<TargetTo<C, K>>,
+        make: Option<&mut MakeRow<'_, C, K>>,
     ) -> Result<(usize, usize)> {
-        let wanted = Self::resolve(db, targets)?;
+        let wanted = Self::resolve(db, targets).await?;
         let key = self.key();
         let wanted_keys: HashSet<(i32, PkValue)> = wanted
             .iter()
             .map(|(ct, oid)| (*ct, oid.to_pk_value()))
             .collect();
+        // The transaction may run again (a retry), and `make` with it: shared with each
+        // run's future, which calls it with no statement pending.
+        let make = Mutex::new(make);
+        let (wanted, wanted_keys, key, make) = (&wanted[..], &wanted_keys, &key, &make);
         let changed = transaction::atomic_retry(db, |db| {
-            lock_row(db, self.parent, "set()")?;
-            let current = current_links::<C, K, _>(db, &through, &key)?;
-            let had: HashSet<(i32, PkValue)> = current
-                .iter()
-                .map(|(ct, oid)| (*ct, oid.to_pk_value()))
-                .collect();
-            let stale: Vec<LinkOf<C, K>> = current
-                .into_iter()
-                .filter(|(ct, oid)| !wanted_keys.contains(&(*ct, oid.to_pk_value())))
-                .collect();
-            let new: Vec<LinkOf<C, K>> = wanted
-                .iter()
-                .filter(|(ct, oid)| !had.contains(&(*ct, oid.to_pk_value())))
-                .cloned()
-                .collect();
-            let removed = if stale.is_empty() {
-                0
-            } else {
-                delete_links::<C, K, _>(db, &through, &key, &stale)?
-            };
-            let added = match make.as_deref_mut() {
-                None => {
-                    let rows = bare_rows::<C, K>(&new);
-                    insert_links::<C, _>(db, through, &key, LinkRows::Bare(&rows))?
-                }
-                Some(make) => {
-                    let rows = made_rows::<C, K>(db, &new, make)?;
-                    insert_links::<C, _>(db, through, &key, LinkRows::Made(&rows))?
-                }
-            };
-            Ok((added, removed))
-        })?;
+            Box::pin(async move {
+                lock_row(db, self.parent, "set()").await?;
+                let current = current_links::<C, K, _>(db, &through, key).await?;
+                let had: HashSet<(i32, PkValue)> = current
+                    .iter()
+                    .map(|(ct, oid)| (*ct, oid.to_pk_value()))
+                    .collect();
+                let stale: Vec<LinkOf<C, K>> = current
+                    .into_iter()
+                    .filter(|(ct, oid)| !wanted_keys.contains(&(*ct, oid.to_pk_value())))
+                    .collect();
+                let new: Vec<LinkOf<C, K>> = wanted
+                    .iter()
+                    .filter(|(ct, oid)| !had.contains(&(*ct, oid.to_pk_value())))
+                    .cloned()
+                    .collect();
+                let removed = if stale.is_empty() {
+                    0
+                } else {
+                    delete_links::<C, K, _>(db, &through, key, &stale).await?
+                };
+                let made = {
+                    let mut make = make.lock().unwrap_or_else(|p| p.into_inner());
+                    make.as_deref_mut()
+                        .map(|make| made_rows::<C, K>(&new, make))
+                };
+                let added = match made {
+                    None => {
+                        let rows = bare_rows::<C, K>(&new);
+                        insert_links::<C, _>(db, through, key, LinkRows::Bare(&rows)).await?
+                    }
+                    Some(rows) => {
+                        // Other generic foreign keys the rows may hold.
+                        insert::resolve_targets(db, &rows).await?;
+                        insert_links::<C, _>(db, through, key, LinkRows::Made(&rows)).await?
+                    }
+                };
+                Ok((added, removed))
+            })
+        })
+        .await?;
         self.field.clear_prefetched();
         Ok(changed)
     }
@@ -454,28 +577,26 @@ fn bare_rows<C: GenericForeignKeyField<K>, const K: u64>(
         .collect()
 }
 
-/// The through rows `make` makes for the links, each pointed at its link's target.
+/// The through rows `make` makes for the links, each pointed at its link's target. The
+/// content types of other generic foreign keys they may hold are still to be looked up
+/// (`insert::resolve_targets`).
 fn made_rows<C: GenericForeignKeyField<K>, const K: u64>(
-    db: &mut impl Db,
     links: &[LinkOf<C, K>],
-    make: &mut dyn FnMut(Target<C::ObjectId, C::Targets>) -> C::New,
-) -> Result<Vec<C::New>> {
-    let rows: Vec<C::New> = links
+    make: &mut MakeRow<'_, C, K>,
+) -> Vec<C::New> {
+    links
         .iter()
         .map(|(ct, oid)| {
             let mut new = make(Target::from_ids(*ct, oid.clone()));
             C::__set_new(&mut new, Target::from_ids(*ct, oid.clone()));
             new
         })
-        .collect();
-    // Other generic foreign keys the rows may hold.
-    insert::resolve_targets(db, &rows)?;
-    Ok(rows)
+        .collect()
 }
 
 /// Inserts links of the source `key`, skipping those that exist: one statement per
 /// parameter cap's worth of rows, atomic. Returns how many were inserted.
-fn insert_links<C: Model, D: Db>(
+async fn insert_links<C: Model, D: Db>(
     db: &mut D,
     through: Through,
     key: &Value,
@@ -488,29 +609,41 @@ fn insert_links<C: Model, D: Db>(
     let columns = InsertLinks::<C::New>::columns(&through, made)?.len();
     let most = (<D::Backend as SupportedBackend>::DIALECT.max_binds() / columns.max(1)).max(1);
     let size = balanced_chunk_size(rows.len(), most);
-    let run = |conn: &mut D::Connection, rows| -> Result<usize> {
-        Ok(InsertLinks {
-            through,
-            source: key,
-            rows,
-        }
-        .execute(conn)?)
-    };
     if rows.len() <= size {
-        return run(db.connection(), rows);
+        return insert_run::<C, _>(db.connection(), through, key, rows).await;
     }
     transaction::atomic(db, |db| {
-        rows.chunks(size)
-            .into_iter()
-            .map(|chunk| run(db.connection(), chunk))
-            .sum()
+        Box::pin(async move {
+            let mut inserted = 0;
+            for chunk in rows.chunks(size) {
+                inserted += insert_run::<C, _>(db.connection(), through, key, chunk).await?;
+            }
+            Ok(inserted)
+        })
     })
+    .await
+}
+
+/// One `INSERT` of [`insert_links`]: these links of the source `key`. Returns how many were
+/// inserted.
+async fn insert_run<C: Model, Cn: Conn>(
+    conn: &mut Cn,
+    through: Through,
+    key: &Value,
+    rows: LinkRows<'_, C::New>,
+) -> Result<usize> {
+    let insert = InsertLinks {
+        through,
+        source: key,
+        rows,
+    };
+    Ok(conn.execute_statement(insert).await?)
 }
 
 /// Deletes the source `key`'s links to these targets: one `DELETE` for all of them where
 /// the lists fit the backend's parameter cap (always on PostgreSQL), else one per run of a
 /// content type's object ids. Returns how many were deleted.
-fn delete_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
+async fn delete_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
     db: &mut D,
     through: &Through,
     key: &Value,
@@ -542,13 +675,15 @@ fn delete_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
     let mut removed = 0;
     for batch in batches {
         let cond = through.of_source(key.clone()).and(through.links_to(&batch));
-        removed += delete::delete_matching(db, C::DEF, cond, NoFilter)?.of_def(C::DEF);
+        removed += delete::delete_matching(db, C::DEF, cond, NoFilter)
+            .await?
+            .of_def(C::DEF);
     }
     Ok(removed)
 }
 
 /// The source `key`'s links, as stored.
-fn current_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
+async fn current_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
     db: &mut D,
     through: &Through,
     key: &Value,
@@ -563,7 +698,7 @@ fn current_links<C: GenericForeignKeyField<K>, const K: u64, D: Db>(
         extra: NoFilter,
         ordered: false,
     };
-    let pairs: Vec<Pair<C::ObjectId>> = query.load(db.connection())?;
+    let pairs: Vec<Pair<C::ObjectId>> = db.connection().load_rows(query).await?;
     Ok(pairs
         .into_iter()
         .filter_map(|Pair(ct, oid)| Some((ct?, oid?)))

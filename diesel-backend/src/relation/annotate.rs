@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::Result;
@@ -189,15 +189,26 @@ where
 
     /// The parents with their aggregate, in order. 1 query (plus the content type's lookup
     /// over a generic relation, until it is cached).
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(P, A::Output)>>
+    #[allow(clippy::type_complexity)] // the type users read: each parent with its aggregate
+    pub fn load<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<Vec<(P, A::Output)>>>
     where
-        F: QueryFragment<D::Backend>,
-        W: QueryFragment<D::Backend>,
+        A: Send + 'f,
+        A::Output: Send + 'f,
+        F: QueryFragment<D::Backend> + Send + Sync + 'f,
+        W: QueryFragment<D::Backend> + Send + Sync + 'f,
+    {
+        D::drive(self.load_op(db))
+    }
+
+    pub(crate) async fn load_op<D: Db>(self, db: &mut D) -> Result<Vec<(P, A::Output)>>
+    where
+        F: QueryFragment<D::Backend> + Sync,
+        W: QueryFragment<D::Backend> + Sync,
     {
         let join = match self.source {
             Source::Generic(link) => Join::Generic {
                 link: link()?,
-                ct: CtRef::Id(ContentType::id_for_model::<P>(db)?),
+                ct: CtRef::Id(ContentType::id_for_model_op::<P, _>(db).await?),
             },
             Source::ForeignKey(column) => Join::ForeignKey { column },
         };
@@ -213,7 +224,7 @@ where
             order: self.order,
             slice: self.slice,
         };
-        let rows: Vec<Annotated<P>> = query.load(db.connection_for_read())?;
+        let rows: Vec<Annotated<P>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.into_iter().map(|r| (r.0, A::__output(r.1))).collect())
     }
 }

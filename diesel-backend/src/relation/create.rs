@@ -58,12 +58,18 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create<D: Db>(
-        &self,
-        db: &mut D,
+    pub fn create<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         make: impl FnOnce(Target<C::ObjectId, C::Targets>) -> C::New,
-    ) -> Result<C> {
-        let row = C::insert(db, self.describe(make))?;
+    ) -> crate::Output<'f, D, Result<C>> {
+        let new = self.describe(make);
+        D::drive(self.create_op(db, new))
+    }
+
+    /// [`RelatedManager::create`] of the description `make` made (pointed at this parent).
+    pub(crate) async fn create_op<D: Db>(&self, db: &mut D, new: C::New) -> Result<C> {
+        let row = C::insert_op(db, new).await?;
         self.cache.clear_prefetched();
         Ok(row)
     }
@@ -86,33 +92,57 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_or_create<D: Db>(
-        &self,
-        db: &mut D,
+    pub fn get_or_create<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         make: impl FnOnce(Target<C::ObjectId, C::Targets>) -> C::New,
-    ) -> Result<(C, bool)>
+    ) -> crate::Output<'f, D, Result<(C, bool)>>
     where
         C::New: Clone,
     {
-        let result = create::get_or_create(db, &DescribedColumns::all::<C>(), self.describe(make));
+        let new = self.describe(make);
+        D::drive(self.get_or_create_op(db, new))
+    }
+
+    /// [`RelatedManager::get_or_create`] of the description `make` made.
+    pub(crate) async fn get_or_create_op<D: Db>(&self, db: &mut D, new: C::New) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        let lookup = DescribedColumns::all::<C>();
+        let result = create::get_or_create(db, &lookup, new).await;
         self.cache.clear_prefetched();
         result
     }
 
     /// [`RelatedManager::get_or_create`] looking up only `columns` (and this parent); the
     /// other columns of the description are Django's `defaults`, used only on create.
-    pub fn get_or_create_by<D: Db, L: LookupColumns<C::Table>>(
-        &self,
-        db: &mut D,
+    pub fn get_or_create_by<'f, D: Db, L: LookupColumns<C::Table> + 'f>(
+        &'f self,
+        db: &'f mut D,
         columns: L,
         make: impl FnOnce(Target<C::ObjectId, C::Targets>) -> C::New,
-    ) -> Result<(C, bool)>
+    ) -> crate::Output<'f, D, Result<(C, bool)>>
     where
         C::New: Clone,
     {
         let _ = columns;
+        let new = self.describe(make);
+        D::drive(self.get_or_create_by_op::<D, L>(db, new))
+    }
+
+    /// [`RelatedManager::get_or_create_by`] of the description `make` made, looking up the
+    /// columns `L` names.
+    pub(crate) async fn get_or_create_by_op<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        new: C::New,
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
         let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
-        let result = create::get_or_create(db, &lookup, self.describe(make));
+        let result = create::get_or_create(db, &lookup, new).await;
         self.cache.clear_prefetched();
         result
     }
@@ -121,12 +151,12 @@ where
     /// the description's other columns (Django's `defaults`), or the description inserted
     /// (Django's `update_or_create`): `(row, created)`. Queries and race safety as
     /// [`Objects::update_or_create`].
-    pub fn update_or_create<D: Db, L: LookupColumns<C::Table>>(
-        &self,
-        db: &mut D,
+    pub fn update_or_create<'f, D: Db, L: LookupColumns<C::Table> + 'f>(
+        &'f self,
+        db: &'f mut D,
         columns: L,
         make: impl FnOnce(Target<C::ObjectId, C::Targets>) -> C::New,
-    ) -> Result<(C, bool)>
+    ) -> crate::Output<'f, D, Result<(C, bool)>>
     where
         C::New: Clone,
     {
@@ -136,23 +166,37 @@ where
     /// [`RelatedManager::update_or_create`] where a created row differs from an updated one
     /// (Django's `create_defaults`): `create_defaults` changes the description before it is
     /// inserted.
-    pub fn update_or_create_with<D: Db, L: LookupColumns<C::Table>>(
-        &self,
-        db: &mut D,
+    pub fn update_or_create_with<'f, D: Db, L: LookupColumns<C::Table> + 'f>(
+        &'f self,
+        db: &'f mut D,
         columns: L,
         make: impl FnOnce(Target<C::ObjectId, C::Targets>) -> C::New,
         create_defaults: impl FnOnce(&mut C::New),
-    ) -> Result<(C, bool)>
+    ) -> crate::Output<'f, D, Result<(C, bool)>>
     where
         C::New: Clone,
     {
         let _ = columns;
-        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let new = self.describe(make);
         let mut create = new.clone();
         create_defaults(&mut create);
+        D::drive(self.update_or_create_with_op::<D, L>(db, new, create))
+    }
+
+    /// [`RelatedManager::update_or_create_with`] of the description `new` (`make`'s) and the
+    /// row to insert, `create` (`create_defaults` applied), looking up the columns `L` names.
+    pub(crate) async fn update_or_create_with_op<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        new: C::New,
+        create: C::New,
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let result =
-            create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new));
+            create::update_or_create(db, &lookup, &new, create, create::write_defaults(&new)).await;
         self.cache.clear_prefetched();
         result
     }
@@ -160,23 +204,38 @@ where
     /// The related row whose `columns` match the description `make(parent)`, changed by
     /// `update` and saved, or the description inserted: [`Objects::modify_or_create`] on
     /// this parent's rows (a counter's `value += 1`).
-    pub fn modify_or_create<D: Db, L: LookupColumns<C::Table>>(
-        &self,
-        db: &mut D,
+    pub fn modify_or_create<'f, D: Db, L: LookupColumns<C::Table> + 'f>(
+        &'f self,
+        db: &'f mut D,
         columns: L,
         make: impl FnOnce(Target<C::ObjectId, C::Targets>) -> C::New,
-        mut update: impl FnMut(&mut C),
-    ) -> Result<(C, bool)>
+        update: impl FnMut(&mut C) + Send + 'f,
+    ) -> crate::Output<'f, D, Result<(C, bool)>>
     where
         C::New: Clone,
     {
         let _ = columns;
-        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let new = self.describe(make);
+        D::drive(self.modify_or_create_op::<D, L>(db, new, update))
+    }
+
+    /// [`RelatedManager::modify_or_create`] of the description `new` (`make`'s), looking up
+    /// the columns `L` names.
+    pub(crate) async fn modify_or_create_op<D: Db, L: LookupColumns<C::Table>>(
+        &self,
+        db: &mut D,
+        new: C::New,
+        mut update: impl FnMut(&mut C) + Send,
+    ) -> Result<(C, bool)>
+    where
+        C::New: Clone,
+    {
+        let lookup = self.lookup(DescribedColumns::of::<C>(&L::__names())?)?;
         let result = create::update_or_create(db, &lookup, &new, new.clone(), |row| {
             update(row);
             Ok(())
-        });
+        })
+        .await;
         self.cache.clear_prefetched();
         result
     }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use contenttypes_core::keys::ObjectIdFor;
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::Result;
@@ -136,32 +136,66 @@ where
 
     /// The total number of related rows of all `P` objects (Django's
     /// `aggregate(Count("tags"))`). 1 query.
-    pub fn total_count<D: Db>(self, db: &mut D) -> Result<i64> {
+    pub fn total_count<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<i64>> {
+        D::drive(self.total_count_op(db))
+    }
+
+    pub(crate) async fn total_count_op<D: Db>(self, db: &mut D) -> Result<i64> {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, _>(db).await?;
         let query = AggregateAll {
             link: &link,
             parent: P::DEF,
             ct: CtRef::Id(ct),
         };
-        Ok(query.get_result::<Scalar<i64>>(db.connection_for_read())?.0)
+        Ok(crate::conn::first(
+            db.connection_for_read()
+                .load_rows::<_, Scalar<i64>>(query)
+                .await,
+        )?
+        .0)
     }
 
     /// Loads the related rows of all `parents` in one query and stores them on each parent;
     /// their managers then read them with no query. Parents that are not saved get none.
-    pub fn prefetch<D: Db>(self, db: &mut D, parents: &[P]) -> Result<()> {
-        self.prefetch_filtered(db, parents, NoFilter)
+    pub fn prefetch<'f, D: Db>(
+        self,
+        db: &'f mut D,
+        parents: &'f [P],
+    ) -> crate::Output<'f, D, Result<()>> {
+        D::drive(self.prefetch_op(db, parents))
+    }
+
+    pub(crate) async fn prefetch_op<D: Db>(self, db: &mut D, parents: &[P]) -> Result<()> {
+        self.prefetch_filtered_op(db, parents, NoFilter).await
     }
 
     /// [`GenericRelationDescriptor::prefetch`] with only the related rows matching
     /// `condition`: they become what the relation's managers read (Django's
     /// `Prefetch("tags", queryset=...)`). To keep the relation's own cache and get the subset
     /// apart (Django's `to_attr`), use [`GenericRelationDescriptor::load_for_filtered`].
-    pub fn prefetch_filtered<D: Db, E>(self, db: &mut D, parents: &[P], condition: E) -> Result<()>
+    pub fn prefetch_filtered<'f, D: Db, E>(
+        self,
+        db: &'f mut D,
+        parents: &'f [P],
+        condition: E,
+    ) -> crate::Output<'f, D, Result<()>>
     where
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend>,
+        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Send + Sync + 'f,
     {
-        let per_parent = self.load_for_filtered(db, parents, condition)?;
+        D::drive(self.prefetch_filtered_op(db, parents, condition))
+    }
+
+    pub(crate) async fn prefetch_filtered_op<D: Db, E>(
+        self,
+        db: &mut D,
+        parents: &[P],
+        condition: E,
+    ) -> Result<()>
+    where
+        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Sync,
+    {
+        let per_parent = self.load_for_filtered_op(db, parents, condition).await?;
         for (parent, rows) in parents.iter().zip(per_parent) {
             (self.field)(parent).set_prefetched(rows);
         }
@@ -172,8 +206,16 @@ where
     /// (per [`max_keys`](crate::query::max_keys) parents except on PostgreSQL, which
     /// takes any number as one array parameter) and stored nowhere: the parents'
     /// caches stay as they are.
-    pub fn load_for<D: Db>(self, db: &mut D, parents: &[P]) -> Result<Vec<Vec<C>>> {
-        self.load_for_filtered(db, parents, NoFilter)
+    pub fn load_for<'f, D: Db>(
+        self,
+        db: &'f mut D,
+        parents: &'f [P],
+    ) -> crate::Output<'f, D, Result<Vec<Vec<C>>>> {
+        D::drive(self.load_for_op(db, parents))
+    }
+
+    pub(crate) async fn load_for_op<D: Db>(self, db: &mut D, parents: &[P]) -> Result<Vec<Vec<C>>> {
+        self.load_for_filtered_op(db, parents, NoFilter).await
     }
 
     /// [`GenericRelationDescriptor::load_for`] with only the related rows matching
@@ -197,14 +239,26 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn load_for_filtered<D: Db, E>(
+    pub fn load_for_filtered<'f, D: Db, E>(
+        self,
+        db: &'f mut D,
+        parents: &'f [P],
+        condition: E,
+    ) -> crate::Output<'f, D, Result<Vec<Vec<C>>>>
+    where
+        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Send + Sync + 'f,
+    {
+        D::drive(self.load_for_filtered_op(db, parents, condition))
+    }
+
+    pub(crate) async fn load_for_filtered_op<D: Db, E>(
         self,
         db: &mut D,
         parents: &[P],
         condition: E,
     ) -> Result<Vec<Vec<C>>>
     where
-        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend>,
+        E: Expression + AppearsOnTable<C::Table> + QueryFragment<D::Backend> + Sync,
     {
         related_rows_of::<P, C, K, D, _, Loaded<C>, C>(
             db,
@@ -214,6 +268,7 @@ where
             |r| Some(r.0),
             |r| r,
         )
+        .await
     }
 }
 
@@ -222,7 +277,7 @@ where
 /// columns, and made into `X` by `map` as they are read (`None` drops a row); `through`
 /// reaches the through row in an `X`. The one loop every per-parent read of a relation
 /// shares.
-pub(super) fn related_rows_of<P, C, const K: u64, D, E, R, X>(
+pub(super) async fn related_rows_of<P, C, const K: u64, D, E, R, X>(
     db: &mut D,
     parents: &[P],
     extra: &E,
@@ -235,11 +290,11 @@ where
     C: GenericForeignKeyField<K>,
     C::ObjectId: ObjectIdFor<P, P::Pk>,
     D: Db,
-    E: QueryFragment<D::Backend>,
-    R: diesel::deserialize::QueryableByName<D::Backend> + 'static,
+    E: QueryFragment<D::Backend> + Sync,
+    R: diesel::deserialize::QueryableByName<D::Backend> + Send + 'static,
 {
     let link = Link::of::<P, C, K>()?;
-    let ct = ContentType::id_for_model::<P>(db)?;
+    let ct = ContentType::id_for_model_op::<P, _>(db).await?;
     let object_id = |p: &P| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(p.pk());
     let object_ids: Vec<Value> = parents.iter().map(|p| object_id(p).to_value()).collect();
     // Each parent's place by its object id, typed (a parent listed twice gets its rows once,
@@ -256,9 +311,8 @@ where
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
             query.order_by_pk = KeyOrder::WhenNeeded;
-            for row in query.load_iter::<R, diesel::connection::DefaultLoadingMode>(conn)? {
-                read.extend(map(row?));
-            }
+            let rows: Vec<R> = conn.load_rows(query).await?;
+            read.extend(rows.into_iter().filter_map(&map));
         }
     }
     // Each row's parent once the statements are done (the lookups do not interleave with
@@ -349,12 +403,20 @@ where
 
     /// The `P` a row points at, typed; `None` when it points at another model or at nothing.
     /// Uses the row's generic foreign key cache: 1 query, 0 once cached or prefetched.
-    pub fn get<D: Db>(self, db: &mut D, row: &C) -> Result<Option<Arc<P>>> {
-        let ct = ContentType::id_for_model::<P>(db)?;
+    pub fn get<'f, D: Db>(
+        self,
+        db: &'f mut D,
+        row: &'f C,
+    ) -> crate::Output<'f, D, Result<Option<Arc<P>>>> {
+        D::drive(self.get_op(db, row))
+    }
+
+    pub(crate) async fn get_op<D: Db>(self, db: &mut D, row: &C) -> Result<Option<Arc<P>>> {
+        let ct = ContentType::id_for_model_op::<P, _>(db).await?;
         if row.__content_type_id() != Some(ct) {
             return Ok(None);
         }
-        match crate::gfk::get_object::<C, K, D>(row, db)? {
+        match crate::gfk::get_object::<C, K, D>(row, db).await? {
             Some(object) => Ok(Some(object.downcast::<P>()?)),
             None => Ok(None),
         }
@@ -362,7 +424,15 @@ where
 
     /// Loads, in one query, the `P` every row pointing at a `P` points at, into the rows'
     /// generic foreign key caches (Django's prefetch of a `related_query_name`).
-    pub fn prefetch<D: Db>(self, db: &mut D, rows: &[C]) -> Result<()> {
-        crate::prefetch::prefetch_one_type::<C, K, P, D>(db, rows)
+    pub fn prefetch<'f, D: Db>(
+        self,
+        db: &'f mut D,
+        rows: &'f [C],
+    ) -> crate::Output<'f, D, Result<()>> {
+        D::drive(self.prefetch_op(db, rows))
+    }
+
+    pub(crate) async fn prefetch_op<D: Db>(self, db: &mut D, rows: &[C]) -> Result<()> {
+        crate::prefetch::prefetch_one_type::<C, K, P, D>(db, rows).await
     }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::delete::{self, Deleted};
@@ -75,9 +75,9 @@ where
     }
 
     /// `content_type_id = <P's> AND object_id = <this parent>`.
-    fn core<D: Db>(&self, db: &mut D) -> Result<(Link, Cond, i32)> {
+    async fn core<D: Db>(&self, db: &mut D) -> Result<(Link, Cond, i32)> {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, _>(db).await?;
         let cond = link.cond(ct, vec![self.object_id().to_value()]);
         Ok((link, cond, ct))
     }
@@ -100,12 +100,16 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn all<D: Db>(&self, db: &mut D) -> Result<Vec<C>> {
+    pub fn all<'f, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<Vec<C>>> {
+        D::drive(self.all_op(db))
+    }
+
+    pub(crate) async fn all_op<D: Db>(&self, db: &mut D) -> Result<Vec<C>> {
         if let Some(rows) = self.cache.prefetched() {
             return Ok(rows.as_ref().clone());
         }
         crate::prefetch::check_lazy_load(P::DEF, self.name)?;
-        let mut rows = self.filter(NoFilter).load(db)?;
+        let mut rows = self.filter(NoFilter).load_op(db).await?;
         super::in_key_order(&mut rows, |r| r);
         Ok(rows)
     }
@@ -129,11 +133,18 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn all_shared<D: Db>(&self, db: &mut D) -> Result<Arc<Vec<C>>> {
+    pub fn all_shared<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
+    ) -> crate::Output<'f, D, Result<Arc<Vec<C>>>> {
+        D::drive(self.all_shared_op(db))
+    }
+
+    pub(crate) async fn all_shared_op<D: Db>(&self, db: &mut D) -> Result<Arc<Vec<C>>> {
         if let Some(rows) = self.cache.prefetched() {
             return Ok(rows);
         }
-        Ok(Arc::new(self.all(db)?))
+        Ok(Arc::new(self.all_op(db).await?))
     }
 
     /// The related rows matching a Diesel expression on the through model's table.
@@ -153,44 +164,68 @@ where
     }
 
     /// How many related rows there are. 1 query, or 0 when prefetched.
-    pub fn count<D: Db>(&self, db: &mut D) -> Result<i64> {
-        match self.cache.prefetched() {
-            Some(rows) => Ok(rows.len() as i64),
-            None => self.filter(NoFilter).count(db),
+    pub fn count<'f, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<i64>> {
+        D::drive(self.count_op(db))
+    }
+
+    pub(crate) async fn count_op<D: Db>(&self, db: &mut D) -> Result<i64> {
+        let prefetched = self.cache.prefetched().map(|rows| rows.len() as i64);
+        match prefetched {
+            Some(count) => Ok(count),
+            None => self.filter(NoFilter).count_op(db).await,
         }
     }
 
     /// Whether there is any related row. 1 query, or 0 when prefetched.
-    pub fn exists<D: Db>(&self, db: &mut D) -> Result<bool> {
-        Ok(self.count(db)? > 0)
+    pub fn exists<'f, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<bool>> {
+        D::drive(self.exists_op(db))
+    }
+
+    pub(crate) async fn exists_op<D: Db>(&self, db: &mut D) -> Result<bool> {
+        Ok(self.count_op(db).await? > 0)
     }
 
     /// Points saved rows at this parent, in one `UPDATE` per [`max_keys`](crate::query::max_keys) keys, and updates
     /// them in memory (Django's `add(bulk=True)`). An unsaved row is an error and nothing is
     /// changed.
-    pub fn add<'r, D: Db>(
-        &self,
-        db: &mut D,
+    pub fn add<'r, 'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         rows: impl IntoIterator<Item = &'r mut C>,
-    ) -> Result<()>
+    ) -> crate::Output<'f, D, Result<()>>
     where
         C: 'r,
+        'r: 'f,
     {
-        let mut rows: Vec<&mut C> = rows.into_iter().collect();
+        let rows: Vec<&'r mut C> = rows.into_iter().collect();
+        D::drive(self.add_op(db, rows))
+    }
+
+    pub(crate) async fn add_op<D: Db>(&self, db: &mut D, mut rows: Vec<&mut C>) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, _>(db).await?;
         let keys = distinct_keys(rows.iter().map(|r| r.pk().to_pk_value()));
-        transaction::atomic(db, |db| self.link_rows(db, &link, ct, &keys))?;
+        let keys = &keys[..];
+        transaction::atomic(db, |db| {
+            Box::pin(async move { self.link_rows(db, &link, ct, keys).await })
+        })
+        .await?;
         self.point_here(&mut rows, ct);
         Ok(())
     }
 
     /// `UPDATE <through> SET ct = ?, object_id = ? WHERE pk IN (...)`, chunked; every key
     /// must match a row.
-    fn link_rows<D: Db>(&self, db: &mut D, link: &Link, ct: i32, keys: &[PkValue]) -> Result<()> {
+    async fn link_rows<D: Db>(
+        &self,
+        db: &mut D,
+        link: &Link,
+        ct: i32,
+        keys: &[PkValue],
+    ) -> Result<()> {
         let pk = link.pk_def()?;
         let values: Vec<Value> = keys
             .iter()
@@ -199,7 +234,7 @@ where
         let conn = db.connection();
         let mut updated = 0;
         for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
-            updated += Update {
+            let update = Update {
                 table: C::DEF.table.name.as_ref(),
                 set: vec![
                     (link.gfk.ct_column.as_ref(), Value::Integer(ct)),
@@ -207,8 +242,8 @@ where
                 ],
                 cond: Cond::In(link.pk_col()?, chunk.to_vec()),
                 extra: NoFilter,
-            }
-            .execute(conn)?;
+            };
+            updated += conn.execute_statement(update).await?;
         }
         // A row that is not in the database (built by hand, or deleted since) is refused,
         // and the caller's transaction undoes the rest.
@@ -233,34 +268,44 @@ where
     /// Locks this parent's row until the transaction ends (`SELECT ... FOR UPDATE`; SQLite's
     /// framework transactions already hold the write lock), so concurrent writers of this
     /// parent's relation run one after the other. A parent with no row is [`Error::Unsaved`].
-    fn lock_parent<D: Db>(&self, db: &mut D, operation: &'static str) -> Result<()> {
-        lock_row(db, self.parent, operation)
+    async fn lock_parent<D: Db>(&self, db: &mut D, operation: &'static str) -> Result<()> {
+        lock_row(db, self.parent, operation).await
     }
 
     /// Deletes these related rows (Django's `remove`: the rows go, they are not unlinked).
     /// Rows that belong to another parent are left alone. One `DELETE` per [`max_keys`](crate::query::max_keys) keys
     /// (plus the generic cascade when the through model has generic relations of its own), in
     /// one transaction. Returns how many rows were deleted.
-    pub fn remove<'r, D: Db>(
-        &self,
-        db: &mut D,
+    pub fn remove<'r, 'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         rows: impl IntoIterator<Item = &'r C>,
-    ) -> Result<usize>
+    ) -> crate::Output<'f, D, Result<usize>>
     where
         C: 'r,
+        'r: 'f,
     {
+        let rows: Vec<&'r C> = rows.into_iter().collect();
+        D::drive(self.remove_op(db, rows))
+    }
+
+    pub(crate) async fn remove_op<D: Db>(&self, db: &mut D, rows: Vec<&C>) -> Result<usize> {
         let keys = distinct_keys(rows.into_iter().map(|r| r.pk().to_pk_value()));
         if keys.is_empty() {
             return Ok(0);
         }
-        let (link, _, ct) = self.core(db)?;
-        let deleted = transaction::atomic_retry(db, |db| self.delete_keys(db, &link, ct, &keys))?;
+        let (link, _, ct) = self.core(db).await?;
+        let keys = &keys[..];
+        let deleted = transaction::atomic_retry(db, |db| {
+            Box::pin(async move { self.delete_keys(db, &link, ct, keys).await })
+        })
+        .await?;
         self.cache.clear_prefetched();
         Ok(deleted)
     }
 
     /// Deletes this parent's related rows with these keys, chunked.
-    fn delete_keys<D: Db>(
+    async fn delete_keys<D: Db>(
         &self,
         db: &mut D,
         link: &Link,
@@ -277,15 +322,23 @@ where
             let cond = link
                 .cond(ct, vec![self.object_id().to_value()])
                 .and(Cond::In(link.pk_col()?, chunk.to_vec()));
-            deleted += delete_related(db, link, cond)?;
+            deleted += delete_related(db, link, cond).await?;
         }
         Ok(deleted)
     }
 
     /// Deletes every related row. One `DELETE`. Returns how many rows were deleted.
-    pub fn clear<D: Db>(&self, db: &mut D) -> Result<usize> {
-        let (link, cond, _) = self.core(db)?;
-        let deleted = transaction::atomic_retry(db, |db| delete_related(db, &link, cond.clone()))?;
+    pub fn clear<'f, D: Db>(&'f self, db: &'f mut D) -> crate::Output<'f, D, Result<usize>> {
+        D::drive(self.clear_op(db))
+    }
+
+    pub(crate) async fn clear_op<D: Db>(&self, db: &mut D) -> Result<usize> {
+        let (link, cond, _) = self.core(db).await?;
+        let cond = &cond;
+        let deleted = transaction::atomic_retry(db, |db| {
+            Box::pin(async move { delete_related(db, &link, cond.clone()).await })
+        })
+        .await?;
         self.cache.clear_prefetched();
         Ok(deleted)
     }
@@ -295,42 +348,52 @@ where
     /// row, a `SELECT` of the current keys, then at most one `DELETE` and one `UPDATE` (per
     /// [`max_keys`](crate::query::max_keys) keys). Concurrent `set`s of one parent run one after the other, so the
     /// result is one caller's set. A parent with no row is [`Error::Unsaved`].
-    pub fn set<'r, D: Db>(
-        &self,
-        db: &mut D,
+    pub fn set<'r, 'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         rows: impl IntoIterator<Item = &'r mut C>,
-    ) -> Result<()>
+    ) -> crate::Output<'f, D, Result<()>>
     where
         C: 'r,
+        'r: 'f,
     {
-        let mut rows: Vec<&mut C> = rows.into_iter().collect();
+        let rows: Vec<&'r mut C> = rows.into_iter().collect();
+        D::drive(self.set_op(db, rows))
+    }
+
+    pub(crate) async fn set_op<D: Db>(&self, db: &mut D, mut rows: Vec<&mut C>) -> Result<()> {
         let wanted = distinct_keys(rows.iter().map(|r| r.pk().to_pk_value()));
-        let (link, cond, ct) = self.core(db)?;
+        let (link, cond, ct) = self.core(db).await?;
+        let (wanted, cond) = (&wanted, &cond);
         transaction::atomic_retry(db, |db| {
-            self.lock_parent(db, "set()")?;
-            let current: HashSet<PkValue> =
-                delete::keys_matching(db.connection(), C::DEF, cond.clone(), NoFilter)?
-                    .into_iter()
+            Box::pin(async move {
+                self.lock_parent(db, "set()").await?;
+                let current: HashSet<PkValue> =
+                    delete::keys_matching(db.connection(), C::DEF, cond.clone(), NoFilter)
+                        .await?
+                        .into_iter()
+                        .collect();
+                let wanted_set: HashSet<&PkValue> = wanted.iter().collect();
+                let stale: Vec<PkValue> = current
+                    .iter()
+                    .filter(|k| !wanted_set.contains(k))
+                    .cloned()
                     .collect();
-            let wanted_set: HashSet<&PkValue> = wanted.iter().collect();
-            let stale: Vec<PkValue> = current
-                .iter()
-                .filter(|k| !wanted_set.contains(k))
-                .cloned()
-                .collect();
-            if !stale.is_empty() {
-                self.delete_keys(db, &link, ct, &stale)?;
-            }
-            let new: Vec<PkValue> = wanted
-                .iter()
-                .filter(|k| !current.contains(*k))
-                .cloned()
-                .collect();
-            if !new.is_empty() {
-                self.link_rows(db, &link, ct, &new)?;
-            }
-            Ok(())
-        })?;
+                if !stale.is_empty() {
+                    self.delete_keys(db, &link, ct, &stale).await?;
+                }
+                let new: Vec<PkValue> = wanted
+                    .iter()
+                    .filter(|k| !current.contains(*k))
+                    .cloned()
+                    .collect();
+                if !new.is_empty() {
+                    self.link_rows(db, &link, ct, &new).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
         self.point_here(&mut rows, ct);
         Ok(())
     }
@@ -342,50 +405,66 @@ where
     /// [`RelatedManager::set`], a row that stays loses what referenced it. A locking read of
     /// the parent, a `SELECT` of the current keys, a `DELETE`, then at most one `INSERT` and
     /// one `UPDATE` (per [`MAX_BINDS`](crate::query::MAX_BINDS) values).
-    pub fn set_clearing<'r, D: Db>(
-        &self,
-        db: &mut D,
+    pub fn set_clearing<'r, 'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
         rows: impl IntoIterator<Item = &'r mut C>,
-    ) -> Result<()>
+    ) -> crate::Output<'f, D, Result<()>>
     where
         C: 'r,
+        'r: 'f,
     {
-        let mut rows: Vec<&mut C> = rows.into_iter().collect();
-        let (link, cond, ct) = self.core(db)?;
+        let rows: Vec<&'r mut C> = rows.into_iter().collect();
+        D::drive(self.set_clearing_op(db, rows))
+    }
+
+    pub(crate) async fn set_clearing_op<D: Db>(
+        &self,
+        db: &mut D,
+        mut rows: Vec<&mut C>,
+    ) -> Result<()> {
+        let (link, cond, ct) = self.core(db).await?;
         let object_id = self.object_id();
+        let (given, cond, object_id) = (&rows[..], &cond, &object_id);
         transaction::atomic_retry(db, |db| {
-            self.lock_parent(db, "set_clearing()")?;
-            let current: HashSet<PkValue> =
-                delete::keys_matching(db.connection(), C::DEF, cond.clone(), NoFilter)?
-                    .into_iter()
-                    .collect();
-            delete_related(db, &link, cond.clone())?;
-            let mut seen = HashSet::new();
-            let mut again: Vec<C> = Vec::new();
-            let mut elsewhere: Vec<PkValue> = Vec::new();
-            for row in &rows {
-                let key = row.pk().to_pk_value();
-                if !seen.insert(key.clone()) {
-                    continue;
+            Box::pin(async move {
+                self.lock_parent(db, "set_clearing()").await?;
+                let current: HashSet<PkValue> =
+                    delete::keys_matching(db.connection(), C::DEF, cond.clone(), NoFilter)
+                        .await?
+                        .into_iter()
+                        .collect();
+                delete_related(db, &link, cond.clone()).await?;
+                let mut seen = HashSet::new();
+                let mut again: Vec<C> = Vec::new();
+                let mut elsewhere: Vec<PkValue> = Vec::new();
+                for row in given {
+                    let key = row.pk().to_pk_value();
+                    if !seen.insert(key.clone()) {
+                        continue;
+                    }
+                    if current.contains(&key) {
+                        let mut row = C::clone(row);
+                        row.__set(ct, object_id.clone());
+                        again.push(row);
+                    } else {
+                        elsewhere.push(key);
+                    }
                 }
-                if current.contains(&key) {
-                    let mut row = C::clone(row);
-                    row.__set(ct, object_id.clone());
-                    again.push(row);
-                } else {
-                    elsewhere.push(key);
+                let per_statement = (MAX_BINDS / C::DEF.table.columns.len().max(1)).max(1);
+                for chunk in again.chunks(per_statement) {
+                    let refs: Vec<&C> = chunk.iter().collect();
+                    db.connection()
+                        .execute_statement(InsertRows { rows: &refs })
+                        .await?;
                 }
-            }
-            let per_statement = (MAX_BINDS / C::DEF.table.columns.len().max(1)).max(1);
-            for chunk in again.chunks(per_statement) {
-                let refs: Vec<&C> = chunk.iter().collect();
-                InsertRows { rows: &refs }.execute(db.connection())?;
-            }
-            if !elsewhere.is_empty() {
-                self.link_rows(db, &link, ct, &elsewhere)?;
-            }
-            Ok(())
-        })?;
+                if !elsewhere.is_empty() {
+                    self.link_rows(db, &link, ct, &elsewhere).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
         self.point_here(&mut rows, ct);
         Ok(())
     }
@@ -399,8 +478,10 @@ fn distinct_keys(keys: impl Iterator<Item = PkValue>) -> Vec<PkValue> {
 
 /// Deletes related rows matching `cond`, with what cascades from them. Returns how many
 /// through rows were deleted.
-pub(super) fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Result<usize> {
-    Ok(delete::delete_matching(db, link.through, cond, NoFilter)?.of_def(link.through))
+pub(super) async fn delete_related<D: Db>(db: &mut D, link: &Link, cond: Cond) -> Result<usize> {
+    Ok(delete::delete_matching(db, link.through, cond, NoFilter)
+        .await?
+        .of_def(link.through))
 }
 
 /// Related rows narrowed by a Diesel expression: `article.tags().filter(...)`; in no
@@ -473,8 +554,8 @@ where
         self
     }
 
-    fn select<D: Db>(self, db: &mut D) -> Result<Select<E, O>> {
-        let (_, cond, _) = self.manager().core(db)?;
+    async fn select<D: Db>(self, db: &mut D) -> Result<Select<E, O>> {
+        let (_, cond, _) = self.manager().core(db).await?;
         let mut query = Select::new(C::DEF, cond)
             .with_extra(self.extra)
             .with_order(self.order);
@@ -492,70 +573,120 @@ where
     }
 
     /// The matching rows, in order. 1 query.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<C>>
+    pub fn load<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<Vec<C>>>
     where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
+        'a: 'f,
+        E: QueryFragment<D::Backend> + Send + 'f,
+        O: QueryFragment<D::Backend> + Send + 'f,
     {
-        let query = self.select(db)?;
-        let rows: Vec<Loaded<C>> = query.load(db.connection_for_read())?;
+        D::drive(self.load_op(db))
+    }
+
+    pub(crate) async fn load_op<D: Db>(self, db: &mut D) -> Result<Vec<C>>
+    where
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
+    {
+        let query = self.select(db).await?;
+        let rows: Vec<Loaded<C>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// The first matching row, in order. 1 query.
-    pub fn first<D: Db>(self, db: &mut D) -> Result<Option<C>>
+    pub fn first<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<Option<C>>>
     where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
+        'a: 'f,
+        E: QueryFragment<D::Backend> + Send + 'f,
+        O: QueryFragment<D::Backend> + Send + 'f,
     {
-        self.first_with(db)
+        D::drive(self.first_op(db))
     }
 
-    fn first_with<D: Db>(mut self, db: &mut D) -> Result<Option<C>>
+    pub(crate) async fn first_op<D: Db>(self, db: &mut D) -> Result<Option<C>>
     where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
+    {
+        self.first_with(db).await
+    }
+
+    async fn first_with<D: Db>(mut self, db: &mut D) -> Result<Option<C>>
+    where
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
     {
         self.slice = self.slice.first();
-        let query = self.select(db)?;
-        let mut rows: Vec<Loaded<C>> = query.load(db.connection_for_read())?;
+        let query = self.select(db).await?;
+        let mut rows: Vec<Loaded<C>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.pop().map(|r| r.0))
     }
 
     /// How many rows match, within the limit and offset. 1 query.
-    pub fn count<D: Db>(self, db: &mut D) -> Result<i64>
+    pub fn count<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<i64>>
     where
-        E: QueryFragment<D::Backend>,
+        'a: 'f,
+        E: QueryFragment<D::Backend> + Send + 'f,
+        O: Send + 'f,
     {
-        let (_, cond, _) = self.manager().core(db)?;
+        D::drive(self.count_op(db))
+    }
+
+    pub(crate) async fn count_op<D: Db>(self, db: &mut D) -> Result<i64>
+    where
+        E: QueryFragment<D::Backend> + Send,
+    {
+        let (_, cond, _) = self.manager().core(db).await?;
         let query = Count {
             table: C::DEF.table.name.as_ref(),
             cond,
             extra: self.extra,
         };
-        let all = query.get_result::<Scalar<i64>>(db.connection_for_read())?.0;
+        let all = crate::conn::first(
+            db.connection_for_read()
+                .load_rows::<_, Scalar<i64>>(query)
+                .await,
+        )?
+        .0;
         Ok(self.slice.count_within(all))
     }
 
     /// Whether any row matches. 1 query.
-    pub fn exists<D: Db>(self, db: &mut D) -> Result<bool>
+    pub fn exists<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<bool>>
     where
-        E: QueryFragment<D::Backend>,
-        O: QueryFragment<D::Backend>,
+        'a: 'f,
+        E: QueryFragment<D::Backend> + Send + 'f,
+        O: QueryFragment<D::Backend> + Send + 'f,
     {
-        Ok(self.first(db)?.is_some())
+        D::drive(self.exists_op(db))
+    }
+
+    pub(crate) async fn exists_op<D: Db>(self, db: &mut D) -> Result<bool>
+    where
+        E: QueryFragment<D::Backend> + Send,
+        O: QueryFragment<D::Backend> + Send,
+    {
+        Ok(self.first_op(db).await?.is_some())
     }
 
     /// Deletes the matching rows (only this parent's) and what cascades from them: 1
     /// statement when nothing does. Django's `QuerySet.delete()`. A sliced query cannot be
     /// deleted, as in Django.
-    pub fn delete<D: Db>(self, db: &mut D) -> Result<Deleted>
+    pub fn delete<'f, D: Db>(self, db: &'f mut D) -> crate::Output<'f, D, Result<Deleted>>
     where
-        E: QueryFragment<D::Backend>,
+        'a: 'f,
+        E: QueryFragment<D::Backend> + Send + Sync + 'f,
+        O: Send + 'f,
+    {
+        D::drive(self.delete_op(db))
+    }
+
+    pub(crate) async fn delete_op<D: Db>(self, db: &mut D) -> Result<Deleted>
+    where
+        E: QueryFragment<D::Backend> + Send + Sync,
     {
         self.slice.refuse_delete(C::DEF)?;
-        let (_, cond, _) = self.manager().core(db)?;
-        let deleted = delete::delete_matching(db, C::DEF, cond, self.extra)?;
+        let (_, cond, _) = self.manager().core(db).await?;
+        let deleted = delete::delete_matching(db, C::DEF, cond, self.extra).await?;
         self.cache.clear_prefetched();
         Ok(deleted)
     }
@@ -564,7 +695,7 @@ where
 /// Locks `row`'s row until the transaction ends (`SELECT 1 ... FOR UPDATE`; SQLite's
 /// framework transactions hold the write lock already): concurrent `set`s of one object
 /// run one after the other. A row that is not in the database is [`Error::Unsaved`].
-pub(crate) fn lock_row<P: Model, D: Db>(
+pub(crate) async fn lock_row<P: Model, D: Db>(
     db: &mut D,
     row: &P,
     operation: &'static str,
@@ -577,7 +708,7 @@ pub(crate) fn lock_row<P: Model, D: Db>(
         pk.name.as_ref(),
         row.pk().to_value(),
     );
-    let rows: Vec<Scalar<i32>> = query.load(db.connection())?;
+    let rows: Vec<Scalar<i32>> = db.connection().load_rows(query).await?;
     if rows.is_empty() {
         return Err(Error::Unsaved {
             model: P::DEF.type_name.to_string(),

@@ -122,7 +122,18 @@ where
     /// # }
     /// ```
     #[allow(clippy::type_complexity)] // the type users read: what `all` gives, shared
-    pub fn all_shared<D: Db>(&self, db: &mut D) -> Result<Arc<Vec<(C, N::Joined<Arc<T>>)>>> {
+    pub fn all_shared<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
+    ) -> crate::Output<'f, D, Result<Arc<Vec<(C, N::Joined<Arc<T>>)>>>> {
+        D::drive(self.all_shared_op(db))
+    }
+
+    #[allow(clippy::type_complexity)] // as `all_shared`
+    pub(crate) async fn all_shared_op<D: Db>(
+        &self,
+        db: &mut D,
+    ) -> Result<Arc<Vec<(C, N::Joined<Arc<T>>)>>> {
         let column = self.foreign_key.column();
         if let Some(rows) = self
             .manager
@@ -131,7 +142,7 @@ where
         {
             return Ok(rows);
         }
-        Ok(Arc::new(self.all(db)?))
+        Ok(Arc::new(self.all_op(db).await?))
     }
 
     /// The related rows, ordered by key, each with its referenced row (shared: rows that
@@ -139,14 +150,22 @@ where
     /// [`GenericRelationDescriptor::prefetch_related`] with this foreign key; 1 (for the
     /// referenced rows) after a plain prefetch.
     #[allow(clippy::type_complexity)] // the type users read: each row with its referenced row
-    pub fn all<D: Db>(&self, db: &mut D) -> Result<Vec<(C, N::Joined<Arc<T>>)>> {
+    pub fn all<'f, D: Db>(
+        &'f self,
+        db: &'f mut D,
+    ) -> crate::Output<'f, D, Result<Vec<(C, N::Joined<Arc<T>>)>>> {
+        D::drive(self.all_op(db))
+    }
+
+    #[allow(clippy::type_complexity)] // as `all`
+    pub(crate) async fn all_op<D: Db>(&self, db: &mut D) -> Result<Vec<(C, N::Joined<Arc<T>>)>> {
         let cache = self.manager.cache;
         let column = self.foreign_key.column();
         if let Some(rows) = cache.prefetched_joined::<Vec<(C, N::Joined<Arc<T>>)>>(column) {
             return Ok(rows.as_ref().clone());
         }
         if let Some(rows) = cache.prefetched() {
-            let targets = self.foreign_key.load_shared_for(db, rows.iter())?;
+            let targets = self.foreign_key.load_shared_for(db, rows.iter()).await?;
             return Ok(rows
                 .iter()
                 .cloned()
@@ -163,7 +182,8 @@ where
             Some(join),
             Joined::pair::<N>,
             |r| &r.0,
-        )?;
+        )
+        .await?;
         Ok(rows.into_iter().flatten().collect())
     }
 }
@@ -201,7 +221,21 @@ where
     /// # Ok(())
     /// # }
     /// ```
-    pub fn prefetch_related<D: Db, T, N>(
+    pub fn prefetch_related<'f, D: Db, T, N>(
+        self,
+        db: &'f mut D,
+        parents: &'f [P],
+        foreign_key: ForeignKeyDescriptor<C, T, N>,
+    ) -> crate::Output<'f, D, Result<()>>
+    where
+        T: Model + Clone,
+        N: Nullability,
+        N::Joined<Arc<T>>: Clone + Send + Sync + 'static,
+    {
+        D::drive(self.prefetch_related_op(db, parents, foreign_key))
+    }
+
+    pub(crate) async fn prefetch_related_op<D: Db, T, N>(
         self,
         db: &mut D,
         parents: &[P],
@@ -224,9 +258,11 @@ where
             None,
             |r| Some(r.0),
             |r| r,
-        )?;
+        )
+        .await?;
         let mut targets = foreign_key
-            .load_shared_for(db, per_parent.iter().flatten())?
+            .load_shared_for(db, per_parent.iter().flatten())
+            .await?
             .into_iter();
         for (parent, rows) in parents.iter().zip(per_parent) {
             let mut joined: Vec<(C, N::Joined<Arc<T>>)> = Vec::with_capacity(rows.len());

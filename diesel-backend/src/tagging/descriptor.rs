@@ -6,10 +6,10 @@ use std::fmt;
 
 use contenttypes_core::keys::{Key, ObjectIdFor, PkValue};
 use diesel::deserialize::QueryableByName;
-use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
 use crate::columns::RowRef;
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::delete;
@@ -25,7 +25,7 @@ use crate::target::Target;
 use crate::targets::Admits;
 use crate::transaction;
 
-use super::manager::{set_cond, tag_tables, TagDefaults};
+use super::manager::{collect_refs, set_cond, tag_tables, TagDefaults};
 use super::most_common::MostCommon;
 use super::names::{compared_names, TagRef, Wanted};
 use super::resolve;
@@ -182,8 +182,17 @@ where
 
     /// Loads the tags of all `objects` in one query and stores them on each; their
     /// managers then read them with no query (`names()`, `slugs()` and `count()` too).
-    pub fn prefetch<D: Db>(&self, db: &mut D, objects: &[P]) -> Result<()> {
-        let per_object = self.load_for(db, objects)?;
+    pub fn prefetch<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        objects: &'a [P],
+    ) -> crate::Output<'a, D, Result<()>> {
+        D::drive(self.prefetch_op(db, objects))
+    }
+
+    /// [`TagsDescriptor::prefetch`]'s operation.
+    pub(crate) async fn prefetch_op<D: Db>(&self, db: &mut D, objects: &[P]) -> Result<()> {
+        let per_object = self.load_for_op(db, objects).await?;
         for (object, tags) in objects.iter().zip(per_object) {
             (self.field)(object).set_prefetched(tags);
         }
@@ -193,9 +202,22 @@ where
     /// The tags of each of `objects`, in the order of `objects`, each object's in the order
     /// they were added; one query (per bind limit's worth of objects, except on
     /// PostgreSQL), stored nowhere.
-    pub fn load_for<D: Db>(&self, db: &mut D, objects: &[P]) -> Result<Vec<Vec<C::Tag>>> {
+    pub fn load_for<'a, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        objects: &'a [P],
+    ) -> crate::Output<'a, D, Result<Vec<Vec<C::Tag>>>> {
+        D::drive(self.load_for_op(db, objects))
+    }
+
+    /// [`TagsDescriptor::load_for`]'s operation.
+    pub(crate) async fn load_for_op<D: Db>(
+        &self,
+        db: &mut D,
+        objects: &[P],
+    ) -> Result<Vec<Vec<C::Tag>>> {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, D>(db).await?;
         let keys: Vec<C::ObjectId> = objects
             .iter()
             .map(|o| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(o.pk()))
@@ -215,7 +237,8 @@ where
                     .and(set_cond::<C>(self.name)),
                 object_id: Some(link.object_id.name.as_ref()),
             };
-            let rows: Vec<TagOf<C::Tag, C::ObjectId>> = query.load(db.connection_for_read())?;
+            let rows: Vec<TagOf<C::Tag, C::ObjectId>> =
+                db.connection_for_read().load_rows(query).await?;
             for TagOf(tag, oid) in rows {
                 by_object.entry(oid.to_pk_value()).or_default().push(tag);
             }
@@ -234,27 +257,45 @@ where
     ///
     /// A through model whose other columns need values (no default, not nullable) is tagged
     /// with one row per object and tag instead (`INSERT`s of the rows, per bind limit).
-    pub fn tag_many<'t, D: Db>(
+    pub fn tag_many<'a, 't, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        objects: &'a [P],
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> crate::Output<'a, D, Result<Vec<C::Tag>>>
+    where
+        C::Tag: 't,
+        't: 'a,
+    {
+        let tags = collect_refs(tags);
+        D::drive(self.tag_many_op(db, objects, tags))
+    }
+
+    /// [`TagsDescriptor::tag_many`]'s operation.
+    pub(crate) async fn tag_many_op<D: Db>(
         &self,
         db: &mut D,
         objects: &[P],
-        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
-    ) -> Result<Vec<C::Tag>>
-    where
-        C::Tag: 't,
-    {
+        tags: Vec<TagRef<'_, C::Tag>>,
+    ) -> Result<Vec<C::Tag>> {
         let wanted = Wanted::new(tags);
         if wanted.is_empty() || objects.is_empty() {
             return Ok(Vec::new());
         }
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, D>(db).await?;
+        let wanted = &wanted;
         let tags = transaction::atomic_retry(db, |db| {
-            let tags = resolve::resolve_creating_first::<C::Tag, _>(db, &wanted, &|name, slug| {
-                <C::Tag as TagModel>::__new_tag(name, slug)
-            })?;
-            self.insert_many_items(db, objects, &tags, ct)?;
-            Ok(tags)
-        })?;
+            Box::pin(async move {
+                let tags =
+                    resolve::resolve_creating_first::<C::Tag, _>(db, wanted, &|name, slug| {
+                        <C::Tag as TagModel>::__new_tag(name, slug)
+                    })
+                    .await?;
+                self.insert_many_items(db, objects, &tags, ct).await?;
+                Ok(tags)
+            })
+        })
+        .await?;
         for object in objects {
             (self.field)(object).clear_prefetched();
         }
@@ -264,50 +305,67 @@ where
     /// Makes `tags` the tags of every one of `objects` in this set (bulk retagging): their
     /// other tags of the set are removed (one `DELETE` per bind limit's worth of objects),
     /// then [`TagsDescriptor::tag_many`]'s statements. Atomic.
-    pub fn retag_many<'t, D: Db>(
+    pub fn retag_many<'a, 't, D: Db>(
+        &'a self,
+        db: &'a mut D,
+        objects: &'a [P],
+        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
+    ) -> crate::Output<'a, D, Result<Vec<C::Tag>>>
+    where
+        C::Tag: 't,
+        't: 'a,
+    {
+        let tags = collect_refs(tags);
+        D::drive(self.retag_many_op(db, objects, tags))
+    }
+
+    /// [`TagsDescriptor::retag_many`]'s operation.
+    pub(crate) async fn retag_many_op<D: Db>(
         &self,
         db: &mut D,
         objects: &[P],
-        tags: impl IntoIterator<Item = impl Into<TagRef<'t, C::Tag>>>,
-    ) -> Result<Vec<C::Tag>>
-    where
-        C::Tag: 't,
-    {
+        tags: Vec<TagRef<'_, C::Tag>>,
+    ) -> Result<Vec<C::Tag>> {
         let wanted = Wanted::new(tags);
         if objects.is_empty() {
             return Ok(Vec::new());
         }
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, D>(db).await?;
         let values: Vec<Value> = objects
             .iter()
             .map(|o| <C::ObjectId as ObjectIdFor<P, P::Pk>>::from_key(o.pk()).to_value())
             .collect();
+        let (wanted, link, values) = (&wanted, &link, &values);
         let tags = transaction::atomic_retry(db, |db| {
-            let tags = if wanted.is_empty() {
-                Vec::new()
-            } else {
-                resolve::resolve_creating_first::<C::Tag, _>(db, &wanted, &|name, slug| {
-                    <C::Tag as TagModel>::__new_tag(name, slug)
-                })?
-            };
-            let tag_pk = key_column(<C::Tag as Model>::DEF)?;
-            let keep: Vec<Value> = tags
-                .iter()
-                .filter_map(|t| Value::from_key(tag_pk.sql_type, &t.pk().to_pk_value()))
-                .collect();
-            for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS + keep.len()) {
-                let mut cond = Cond::Eq(link.ct_col(), Value::Integer(ct))
-                    .and(Cond::In(link.oid_col(), chunk.to_vec()))
-                    .and(set_cond::<C>(self.name));
-                if !keep.is_empty() {
-                    cond = cond.and(Cond::NotIn(Col::of(C::DEF, C::TAG_COLUMN), keep.clone()));
+            Box::pin(async move {
+                let tags = if wanted.is_empty() {
+                    Vec::new()
+                } else {
+                    resolve::resolve_creating_first::<C::Tag, _>(db, wanted, &|name, slug| {
+                        <C::Tag as TagModel>::__new_tag(name, slug)
+                    })
+                    .await?
+                };
+                let tag_pk = key_column(<C::Tag as Model>::DEF)?;
+                let keep: Vec<Value> = tags
+                    .iter()
+                    .filter_map(|t| Value::from_key(tag_pk.sql_type, &t.pk().to_pk_value()))
+                    .collect();
+                for chunk in key_chunks::<D::Backend>(values, FRAMEWORK_BINDS + keep.len()) {
+                    let mut cond = Cond::Eq(link.ct_col(), Value::Integer(ct))
+                        .and(Cond::In(link.oid_col(), chunk.to_vec()))
+                        .and(set_cond::<C>(self.name));
+                    if !keep.is_empty() {
+                        cond = cond.and(Cond::NotIn(Col::of(C::DEF, C::TAG_COLUMN), keep.clone()));
+                    }
+                    delete::delete_matching(db, C::DEF, cond, NoFilter).await?;
                 }
-                delete::delete_matching(db, C::DEF, cond, NoFilter)?;
-            }
-            self.insert_many_items(db, objects, &tags, ct)?;
-            Ok(tags)
-        })?;
+                self.insert_many_items(db, objects, &tags, ct).await?;
+                Ok(tags)
+            })
+        })
+        .await?;
         for object in objects {
             (self.field)(object).clear_prefetched();
         }
@@ -315,7 +373,7 @@ where
     }
 
     /// The through rows tagging each object with each tag, skipping those that exist.
-    fn insert_many_items<D: Db>(
+    async fn insert_many_items<D: Db>(
         &self,
         db: &mut D,
         objects: &[P],
@@ -343,7 +401,7 @@ where
                         .map(|t| defaults.new_item(t, self.name, Target::to(o)))
                 })
                 .collect();
-            crate::insert::bulk_insert::<C, D>(db, &rows, true)?;
+            crate::insert::bulk_insert::<C, D>(db, &rows, true).await?;
             return Ok(());
         }
         let tag_pk = key_column(<C::Tag as Model>::DEF)?;
@@ -361,7 +419,14 @@ where
         };
         let conn = db.connection();
         for chunk in key_chunks::<D::Backend>(&object_keys, others) {
-            TagMany::new(set, P::DEF, ct, tag_keys.clone(), chunk.to_vec()).execute(conn)?;
+            conn.execute_statement(TagMany::new(
+                set,
+                P::DEF,
+                ct,
+                tag_keys.clone(),
+                chunk.to_vec(),
+            ))
+            .await?;
         }
         Ok(())
     }

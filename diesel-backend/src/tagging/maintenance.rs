@@ -3,9 +3,10 @@
 
 use contenttypes_core::keys::{Key, PkValue};
 use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::QueryResult;
 
 use crate::backend::SupportedBackend;
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::delete::{self, Deleted};
 use crate::error::{Error, Result};
@@ -51,17 +52,33 @@ fn orphaned<C: TaggedItemModel>() -> RelationFilter<C::Tag, C, NoFilter> {
 /// # Ok(())
 /// # }
 /// ```
-pub fn orphaned_tags<C: TaggedItemModel, D: Db>(db: &mut D) -> Result<Vec<C::Tag>> {
+pub fn orphaned_tags<C: TaggedItemModel, D: Db>(
+    db: &mut D,
+) -> crate::Output<'_, D, Result<Vec<C::Tag>>> {
+    D::drive(orphaned_tags_op::<C, D>(db))
+}
+
+/// [`orphaned_tags`]'s operation.
+pub(crate) async fn orphaned_tags_op<C: TaggedItemModel, D: Db>(db: &mut D) -> Result<Vec<C::Tag>> {
     let query = Select::new(<C::Tag as Model>::DEF, Cond::True).with_extra(orphaned::<C>());
-    let rows: Vec<Loaded<C::Tag>> = query.load(db.connection_for_read())?;
+    let rows: Vec<Loaded<C::Tag>> = db.connection_for_read().load_rows(query).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// Deletes the tags no row of the through model `C` holds, with what cascades from them,
 /// in one transaction; returns Django's counts. One `DELETE` when nothing else refers to
 /// tags, else a `SELECT` of their keys and the cascade.
-pub fn remove_orphaned_tags<C: TaggedItemModel, D: Db>(db: &mut D) -> Result<Deleted> {
-    delete::delete_matching(db, <C::Tag as Model>::DEF, Cond::True, orphaned::<C>())
+pub fn remove_orphaned_tags<C: TaggedItemModel, D: Db>(
+    db: &mut D,
+) -> crate::Output<'_, D, Result<Deleted>> {
+    D::drive(remove_orphaned_tags_op::<C, D>(db))
+}
+
+/// [`remove_orphaned_tags`]'s operation.
+pub(crate) async fn remove_orphaned_tags_op<C: TaggedItemModel, D: Db>(
+    db: &mut D,
+) -> Result<Deleted> {
+    delete::delete_matching(db, <C::Tag as Model>::DEF, Cond::True, orphaned::<C>()).await
 }
 
 /// What [`merge_tags`] did.
@@ -96,7 +113,16 @@ pub struct Merged {
 /// # Ok(())
 /// # }
 /// ```
-pub fn merge_tags<C: TaggedItemModel, D: Db>(
+pub fn merge_tags<'a, C: TaggedItemModel, D: Db>(
+    db: &'a mut D,
+    from: &'a [&'a C::Tag],
+    into: &'a C::Tag,
+) -> crate::Output<'a, D, Result<Merged>> {
+    D::drive(merge_tags_op::<C, D>(db, from, into))
+}
+
+/// [`merge_tags`]'s operation.
+pub(crate) async fn merge_tags_op<C: TaggedItemModel, D: Db>(
     db: &mut D,
     from: &[&C::Tag],
     into: &C::Tag,
@@ -121,45 +147,54 @@ pub fn merge_tags<C: TaggedItemModel, D: Db>(
             merged_keys.push(key);
         }
     }
+    let (merged_keys, into_value) = (&merged_keys, &into_value);
     transaction::atomic_retry(db, |db| {
-        let mut out = Merged::default();
-        for key in &merged_keys {
-            let from_value = Value::from_key(tag_pk.sql_type, key).ok_or_else(|| {
-                Error::InvalidArgument("a merged tag's key does not fit its column".into())
-            })?;
-            let duplicates = DuplicateItems {
-                through: C::DEF,
-                pk: through_pk.name.as_ref(),
-                tag: C::TAG_COLUMN,
-                same: [
-                    Some(gfk.ct_column.as_ref()),
-                    Some(gfk.fk_column.as_ref()),
-                    C::SET_COLUMN,
-                ],
-                from: from_value.clone(),
-                into: into_value.clone(),
-            };
-            let keys = crate::delete::load_keys(db.connection(), duplicates, through_pk.sql_type)?;
-            let values: Vec<Value> = keys
-                .iter()
-                .filter_map(|k| Value::from_key(through_pk.sql_type, k))
-                .collect();
-            for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
-                let cond = Cond::In(Col::of(C::DEF, through_pk.name.as_ref()), chunk.to_vec());
-                out.duplicates +=
-                    delete::delete_matching(db, C::DEF, cond, NoFilter)?.of_def(C::DEF);
+        Box::pin(async move {
+            let mut out = Merged::default();
+            for key in merged_keys {
+                let from_value = Value::from_key(tag_pk.sql_type, key).ok_or_else(|| {
+                    Error::InvalidArgument("a merged tag's key does not fit its column".into())
+                })?;
+                let duplicates = DuplicateItems {
+                    through: C::DEF,
+                    pk: through_pk.name.as_ref(),
+                    tag: C::TAG_COLUMN,
+                    same: [
+                        Some(gfk.ct_column.as_ref()),
+                        Some(gfk.fk_column.as_ref()),
+                        C::SET_COLUMN,
+                    ],
+                    from: from_value.clone(),
+                    into: into_value.clone(),
+                };
+                let keys =
+                    crate::delete::load_keys(db.connection(), duplicates, through_pk.sql_type)
+                        .await?;
+                let values: Vec<Value> = keys
+                    .iter()
+                    .filter_map(|k| Value::from_key(through_pk.sql_type, k))
+                    .collect();
+                for chunk in key_chunks::<D::Backend>(&values, FRAMEWORK_BINDS) {
+                    let cond = Cond::In(Col::of(C::DEF, through_pk.name.as_ref()), chunk.to_vec());
+                    out.duplicates += delete::delete_matching(db, C::DEF, cond, NoFilter)
+                        .await?
+                        .of_def(C::DEF);
+                }
+                out.moved += db
+                    .connection()
+                    .execute_statement(Update {
+                        table: C::DEF.table.name.as_ref(),
+                        set: vec![(C::TAG_COLUMN, into_value.clone())],
+                        cond: Cond::Eq(Col::of(C::DEF, C::TAG_COLUMN), from_value),
+                        extra: NoFilter,
+                    })
+                    .await?;
             }
-            out.moved += Update {
-                table: C::DEF.table.name.as_ref(),
-                set: vec![(C::TAG_COLUMN, into_value.clone())],
-                cond: Cond::Eq(Col::of(C::DEF, C::TAG_COLUMN), from_value),
-                extra: NoFilter,
-            }
-            .execute(db.connection())?;
-        }
-        out.deleted = delete::delete_by_keys(db, tag_def, &merged_keys)?;
-        Ok(out)
+            out.deleted = delete::delete_by_keys(db, tag_def, merged_keys).await?;
+            Ok(out)
+        })
     })
+    .await
 }
 
 /// `SELECT f.<pk> FROM <through> AS f INNER JOIN <through> AS d ON d.<ct> = f.<ct> AND

@@ -6,8 +6,8 @@ use std::marker::PhantomData;
 
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -96,13 +96,23 @@ impl<C: TaggedItemModel, P, F, const K: u64> MostCommon<C, P, F, K> {
     }
 
     /// Runs the query: each tag with its count.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(C::Tag, i64)>>
+    pub fn load<'a, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<Vec<(C::Tag, i64)>>>
     where
-        F: QueryFragment<D::Backend>,
+        F: QueryFragment<D::Backend> + Send + 'a,
+        P: 'a,
+    {
+        D::drive(self.load_op(db))
+    }
+
+    /// [`MostCommon::load`]'s operation.
+    pub(crate) async fn load_op<D: Db>(self, db: &mut D) -> Result<Vec<(C::Tag, i64)>>
+    where
+        F: QueryFragment<D::Backend> + Send,
     {
         let cond = match self.scope {
             Some((model, set)) => {
-                let ct = ContentType::for_models(db, &[model])?
+                let ct = ContentType::for_models_op(db, &[model])
+                    .await?
                     .first()
                     .map(|ct| ct.id)
                     .ok_or_else(|| Error::NotRegistered {
@@ -119,7 +129,7 @@ impl<C: TaggedItemModel, P, F, const K: u64> MostCommon<C, P, F, K> {
             min_count: self.min_count,
             limit: self.limit,
         };
-        let rows: Vec<Counted<C::Tag>> = query.load(db.connection_for_read())?;
+        let rows: Vec<Counted<C::Tag>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.into_iter().map(|Counted(t, n)| (t, n)).collect())
     }
 }

@@ -14,8 +14,7 @@
 
 use std::collections::HashMap;
 
-use diesel::RunQueryDsl;
-
+use crate::conn::Conn;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::field::Value;
@@ -32,17 +31,18 @@ const MAX_SLUG_ATTEMPTS: usize = 100;
 /// The tag rows of `wanted`, in its order: rows given as rows, names found, and (with
 /// `create`) names created, each new tag made by `create(name, slug)`. Without `create`,
 /// names with no tag are left out. Runs inside the caller's transaction.
-pub(crate) fn resolve<T: TagModel, D: Db>(
+pub(crate) async fn resolve<T: TagModel, D: Db>(
     db: &mut D,
     wanted: &Wanted<'_, T>,
-    create: Option<&dyn Fn(String, String) -> T::New>,
+    create: Option<&(dyn Fn(String, String) -> T::New + Sync)>,
 ) -> Result<Vec<T>> {
     let names: Vec<&str> = wanted.names().collect();
     let mut found: HashMap<String, T> = HashMap::new();
     if !names.is_empty() {
-        assign(&names, by_names::<T, D>(db, &names, None)?, &mut found);
+        let read = by_names::<T, D>(db, &names, None).await?;
+        assign(&names, read, &mut found);
         if let Some(create) = create {
-            create_missing::<T, D>(db, &names, create, 0, &mut found)?;
+            create_missing::<T, D>(db, &names, create, 0, &mut found).await?;
         }
     }
     Ok(in_order(wanted, &found))
@@ -51,10 +51,10 @@ pub(crate) fn resolve<T: TagModel, D: Db>(
 /// [`resolve`] for bulk work: the names are inserted first (skipping conflicts) and read
 /// back in one `SELECT`, 2 statements whether the tags are new or not; only names whose slug
 /// was taken take more.
-pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
+pub(crate) async fn resolve_creating_first<T: TagModel, D: Db>(
     db: &mut D,
     wanted: &Wanted<'_, T>,
-    create: &dyn Fn(String, String) -> T::New,
+    create: &(dyn Fn(String, String) -> T::New + Sync),
 ) -> Result<Vec<T>> {
     let names: Vec<&str> = wanted.names().collect();
     let mut found: HashMap<String, T> = HashMap::new();
@@ -64,10 +64,10 @@ pub(crate) fn resolve_creating_first<T: TagModel, D: Db>(
             .iter()
             .map(|name| create(name.to_string(), new_slug::<T>(name, 0)))
             .collect();
-        insert::bulk_insert::<T, D>(db, &new, true)?;
-        let read = by_names::<T, D>(db, &names, Some(Lock::Share))?;
+        insert::bulk_insert::<T, D>(db, &new, true).await?;
+        let read = by_names::<T, D>(db, &names, Some(Lock::Share)).await?;
         assign(&names, read, &mut found);
-        create_missing::<T, D>(db, &names, create, 1, &mut found)?;
+        create_missing::<T, D>(db, &names, create, 1, &mut found).await?;
     }
     Ok(in_order(wanted, &found))
 }
@@ -115,10 +115,10 @@ fn assign<T: TagModel>(names: &[&str], tags: Vec<T>, found: &mut HashMap<String,
 
 /// Inserts the tags of `names` not found yet, skipping conflicts, and reads them back into
 /// `found`; names whose slug was taken by another tag are retried with a numbered slug.
-fn create_missing<T: TagModel, D: Db>(
+async fn create_missing<T: TagModel, D: Db>(
     db: &mut D,
     names: &[&str],
-    create: &dyn Fn(String, String) -> T::New,
+    create: &(dyn Fn(String, String) -> T::New + Sync),
     first_attempt: usize,
     found: &mut HashMap<String, T>,
 ) -> Result<()> {
@@ -136,8 +136,8 @@ fn create_missing<T: TagModel, D: Db>(
             .iter()
             .map(|name| create(name.to_string(), new_slug::<T>(name, attempt)))
             .collect();
-        insert::bulk_insert::<T, D>(db, &new, true)?;
-        let read = by_names::<T, D>(db, &pending, Some(Lock::Share))?;
+        insert::bulk_insert::<T, D>(db, &new, true).await?;
+        let read = by_names::<T, D>(db, &pending, Some(Lock::Share)).await?;
         assign(&pending, read, found);
         pending.retain(|n| !found.contains_key(&match_key::<T>(n)));
     }
@@ -148,7 +148,7 @@ fn create_missing<T: TagModel, D: Db>(
 
 /// The tags with these names (their lowercase for a case-insensitive tag model), in one
 /// `SELECT` per bind-limit's worth of names.
-pub(crate) fn by_names<T: TagModel, D: Db>(
+pub(crate) async fn by_names<T: TagModel, D: Db>(
     db: &mut D,
     names: &[&str],
     lock: Option<Lock>,
@@ -168,7 +168,7 @@ pub(crate) fn by_names<T: TagModel, D: Db>(
         let mut query = Select::new(T::DEF, cond);
         query.order_by_pk = KeyOrder::Never;
         query.lock = lock;
-        let rows: Vec<Loaded<T>> = query.load(db.connection())?;
+        let rows: Vec<Loaded<T>> = db.connection().load_rows(query).await?;
         out.extend(rows.into_iter().map(|r| r.0));
     }
     Ok(out)

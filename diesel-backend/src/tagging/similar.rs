@@ -9,10 +9,10 @@ use contenttypes_core::keys::ObjectIdFor;
 use diesel::deserialize::QueryableByName;
 use diesel::expression::{AppearsOnTable, Expression};
 use diesel::query_builder::QueryFragment;
-use diesel::RunQueryDsl;
 
 use crate::backend::SupportedBackend;
 use crate::columns::RowRef;
+use crate::conn::Conn;
 use crate::content_type::ContentType;
 use crate::db::Db;
 use crate::error::Result;
@@ -86,12 +86,21 @@ where
     }
 
     /// Runs the query: the objects with how many tags each shares. One query.
-    pub fn load<D: Db>(self, db: &mut D) -> Result<Vec<(P, i64)>>
+    pub fn load<'d, D: Db>(self, db: &'d mut D) -> crate::Output<'d, D, Result<Vec<(P, i64)>>>
     where
-        F: QueryFragment<D::Backend>,
+        F: QueryFragment<D::Backend> + Send + 'd,
+        'a: 'd,
+    {
+        D::drive(self.load_op(db))
+    }
+
+    /// [`SimilarObjects::load`]'s operation.
+    pub(crate) async fn load_op<D: Db>(self, db: &mut D) -> Result<Vec<(P, i64)>>
+    where
+        F: QueryFragment<D::Backend> + Send,
     {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, D>(db).await?;
         let query = SimilarQuery {
             set: SetOf {
                 tables: tag_tables::<C>(),
@@ -106,7 +115,7 @@ where
             extra: self.filter,
             limit: self.limit,
         };
-        let rows: Vec<Counted<P>> = query.load(db.connection_for_read())?;
+        let rows: Vec<Counted<P>> = db.connection_for_read().load_rows(query).await?;
         Ok(rows.into_iter().map(|Counted(p, n)| (p, n)).collect())
     }
 }
@@ -158,7 +167,7 @@ impl<DB: SupportedBackend, O: FieldType> QueryableByName<DB> for Ranked<O> {
     }
 }
 
-impl<P, C, const K: u64> SimilarAcrossModels<'_, P, C, K>
+impl<'a, P, C, const K: u64> SimilarAcrossModels<'a, P, C, K>
 where
     P: Model,
     C: TaggedItemModel + GenericForeignKeyField<K>,
@@ -171,12 +180,24 @@ where
     }
 
     /// Runs the queries: the objects with how many tags each shares, most first.
-    pub fn load<D: Db>(
+    pub fn load<'d, D: Db>(
+        self,
+        db: &'d mut D,
+    ) -> crate::Output<'d, D, Result<Vec<(<C::Targets as crate::targets::TargetSet>::Target, i64)>>>
+    where
+        <C::Targets as crate::targets::TargetSet>::Target: Send,
+        'a: 'd,
+    {
+        D::drive(self.load_op(db))
+    }
+
+    /// [`SimilarAcrossModels::load`]'s operation.
+    pub(crate) async fn load_op<D: Db>(
         self,
         db: &mut D,
     ) -> Result<Vec<(<C::Targets as crate::targets::TargetSet>::Target, i64)>> {
         let link = Link::of::<P, C, K>()?;
-        let ct = ContentType::id_for_model::<P>(db)?;
+        let ct = ContentType::id_for_model_op::<P, D>(db).await?;
         let query = SimilarAcrossQuery {
             set: SetOf {
                 tables: tag_tables::<C>(),
@@ -189,12 +210,13 @@ where
                 .to_value(),
             limit: self.limit,
         };
-        let ranked: Vec<Ranked<C::ObjectId>> = query.load(db.connection_for_read())?;
+        let ranked: Vec<Ranked<C::ObjectId>> = db.connection_for_read().load_rows(query).await?;
         let groups = crate::load_targets::load_groups::<C::Targets, _, _>(
             db,
             ranked.len(),
             ranked.iter().map(|r| (Some(r.0), Some(&r.1))),
-        )?;
+        )
+        .await?;
         let mut objects: Vec<Option<crate::GenericObject>> = vec![None; ranked.len()];
         for group in &groups {
             for &(row, place) in &group.ids.members {

@@ -16,8 +16,6 @@ use std::error::Error;
 
 use contenttypes::migrations::{self, MigrationHarness, PerDialect};
 use contenttypes::prelude::*;
-use contenttypes::SupportedBackend;
-use diesel::connection::LoadConnection;
 use diesel::Connection;
 
 use migrations_app::blog::{Article, NewArticle};
@@ -55,8 +53,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 fn run<C>(conn: &mut C) -> Result<(), Box<dyn Error>>
 where
-    C: Connection + LoadConnection + MigrationHarness<<C as Connection>::Backend>,
-    <C as Connection>::Backend: SupportedBackend,
+    C: contenttypes::conn::SyncConn + MigrationHarness<<C as contenttypes::Conn>::Backend>,
 {
     let applied = migrations::run_pending_migrations(conn, MIGRATIONS)?;
     println!("applied migrations: {:?}", applied.migrations);

@@ -35,7 +35,8 @@ pub enum Error {
     MethodNotAllowed,
     /// The library's error (a pooled connection that could not be had among them).
     Library(contenttypes::Error),
-    /// The blocking task that ran the database work panicked or was cancelled.
+    /// The blocking task that ran database work (the migrations, at start-up) panicked or was
+    /// cancelled.
     Task(String),
     /// The service could not start: a bad URL, a backend not compiled in, an address in use.
     Setup(String),

@@ -5,7 +5,7 @@
 //! | module | holds |
 //! |---|---|
 //! | `models` | the models (`Article`, `Video`; the default tag models) |
-//! | `store` | all database access: an r2d2 pool run through `spawn_blocking` |
+//! | `store` | all database access: the library's async API, awaited on a deadpool pool |
 //! | `api` | the JSON read and written, and input validation |
 //! | `routes` | the routes and handlers |
 //! | `extract` | axum's extractors answering the service's JSON errors |

@@ -1,32 +1,46 @@
 //! All of the service's database access, in this one module.
 //!
-//! The library's API is synchronous today, so the store runs it on r2d2 pools (Diesel's
-//! `r2d2` feature, through the library's `databases::Databases`) inside
-//! `tokio::task::spawn_blocking`: a request's database work checks a pooled connection out on
-//! a blocking thread and never stalls the async workers. The async API on diesel-async is
-//! being built next (`docs/async-design.md`: the same calls, `.await`ed, on a pooled async
-//! connection); switching to it changes this module only: the routes see `Store`'s async
-//! methods and the service's own types, nothing of Diesel or the pool.
+//! The store runs the library's async API: a deadpool pool (diesel-async's
+//! `pooled_connection::deadpool`) of diesel-async connections (`AsyncPgConnection`,
+//! `AsyncMysqlConnection`, `SyncConnectionWrapper<SqliteConnection>`), and every operation
+//! checks a connection out and `.await`s the library's calls on it in the request's own task:
+//! no blocking thread per request. (On SQLite, diesel-async's wrapper runs each statement of
+//! the sync driver on tokio's blocking pool itself; that is the driver's business, not the
+//! store's.) The routes see `Store`'s async methods and the service's own types, nothing of
+//! Diesel or the pool.
 //!
-//! The store's one database is the `default` of a `Databases`, which gives it its own
-//! content-type manager: content-type ids belong to one database, and a process may hold
+//! The store owns its database's content-type manager (a `ContentTypes`, shared by every
+//! request through the store's `Arc`) and binds each pooled connection to it
+//! (`ContentTypes::using`): content-type ids belong to one database, and a process may hold
 //! stores of several (the tests run one per backend at once). The schema is made at
 //! [`Store::open`] by the migrations `build.rs` writes, embedded in the binary and applied
-//! when pending, so opening an existing database again changes nothing. On SQLite every
-//! pooled connection is set up by `contenttypes::sqlite::configure` (WAL, a busy timeout,
-//! foreign keys), from an r2d2 `CustomizeConnection`.
+//! when pending, so opening an existing database again changes nothing. The library's
+//! migration runner is sync (Diesel's `MigrationHarness`), so it runs once, on a plain sync
+//! connection in `spawn_blocking`, before the pool is made. Every pooled connection is made
+//! by the pool's setup callback: connected, on SQLite set up by
+//! `contenttypes::sqlite::configure` (WAL, a busy timeout, foreign keys), and given the
+//! instrumentation that counts the store's statements ([`Store::statements`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use contenttypes::databases::{ConnectionPool, Database, Databases, PooledConnectionOf, PooledDb};
+use contenttypes::conn::BoxFuture;
+use contenttypes::conn::SyncConn;
 use contenttypes::migrations::{self, MigrationHarness, PerDialect};
 use contenttypes::prelude::*;
 use contenttypes::tagging::{tagged_any, MostCommon, Tag, TagModel, TaggedItem};
-use contenttypes::SupportedBackend;
-use diesel::connection::{Instrumentation, InstrumentationEvent, LoadConnection};
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, R2D2Connection};
+use contenttypes::{AsyncMode, Conn};
+use deadpool::managed::Manager;
+use deadpool::Runtime;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::result::ConnectionError;
+use diesel::{ConnectionResult, QueryResult};
+use diesel_async::pooled_connection::deadpool::{Object as Pooled, Pool as DeadPool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolError, RecyclingMethod,
+};
+use diesel_async::AsyncConnection;
 
 use crate::api::{Kind, Object, ObjectTags, ObjectWithTags, TagCount, TagInfo, TaggedObjects};
 use crate::error::{Error, Result};
@@ -46,14 +60,24 @@ const MIGRATIONS: PerDialect = contenttypes::embed_migrations! {
 /// database's own connection limit must leave room for it.
 pub const POOL_SIZE: u32 = 8;
 
-/// How long a request waits for a pooled connection before answering 503.
+/// How long a request waits for a pooled connection before answering 503 (deadpool's
+/// `wait` timeout), and how long making a new connection may take (its `create` timeout).
 pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The name of the store's database among its `Databases`.
+/// The name of the store's database in the errors of its pool (the library's `Error::Pool`).
 const DATABASE: &str = "default";
 
-/// The service's database: a pool of connections and the database's content-type cache.
-/// Cheap to clone (shared).
+/// The async connection of each backend.
+#[cfg(feature = "sqlite")]
+type SqliteConn =
+    diesel_async::sync_connection_wrapper::SyncConnectionWrapper<diesel::SqliteConnection>;
+#[cfg(feature = "postgres")]
+type PgConn = diesel_async::AsyncPgConnection;
+#[cfg(feature = "mysql")]
+type MysqlConn = diesel_async::AsyncMysqlConnection;
+
+/// The service's database: a pool of async connections and the database's content-type
+/// manager. Cheap to clone (shared).
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
@@ -61,34 +85,50 @@ pub struct Store {
 
 struct Inner {
     pool: Pool,
+    /// The database's content-type manager: its cache serves every request.
+    content_types: ContentTypes,
     /// Statements sent by the store's operations (see [`Store::statements`]).
     statements: Arc<AtomicU64>,
 }
 
-/// The pooled database of the backend the URL chose.
+/// The connection pool of the backend the URL chose.
 enum Pool {
     #[cfg(feature = "sqlite")]
-    Sqlite(Arc<Databases<diesel::SqliteConnection>>),
+    Sqlite(DeadPool<SqliteConn>),
     #[cfg(feature = "postgres")]
-    Postgres(Arc<Databases<diesel::PgConnection>>),
+    Postgres(DeadPool<PgConn>),
     #[cfg(feature = "mysql")]
-    Mysql(Arc<Databases<diesel::MysqlConnection>>),
+    Mysql(DeadPool<MysqlConn>),
 }
 
-/// `$body`, with `$db` a pooled connection of the store's backend (a `&mut PooledDb<C>`),
-/// run on a blocking thread; evaluates to the body's `Result`. The body is compiled once per
-/// backend, since Diesel's connection types differ.
+/// `$body`, with `$db` a pooled connection of the store's backend bound to the store's
+/// content-type manager (a `&mut Using<Pooled<C>>`, a `Db` whose operations are futures),
+/// awaited in the caller's task; evaluates to the body's `Result`. The body is compiled once
+/// per backend, since the connection types differ.
 macro_rules! on_db {
-    ($store:expr, |$db:ident| $body:expr) => {
-        match &$store.inner.pool {
+    ($store:expr, |$db:ident| $body:expr) => {{
+        let inner: &Inner = &$store.inner;
+        match &inner.pool {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite(databases) => $store.run(databases, move |$db| $body).await,
+            Pool::Sqlite(pool) => {
+                let mut conn = checkout(pool).await?;
+                let $db = &mut inner.content_types.using(&mut conn);
+                $body
+            }
             #[cfg(feature = "postgres")]
-            Pool::Postgres(databases) => $store.run(databases, move |$db| $body).await,
+            Pool::Postgres(pool) => {
+                let mut conn = checkout(pool).await?;
+                let $db = &mut inner.content_types.using(&mut conn);
+                $body
+            }
             #[cfg(feature = "mysql")]
-            Pool::Mysql(databases) => $store.run(databases, move |$db| $body).await,
+            Pool::Mysql(pool) => {
+                let mut conn = checkout(pool).await?;
+                let $db = &mut inner.content_types.using(&mut conn);
+                $body
+            }
         }
-    };
+    }};
 }
 
 /// `$body` with `$object` the article or the video of `$kind` and `$id`, or a 404.
@@ -96,11 +136,11 @@ macro_rules! with_object {
     ($db:ident, $kind:expr, $id:expr, |$object:ident| $body:expr) => {
         match $kind {
             Kind::Article => {
-                let $object = find::<Article, _>($db, Kind::Article, $id)?;
+                let $object = find::<Article, _>($db, Kind::Article, $id).await?;
                 $body
             }
             Kind::Video => {
-                let $object = find::<Video, _>($db, Kind::Video, $id)?;
+                let $object = find::<Video, _>($db, Kind::Video, $id).await?;
                 $body
             }
         }
@@ -109,57 +149,16 @@ macro_rules! with_object {
 
 impl Store {
     /// Connects to the database of `url` (`postgres://...`, `mysql://...`, else an SQLite
-    /// file's path), makes the pool and applies the pending migrations, which also create the
-    /// models' content-type rows. A database opened before is left as it is.
+    /// file's path), applies the pending migrations, which also create the models' content-type
+    /// rows, and makes the pool. A database opened before is left as it is.
     pub async fn open(url: &str) -> Result<Store> {
-        let url = url.to_string();
-        tokio::task::spawn_blocking(move || Store::open_blocking(&url)).await?
-    }
-
-    fn open_blocking(url: &str) -> Result<Store> {
-        let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            #[cfg(feature = "postgres")]
-            {
-                Pool::Postgres(open::<diesel::PgConnection>(url, None)?)
-            }
-            #[cfg(not(feature = "postgres"))]
-            return Err(Error::Setup(
-                "this is a PostgreSQL URL: build with `--features postgres`".into(),
-            ));
-        } else if url.starts_with("mysql://") {
-            #[cfg(feature = "mysql")]
-            {
-                Pool::Mysql(open::<diesel::MysqlConnection>(url, None)?)
-            }
-            #[cfg(not(feature = "mysql"))]
-            return Err(Error::Setup(
-                "this is a MySQL URL: build with `--features mysql`".into(),
-            ));
-        } else {
-            #[cfg(feature = "sqlite")]
-            {
-                if url.is_empty() || url.contains(":memory:") || url.contains("mode=memory") {
-                    return Err(Error::Setup(
-                        "an in-memory SQLite database is one per connection, and the service \
-                         pools connections: give a file's path"
-                            .into(),
-                    ));
-                }
-                Pool::Sqlite(open::<diesel::SqliteConnection>(
-                    url,
-                    Some(Box::new(SqliteSetup)),
-                )?)
-            }
-            #[cfg(not(feature = "sqlite"))]
-            return Err(Error::Setup(format!(
-                "`{url}` is not a postgres:// or mysql:// URL, and SQLite is not compiled in \
-                 (`--features sqlite`)"
-            )));
-        };
+        let statements = Arc::new(AtomicU64::new(0));
+        let (pool, content_types) = open_pool(url, &statements).await?;
         Ok(Store {
             inner: Arc::new(Inner {
                 pool,
-                statements: Arc::new(AtomicU64::new(0)),
+                content_types,
+                statements,
             }),
         })
     }
@@ -184,43 +183,13 @@ impl Store {
         self.inner.statements.load(Ordering::SeqCst)
     }
 
-    /// `op` on a connection of the store's database, on a blocking thread, its statements
-    /// counted.
-    async fn run<C, T>(
-        &self,
-        databases: &Arc<Databases<C>>,
-        op: impl FnOnce(&mut PooledDb<C>) -> Result<T> + Send + 'static,
-    ) -> Result<T>
-    where
-        C: R2D2Connection + LoadConnection + Send + 'static,
-        C::Backend: SupportedBackend,
-        T: Send + 'static,
-    {
-        let databases = Arc::clone(databases);
-        let counter = Arc::clone(&self.inner.statements);
-        tokio::task::spawn_blocking(move || {
-            let mut db = databases.get(DATABASE)?;
-            db.connection()
-                .set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                    if let InstrumentationEvent::StartQuery { .. } = event {
-                        counter.fetch_add(1, Ordering::SeqCst);
-                    }
-                });
-            let result = op(&mut db);
-            db.connection()
-                .set_instrumentation(None::<Box<dyn Instrumentation>>);
-            result
-        })
-        .await?
-    }
-
-    // ----- Operations: one blocking task each -------------------------------------------------
+    // ----- Operations: each awaited on one pooled connection ------------------------------------
 
     /// Creates an article or a video.
     pub async fn create(&self, kind: Kind, title: String) -> Result<Object> {
         on_db!(self, |db| Ok(match kind {
-            Kind::Article => Article::insert(db, NewArticle { title })?.object(),
-            Kind::Video => Video::insert(db, NewVideo { title })?.object(),
+            Kind::Article => Article::insert(db, NewArticle { title }).await?.object(),
+            Kind::Video => Video::insert(db, NewVideo { title }).await?.object(),
         }))
     }
 
@@ -229,7 +198,7 @@ impl Store {
         on_db!(self, |db| with_object!(db, kind, id, |object| {
             Ok(ObjectWithTags {
                 object: object.object(),
-                tags: object.tags().names(db)?,
+                tags: object.tags().names(db).await?,
             })
         }))
     }
@@ -237,7 +206,7 @@ impl Store {
     /// An object's tags, in the order they were added.
     pub async fn tags(&self, kind: Kind, id: i64) -> Result<ObjectTags> {
         on_db!(self, |db| with_object!(db, kind, id, |object| {
-            Ok(object_tags(kind, id, object.tags().names(db)?, None))
+            Ok(object_tags(kind, id, object.tags().names(db).await?, None))
         }))
     }
 
@@ -246,8 +215,8 @@ impl Store {
     /// get one tag per name). Answers the object's tags afterwards.
     pub async fn add_tags(&self, kind: Kind, id: i64, names: Vec<String>) -> Result<ObjectTags> {
         on_db!(self, |db| with_object!(db, kind, id, |object| {
-            object.tags().add(db, &names)?;
-            Ok(object_tags(kind, id, object.tags().names(db)?, None))
+            object.tags().add(db, &names).await?;
+            Ok(object_tags(kind, id, object.tags().names(db).await?, None))
         }))
     }
 
@@ -255,11 +224,11 @@ impl Store {
     /// ignored. Answers how many were removed and the tags left.
     pub async fn remove_tags(&self, kind: Kind, id: i64, names: Vec<String>) -> Result<ObjectTags> {
         on_db!(self, |db| with_object!(db, kind, id, |object| {
-            let removed = object.tags().remove(db, &names)?;
+            let removed = object.tags().remove(db, &names).await?;
             Ok(object_tags(
                 kind,
                 id,
-                object.tags().names(db)?,
+                object.tags().names(db).await?,
                 Some(removed),
             ))
         }))
@@ -271,7 +240,8 @@ impl Store {
     pub async fn tagged(&self, name: String) -> Result<TaggedObjects> {
         on_db!(self, |db| {
             let found = TaggedItem::CONTENT_OBJECT
-                .load_targets(db, tagged_any::<TaggedItem>([name.as_str()]))?;
+                .load_targets(db, tagged_any::<TaggedItem>([name.as_str()]))
+                .await?;
             let mut objects = found
                 .iter()
                 .map(generic_object)
@@ -288,7 +258,8 @@ impl Store {
             let top = MostCommon::<TaggedItem>::across_models()
                 .min_count(min_count)
                 .limit(limit)
-                .load(db)?;
+                .load(db)
+                .await?;
             Ok(top
                 .into_iter()
                 .map(|(tag, count)| TagCount {
@@ -303,7 +274,8 @@ impl Store {
     /// Every tag, by name, whether or not an object holds it.
     pub async fn all_tags(&self) -> Result<Vec<TagInfo>> {
         on_db!(self, |db| {
-            let mut tags: Vec<TagInfo> = Tag::all(db)?
+            let mut tags: Vec<TagInfo> = Tag::all(db)
+                .await?
                 .into_iter()
                 .map(|tag| TagInfo {
                     name: tag.name,
@@ -316,9 +288,67 @@ impl Store {
     }
 }
 
+/// The pool of the backend `url` names, its connections' statements counted in `statements`,
+/// and the database's content-type manager; the pending migrations applied first.
+async fn open_pool(url: &str, statements: &Arc<AtomicU64>) -> Result<(Pool, ContentTypes)> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        {
+            let content_types = migrate::<diesel::PgConnection>(url, |_| Ok(())).await?;
+            let pool = pool::<PgConn>(url, None, statements)?;
+            Ok((Pool::Postgres(pool), content_types))
+        }
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::Setup(
+            "this is a PostgreSQL URL: build with `--features postgres`".into(),
+        ));
+    } else if url.starts_with("mysql://") {
+        #[cfg(feature = "mysql")]
+        {
+            let content_types = migrate::<diesel::MysqlConnection>(url, |_| Ok(())).await?;
+            let pool = pool::<MysqlConn>(url, None, statements)?;
+            Ok((Pool::Mysql(pool), content_types))
+        }
+        #[cfg(not(feature = "mysql"))]
+        return Err(Error::Setup(
+            "this is a MySQL URL: build with `--features mysql`".into(),
+        ));
+    } else {
+        #[cfg(feature = "sqlite")]
+        {
+            if url.is_empty() || url.contains(":memory:") || url.contains("mode=memory") {
+                return Err(Error::Setup(
+                    "an in-memory SQLite database is one per connection, and the service \
+                     pools connections: give a file's path"
+                        .into(),
+                ));
+            }
+            // The migrations' connection is set up as the pool's are.
+            let content_types = migrate::<diesel::SqliteConnection>(url, |conn| {
+                contenttypes::sqlite::configure(conn)
+            })
+            .await?;
+            let configure: Configure<SqliteConn> = |conn| contenttypes::sqlite::configure(conn);
+            let pool = pool::<SqliteConn>(url, Some(configure), statements)?;
+            Ok((Pool::Sqlite(pool), content_types))
+        }
+        #[cfg(not(feature = "sqlite"))]
+        return Err(Error::Setup(format!(
+            "`{url}` is not a postgres:// or mysql:// URL, and SQLite is not compiled in \
+             (`--features sqlite`)"
+        )));
+    }
+}
+
 /// The row of model `M` with the key `id`, or a 404 naming the kind.
-fn find<M: Model<Pk = i64>, D: Db>(db: &mut D, kind: Kind, id: i64) -> Result<M> {
-    M::get(db, &id)?.ok_or_else(|| Error::NotFound(format!("no {kind} has the id {id}")))
+async fn find<M: Model<Pk = i64>, D: Db<Mode = AsyncMode>>(
+    db: &mut D,
+    kind: Kind,
+    id: i64,
+) -> Result<M> {
+    M::get(db, &id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no {kind} has the id {id}")))
 }
 
 fn object_tags(kind: Kind, id: i64, tags: Vec<String>, removed: Option<usize>) -> ObjectTags {
@@ -370,51 +400,126 @@ fn generic_object(object: &GenericObject) -> Result<Object> {
     }))
 }
 
-/// The store's database on `url`: a pool of `C` connections, each set up by `setup` when
-/// made, as the `default` of a `Databases` (which gives it its content-type manager), its
-/// pending migrations applied. Connecting once first makes a bad URL fail at once, with the
-/// driver's message, rather than after the pool's timeout.
-fn open<C>(
+/// What sets a new pooled connection up once it is connected (SQLite's `configure`).
+type Configure<C> = for<'c> fn(&'c mut C) -> BoxFuture<'c, contenttypes::Result<()>>;
+
+/// Applies the pending migrations on a sync connection `S` to `url`, set up by `setup` first:
+/// once, on a blocking thread, since the library's runner is sync (Diesel's
+/// `MigrationHarness`). Returns the database's content-type manager, which the migrations
+/// made the models' content-type rows with. Connecting here first also makes a bad URL fail
+/// at once, with the driver's message.
+async fn migrate<S>(
     url: &str,
-    setup: Option<Box<dyn CustomizeConnection<C, diesel::r2d2::Error>>>,
-) -> Result<Arc<Databases<C>>>
+    setup: fn(&mut S) -> contenttypes::Result<()>,
+) -> Result<ContentTypes>
 where
-    C: R2D2Connection + LoadConnection + Send + 'static,
-    C::Backend: SupportedBackend,
-    PooledConnectionOf<C>: MigrationHarness<C::Backend>,
+    S: diesel::Connection + SyncConn + MigrationHarness<<S as Conn>::Backend> + 'static,
 {
-    C::establish(url).map_err(|e| Error::Setup(format!("cannot connect to the database: {e}")))?;
-    let mut builder = R2d2Pool::builder()
-        .max_size(POOL_SIZE)
-        .connection_timeout(CONNECTION_TIMEOUT);
-    if let Some(setup) = setup {
-        builder = builder.connection_customizer(setup);
-    }
-    let pool: ConnectionPool<C> = builder
-        .build(ConnectionManager::new(url))
-        .map_err(|e| Error::Setup(format!("cannot make the connection pool: {e}")))?;
-    let databases = Databases::new().add(DATABASE, Database::new(pool));
-    // The migrations, then the content-type rows the models lack.
-    migrations::run_pending_migrations(&mut databases.get(DATABASE)?, MIGRATIONS)?;
-    Ok(Arc::new(databases))
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = S::establish(&url)
+            .map_err(|e| Error::Setup(format!("cannot connect to the database: {e}")))?;
+        setup(&mut conn)?;
+        let content_types = ContentTypes::new();
+        // The migrations, then the content-type rows the models lack.
+        migrations::run_pending_migrations(&mut content_types.using(&mut conn), MIGRATIONS)?;
+        Ok(content_types)
+    })
+    .await?
 }
 
-/// Sets up each pooled SQLite connection as the library expects under concurrent writers:
-/// WAL, a busy timeout, foreign keys (`contenttypes::sqlite::configure`).
-#[cfg(feature = "sqlite")]
-#[derive(Debug)]
-struct SqliteSetup;
-
-#[cfg(feature = "sqlite")]
-impl diesel::r2d2::CustomizeConnection<diesel::SqliteConnection, diesel::r2d2::Error>
-    for SqliteSetup
+/// The store's pool of async connections `C` to `url`: each made by [`connect`] (connected,
+/// set up by `configure`, its statements counted in `statements`), checked before each use
+/// by [`ping`], at most [`POOL_SIZE`], waited for at most [`CONNECTION_TIMEOUT`].
+fn pool<C>(
+    url: &str,
+    configure: Option<Configure<C>>,
+    statements: &Arc<AtomicU64>,
+) -> Result<DeadPool<C>>
+where
+    C: AsyncConnection + 'static,
+    AsyncDieselConnectionManager<C>: Manager<Type = C, Error = PoolError>,
 {
-    fn on_acquire(&self, conn: &mut diesel::SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        contenttypes::sqlite::configure(conn).map_err(|e| match e {
-            contenttypes::Error::Database(e) => diesel::r2d2::Error::QueryError(e),
-            other => diesel::r2d2::Error::QueryError(diesel::result::Error::QueryBuilderError(
-                other.to_string().into(),
-            )),
-        })
+    let mut config = ManagerConfig::<C>::default();
+    let counter = Arc::clone(statements);
+    config.custom_setup =
+        Box::new(move |url| Box::pin(connect(url.to_string(), configure, Arc::clone(&counter))));
+    let counter = Arc::clone(statements);
+    config.recycling_method =
+        RecyclingMethod::CustomFunction(Box::new(recycle_check(move |conn: &mut C| {
+            ping(conn, Arc::clone(&counter))
+        })));
+    let manager = AsyncDieselConnectionManager::new_with_config(url, config);
+    DeadPool::builder(manager)
+        .max_size(POOL_SIZE as usize)
+        .wait_timeout(Some(CONNECTION_TIMEOUT))
+        .create_timeout(Some(CONNECTION_TIMEOUT))
+        .runtime(Runtime::Tokio1)
+        .build()
+        .map_err(|e| Error::Setup(format!("cannot make the connection pool: {e}")))
+}
+
+/// A new connection of the pool: connected, set up by `configure`, and instrumented to count
+/// its statements in `counter`.
+async fn connect<C: AsyncConnection>(
+    url: String,
+    configure: Option<Configure<C>>,
+    counter: Arc<AtomicU64>,
+) -> ConnectionResult<C> {
+    let mut conn = C::establish(&url).await?;
+    if let Some(configure) = configure {
+        configure(&mut conn).await.map_err(|e| match e {
+            contenttypes::Error::Database(e) => ConnectionError::CouldntSetupConfiguration(e),
+            other => ConnectionError::BadConnection(other.to_string()),
+        })?;
     }
+    conn.set_instrumentation(counting(counter));
+    Ok(conn)
+}
+
+/// Counts the statements a connection starts in `counter`.
+fn counting(counter: Arc<AtomicU64>) -> impl Instrumentation {
+    move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The pool's check of a connection before it is handed out again (what diesel-async's
+/// default `RecyclingMethod::Verified` does: a `SELECT 1`), sent with the statement counter
+/// off, so that [`Store::statements`] counts the operations' statements only.
+fn ping<C: AsyncConnection>(
+    conn: &mut C,
+    counter: Arc<AtomicU64>,
+) -> BoxFuture<'_, QueryResult<()>> {
+    Box::pin(async move {
+        conn.set_instrumentation(None::<Box<dyn Instrumentation>>);
+        let alive = conn.batch_execute("SELECT 1").await;
+        conn.set_instrumentation(counting(counter));
+        alive
+    })
+}
+
+/// `check`, its signature spelled out for the compiler (a closure's is inferred from a
+/// bound, not from the `Box<dyn Fn>` it goes into).
+fn recycle_check<C, F>(check: F) -> F
+where
+    F: for<'c> Fn(&'c mut C) -> BoxFuture<'c, QueryResult<()>> + Send + Sync,
+{
+    check
+}
+
+/// A connection of `pool`, or the library's `Error::Pool` (a 503): none free within
+/// [`CONNECTION_TIMEOUT`], or none could be made (the server is unreachable).
+async fn checkout<C>(pool: &DeadPool<C>) -> Result<Pooled<C>>
+where
+    AsyncDieselConnectionManager<C>: Manager<Type = C, Error = PoolError>,
+{
+    pool.get().await.map_err(|e| {
+        Error::Library(contenttypes::Error::Pool {
+            database: DATABASE.into(),
+            source: Box::new(e),
+        })
+    })
 }
