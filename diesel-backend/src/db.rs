@@ -94,6 +94,7 @@ macro_rules! over_connection {
         }
     };
 }
+#[allow(unused_imports)] // used only with the `r2d2` feature
 pub(crate) use over_connection;
 
 impl<C> Db for C

@@ -168,7 +168,7 @@ where
         Workload::UpdateOrCreate => {
             let board = caller.board.as_ref().expect("a scoreboard");
             let (row, created) = board.counters().modify_or_create(
-                &mut conn.db(&cts),
+                &mut conn.db(cts),
                 (races_counter::key,),
                 counter(HITS, 1),
                 |c| c.value += 1,
@@ -178,7 +178,7 @@ where
         Workload::GetOrCreate => {
             let board = caller.board.as_ref().expect("a scoreboard");
             let (row, created) = board.counters().get_or_create_by(
-                &mut conn.db(&cts),
+                &mut conn.db(cts),
                 (races_counter::key,),
                 counter(key, 0),
             )?;
@@ -188,7 +188,7 @@ where
             let board = caller.board.as_ref().expect("a scoreboard");
             conn.caller_transaction(|conn| {
                 let (row, created) = board.counters().get_or_create_by(
-                    &mut conn.db(&cts),
+                    &mut conn.db(cts),
                     (races_counter::key,),
                     counter(key, 0),
                 )?;
@@ -199,7 +199,7 @@ where
             let board = caller.board.as_ref().expect("a scoreboard");
             let index = caller.index;
             conn.caller_transaction(|conn| {
-                let db = &mut conn.db(&cts);
+                let db = &mut conn.db(cts);
                 let models = first_use_models();
                 // Half the callers ask model by model, half all at once.
                 let types = if index.is_multiple_of(2) {
@@ -225,14 +225,14 @@ where
             let board = caller.board.as_ref().expect("a scoreboard");
             let mut names = KEYS.to_vec();
             names.rotate_left(caller.index % KEYS.len());
-            let tags = board.tags().add(&mut conn.db(&cts), names)?;
+            let tags = board.tags().add(&mut conn.db(cts), names)?;
             Ok((tags.into_iter().map(|t| (t.name, t.id)).collect(), false))
         }
         Workload::Set => {
             let target = caller.target.as_ref().expect("a target");
             target
                 .tags()
-                .set(&mut conn.db(&cts), caller.rows.iter_mut())?;
+                .set(&mut conn.db(cts), caller.rows.iter_mut())?;
             Ok((Vec::new(), false))
         }
     }

@@ -96,6 +96,7 @@ impl<C: TaggedItemModel, P, F, const K: u64> MostCommon<C, P, F, K> {
     }
 
     /// Runs the query: each tag with its count.
+    #[allow(clippy::type_complexity)] // `Output` of a list of pairs
     pub fn load<'a, D: Db>(self, db: &'a mut D) -> crate::Output<'a, D, Result<Vec<(C::Tag, i64)>>>
     where
         F: QueryFragment<D::Backend> + Send + 'a,

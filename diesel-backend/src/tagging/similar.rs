@@ -180,6 +180,7 @@ where
     }
 
     /// Runs the queries: the objects with how many tags each shares, most first.
+    #[allow(clippy::type_complexity)] // `Output` of a list of pairs
     pub fn load<'d, D: Db>(
         self,
         db: &'d mut D,
