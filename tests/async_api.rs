@@ -163,6 +163,25 @@ async fn script_async<C: Conn<Mode = AsyncMode>>(
     }
 }
 
+/// What each racing task does: a post of its own, tagged with two names every task uses and
+/// one of its own; returns its tags' names.
+async fn tag_own_post(
+    db: &mut impl Db<Mode = AsyncMode>,
+    i: usize,
+) -> contenttypes::Result<Vec<String>> {
+    let post = Post::insert(
+        db,
+        NewPost {
+            title: format!("p{i}"),
+        },
+    )
+    .await?;
+    post.tags()
+        .add(db, ["shared", "also shared", &format!("own {i}")])
+        .await?;
+    post.tags().names(db).await
+}
+
 /// The tests for one backend: `$sync` its sync connection, `$harness` the harness's wrapper
 /// of its async connection `$async`.
 macro_rules! async_api_tests {
@@ -271,18 +290,7 @@ macro_rules! async_api_tests {
                             let (pool, content_types) = (pool.clone(), content_types.clone());
                             tokio::spawn(async move {
                                 let mut conn = pool.get().await.expect("a connection");
-                                let db = &mut content_types.using(&mut conn);
-                                let post = Post::insert(
-                                    db,
-                                    NewPost {
-                                        title: format!("p{i}"),
-                                    },
-                                )
-                                .await?;
-                                post.tags()
-                                    .add(db, ["shared", "also shared", &format!("own {i}")])
-                                    .await?;
-                                post.tags().names(db).await
+                                tag_own_post(&mut content_types.using(&mut conn), i).await
                             })
                         })
                         .collect();
@@ -315,18 +323,7 @@ macro_rules! async_api_tests {
                             let (pool, content_types) = (pool.clone(), content_types.clone());
                             tokio::spawn(async move {
                                 let mut conn = pool.get().await.expect("a connection");
-                                let db = &mut content_types.using(&mut conn);
-                                let post = Post::insert(
-                                    db,
-                                    NewPost {
-                                        title: format!("p{i}"),
-                                    },
-                                )
-                                .await?;
-                                post.tags()
-                                    .add(db, ["shared", "also shared", &format!("own {i}")])
-                                    .await?;
-                                post.tags().names(db).await
+                                tag_own_post(&mut content_types.using(&mut conn), i).await
                             })
                         })
                         .collect();
