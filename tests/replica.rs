@@ -5,22 +5,24 @@
 //! there, once, with no duplicate; and nothing but `SELECT`s is ever sent to the replica,
 //! which is read-only by nature.
 //!
-//! PostgreSQL only, by nature. With `CI` set, a missing `PG_REPLICA_URL` fails these tests;
+//! PostgreSQL only, by nature; each test runs on `PgConnection` and on diesel-async's
+//! `AsyncPgConnection` (every operation awaited, the routing rule the same). With `CI` set, a missing `PG_REPLICA_URL` fails these tests;
 //! without it, they say so and pass (a developer's machine may have no replica).
 
 mod common;
 
 #[cfg(feature = "postgres")]
-mod postgres {
+mod streaming {
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
 
     use crate::common::models::*;
     use crate::common::replica::{assert_only_selects, Statements};
-    use crate::common::{assert_queries, TestDb};
+    use crate::common::{assert_queries, Raw, TestConnection, TestDb};
     use contenttypes::prelude::*;
     use contenttypes::{create_content_types, django_content_type, ContentTypes};
     use diesel::dsl::sql;
+    use diesel::pg::Pg;
     use diesel::prelude::*;
     use diesel::sql_types::{Bool, Text};
     use diesel::PgConnection;
@@ -60,24 +62,26 @@ mod postgres {
             .expect(expression)
     }
 
-    /// A test's primary (a fresh schema with the tables) and the replica's copy of it.
-    struct Setup {
-        primary: TestDb<PgConnection>,
+    /// A test's primary (a fresh schema with the tables) and the replica's copy of it, on
+    /// connections `C` (`PgConnection`, or diesel-async's `AsyncPgConnection` in its sync
+    /// wrapper, whose `Db` awaits every operation).
+    pub(crate) struct Setup<C: TestConnection<Backend = Pg>> {
+        primary: TestDb<C>,
         /// The primary's database, for WAL positions (unlogged).
         primary_admin: PgConnection,
         /// The replica, for replay positions and pausing (unlogged).
         replica_admin: PgConnection,
         /// The replica's copy of the test's schema, every statement logged.
-        replica: PgConnection,
+        replica: C,
         replica_log: Statements,
         _serial: std::sync::MutexGuard<'static, ()>,
     }
 
-    impl Setup {
-        fn new() -> Option<Setup> {
+    impl<C: TestConnection<Backend = Pg>> Setup<C> {
+        fn new() -> Option<Setup<C>> {
             let replica_url = replica_url()?;
             let serial = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-            let primary = TestDb::<PgConnection>::new();
+            let primary = TestDb::<C>::new();
             let cleanup = primary.cleanup.as_ref().expect("a PostgreSQL schema");
             let mut primary_admin =
                 connect(&std::env::var("PG_DATABASE_URL").expect("PG_DATABASE_URL"));
@@ -96,7 +100,7 @@ mod postgres {
                 "PG_REPLICA_URL must name the replica's copy of PG_DATABASE_URL's database"
             );
             let sep = if replica_url.contains('?') { '&' } else { '?' };
-            let mut replica = connect(&format!(
+            let mut replica = C::reconnect(&format!(
                 "{replica_url}{sep}options=-c%20search_path%3D{}",
                 cleanup.name
             ));
@@ -128,10 +132,8 @@ mod postgres {
         }
 
         /// The primary and the replica, routed, with the test database's manager.
-        fn routed(&mut self) -> contenttypes::Routed<'_, PgConnection> {
-            self.primary
-                .cts
-                .routed(&mut self.primary.conn, &mut self.replica)
+        fn routed(&mut self) -> C::Routed<'_> {
+            C::routed(&mut self.primary.conn, &mut self.replica, &self.primary.cts)
         }
     }
 
@@ -158,9 +160,12 @@ mod postgres {
     /// Content types created on the primary are read on the replica once it replayed them:
     /// a cold lookup of every model is 1 SELECT there, none on the primary, with the
     /// primary's ids.
-    #[test]
-    fn content_types_created_on_the_primary_are_read_on_the_replica() {
-        let Some(mut s) = Setup::new() else { return };
+    pub(crate) fn content_types_created_on_the_primary_are_read_on_the_replica<
+        C: TestConnection<Backend = Pg>,
+    >() {
+        let Some(mut s) = Setup::<C>::new() else {
+            return;
+        };
         create_content_types(&mut s.primary.db()).unwrap();
         let models: Vec<_> = contenttypes::Registry::global()
             .unwrap()
@@ -171,19 +176,22 @@ mod postgres {
         s.wait_for_replay();
         s.replica_log.reset();
         s.primary.cts.clear_cache();
-        let log = s.primary.log();
+        let (log, replica_log) = (s.primary.log(), s.replica_log.clone());
         let db = &mut s.routed();
         let on_replica = assert_queries(&log, 0, || ContentType::for_models(db, &models).unwrap());
         assert_eq!(on_replica, on_primary);
-        assert_eq!(assert_only_selects(&s.replica_log), 1);
+        assert_eq!(assert_only_selects(&replica_log), 1);
     }
 
     /// Objects written through the routed connection land on the primary and are read on
     /// the replica once replayed; a delete with its generic cascade on the primary is seen
     /// there too.
-    #[test]
-    fn a_cascade_delete_on_the_primary_is_seen_on_the_replica() {
-        let Some(mut s) = Setup::new() else { return };
+    pub(crate) fn a_cascade_delete_on_the_primary_is_seen_on_the_replica<
+        C: TestConnection<Backend = Pg>,
+    >() {
+        let Some(mut s) = Setup::<C>::new() else {
+            return;
+        };
         let log = s.primary.log();
         let lion = {
             let db = &mut s.routed();
@@ -203,29 +211,38 @@ mod postgres {
             assert_eq!((deleted.total, deleted.of::<TaggedItem>()), (3, 2));
         }
         s.wait_for_replay();
+        let replica_log = s.replica_log.clone();
         let db = &mut s.routed();
         assert_queries(&log, 0, || {
             assert_eq!(Animal::count(db).unwrap(), 0);
             assert_eq!(TaggedItem::count(db).unwrap(), 0);
         });
-        assert_eq!(assert_only_selects(&s.replica_log), 5);
+        assert_eq!(assert_only_selects(&replica_log), 5);
     }
 
     /// With replay paused, content types created on the primary are not on the replica: a
     /// routed lookup reads the replica (a miss) and then the primary (the row), creates
     /// nothing, and gets the primary's id; by id likewise. Once replay resumes, the replica
     /// answers alone.
-    #[test]
-    fn with_replay_paused_a_lookup_falls_back_to_the_primary() {
-        let Some(mut s) = Setup::new() else { return };
+    pub(crate) fn with_replay_paused_a_lookup_falls_back_to_the_primary<
+        C: TestConnection<Backend = Pg>,
+    >() {
+        let Some(mut s) = Setup::<C>::new() else {
+            return;
+        };
         let log = s.primary.log();
         let registered = contenttypes::Registry::global().unwrap().models().count() as i64;
         let (animal_id, vegetable_id) = {
             let paused = Paused::new(&mut s.replica_admin);
             let on_primary = ContentTypes::new();
-            let db = &mut on_primary.using(&mut s.primary.conn);
-            let animal_id = ContentType::id_for_model::<Animal>(db).unwrap();
-            let vegetable_id = ContentType::id_for_model::<Vegetable>(db).unwrap();
+            let (animal_id, vegetable_id) = {
+                let db = &mut s.primary.conn.db(&on_primary);
+                let animal_id = ContentType::id_for_model::<Animal>(db).unwrap();
+                (
+                    animal_id,
+                    ContentType::id_for_model::<Vegetable>(db).unwrap(),
+                )
+            };
             let replica_rows: i64 = django_content_type::table
                 .count()
                 .get_result(&mut s.replica)
@@ -237,7 +254,7 @@ mod postgres {
             );
 
             let cts = &s.primary.cts;
-            let db = &mut cts.routed(&mut s.primary.conn, &mut s.replica);
+            let db = &mut C::routed(&mut s.primary.conn, &mut s.replica, cts);
             let ct = assert_queries(&log, 1, || ContentType::for_model::<Animal>(db).unwrap());
             assert_eq!(ct.id, animal_id);
             assert_eq!(assert_only_selects(&s.replica_log), 1);
@@ -250,7 +267,7 @@ mod postgres {
             assert_eq!(assert_only_selects(&s.replica_log), 1);
             let rows: i64 = django_content_type::table
                 .count()
-                .get_result(db.connection())
+                .get_result(db.raw())
                 .unwrap();
             assert_eq!(rows, registered, "no row was created twice");
             drop(paused);
@@ -258,6 +275,7 @@ mod postgres {
         };
         s.wait_for_replay();
         s.primary.cts.clear_cache();
+        let replica_log = s.replica_log.clone();
         let db = &mut s.routed();
         assert_queries(&log, 0, || {
             assert_eq!(ContentType::id_for_model::<Animal>(db).unwrap(), animal_id);
@@ -266,14 +284,15 @@ mod postgres {
                 "vegetable"
             );
         });
-        assert_eq!(assert_only_selects(&s.replica_log), 2);
+        assert_eq!(assert_only_selects(&replica_log), 2);
     }
 
     /// The replica refuses writes (it is in recovery): the routing is what keeps the
     /// framework's writes off it.
-    #[test]
-    fn the_replica_is_read_only() {
-        let Some(mut s) = Setup::new() else { return };
+    pub(crate) fn the_replica_is_read_only<C: TestConnection<Backend = Pg>>() {
+        let Some(mut s) = Setup::<C>::new() else {
+            return;
+        };
         let refused = diesel::sql_query("CREATE TABLE written_on_a_replica (id integer)")
             .execute(&mut s.replica_admin)
             .unwrap_err();
@@ -283,3 +302,31 @@ mod postgres {
         );
     }
 }
+
+/// Each test on `PgConnection` and on diesel-async's `AsyncPgConnection`.
+macro_rules! replica_tests {
+    ($($name:ident),* $(,)?) => {
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $( #[test]
+            fn $name() {
+                super::streaming::$name::<diesel::PgConnection>()
+            } )*
+        }
+
+        #[cfg(feature = "async-postgres")]
+        mod async_postgres {
+            $( #[test]
+            fn $name() {
+                super::streaming::$name::<crate::common::async_conns::AsyncPg>()
+            } )*
+        }
+    };
+}
+
+replica_tests!(
+    content_types_created_on_the_primary_are_read_on_the_replica,
+    a_cascade_delete_on_the_primary_is_seen_on_the_replica,
+    with_replay_paused_a_lookup_falls_back_to_the_primary,
+    the_replica_is_read_only,
+);

@@ -8,7 +8,7 @@ mod common;
 
 use common::models::*;
 use common::replica::{assert_on_replica, assert_only_selects, Pair};
-use common::{assert_queries, backend_tests, per_backend};
+use common::{assert_queries, backend_tests, per_backend, Raw, TestConnection};
 use contenttypes::lifecycle::{orphans, stale_content_types};
 use contenttypes::prelude::*;
 use contenttypes::{create_content_types, django_content_type, Count};
@@ -72,7 +72,6 @@ macro_rules! rows {
 }
 
 backend_tests! {
-    sync_only;
     fixture = Pair::<Conn>::new();
 
     /// Reads (loads, counts, exists, filters, prefetches, generic-foreign-key targets,
@@ -112,7 +111,7 @@ backend_tests! {
         let tiger = assert_queries(&primary, per_backend::<Conn>(1, 2), || animal(db, "Tiger"));
         assert_queries(&primary, per_backend::<Conn>(1, 2), || tiger.tags().create(db, tag("striped")).unwrap());
         assert_eq!(Animal::count(db).unwrap(), 1, "the replica lags");
-        assert_eq!(Animal::count(db.connection()).unwrap(), 2, "the primary has both");
+        assert_eq!(Animal::count(db.raw()).unwrap(), 2, "the primary has both");
         assert_eq!(assert_only_selects(&replica), 1);
         // A delete, with its probes and cascade (content-type lookups included), in the
         // primary's transaction: nothing on the replica.
@@ -178,32 +177,16 @@ backend_tests! {
         replica.reset();
         let db = &mut p.routed();
         type Manager = <Conn as Connection>::TransactionManager;
-        Manager::begin_transaction(db.connection()).unwrap();
+        Manager::begin_transaction(db.raw()).unwrap();
         let lion = animal(db, "Lion");
         assert_eq!(Animal::count(db).unwrap(), 1, "the transaction reads what it wrote");
         let ct = assert_queries(&primary, 1, || ContentType::for_model::<Animal>(db).unwrap());
         assert_queries(&primary, 1, || assert_eq!(lion.tags().count(db).unwrap(), 0));
         assert_eq!(replica.count(), 0, "nothing went to the replica: {:?}", replica.take());
-        Manager::commit_transaction(db.connection()).unwrap();
+        Manager::commit_transaction(db.raw()).unwrap();
         assert_eq!(Animal::count(db).unwrap(), 0, "after the commit, reads go to the replica (a copy from before)");
         assert_eq!(ContentType::for_model::<Animal>(db).unwrap(), ct, "cached");
         assert_eq!(assert_only_selects(&replica), 1);
-
-        // `Routed::transaction`: the same, committed on `Ok`, rolled back on `Err`.
-        let seen = db.transaction(|db| {
-            let tiger = animal(db, "Tiger");
-            tiger.tags().create(db, tag("striped"))?;
-            Ok::<_, contenttypes::Error>((Animal::count(db)?, tiger.tags().count(db)?))
-        });
-        assert_eq!(seen.unwrap(), (2, 1));
-        let failed = db.transaction(|db| {
-            animal(db, "Bear");
-            assert_eq!(Animal::count(db)?, 3);
-            Err::<(), _>(contenttypes::Error::InvalidArgument("undo".into()))
-        });
-        assert!(failed.is_err());
-        assert_eq!(Animal::count(db.connection()).unwrap(), 2, "the bear was rolled back");
-        assert_eq!(replica.count(), 0, "nothing went to the replica: {:?}", replica.take());
     }
 
     /// The framework's own transactions and the reads they decide on run on the primary:
@@ -229,7 +212,7 @@ backend_tests! {
         lion.tags().update_or_create(db, (tagged::tag,), tag("fierce")).unwrap();
         let mut loose = TaggedItem::insert(db, NewTaggedItem { tag: "loose".into(), content_object: Target::to(&label) }).unwrap();
         lion.tags().add(db, [&mut loose]).unwrap();
-        let mut kept = lion.tags().all(db.connection()).unwrap();
+        let mut kept = lion.tags().all(db.raw()).unwrap();
         lion.tags().set(db, kept.iter_mut().take(1)).unwrap();
         lion.tags().remove(db, [&kept[0]]).unwrap();
         lion.tags().clear(db).unwrap();
@@ -258,7 +241,7 @@ backend_tests! {
         // The row is on the primary only: read there, not created again.
         let cts = &p.primary.cts;
         cts.clear_cache();
-        let db = &mut cts.routed(&mut p.primary.conn, &mut p.replica.conn);
+        let db = &mut Conn::routed(&mut p.primary.conn, &mut p.replica.conn, cts);
         assert_queries(&primary, 1, || assert_eq!(ContentType::for_model::<Animal>(db).unwrap(), ct));
         assert_eq!(assert_only_selects(&replica), 1);
         cts.clear_cache();
@@ -282,7 +265,7 @@ backend_tests! {
         let db = &mut p.routed();
         assert_queries(&primary, 0, || assert_eq!(ContentType::for_model::<Animal>(db).unwrap(), ct));
         assert_eq!(assert_only_selects(&replica), 1);
-        assert_eq!(rows!(db.connection()), registered, "no row was added");
+        assert_eq!(rows!(db.raw()), registered, "no row was added");
     }
 
     /// A write whose generic foreign key's content type the replica lacks: resolved on the
@@ -297,9 +280,44 @@ backend_tests! {
         });
         assert_eq!(assert_only_selects(&replica), 1);
         assert_eq!(item.content_type_id, ContentType::for_model::<Animal>(db).unwrap().id);
-        assert_eq!(rows!(db.connection(), "generic_relations", "animal"), 1);
-        assert_eq!(lion.tags().count(db.connection()).unwrap(), 1);
+        assert_eq!(rows!(db.raw(), "generic_relations", "animal"), 1);
+        assert_eq!(lion.tags().count(db.raw()).unwrap(), 1);
         assert_eq!(lion.tags().count(db).unwrap(), 0, "the replica lags");
         assert_eq!(assert_only_selects(&replica), 1);
+    }
+}
+
+/// `Routed::transaction` (sync connections: on async ones, a transaction is begun on
+/// `db.connection()` with diesel-async's transaction manager, as above): committed on `Ok`,
+/// rolled back on `Err`, every statement inside on the primary.
+mod transaction {
+    use super::*;
+
+    backend_tests! {
+        sync_only;
+        fixture = Pair::<Conn>::new();
+
+        fn routed_transaction_runs_on_the_primary(p) {
+            create_content_types(&mut p.primary.db()).unwrap();
+            animal(&mut p.primary.db(), "Lion");
+            p.replicate();
+            let replica = p.replica_log.clone();
+            replica.reset();
+            let db = &mut p.routed();
+            let seen = db.transaction(|db| {
+                let tiger = animal(db, "Tiger");
+                tiger.tags().create(db, tag("striped"))?;
+                Ok::<_, contenttypes::Error>((Animal::count(db)?, tiger.tags().count(db)?))
+            });
+            assert_eq!(seen.unwrap(), (2, 1));
+            let failed = db.transaction(|db| {
+                animal(db, "Bear");
+                assert_eq!(Animal::count(db)?, 3);
+                Err::<(), _>(contenttypes::Error::InvalidArgument("undo".into()))
+            });
+            assert!(failed.is_err());
+            assert_eq!(Animal::count(db.raw()).unwrap(), 2, "the bear was rolled back");
+            assert_eq!(replica.count(), 0, "nothing went to the replica: {:?}", replica.take());
+        }
     }
 }

@@ -155,6 +155,12 @@ impl<C: crate::conn::SyncConn> Routed<'_, C> {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// On async connections (diesel-async's), there is no `transaction` here: open one on
+    /// the primary with diesel-async's transaction manager,
+    /// `C::TransactionManager::begin_transaction(db.connection()).await`, and commit it (or
+    /// roll it back) the same way; by the rule, every operation awaited through `db` in
+    /// between runs on the primary.
     pub fn transaction<T, E>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E>
     where
         E: From<diesel::result::Error>,

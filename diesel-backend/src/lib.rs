@@ -18,6 +18,7 @@ mod delete;
 pub mod error;
 pub mod field;
 pub mod filter;
+pub mod filtered;
 pub mod foreign_key;
 mod fxhash;
 pub mod gfk;
@@ -64,6 +65,7 @@ pub use delete::Deleted;
 pub use error::{Error, ProtectedRows, Result};
 pub use field::{FieldType, Value};
 pub use filter::RelationFilter;
+pub use filtered::Filtered;
 pub use foreign_key::{ForeignKeyDescriptor, Nullability, Nullable, Required};
 pub use gfk::{
     GenericForeignKey, GenericForeignKeyDescriptor, GenericForeignKeyField, SoleGenericForeignKey,
@@ -73,7 +75,7 @@ pub use many_to_many::{GenericManyToMany, GenericManyToManyDescriptor, GenericMa
 pub use mode::{AsyncMode, Mode, Output, SyncMode};
 pub use model::{AnyModel, Model, NewModel, PrimaryKey};
 pub use object::GenericObject;
-pub use objects::{Filtered, Objects};
+pub use objects::Objects;
 pub use ordering::{nulls_first, nulls_last, Nulls, OrderTerm};
 pub use prefetch::{
     prefetch_relations, strict_loading, GenericPrefetch, IntoRelationPath, Prefetched,

@@ -31,11 +31,12 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// An async connection and a content-type manager as a `Db` whose operations are awaited on
-/// [`runtime`] before they return. `raw()` is the sync wrapper around the same connection,
-/// for a test's raw SQL.
+/// An async connection (and optionally a replica of it, for reads) and a content-type
+/// manager as a `Db` whose operations are awaited on [`runtime`] before they return. `raw()`
+/// is the sync wrapper around the (primary) connection, for a test's raw SQL.
 pub struct Blocking<'a, C> {
     conn: &'a mut AsyncConnectionWrapper<C>,
+    replica: Option<&'a mut AsyncConnectionWrapper<C>>,
     content_types: &'a ContentTypes,
 }
 
@@ -43,6 +44,21 @@ impl<'a, C> Blocking<'a, C> {
     pub fn new(conn: &'a mut AsyncConnectionWrapper<C>, content_types: &'a ContentTypes) -> Self {
         Blocking {
             conn,
+            replica: None,
+            content_types,
+        }
+    }
+
+    /// `conn` as the primary and `replica` for reads: `ContentTypes::routed` over the async
+    /// connections.
+    pub fn routed(
+        conn: &'a mut AsyncConnectionWrapper<C>,
+        replica: &'a mut AsyncConnectionWrapper<C>,
+        content_types: &'a ContentTypes,
+    ) -> Self {
+        Blocking {
+            conn,
+            replica: Some(replica),
             content_types,
         }
     }
@@ -68,7 +84,11 @@ impl<C: Conn> Db for Blocking<'_, C> {
     }
 
     fn connections(&mut self) -> Connections<'_, C> {
-        Connections::new(&mut **self.conn, self.content_types)
+        let connections = Connections::new(&mut **self.conn, self.content_types);
+        match self.replica.as_deref_mut() {
+            Some(replica) => connections.with_replica(&mut **replica),
+            None => connections,
+        }
     }
 }
 
@@ -128,6 +148,15 @@ macro_rules! async_test_connection {
 
             fn attach_log(&mut self) -> contenttypes::testing::QueryLog {
                 contenttypes::testing::QueryLog::attach(&mut **self)
+            }
+
+            type Routed<'a> = Blocking<'a, $async>;
+            fn routed<'a>(
+                &'a mut self,
+                replica: &'a mut Self,
+                content_types: &'a ContentTypes,
+            ) -> Blocking<'a, $async> {
+                Blocking::routed(self, replica, content_types)
             }
         }
     };

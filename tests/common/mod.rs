@@ -22,7 +22,7 @@ pub mod replica;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use contenttypes::testing::QueryLog;
-use contenttypes::{ContentTypes, Dialect, Using};
+use contenttypes::{ContentTypes, Dialect, Routed, Using};
 use diesel::connection::LoadConnection;
 use diesel::{Connection, RunQueryDsl};
 
@@ -50,6 +50,16 @@ where
     }
     /// This connection bound to `content_types`, as operations take it.
     fn db<'a>(&'a mut self, content_types: &'a ContentTypes) -> Self::Db<'a>;
+    /// A primary and a replica of it: reads to the replica, everything else to the primary.
+    type Routed<'a>: contenttypes::Db<Backend = Self::Backend, Mode = contenttypes::SyncMode>
+        + Raw<Sync = Self>;
+    /// This connection as the primary, and `replica` for reads, bound to `content_types`
+    /// (`ContentTypes::routed` over the connection operations take).
+    fn routed<'a>(
+        &'a mut self,
+        replica: &'a mut Self,
+        content_types: &'a ContentTypes,
+    ) -> Self::Routed<'a>;
     /// Starts recording this connection's statements.
     fn attach_log(&mut self) -> QueryLog;
 }
@@ -69,6 +79,14 @@ impl<C: contenttypes::Conn> Raw for Using<'_, C> {
     }
 }
 
+/// The primary.
+impl<C: contenttypes::Conn> Raw for Routed<'_, C> {
+    type Sync = C;
+    fn raw(&mut self) -> &mut C {
+        contenttypes::Db::connection(self)
+    }
+}
+
 /// `TestConnection`'s `Db` and log for a sync connection.
 macro_rules! sync_db {
     () => {
@@ -78,6 +96,14 @@ macro_rules! sync_db {
         }
         fn attach_log(&mut self) -> QueryLog {
             QueryLog::attach(self)
+        }
+        type Routed<'a> = Routed<'a, Self>;
+        fn routed<'a>(
+            &'a mut self,
+            replica: &'a mut Self,
+            content_types: &'a ContentTypes,
+        ) -> Routed<'a, Self> {
+            content_types.routed(self, replica)
         }
     };
 }

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use contenttypes::{Dialect, Routed};
+use contenttypes::Dialect;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::{Connection, RunQueryDsl};
 
@@ -133,10 +133,12 @@ where
     }
 
     /// The routed `Db`: reads to the replica, the rest to the primary.
-    pub fn routed(&mut self) -> Routed<'_, C> {
-        self.primary
-            .cts
-            .routed(&mut self.primary.conn, &mut self.replica.conn)
+    pub fn routed(&mut self) -> C::Routed<'_> {
+        C::routed(
+            &mut self.primary.conn,
+            &mut self.replica.conn,
+            &self.primary.cts,
+        )
     }
 
     /// The statement log of the primary (transaction control left out, as Django counts).
