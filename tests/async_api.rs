@@ -284,18 +284,10 @@ macro_rules! async_api_tests {
                         .max_size(POOL)
                         .build()
                         .expect("the pool");
-                    let content_types = Arc::new(ContentTypes::new());
-                    let tasks: Vec<_> = (0..TASKS)
-                        .map(|i| {
-                            let (pool, content_types) = (pool.clone(), content_types.clone());
-                            tokio::spawn(async move {
-                                let mut conn = pool.get().await.expect("a connection");
-                                tag_own_post(&mut content_types.using(&mut conn), i).await
-                            })
-                        })
-                        .collect();
-                    let mut conn = pool.get().await.expect("a connection");
-                    check_race(tasks, &mut content_types.using(&mut conn)).await;
+                    race(pool, |pool| async move {
+                        pool.get().await.expect("a connection")
+                    })
+                    .await;
                 });
             }
 
@@ -317,24 +309,40 @@ macro_rules! async_api_tests {
                         .build(manager)
                         .await
                         .expect("the pool");
-                    let content_types = Arc::new(ContentTypes::new());
-                    let tasks: Vec<_> = (0..TASKS)
-                        .map(|i| {
-                            let (pool, content_types) = (pool.clone(), content_types.clone());
-                            tokio::spawn(async move {
-                                let mut conn = pool.get().await.expect("a connection");
-                                tag_own_post(&mut content_types.using(&mut conn), i).await
-                            })
-                        })
-                        .collect();
-                    let mut conn = pool.get().await.expect("a connection");
-                    check_race(tasks, &mut content_types.using(&mut conn)).await;
+                    race(pool, |pool| async move {
+                        pool.get_owned().await.expect("a connection")
+                    })
+                    .await;
                 });
             }
 
             /// [`connect`] for a pool's setup callback.
             async fn connect_owned(url: String) -> diesel::ConnectionResult<Async> {
                 Ok(connect(&url).await)
+            }
+
+            /// `TASKS` tasks, each on a connection `get` checks out of `pool`, tag their own
+            /// posts with the same shared names at once ([`tag_own_post`]); then
+            /// [`check_race`].
+            async fn race<P, G, F, C>(pool: P, get: G)
+            where
+                P: Clone + Send + 'static,
+                G: Fn(P) -> F + Copy + Send + 'static,
+                F: std::future::Future<Output = C> + Send,
+                C: contenttypes::Conn<Mode = AsyncMode> + 'static,
+            {
+                let content_types = Arc::new(ContentTypes::new());
+                let tasks: Vec<_> = (0..TASKS)
+                    .map(|i| {
+                        let (pool, content_types) = (pool.clone(), content_types.clone());
+                        tokio::spawn(async move {
+                            let mut conn = get(pool).await;
+                            tag_own_post(&mut content_types.using(&mut conn), i).await
+                        })
+                    })
+                    .collect();
+                let mut conn = get(pool).await;
+                check_race(tasks, &mut content_types.using(&mut conn)).await;
             }
 
             /// Every task succeeded with its three tags; the shared names are one row each.
