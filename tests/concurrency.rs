@@ -99,3 +99,44 @@ backend_tests! {
         drop(t);
     }
 }
+
+/// `contenttypes::sqlite::configure` on many new connections at once to a new database file
+/// (a pool filling up, processes starting together): every call succeeds and the file ends
+/// in WAL mode. Switching to WAL takes the file's exclusive lock, which SQLite refuses at
+/// once instead of waiting when others hold a lock; `configure` retries it. SQLite only, by
+/// nature.
+#[cfg(feature = "sqlite")]
+#[test]
+fn sqlite_configure_on_many_new_connections_at_once() {
+    const THREADS: usize = 16;
+    let dir = std::env::temp_dir().join(format!("ct-configure-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for round in 0..10 {
+        let path = dir.join(format!("round-{round}.db"));
+        let url = path.to_str().unwrap().to_string();
+        let barrier = Arc::new(Barrier::new(THREADS));
+        let threads: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let mut conn = SqliteConnection::establish(&url).expect("open the file");
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    contenttypes::sqlite::configure(&mut conn)?;
+                    diesel::sql_query("SELECT 1").execute(&mut conn)?;
+                    Ok::<_, contenttypes::Error>(conn)
+                })
+            })
+            .collect();
+        let mut conns: Vec<SqliteConnection> = threads
+            .into_iter()
+            .map(|t| t.join().expect("the thread").expect("configure under contention"))
+            .collect();
+        let mode: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+            "(SELECT journal_mode FROM pragma_journal_mode)",
+        ))
+        .get_result(&mut conns[0])
+        .unwrap();
+        assert_eq!(mode, "wal", "round {round}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

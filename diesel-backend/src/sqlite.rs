@@ -1,11 +1,12 @@
 //! Setting up an SQLite connection for an application that writes from several threads or
 //! processes.
 
+use std::time::{Duration, Instant};
+
 use diesel::sqlite::Sqlite;
 
 use crate::conn::Conn;
-
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// How long a connection [`configure`] sets up waits for another connection's write lock
 /// before failing with "database is locked": 5 seconds, Python's `sqlite3` default, which
@@ -23,7 +24,9 @@ pub const BUSY_TIMEOUT_MS: u32 = 5_000;
 /// reply to a reply to a comment, to its end).
 ///
 /// Call it once per connection, right after opening it (in an r2d2 pool, from a
-/// `CustomizeConnection::on_acquire`). The framework's own write transactions start with
+/// `CustomizeConnection::on_acquire`); many connections may call it at once on a new file
+/// (the switch to WAL, which SQLite refuses at once under contention, is retried within the
+/// busy timeout). The framework's own write transactions start with
 /// `BEGIN IMMEDIATE`; use Diesel's `SqliteConnection::immediate_transaction` for yours when
 /// they read before they write, or SQLite refuses their first write with "database is
 /// locked" whenever another connection wrote in between, whatever the timeout.
@@ -48,10 +51,27 @@ async fn configure_op<C: Conn<Backend = Sqlite>>(conn: &mut C) -> Result<()> {
     conn.execute_sql(&format!(
         "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; \
          PRAGMA foreign_keys = ON; \
-         PRAGMA recursive_triggers = ON; \
-         PRAGMA journal_mode = WAL; \
-         PRAGMA synchronous = NORMAL;"
+         PRAGMA recursive_triggers = ON;"
     ))
     .await?;
+    // Switching a database file to WAL takes its exclusive lock from a shared one, which
+    // SQLite refuses at once ("database is locked") instead of calling the busy handler
+    // when another connection holds a lock (waiting could deadlock): connections
+    // configured at once on a new file (a pool filling up, processes starting together)
+    // retry it, within the busy timeout. Once the file is in WAL mode, this is a no-op.
+    let deadline = Instant::now() + Duration::from_millis(BUSY_TIMEOUT_MS.into());
+    loop {
+        match conn
+            .execute_sql("PRAGMA journal_mode = WAL")
+            .await
+            .map_err(Error::from)
+        {
+            Err(e) if Instant::now() < deadline && e.is_retryable() => {
+                C::pause(Duration::from_millis(5)).await
+            }
+            done => break done?,
+        }
+    }
+    conn.execute_sql("PRAGMA synchronous = NORMAL").await?;
     Ok(())
 }

@@ -97,9 +97,16 @@ pub fn configure<C: TestConnection>(conn: &mut C)
 where
     C::Backend: contenttypes::SupportedBackend,
 {
+    let conn = conn as &mut dyn std::any::Any;
     #[cfg(feature = "sqlite")]
-    if let Some(conn) = (conn as &mut dyn std::any::Any).downcast_mut::<diesel::SqliteConnection>()
-    {
+    if let Some(conn) = conn.downcast_mut::<diesel::SqliteConnection>() {
+        contenttypes::sqlite::configure(conn).expect("configure the SQLite connection");
+    }
+    // diesel-async's SQLite connection, in the harness's sync wrapper: without this, the
+    // database stays in rollback-journal mode and the workers race to switch it to WAL
+    // (`database is locked`, which SQLite's busy handler does not wait out).
+    #[cfg(feature = "async-sqlite")]
+    if let Some(conn) = conn.downcast_mut::<super::async_conns::AsyncSqlite>() {
         contenttypes::sqlite::configure(conn).expect("configure the SQLite connection");
     }
 }
