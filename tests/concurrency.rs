@@ -129,7 +129,11 @@ fn sqlite_configure_on_many_new_connections_at_once() {
             .collect();
         let mut conns: Vec<SqliteConnection> = threads
             .into_iter()
-            .map(|t| t.join().expect("the thread").expect("configure under contention"))
+            .map(|t| {
+                t.join()
+                    .expect("the thread")
+                    .expect("configure under contention")
+            })
             .collect();
         let mode: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
             "(SELECT journal_mode FROM pragma_journal_mode)",
