@@ -57,6 +57,27 @@ pub trait Conn: Send + Sized {
         Q: Query<SqlType = Untyped> + QueryFragment<Self::Backend> + QueryId + Send + 'c,
         U: QueryableByName<Self::Backend> + Send + 'static;
 
+    /// Loads the rows of `query`, passing each to `each` as it is decoded: on a sync
+    /// connection no vector of whole rows is built first (the rows stream from the driver
+    /// into the caller's own structures); on an async one, after the statement.
+    #[doc(hidden)]
+    fn load_each<'c, Q, U, F>(
+        &'c mut self,
+        query: Q,
+        mut each: F,
+    ) -> impl Future<Output = QueryResult<()>> + Send + 'c
+    where
+        Q: Query<SqlType = Untyped> + QueryFragment<Self::Backend> + QueryId + Send + 'c,
+        U: QueryableByName<Self::Backend> + Send + 'static,
+        F: FnMut(U) + Send + 'c,
+    {
+        let rows = self.load_rows::<Q, U>(query);
+        async move {
+            rows.await?.into_iter().for_each(&mut each);
+            Ok(())
+        }
+    }
+
     /// Executes `query`, returning how many rows it affected.
     #[doc(hidden)]
     fn execute_statement<'c, Q>(
@@ -149,6 +170,23 @@ macro_rules! sync_conn {
                 async move { $crate::conn::sync_load(self, query) }
             }
 
+            fn load_each<'c, Q, U, F>(
+                &'c mut self,
+                query: Q,
+                each: F,
+            ) -> impl std::future::Future<Output = diesel::QueryResult<()>> + Send + 'c
+            where
+                Q: diesel::query_builder::Query<SqlType = diesel::sql_types::Untyped>
+                    + diesel::query_builder::QueryFragment<Self::Backend>
+                    + diesel::query_builder::QueryId
+                    + Send
+                    + 'c,
+                U: diesel::deserialize::QueryableByName<Self::Backend> + Send + 'static,
+                F: FnMut(U) + Send + 'c,
+            {
+                async move { $crate::conn::sync_load_each(self, query, each) }
+            }
+
             fn execute_statement<'c, Q>(
                 &'c mut self,
                 query: Q,
@@ -210,6 +248,25 @@ where
 {
     use diesel::RunQueryDsl;
     Wrap(query).load(conn)
+}
+
+/// Loads `query`'s rows on a sync connection, each to `each` as the driver steps to it.
+pub(crate) fn sync_load_each<C, Q, U>(
+    conn: &mut C,
+    query: Q,
+    mut each: impl FnMut(U),
+) -> QueryResult<()>
+where
+    C: diesel::connection::LoadConnection,
+    C::Backend: 'static,
+    Q: Query<SqlType = Untyped> + QueryFragment<C::Backend> + QueryId,
+    U: QueryableByName<C::Backend> + 'static,
+{
+    use diesel::RunQueryDsl;
+    for row in Wrap(query).load_iter::<U, diesel::connection::DefaultLoadingMode>(conn)? {
+        each(row?);
+    }
+    Ok(())
 }
 
 /// A statement node as a Diesel query (every node's `RunQueryDsl` is the framework's own,

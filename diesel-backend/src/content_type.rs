@@ -21,6 +21,7 @@ use diesel::QueryResult;
 use crate::columns::{column_out_of_range, read_column, BindColumns, RawRow, ReadColumns};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::mode::Mode;
 use crate::model::{Model, ModelVTable, NewModel};
 use crate::object::GenericObject;
 
@@ -118,14 +119,23 @@ pub trait ContentTypeForModel<D: Db> {
     fn id_for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<i32>>;
 }
 
+/// A cached content type is returned as it is, without driving a future: the hot path
+/// costs a cache read, as before the async API.
 impl<D: Db> ContentTypeForModel<D> for ContentType {
+    #[inline]
     fn for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<ContentType>> {
-        D::drive(ContentType::for_model_op::<T, D>(db))
+        match db.connections().content_types().cached(T::DEF) {
+            Some(ct) => <D::Mode as Mode>::ready(Ok(ct)),
+            None => D::drive(ContentType::for_model_op::<T, D>(db)),
+        }
     }
 
     #[inline]
     fn id_for_model<T: Model>(db: &mut D) -> crate::Output<'_, D, Result<i32>> {
-        D::drive(ContentType::id_for_model_op::<T, D>(db))
+        match db.connections().content_types().cached_id_of(T::DEF) {
+            Some(id) => <D::Mode as Mode>::ready(Ok(id)),
+            None => D::drive(ContentType::id_for_model_op::<T, D>(db)),
+        }
     }
 }
 

@@ -36,6 +36,11 @@ pub type Output<'a, D, T> = <<D as Db>::Mode as Mode>::Output<'a, T>;
 pub trait Mode: 'static {
     /// What an operation returning `T` returns.
     type Output<'a, T: Send + 'a>;
+
+    /// What an operation returns when its value is known without a statement (a cached
+    /// content type): the value itself on a sync connection, with no future polled.
+    #[doc(hidden)]
+    fn ready<'a, T: Send + 'a>(value: T) -> Self::Output<'a, T>;
 }
 
 /// Sync connections: an operation runs to completion when called and returns its value.
@@ -44,6 +49,11 @@ pub enum SyncMode {}
 
 impl Mode for SyncMode {
     type Output<'a, T: Send + 'a> = T;
+
+    #[inline]
+    fn ready<'a, T: Send + 'a>(value: T) -> T {
+        value
+    }
 }
 
 /// Async connections: an operation returns a `Send` future of its value, to `.await`.
@@ -52,6 +62,10 @@ pub enum AsyncMode {}
 
 impl Mode for AsyncMode {
     type Output<'a, T: Send + 'a> = BoxFuture<'a, T>;
+
+    fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, T> {
+        Box::pin(std::future::ready(value))
+    }
 }
 
 /// Runs `op` to completion on this thread. An operation over a sync connection is ready at

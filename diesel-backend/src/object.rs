@@ -196,11 +196,13 @@ where
     F: QueryFragment<C::Backend> + Sync + ?Sized,
 {
     for query in chunk_queries::<C::Backend, F>(T::DEF, values, filter)? {
-        // Into the map once the statement is done (the map's writes do not interleave with
+        // Each row into its `Arc` as it is read (no vector of whole rows in between), and
+        // into the map once the statement is done (the map's writes do not interleave with
         // the database's reads).
-        let rows: Vec<Loaded<T>> = conn.load_rows(query).await?;
-        for row in rows {
-            let object = Arc::new(row.0);
+        let mut objects: Vec<Arc<T>> = Vec::new();
+        conn.load_each(query, |row: Loaded<T>| objects.push(Arc::new(row.0)))
+            .await?;
+        for object in objects {
             out.insert(
                 object.pk().to_pk_value(),
                 GenericObject::from_shared(object),

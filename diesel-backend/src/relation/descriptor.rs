@@ -282,10 +282,11 @@ pub(super) async fn related_rows_of<P, C, const K: u64, D, E, R, X>(
     parents: &[P],
     extra: &E,
     join: Option<JoinForeignKey>,
-    map: impl Fn(R) -> Option<X>,
+    map: impl Fn(R) -> Option<X> + Sync,
     through: impl Fn(&X) -> &C,
 ) -> Result<Vec<Vec<X>>>
 where
+    X: Send,
     P: Model,
     C: GenericForeignKeyField<K>,
     C::ObjectId: ObjectIdFor<P, P::Pk>,
@@ -311,8 +312,8 @@ where
             let mut query = Select::new(C::DEF, link.cond(ct, chunk.to_vec())).with_extra(extra);
             query.join = join;
             query.order_by_pk = KeyOrder::WhenNeeded;
-            let rows: Vec<R> = conn.load_rows(query).await?;
-            read.extend(rows.into_iter().filter_map(&map));
+            conn.load_each(query, |row: R| read.extend(map(row)))
+                .await?;
         }
     }
     // Each row's parent once the statements are done (the lookups do not interleave with
